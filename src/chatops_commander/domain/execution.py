@@ -1,0 +1,49 @@
+"""What the executors run and what they return (argv plans and per-host results)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CommandPlan:
+    """A command as an argument vector; rendered for a shell only by `shlex.quote`.
+
+    `steps` run in order (each an argv); the plan stops at the first non-zero exit unless
+    `continue_on_error`. `sudo` asks the executor to prefix `sudo -n`.
+    """
+
+    steps: tuple[tuple[str, ...], ...]
+    sudo: bool = False
+    continue_on_error: bool = False
+    timeout_s: float = 30.0
+
+
+class HostOutcome(StrEnum):
+    OK = "ok"
+    FAILED = "failed"  # ran, non-zero exit
+    TIMED_OUT = "timed_out"
+    UNREACHABLE = "unreachable"
+    AUTH_FAILED = "auth_failed"
+    HOST_KEY_MISMATCH = "host_key_mismatch"
+    ERROR = "error"  # anything else, with a message
+
+
+@dataclass(frozen=True)
+class RunResult:
+    host: str
+    outcome: HostOutcome
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    duration_ms: int = 0
+    message: str = ""  # human explanation for non-OK outcomes
+    data: dict[str, Any] = field(default_factory=dict)  # parsed output
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is HostOutcome.OK
