@@ -1,0 +1,220 @@
+"""Database tables: the seed's schema ("Schéma PostgreSQL") plus what security and audit need.
+
+Tables are declared with SQLAlchemy Core metadata and mapped imperatively nowhere: repositories
+translate rows to domain dataclasses, so the domain never sees SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+
+from chatops_commander.adapters.db.types import IPAddress, JSONType, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _id() -> Column[uuid.UUID]:
+    return Column("id", Uuid, primary_key=True, default=uuid.uuid4)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", UTCDateTime, nullable=False, default=utcnow)
+
+
+users = Table(
+    "users", metadata,
+    _id(),
+    Column("email", String(255), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("language", String(5), nullable=False, default="en"),
+    Column("theme", String(10), nullable=False, default="dark"),
+    Column("totp_secret", Text),  # encrypted (secret box)
+    Column("totp_enabled", Boolean, nullable=False, default=False),
+    Column("totp_last_step", BigInteger),
+    Column("recovery_codes", JSONType),  # list of hashes
+    Column("password_changed_at", UTCDateTime),
+    Column("sessions_valid_after", UTCDateTime),  # tokens issued before are revoked
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    Column("last_login", UTCDateTime),
+    CheckConstraint("role IN ('admin', 'operator', 'viewer')", name="role"),
+)
+
+servers = Table(
+    "servers", metadata,
+    _id(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("hostname", String(255), nullable=False),
+    Column("ip_address", IPAddress, nullable=False),
+    Column("port", Integer, nullable=False, default=22),
+    Column("ssh_user", String(50), nullable=False),
+    Column("ssh_key_path", String(255)),
+    Column("ssh_secret", Text),  # encrypted private key or password (secret box)
+    Column("tags", JSONType, nullable=False, default=list),
+    Column("services", JSONType, nullable=False, default=list),
+    Column("connection", String(10), nullable=False, default="ssh"),
+    Column("host_key_policy", String(20), nullable=False, default="known_hosts"),
+    Column("host_key_fingerprint", String(255)),
+    Column("status", String(20), nullable=False, default="unknown"),
+    Column("last_check", UTCDateTime),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    Column("created_by", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    CheckConstraint("status IN ('online', 'offline', 'unknown', 'error')", name="status"),
+    CheckConstraint("port BETWEEN 1 AND 65535", name="port"),
+)
+
+conversations = Table(
+    "conversations", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(255)),
+    Column("context", JSONType),  # the parser's conversation state
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    Index("idx_conversations_user", "user_id", "updated_at"),
+)
+
+messages = Table(
+    "messages", metadata,
+    _id(),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("metadata", JSONType),
+    _created(),
+    CheckConstraint("role IN ('user', 'assistant')", name="role"),
+    Index("idx_messages_conversation", "conversation_id", "created_at"),
+)
+
+commands = Table(
+    "commands", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("server_id", Uuid, ForeignKey("servers.id", ondelete="SET NULL")),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="SET NULL")),
+    Column("actor", String(255)),  # email or cli:<os user>, kept when the user is deleted
+    Column("server_name", String(100)),
+    Column("action", String(100)),
+    Column("command", Text, nullable=False),
+    Column("parsed_intent", JSONType),
+    Column("output", Text),
+    Column("exit_code", Integer),
+    Column("outcome", String(30)),
+    Column("risk_level", String(20)),
+    Column("confirmed", Boolean, nullable=False, default=False),
+    Column("executed_at", UTCDateTime, nullable=False, default=utcnow),
+    Column("duration_ms", Integer),
+    Index("idx_commands_user", "user_id"),
+    Index("idx_commands_server", "server_id"),
+    Index("idx_commands_executed", text("executed_at DESC")),
+    Index("idx_commands_user_date", "user_id", text("executed_at DESC")),
+)
+
+permissions = Table(
+    "permissions", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("server_id", Uuid, ForeignKey("servers.id", ondelete="CASCADE"), nullable=False),
+    Column("can_read", Boolean, nullable=False, default=True),
+    Column("can_execute", Boolean, nullable=False, default=False),
+    Column("can_admin", Boolean, nullable=False, default=False),
+    _created(),
+    UniqueConstraint("user_id", "server_id", name="uq_permissions_user_server"),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    _id(),
+    Column("server_id", Uuid, ForeignKey("servers.id", ondelete="CASCADE")),
+    Column("type", String(50), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("source", String(30), nullable=False, default="rules"),
+    Column("fingerprint", String(255)),
+    Column("resolved", Boolean, nullable=False, default=False),
+    _created(),
+    Column("resolved_at", UTCDateTime),
+    CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity"),
+    Index("idx_alerts_unresolved", "server_id", "resolved", sqlite_where=text("NOT resolved"),
+          postgresql_where=text("NOT resolved")),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("id", Uuid, nullable=False, unique=True, default=uuid.uuid4),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(255)),
+    Column("outcome", String(30), nullable=False),
+    Column("source_ip", String(45)),
+    Column("request_id", String(64)),
+    Column("details", JSONType),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("idx_audit_occurred", "occurred_at"),
+    Index("idx_audit_actor", "actor"),
+)
+
+refresh_sessions = Table(
+    "refresh_sessions", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("family_id", Uuid, nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("parent_id", Uuid),
+    Column("rotated_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("user_agent", String(255)),
+    Column("source_ip", String(45)),
+    _created(),
+    Index("idx_refresh_family", "family_id"),
+    Index("idx_refresh_user", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("prefix", String(32), nullable=False),
+    Column("scopes", JSONType, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("grace_until", UTCDateTime),  # set on the old token when rotated
+    Column("rotated_to", Uuid),
+    Column("last_used_at", UTCDateTime),
+    _created(),
+    Index("idx_api_tokens_user", "user_id"),
+)

@@ -1,0 +1,188 @@
+"""Settings: `CHATOPS_*` environment variables and an optional `.env` (pydantic-settings).
+
+No I/O at import. `load_settings()` reads the environment; `ensure_embedded_secrets()` creates
+the JWT signing key and the encryption key under the data directory on first start (mode 0600)
+in embedded mode, and refuses to start in production when one is missing or weak.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SECRET_FIELDS = ("jwt_secret", "encryption_key", "alertmanager_token", "llm_api_key", "admin_password")
+WEAK_SECRETS = {"changethis", "changeme", "secret", "password", "default", "test", "chatops"}
+MIN_SECRET_BYTES = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHATOPS_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+    database_url: str | None = None  # default: sqlite+aiosqlite:///<data_dir>/chatops.db
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None  # e.g. https://chatops.example.com (enables HSTS, Secure cookies)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "info"
+    log_json: bool = True
+    max_body_bytes: int = 1024 * 1024
+    default_language: str = "en"
+
+    jwt_secret: SecretStr | None = None
+    encryption_key: SecretStr | None = None
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+
+    register_localhost: bool = True
+    ssh_known_hosts: Path = Path("~/.ssh/known_hosts")
+    packs_path: Path | None = None
+    alertmanager_token: SecretStr | None = None
+
+    llm_provider: str = "none"
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 8.0
+    llm_confidence_threshold: float = 0.6
+
+    @field_validator("data_dir", "ssh_known_hosts", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [v.strip() for v in text.split(",") if v.strip()]
+        return value
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'chatops.db').resolve()}"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def uses_tls(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings for display, secrets replaced by `********` (or `<unset>`)."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name in SECRET_FIELDS:
+                out[name] = "********" if value else "<unset>"
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            elif isinstance(value, StrEnum):
+                out[name] = value.value
+            else:
+                out[name] = value
+        out["database_url"] = _mask_url_password(self.effective_database_url)
+        if self.redis_url:
+            out["redis_url"] = _mask_url_password(self.redis_url)
+        return out
+
+
+def _mask_url_password(url: str) -> str:
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:********@{host}" if ":" in creds else url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)
+
+
+def secret_problem(value: str) -> str | None:
+    """Why a configured secret is too weak, or None when it is acceptable."""
+    raw = value.strip()
+    if raw.lower() in WEAK_SECRETS:
+        return "is a well-known placeholder"
+    if len(set(raw)) < 8:
+        return "has too few distinct characters"
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        strength = len(decoded) if len(raw) >= 43 else len(raw.encode())
+    except ValueError:
+        strength = len(raw.encode())
+    if strength < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
+
+
+def _read_or_create(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def ensure_embedded_secrets(settings: Settings) -> Settings:
+    """Fill missing secrets from `<data_dir>/secrets/` (created 0600) outside production.
+
+    In production every secret must be given and strong: raise `ConfigError` naming the variable.
+    """
+    required = {"jwt_secret": "CHATOPS_JWT_SECRET", "encryption_key": "CHATOPS_ENCRYPTION_KEY"}
+    if settings.is_production:
+        for field, env_name in required.items():
+            value: SecretStr | None = getattr(settings, field)
+            if value is None:
+                raise ConfigError(
+                    f"{env_name} is not set: in production every secret must be given. "
+                    f"Generate one with `chatops keys generate` and set {env_name}."
+                )
+            problem = secret_problem(value.get_secret_value())
+            if problem:
+                raise ConfigError(f"{env_name} {problem}: use at least 32 random bytes "
+                                  f"(`chatops keys generate`).")
+        return settings
+    updates: dict[str, SecretStr] = {}
+    for field in required:
+        if getattr(settings, field) is None:
+            updates[field] = SecretStr(_read_or_create(settings.data_dir / "secrets" / f"{field}.key"))
+    return settings.model_copy(update=updates) if updates else settings

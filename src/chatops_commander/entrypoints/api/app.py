@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from chatops_commander import bootstrap
+from chatops_commander.config import Settings
+from chatops_commander.entrypoints.api import docs_ui, problems
+from chatops_commander.entrypoints.api.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from chatops_commander.entrypoints.api.routers import health, servers
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, *, container: bootstrap.Container | None = None) -> FastAPI:
+    """Build the app; the container is built in the lifespan unless one is given (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        app.state.container = container or await bootstrap.build(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.container.aclose()
+
+    app = FastAPI(
+        title="ChatOps Commander API",
+        version="0.1.0",
+        description="Talk to your infrastructure. Errors are `application/problem+json` (RFC 9457).",
+        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan,
+    )
+    if container is not None:
+        app.state.container = container
+    problems.install(app)
+    docs_ui.install(app)
+    app.include_router(health.router)
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(servers.router)
+    app.include_router(api)
+
+    # Middleware: the last added runs first.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                           allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"])
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.uses_tls)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,102 @@
+"""RFC 9457 problem details for every error at the HTTP edge; never a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from chatops_commander.domain.errors import DomainError, RateLimited, ValidationFailed
+
+PROBLEM_JSON = "application/problem+json"
+_TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+    429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+}
+
+
+def request_language(request: Request) -> str:
+    header = request.headers.get("accept-language", "")
+    return "fr" if header.lower().startswith("fr") else "en"
+
+
+def problem(
+    status: int, detail: str, *, request: Request | None = None, code: str | None = None,
+    errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://chatops-commander.dev/problems/{code or status}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            body["request_id"] = request_id
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        field = _location(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value"))
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        elif err.get("type") == "json_invalid":
+            field, msg = "body", f"malformed JSON: {err.get('ctx', {}).get('error', 'cannot parse')}"
+        errors.append({"field": field, "message": msg})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    fr = request_language(request) == "fr"
+    detail = (f"Requête invalide — {summary}" if fr else f"Invalid request — {summary}")
+    return problem(422, detail, request=request, code="validation", errors=errors)
+
+
+async def _domain_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    lang = request_language(request)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    errors = ([{"field": f, "message": m} for f, m in exc.problems] if isinstance(exc, ValidationFailed) else None)
+    if exc.status_hint == 401:
+        headers = (headers or {}) | {"WWW-Authenticate": "Bearer"}
+    return problem(exc.status_hint, exc.localized(lang), request=request, code=exc.code, errors=errors,
+                   headers=headers)
+
+
+async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route for {request.method} {request.url.path}. See /api/docs."
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    return problem(exc.status_code, detail, request=request, headers=getattr(exc, "headers", None))
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    structlog.get_logger("chatops.api").error("unhandled_error", error_type=type(exc).__name__,
+                                              path=request.url.path)
+    return problem(500, "Something went wrong on our side; the error was logged with this request's id.",
+                   request=request)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(DomainError, _domain_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(Exception, _unhandled)

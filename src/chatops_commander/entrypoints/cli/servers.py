@@ -1,0 +1,94 @@
+"""`chatops servers add|list|show|remove|import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chatops_commander import bootstrap
+from chatops_commander.domain.errors import ValidationFailed
+from chatops_commander.domain.servers import HostKeyPolicy, Server
+from chatops_commander.entrypoints.cli.common import console, fail, run_with_container
+from chatops_commander.services import servers as service
+
+app = typer.Typer(help="Manage the server registry.", no_args_is_help=True)
+
+
+def _table(servers: list[Server]) -> Table:
+    table = Table("name", "address", "user", "tags", "services", "connection", "status")
+    for s in servers:
+        address = s.hostname if s.hostname == s.ip_address else f"{s.hostname} ({s.ip_address})"
+        table.add_row(s.name, f"{address}:{s.port}", s.ssh_user, ", ".join(s.tags), ", ".join(s.services),
+                      s.connection.value, s.status.value)
+    return table
+
+
+@app.command("add")
+def add(
+    name: str,
+    host: Annotated[str, typer.Option("--host", help="hostname or IP address")],
+    user: Annotated[str, typer.Option("--user", help="SSH user")] = "root",
+    port: Annotated[int, typer.Option(help="SSH port")] = 22,
+    ip: Annotated[str | None, typer.Option(help="IP address (resolved from --host when omitted)")] = None,
+    key: Annotated[str | None, typer.Option(help="private key file")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="tag (repeatable)")] = None,
+    service_name: Annotated[list[str] | None, typer.Option("--service", help="service running there")] = None,
+    tofu: Annotated[bool, typer.Option(help="trust the host key on first use")] = False,
+) -> None:
+    """Register a server."""
+    address = ip or service.resolve_address(host)
+    if address is None:
+        fail(f"{host!r} does not resolve; give its address with --ip")
+    server = Server(name=name, hostname=host, ip_address=address, port=port, ssh_user=user, ssh_key_path=key,
+                    tags=tuple(tag or ()), services=tuple(service_name or ()),
+                    host_key_policy=HostKeyPolicy.TOFU if tofu else HostKeyPolicy.KNOWN_HOSTS)
+    created = run_with_container(lambda c: service.add_server(c.uow, server))
+    console.print(f"✅ Server [bold]{created.name}[/] registered ({created.ip_address}:{created.port}).")
+
+
+@app.command("list")
+def list_(tag: Annotated[str | None, typer.Option(help="only servers with this tag")] = None) -> None:
+    """List registered servers."""
+    servers = run_with_container(lambda c: service.list_servers(c.uow, tag=tag))
+    console.print(_table(servers))
+
+
+@app.command("show")
+def show(name: str) -> None:
+    """Show one server."""
+    s = run_with_container(lambda c: service.get_server(c.uow, name))
+    for key in ("id", "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "tags", "services",
+                "connection", "host_key_policy", "host_key_fingerprint", "status", "last_check", "created_at"):
+        value = getattr(s, key)
+        console.print(f"[bold]{key:>22}[/]  {', '.join(value) if isinstance(value, tuple) else value}",
+                      highlight=False)
+
+
+@app.command("remove")
+def remove(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False) -> None:
+    """Unregister a server."""
+    if not yes and not typer.confirm(f"Remove server {name!r}?"):
+        raise typer.Exit(1)
+    removed = run_with_container(lambda c: service.remove_server(c.uow, name))
+    console.print(f"Server [bold]{removed.name}[/] removed.")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="Ansible inventory (INI or YAML) or ~/.ssh/config")],
+    fmt: Annotated[str | None, typer.Option("--format", help="ini | yaml | ssh (detected when omitted)")] = None,
+) -> None:
+    """Import servers from an Ansible inventory or an ssh config; importing again updates them."""
+    try:
+        drafts = bootstrap.read_inventory(path.expanduser(), fmt)
+    except bootstrap.InventoryError as exc:
+        fail("nothing imported:\n" + "\n".join(exc.problems))
+    try:
+        report = run_with_container(lambda c: service.import_servers(c.uow, drafts))
+    except ValidationFailed as exc:  # pragma: no cover - run_with_container already maps it
+        fail(str(exc))
+    console.print(f"✅ {len(report.created)} created, {len(report.updated)} updated "
+                  f"({', '.join(report.created + report.updated) or 'nothing'}).")
