@@ -85,4 +85,6 @@ class SecretRedactor:
             return value
         if isinstance(value, BaseException):
             return self.redact_text(f"{type(value).__name__}: {value}")
-        return self.redact_text(repr(value))
+        shown = repr(value)  # other objects pass through unless their repr leaks a secret
+        masked = self.redact_text(shown)
+        return value if masked == shown else masked
