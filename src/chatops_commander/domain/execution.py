@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,16 @@ class CommandPlan:
     sudo: bool = False
     continue_on_error: bool = False
     timeout_s: float = 30.0
+    ok_exit_codes: tuple[int, ...] = (0,)  # exit codes that still mean "ran fine" (e.g. status=3)
+
+    def render(self) -> str:
+        """The one shell line an executor sends: each argv joined with `shlex.quote` only.
+
+        Steps are chained with `&&` (or `;` when `continue_on_error`); `sudo -n` prefixes each.
+        """
+        prefix: tuple[str, ...] = ("sudo", "-n", "--") if self.sudo else ()
+        sep = " ; " if self.continue_on_error else " && "
+        return sep.join(shlex.join(prefix + step) for step in self.steps)
 
 
 class HostOutcome(StrEnum):

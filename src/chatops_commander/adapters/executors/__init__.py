@@ -1,0 +1,1 @@
+"""Executors: run command plans locally (asyncio subprocess) or over SSH (asyncssh, pooled)."""

@@ -1,0 +1,111 @@
+"""Bounded output capture shared by the executors: cap per stream, line streaming, lossless decoding."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.services.ports_execution import OUTPUT_CAP, OnLine
+
+DISCARD_LIMIT = 8 * OUTPUT_CAP  # past this much output in total we stop the command
+CHUNK = 65536
+
+
+class StreamCapture:
+    """Keeps the first `cap` bytes, counts the rest, and emits complete lines to `on_line`."""
+
+    def __init__(self, host: str, name: str, on_line: OnLine | None, cap: int = OUTPUT_CAP) -> None:
+        self.host, self.name, self.on_line, self.cap = host, name, on_line, cap
+        self.buf = bytearray()
+        self.total = 0
+        self._pending = bytearray()
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.cap
+
+    def feed(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        room = self.cap - len(self.buf)
+        if room > 0:
+            self.buf += chunk[:room]
+        if self.on_line is not None and len(self._pending) < self.cap:
+            self._pending += chunk
+            *lines, rest = self._pending.split(b"\n")
+            for line in lines:
+                self.on_line(self.host, self.name, line.decode("utf-8", "replace"))
+            self._pending = bytearray(rest)
+
+    def finish(self) -> None:
+        if self.on_line is not None and self._pending:
+            self.on_line(self.host, self.name, self._pending.decode("utf-8", "replace"))
+            self._pending = bytearray()
+
+    def text(self) -> str:
+        return self.buf.decode("utf-8", "replace")
+
+
+async def pump(
+    read: Callable[[int], Awaitable[bytes]], cap: StreamCapture, too_much: Callable[[], bool]
+) -> None:
+    """Read until EOF, or until the command's combined output passed `DISCARD_LIMIT`."""
+    while True:
+        chunk = await read(CHUNK)
+        if not chunk:
+            break
+        cap.feed(chunk)
+        if too_much():
+            break
+    cap.finish()
+
+
+def result(
+    host: str,
+    plan: CommandPlan,
+    started: float,
+    out: StreamCapture,
+    err: StreamCapture,
+    *,
+    exit_code: int | None,
+    timed_out: bool = False,
+    overflow: bool = False,
+) -> RunResult:
+    ms = int((time.monotonic() - started) * 1000)
+    if timed_out:
+        outcome, message = (
+            HostOutcome.TIMED_OUT,
+            (
+                f"no answer within {plan.timeout_s:g} s; I stopped the command / "
+                f"pas de réponse en {plan.timeout_s:g} s ; j'ai arrêté la commande"
+            ),
+        )
+    elif overflow:
+        outcome, message = (
+            HostOutcome.FAILED,
+            (
+                "the command produced too much output; I kept the first 1 MiB and stopped it / "
+                "la commande produisait trop de sortie ; j'ai gardé le premier Mio et je l'ai arrêtée"
+            ),
+        )
+    elif exit_code in plan.ok_exit_codes:
+        outcome, message = HostOutcome.OK, ""
+    else:
+        outcome, message = HostOutcome.FAILED, f"exit code {exit_code} / code de sortie {exit_code}"
+    return RunResult(
+        host=host,
+        outcome=outcome,
+        exit_code=exit_code,
+        stdout=out.text(),
+        stderr=err.text(),
+        stdout_truncated=out.truncated,
+        stderr_truncated=err.truncated,
+        duration_ms=ms,
+        message=message,
+    )
+
+
+def failure(host: str, outcome: HostOutcome, message: str, started: float) -> RunResult:
+    return RunResult(
+        host=host, outcome=outcome, message=message, duration_ms=int((time.monotonic() - started) * 1000)
+    )

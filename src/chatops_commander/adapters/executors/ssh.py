@@ -1,0 +1,345 @@
+"""SSHExecutor: asyncssh with a per-host connection pool and strict host-key checking.
+
+Pool: connections are reused (several channels each), kept alive, evicted when idle, capped per
+host, and replaced when found dead. Host keys: verified against known_hosts; a server whose
+policy is TOFU is trusted on first use (fingerprint handed to a callback, then pinned); a key
+that differs from the known one is refused (outcome `host_key_mismatch`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncssh
+
+from chatops_commander.adapters.executors.output import DISCARD_LIMIT, StreamCapture, failure, pump, result
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.servers import HostKeyPolicy, Server
+from chatops_commander.services.ports_execution import HostKeyCallback, OnLine
+
+KeyProvider = Callable[[Server], Sequence[Any] | None]
+"""Returns decrypted private keys (asyncssh.SSHKey) for a server, or None to use its key file / agent."""
+
+RETRYABLE = (
+    asyncssh.ConnectionLost,
+    asyncssh.ChannelOpenError,
+    asyncssh.DisconnectError,
+    BrokenPipeError,
+    ConnectionResetError,
+)
+
+
+@dataclass
+class SSHOptions:
+    known_hosts: str = "~/.ssh/known_hosts"
+    connect_timeout: float = 10.0
+    keepalive_interval: float = 15.0
+    keepalive_count_max: int = 3
+    idle_timeout: float = 300.0
+    max_connections_per_host: int = 2
+    max_sessions_per_connection: int = 8
+    use_agent: bool = True
+    key_provider: KeyProvider | None = None
+    on_new_host_key: HostKeyCallback | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # passed to asyncssh.connect as is
+
+
+class HostKeyRefused(Exception):
+    pass
+
+
+class _Client(asyncssh.SSHClient):
+    """Decides on keys that known_hosts does not list (TOFU or pinned fingerprint)."""
+
+    def __init__(self, server: Server, pinned: str | None, known_listed: bool) -> None:
+        self.server, self.pinned, self.known_listed = server, pinned, known_listed
+        self.accepted: str | None = None
+        self.reason = ""
+
+    def validate_host_public_key(self, host: str, addr: str, port: int, key: Any) -> bool:
+        fp = key.get_fingerprint("sha256")
+        if self.known_listed:
+            self.reason = (
+                f"the host key of {self.server.name} changed (now {fp}); I refused to connect / "
+                f"la clé d'hôte de {self.server.name} a changé (maintenant {fp}) ; j'ai refusé "
+                "de me connecter"
+            )
+            return False
+        if self.pinned:
+            if fp == self.pinned:
+                return True
+            self.reason = (
+                f"the host key of {self.server.name} is {fp}, not the pinned {self.pinned}; "
+                f"I refused to connect / la clé d'hôte de {self.server.name} est {fp}, pas "
+                f"{self.pinned} ; j'ai refusé de me connecter"
+            )
+            return False
+        if self.server.host_key_policy is HostKeyPolicy.TOFU:
+            self.accepted = fp
+            return True
+        self.reason = (
+            f"{self.server.name} is not in known_hosts (key {fp}); I refused to connect / "
+            f"{self.server.name} n'est pas dans known_hosts (clé {fp}) ; j'ai refusé de me connecter"
+        )
+        return False
+
+
+@dataclass
+class _Pooled:
+    conn: Any
+    in_use: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+
+    @property
+    def dead(self) -> bool:
+        return bool(self.conn.is_closed())
+
+
+class SSHExecutor:
+    def __init__(self, options: SSHOptions | None = None) -> None:
+        self.opt = options or SSHOptions()
+        self._pools: dict[tuple[str, int, str], list[_Pooled]] = {}
+        self._connecting: dict[tuple[str, int, str], int] = {}
+        self._cond: dict[tuple[str, int, str], asyncio.Condition] = {}
+        self._keys: dict[str, Any] = {}
+        self._known: Any = None
+        self._known_mtime: float | None = None
+        self._pinned: dict[str, str] = {}  # server name → fingerprint accepted on first use
+        self.connects = 0  # counters for tests and metrics
+        self.reconnects = 0
+
+    # ---- public ----------------------------------------------------------------------------
+
+    async def run(self, server: Server, plan: CommandPlan, *, on_line: OnLine | None = None) -> RunResult:
+        started = time.monotonic()
+        for attempt in (0, 1):
+            try:
+                pooled, fresh = await self._acquire(server)
+            except HostKeyRefused as exc:
+                return failure(server.name, HostOutcome.HOST_KEY_MISMATCH, str(exc), started)
+            except asyncssh.HostKeyNotVerifiable as exc:
+                return failure(
+                    server.name,
+                    HostOutcome.HOST_KEY_MISMATCH,
+                    f"host key not verifiable: {exc.reason}",
+                    started,
+                )
+            except asyncssh.PermissionDenied as exc:
+                return failure(
+                    server.name,
+                    HostOutcome.AUTH_FAILED,
+                    f"authentication refused for {server.ssh_user}: {exc.reason} / authentification "
+                    f"refusée pour {server.ssh_user}",
+                    started,
+                )
+            except (OSError, TimeoutError, asyncssh.DisconnectError) as exc:
+                return failure(
+                    server.name,
+                    HostOutcome.UNREACHABLE,
+                    f"cannot reach {server.ip_address}:{server.port}: {_why(exc)} / "
+                    f"{server.name} injoignable",
+                    started,
+                )
+            except (ValueError, asyncssh.KeyImportError) as exc:
+                return failure(server.name, HostOutcome.ERROR, f"cannot use the SSH key: {exc}", started)
+            try:
+                return await self._exec(server, pooled, plan, on_line, started)
+            except RETRYABLE as exc:
+                self._drop(server, pooled)
+                if fresh or attempt:
+                    return failure(
+                        server.name,
+                        HostOutcome.UNREACHABLE,
+                        f"connection lost: {_why(exc)} / connexion perdue",
+                        started,
+                    )
+                self.reconnects += 1
+            finally:
+                await self._release(server, pooled)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def close(self) -> None:
+        conns = [p.conn for pool in self._pools.values() for p in pool]
+        self._pools.clear()
+        for c in conns:
+            c.close()
+        for c in conns:
+            with contextlib.suppress(Exception):
+                await c.wait_closed()
+
+    def evict_idle(self, max_idle: float | None = None) -> int:
+        """Close pooled connections idle for more than `max_idle` seconds (default: the option)."""
+        limit = self.opt.idle_timeout if max_idle is None else max_idle
+        now, n = time.monotonic(), 0
+        for pool in self._pools.values():
+            for p in list(pool):
+                if p.in_use == 0 and (now - p.last_used >= limit or p.dead):
+                    pool.remove(p)
+                    p.conn.close()
+                    n += 1
+        return n
+
+    def pooled_connections(self, server: Server) -> int:
+        return len(self._pools.get(_key(server), []))
+
+    # ---- pool --------------------------------------------------------------------------------
+
+    async def _acquire(self, server: Server) -> tuple[_Pooled, bool]:
+        key = _key(server)
+        cond = self._cond.setdefault(key, asyncio.Condition())
+        async with cond:
+            while True:
+                pool = self._pools.setdefault(key, [])
+                for p in list(pool):
+                    if p.dead:
+                        pool.remove(p)
+                    elif p.in_use < self.opt.max_sessions_per_connection:
+                        p.in_use += 1
+                        return p, False
+                if len(pool) + self._connecting.get(key, 0) < self.opt.max_connections_per_host:
+                    break
+                await cond.wait()
+            self._connecting[key] = self._connecting.get(key, 0) + 1
+        try:
+            conn = await self._connect(server)
+        finally:
+            async with cond:
+                self._connecting[key] -= 1
+                cond.notify_all()
+        pooled = _Pooled(conn, in_use=1)
+        self._pools.setdefault(key, []).append(pooled)
+        return pooled, True
+
+    async def _release(self, server: Server, pooled: _Pooled) -> None:
+        pooled.in_use -= 1
+        pooled.last_used = time.monotonic()
+        cond = self._cond.get(_key(server))
+        if cond is not None:
+            async with cond:
+                cond.notify_all()
+
+    def _drop(self, server: Server, pooled: _Pooled) -> None:
+        pool = self._pools.get(_key(server), [])
+        if pooled in pool:
+            pool.remove(pooled)
+        pooled.conn.close()
+
+    # ---- connecting ----------------------------------------------------------------------------
+
+    def _known_hosts(self) -> Any:
+        path = os.path.expanduser(self.opt.known_hosts)
+        try:
+            mtime = os.stat(path).st_mtime
+        except OSError:
+            return None
+        if self._known is None or mtime != self._known_mtime:
+            self._known, self._known_mtime = asyncssh.read_known_hosts(path), mtime
+        return self._known
+
+    def _client_keys(self, server: Server) -> Sequence[Any] | None:
+        if self.opt.key_provider is not None:
+            keys = self.opt.key_provider(server)
+            if keys:
+                return keys
+        if server.ssh_key_path:
+            path = os.path.expanduser(server.ssh_key_path)
+            if path not in self._keys:
+                self._keys[path] = asyncssh.read_private_key(path)
+            return [self._keys[path]]
+        return None
+
+    async def _connect(self, server: Server) -> Any:
+        known = self._known_hosts()
+        port = server.port if server.port != 22 else None
+        trusted: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+        if known is not None:
+            host_keys, ca_keys, revoked = known.match(server.hostname, server.ip_address, port)
+            trusted = (list(host_keys), list(ca_keys), list(revoked))
+        pinned = server.host_key_fingerprint or self._pinned.get(server.name)
+        client = _Client(server, pinned, known_listed=bool(trusted[0] or trusted[1]))
+        keys = self._client_keys(server)
+        kwargs: dict[str, Any] = dict(
+            port=server.port,
+            username=server.ssh_user,
+            known_hosts=trusted,
+            client_factory=lambda: client,
+            connect_timeout=self.opt.connect_timeout,
+            keepalive_interval=self.opt.keepalive_interval,
+            keepalive_count_max=self.opt.keepalive_count_max,
+            config=None,
+            preferred_auth="publickey",
+        )
+        if keys is not None:
+            kwargs.update(client_keys=keys, agent_path=None)
+        elif not self.opt.use_agent:
+            kwargs.update(agent_path=None)
+        kwargs.update(self.opt.extra)
+        self.connects += 1
+        try:
+            conn = await asyncssh.connect(server.ip_address, **kwargs)
+        except asyncssh.HostKeyNotVerifiable:
+            if client.reason:
+                raise HostKeyRefused(client.reason) from None
+            raise
+        if client.accepted and not pinned:
+            self._pinned[server.name] = client.accepted
+            if self.opt.on_new_host_key is not None:
+                self.opt.on_new_host_key(server, client.accepted)
+        return conn
+
+    # ---- running ---------------------------------------------------------------------------
+
+    async def _exec(
+        self, server: Server, pooled: _Pooled, plan: CommandPlan, on_line: OnLine | None, started: float
+    ) -> RunResult:
+        proc = await pooled.conn.create_process(plan.render(), encoding=None, stdin=asyncssh.DEVNULL)
+        out = StreamCapture(server.name, "stdout", on_line)
+        err = StreamCapture(server.name, "stderr", on_line)
+
+        def too_much() -> bool:
+            return out.total + err.total > DISCARD_LIMIT
+
+        timed_out = overflow = False
+        try:
+            async with asyncio.timeout(plan.timeout_s):
+                await asyncio.gather(
+                    pump(proc.stdout.read, out, too_much), pump(proc.stderr.read, err, too_much)
+                )
+                overflow = too_much()
+                if overflow:
+                    _stop(proc)
+                await proc.wait_closed()
+        except TimeoutError:
+            timed_out = True
+            _stop(proc)
+        except asyncio.CancelledError:
+            _stop(proc)
+            raise
+        code = proc.exit_status if not (timed_out or overflow) else None
+        if code is None and not (timed_out or overflow) and proc.exit_signal:
+            code = 128 + 9
+        return result(
+            server.name, plan, started, out, err, exit_code=code, timed_out=timed_out, overflow=overflow
+        )
+
+
+def _stop(proc: Any) -> None:
+    with contextlib.suppress(Exception):
+        proc.send_signal("KILL")
+    with contextlib.suppress(Exception):
+        proc.close()
+
+
+def _key(server: Server) -> tuple[str, int, str]:
+    return (server.ip_address, server.port, server.ssh_user)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if not isinstance(exc, TimeoutError) else "timed out"
