@@ -10,6 +10,8 @@ import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from chatops_commander.adapters.db import migrate
 from chatops_commander.adapters.db.engine import create_engine, session_factory
 from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
@@ -19,7 +21,6 @@ from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 __all__ = [
     "Container", "InventoryError", "build", "load_inventory", "os_user", "prepare_database", "read_inventory",

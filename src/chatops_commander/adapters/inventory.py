@@ -301,7 +301,7 @@ def parse_ssh_config(path: Path, text: str) -> dict[str, HostDraft]:
 
 
 def detect_format(path: Path, text: str) -> str:
-    if path.name in ("config", "ssh_config") or re.search(r"(?im)^\s*host\s+\S", text) and "[" not in text:
+    if path.name in ("config", "ssh_config") or (re.search(r"(?im)^\s*host\s+\S", text) and "[" not in text):
         return "ssh"
     if path.suffix in (".yml", ".yaml") or text.lstrip().startswith(("---", "all:")):
         return "yaml"

@@ -30,7 +30,8 @@ class ServerRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: commit explicitly, roll back on exit otherwise."""
 
-    servers: ServerRepository
+    @property
+    def servers(self) -> ServerRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

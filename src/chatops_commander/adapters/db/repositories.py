@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatops_commander.adapters.db.tables import servers as t_servers
@@ -21,7 +21,7 @@ _SERVER_FIELDS = (
 )
 
 
-def _server_from_row(row: Mapping[str, Any]) -> Server:
+def _server_from_row(row: RowMapping) -> Server:
     return Server(
         id=row["id"], name=row["name"], hostname=row["hostname"], ip_address=row["ip_address"],
         port=row["port"], ssh_user=row["ssh_user"], ssh_key_path=row["ssh_key_path"],

@@ -12,6 +12,8 @@ from chatops_commander.adapters.db.repositories import SqlServerRepository
 
 
 class SqlUnitOfWork:
+    servers: SqlServerRepository
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -59,6 +61,6 @@ class SqlDatabaseProbe:
         try:
             async with self._engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
+        except Exception:
             return False
         return True

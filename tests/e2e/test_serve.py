@@ -1,0 +1,74 @@
+"""`chatops serve` as a real process: it starts, answers /healthz and the docs, and stops."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 60.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # polling interval, not a wait for a fixed duration
+    raise AssertionError(f"{url} did not answer within {deadline_s}s")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
+    env["CHATOPS_DATA_DIR"] = str(tmp_path / "var")
+    chatops = Path(sys.executable).parent / "chatops"
+    proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/healthz", proc)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_starts_the_api_on_an_embedded_database(server: tuple[str, subprocess.Popen[bytes]],
+                                                      tmp_path: Path) -> None:
+    base, _ = server
+    assert httpx.get(f"{base}/readyz").json()["database"] == "ok"
+    assert httpx.get(f"{base}/api/docs").status_code == 200
+    servers = httpx.get(f"{base}/api/v1/servers")
+    assert servers.status_code in (200, 401)
+    assert (tmp_path / "var" / "chatops.db").exists()
+    assert (tmp_path / "var" / "secrets" / "jwt_secret.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_access_log_is_json_with_the_request_id(server: tuple[str, subprocess.Popen[bytes]]) -> None:
+    base, proc = server
+    httpx.get(f"{base}/healthz", headers={"X-Request-ID": "trace-me-42"})
+    proc.terminate()
+    output = proc.communicate(timeout=15)[0].decode()
+    lines = [line for line in output.splitlines() if "trace-me-42" in line]
+    assert lines and '"event": "http_request"' in lines[0] and '"status": 200' in lines[0]
