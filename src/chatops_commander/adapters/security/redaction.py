@@ -26,7 +26,7 @@ SENSITIVE_KEY_RE = re.compile(
 VALUE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"cc_(?:rt|pat)_[A-Za-z0-9_-]{8,}"),
     re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
-    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]{8,}"),
     re.compile(r"\bv1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22,}"),
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.DOTALL),
 )
@@ -57,7 +57,7 @@ class SecretRedactor:
                 self._known = tuple(sorted((*self._known, secret), key=len, reverse=True))
 
     def __call__(self, logger: object, method_name: str, event_dict: Mapping[str, Any]) -> dict[str, Any]:
-        return {key: self._value(key, value) for key, value in event_dict.items()}
+        return {self._key(key): self._value(key, value) for key, value in event_dict.items()}
 
     def redact_text(self, text: str) -> str:
         for secret in self._known:
@@ -66,6 +66,9 @@ class SecretRedactor:
         for pattern in VALUE_PATTERNS:
             text = pattern.sub(REDACTED, text)
         return text
+
+    def _key(self, key: Any) -> Any:
+        return self.redact_text(key) if isinstance(key, str) else key
 
     def _value(self, key: object, value: Any) -> Any:
         if is_sensitive_key(key) and value is not None:
@@ -78,7 +81,7 @@ class SecretRedactor:
         if isinstance(value, bytes | bytearray):
             return self.redact_text(value.decode("utf-8", "replace"))
         if isinstance(value, Mapping):
-            return {k: self._value(k, v) for k, v in value.items()}
+            return {self._key(k): self._value(k, v) for k, v in value.items()}
         if isinstance(value, list | tuple | set | frozenset):
             return [self._walk(item) for item in value]
         if isinstance(value, int | float | bool) or value is None:
