@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chatops_commander.adapters.security.keys import generate_key
-from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
+from chatops_commander.adapters.security.secret_box import Keyring, SecretBox, reencrypt_all
 from chatops_commander.domain.security.errors import SecretUnreadable
 
 K1, K2 = secrets.token_bytes(32), secrets.token_bytes(32)
@@ -92,3 +92,15 @@ def test_keyrings_load_from_configuration_and_refuse_bad_keys():
         Keyring({"k1": b"short"}, "k1")
     with pytest.raises(ValueError):
         Keyring({"k1": K1}, "k2")
+
+
+def test_reencrypt_all_returns_only_records_still_under_an_old_key():
+    old = SecretBox(Keyring({"k1": K1}, "k1"))
+    a = old.encrypt("a", associated_data=b"server:1")
+    rotated = SecretBox(old.keyring.with_new_current("k2", K2))
+    b = rotated.encrypt("b", associated_data=b"server:2")
+    changed = reencrypt_all(rotated, [("1", a, b"server:1"), ("2", b, b"server:2")])
+    assert [rid for rid, _ in changed] == ["1"]
+    assert rotated.decrypt_text(changed[0][1], associated_data=b"server:1") == "a"
+    with pytest.raises(SecretUnreadable):
+        reencrypt_all(rotated, [("1", a, b"server:other")])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -116,3 +116,13 @@ class SecretBox:
             raise _unreadable("malformed", "its nonce or data is damaged",
                               "son nonce ou ses données sont abîmés")
         return parts[1], nonce, sealed
+
+
+def reencrypt_all(
+    box: SecretBox, sealed: Iterable[tuple[str, str, bytes]],
+) -> list[tuple[str, str]]:
+    """For `chatops keys rotate`: (record id, ciphertext, associated data) → (record id, new
+    ciphertext) for every ciphertext not yet under the current key. Decrypts everything first,
+    so one unreadable secret aborts before anything is written."""
+    return [(record_id, box.reencrypt(token, associated_data=aad))
+            for record_id, token, aad in sealed if box.needs_reencrypt(token)]
