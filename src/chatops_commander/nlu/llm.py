@@ -733,6 +733,7 @@ __all__ = [
     "ALL_HOSTS_WORDS",
     "LLM_FORBIDDEN_ACTIONS",
     "NO_ACTION",
+    "RAW_COMMAND_ACTION",
     "TOOL_NAME",
     "BreakerState",
     "CircuitBreaker",

@@ -1,11 +1,256 @@
 """Words each built-in action teaches the parser, in English and French.
 
 Owned by the language-understanding work (issue 5): every built-in action id has an entry.
-Packs bring their own `Vocabulary` in their spec.
+Packs bring their own `Vocabulary` in their spec. Phrases are written folded (no accents
+needed, the parser folds both sides); `|` separates phrases; patterns are regular expressions
+over the folded, lower-cased text in which host and group names have been blanked out.
 """
 
 from __future__ import annotations
 
 from chatops_commander.domain.actions import Vocabulary
 
-VOCABULARY: dict[str, Vocabulary] = {}
+
+def _v(
+    verbs_en: str = "", verbs_fr: str = "", nouns_en: str = "", nouns_fr: str = "",
+    patterns_en: tuple[str, ...] = (), patterns_fr: tuple[str, ...] = (),
+) -> Vocabulary:
+    def split(s: str) -> tuple[str, ...]:
+        return tuple(p.strip() for p in s.split("|") if p.strip())
+
+    return Vocabulary(
+        verbs={"en": split(verbs_en), "fr": split(verbs_fr)},
+        nouns={"en": split(nouns_en), "fr": split(nouns_fr)},
+        patterns={"en": patterns_en, "fr": patterns_fr},
+    )
+
+
+_SERVER_WORD = r"(servers?|serveurs?|machines?|box(es)?|hosts?|hotes?|vms?|nodes?|noeuds?|srv)"
+_ANCHOR_END = r"\s*[!.?]*\s*$"
+
+VOCABULARY: dict[str, Vocabulary] = {
+    "fleet.health": _v(
+        "health check|healthcheck", "",
+        "health|overall status|overview|fleet status|infra status|sitrep|big picture|health status",
+        "sante|etat general|etat de sante|vue d'ensemble|etat global|point global|etat de l'infra|bilan",
+        (r"\b(is|are)\s+(everything|all|things|the fleet|the servers|all the servers|my servers|all servers"
+         r"|the infra\w*|prod|production)\s+(ok|okay|fine|good|alright|healthy|up|running|green)\b",
+         r"\bhow\s*('s|s| is| are)\s+(everything|things|the fleet|the infra\w*|the servers|my servers|prod"
+         r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green)\b",
+         r"\bany\s+(problems?|issues?|trouble)\b", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
+        (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
+         r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
+         r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
+         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b"),
+    ),
+    "server.status": _v(
+        "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are",
+        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats", (), (),
+    ),
+    "server.disk": _v(
+        "", "",
+        "disk|disks|disk space|disk usage|space|free space|storage|partition|partitions|mount|mounts|df"
+        "|filesystem|filesystems|full|space left|du",
+        "disque|disques|espace disque|espace|place|stockage|partition|partitions|plein|pleins|remplissage"
+        "|occupation disque|espace libre|place libre|df|du",
+        (r"\b(disk|space|partition)\s+(usage|left|free|full)\b",),
+        (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b"),
+    ),
+    "server.memory": _v(
+        "", "", "memory|ram|swap|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
+        "|utilisation memoire|memoire libre|conso memoire|consommation memoire", (), (),
+    ),
+    "server.load": _v(
+        "", "", "load|cpu|load average|loadavg|cpu usage|cpu load|load avg|uptime load",
+        "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
+    ),
+    "server.processes": _v(
+        "", "", "processes|process list|top processes|ps|procs|running processes|process|top",
+        "processus|process|liste des processus|les process|procs|top",
+        (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
+         r"\bhtop\b"),
+        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b"),
+    ),
+    "server.logs": _v(
+        "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages",
+        "logs systeme|journal systeme|journaux systeme|journaux|journal|logs|log|syslog",
+        (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
+    ),
+    "service.status": _v(
+        "", "", "status|state|running|up|alive|active|ok", "etat|statut|status|tourne|actif|up|ok|marche",
+        (r"\b(is|are)\s+\S+.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
+         r"\bstatus\b"),
+        (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
+         r"\b(etat|statut)\s+(de|du|d)\b"),
+    ),
+    "service.logs": _v(
+        "tail", "", "logs|log|journal|output|log file|logfile", "logs|log|journal|journaux|sortie", (), (),
+    ),
+    "container.list": _v(
+        "", "", "containers|container|docker ps|running containers|container list|docker containers|pods",
+        "conteneurs|conteneur|containers|container|liste des conteneurs|docker ps", (), (),
+    ),
+    "http.check": _v(
+        "ping|curl", "ping|curl",
+        "website|site|url|http|endpoint|homepage|web site|healthcheck url|check",
+        "site|site web|url|page d'accueil|la page|le site|verifie",
+        (r"\b(site|website|url|homepage|endpoint)\b.*\b(up|reachable|responding|ok|online|loading)\b",),
+        (r"\b(site|url|page)\b.*\b(repond|accessible|dispo\w*|joignable|en ligne|ok|up)\b",),
+    ),
+    "incident.diagnose": _v(
+        "diagnose|investigate|troubleshoot|debug|figure out|look into|dig into",
+        "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui",
+        "incident|outage|problem|issue|down|slow|broken|what's wrong|whats wrong|going on|crashing|crashed"
+        "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work",
+        "panne|incident|probleme|plantage|lent|lenteur|lenteurs|down|hs|marche plus|marche pas|fonctionne plus"
+        "|fonctionne pas|repond plus|repond pas|en panne|plante|rame|souci|bug",
+        (r"\b(is|are|went|goes|seems?|looks?|keeps?)\s+(down|dead|broken|unreachable|slow|hanging|stuck"
+         r"|crashing|crashed|failing|timing out|erroring)\b", r"\bwhat\s*'?s?\s+(is\s+)?(going on|happening"
+         r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b"),
+        (r"\b(est|sont|semble|a l\s*'?\s*air)\s+(down|hs|mort|plante|en panne|lent|tres lent|injoignable"
+         r"|inaccessible|cass\w*|bloque)\b", r"\bqu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(il|i)\s*(se\s+passe|y\s+a)\b"
+         r"|\bqu\s*'?\s*est[ -]ce\s+qui\s+(se\s+passe|ne\s+va\s+pas|cloche|plante|coince)\b",
+         r"\b(ce\s+qui|qui)\s+se\s+passe\b", r"\bpourquoi\b", r"\bca\s+(rame|plante|marche pas|merde|crash)\w*",
+         r"\b(ne|n)\s*'?\s*(marche|fonctionne|repond|tourne)\s+(plus|pas)\b", r"\b50[0-4]\b"),
+    ),
+    "alerts.list": _v(
+        "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list",
+        "alertes|alerte|alarmes|alarme|alertes ouvertes|alertes en cours|alertes actives", (), (),
+    ),
+    "history.list": _v(
+        "", "", "history|past commands|previous commands|last commands|command history|recent commands"
+        "|recent actions|what did i run|what was run|audit log",
+        "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
+        "|actions recentes|ce que j'ai fait|ce que j'ai lance",
+        (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
+         r"\bwho\s+(ran|did|restarted|rebooted)\b"),
+        (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
+         r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b"),
+    ),
+    "service.restart": _v(
+        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
+        "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
+    ),
+    "service.start": _v(
+        "start|bring up|start up|launch|spin up|fire up|turn on|boot", "demarre|demarrer|demarrez|lance|lancer"
+        "|lancez|allume|remets en route|remettre en route|start", "", "", (), (),
+    ),
+    "service.reload": _v(
+        "reload|refresh config|reload config|hup|re-read config|reread config",
+        "recharge|recharger|rechargez|recharge la conf|reload|relis la conf", "", "config|configuration",
+        (), (r"\bconf(ig(uration)?)?\b.*\b(recharg|reload)",),
+    ),
+    "service.stop": _v(
+        "stop|shut down|shutdown|halt|turn off|take down", "arrete|arreter|arretez|stoppe|stopper|coupe|couper"
+        "|eteins|eteindre|stop", "", "", (), (),
+    ),
+    "container.restart": _v(
+        "restart|bounce|relaunch", "redemarre|redemarrer|relance|relancer",
+        "container|docker container|docker", "conteneur|container|docker", (), (),
+    ),
+    "db.backup": _v(
+        "backup|back up|dump|snapshot", "sauvegarde|sauvegarder|sauvegardez|dump|dumper|fais un backup|backup"
+        "|fais une sauvegarde|sauvegarde de",
+        "backup|database|db|databases|pg_dump|dump|database backup", "base|bdd|base de donnees|sauvegarde"
+        "|la base|les bases|backup", (), (),
+    ),
+    "process.kill": _v(
+        "kill|terminate|kill -9|end process|sigkill", "tue|tuer|tuez|kill|termine|terminer|flingue|bute",
+        "process|pid", "processus|pid|process", (), (),
+    ),
+    "disk.cleanup": _v(
+        "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
+        "|reclaim",
+        "nettoie|nettoyer|nettoyez|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
+        "|vide|vider|faire de la place|fais de la place|fais de l'espace",
+        "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
+        "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
+    ),
+    "app.deploy": _v(
+        "deploy|ship|release|roll out|rollout|push|upgrade to|put in production|go live with",
+        "deploie|deployer|deployez|deploye|mets en prod|mettre en prod|met en prod|livre|livrer|pousse"
+        "|release|deploy|mise en prod de|passe en prod|mets en production",
+        "deployment|deploy|release|version", "deploiement|mise en prod|mise en production|version|livraison",
+        (), (),
+    ),
+    "app.rollback": _v(
+        "rollback|roll back|revert|go back|downgrade|undo the deploy|undo the deployment|undo deploy",
+        "rollback|reviens|revenir|retour arriere|annule le deploiement|fais un rollback|rollbacke|downgrade"
+        "|repasse|remets la version|retourne",
+        "rollback|previous version|last version|last release|previous release|old version",
+        "version precedente|retour arriere|ancienne version|derniere version stable|rollback", (), (),
+    ),
+    "server.reboot": _v(
+        "reboot|restart the server|restart the machine|restart the box|restart the host|power cycle|restart"
+        "|bounce the server|bounce the box|reboot the server",
+        "reboot|reboote|rebooter|redemarre le serveur|redemarrer le serveur|redemarre la machine|redemarre"
+        "|relance le serveur|redemarrer", "", "",
+        (rf"\b(restart|reboot\w*|bounce|power cycle)\s+(all\s+|every\s+)?(the\s+|my\s+)?\s*{_SERVER_WORD}\b",),
+        (rf"\b(redemarr\w*|reboot\w*|relanc\w*)\s+(tous\s+|toutes\s+)?(le\s+|la\s+|les\s+|mes\s+)?\s*"
+         rf"{_SERVER_WORD}\b",),
+    ),
+    "shell.run": _v(
+        "run|execute|exec|run the command|type|launch the command", "execute|executer|executez|lance la commande"
+        "|tape|passe la commande|lancer la commande|run|exec",
+        "command|shell|cmd|bash", "commande|shell|cmd", (), (),
+    ),
+    "server.add": _v(
+        "add|register|enroll|onboard|add server|add a server|add host|add a new server|add the server",
+        "ajoute|ajouter|ajoutez|enregistre|enregistrer|ajoute le serveur|ajoute un serveur",
+        "new server|new host|new machine", "nouveau serveur|nouvelle machine", (), (),
+    ),
+    "server.remove": _v(
+        "remove|unregister|decommission|remove server|remove the server|remove host|delete server"
+        "|delete the server",
+        "retire|retirer|supprime le serveur|supprimer le serveur|enleve|enlever|desinscris|decommissionne"
+        "|supprime la machine|retire le serveur",
+        "from the inventory|from inventory|from the registry|inventory", "de l'inventaire|inventaire|du parc",
+        (), (),
+    ),
+    "chat.greeting": _v(
+        "", "", "hello|hi|hey|good morning|good afternoon|good evening|hiya|howdy",
+        "bonjour|salut|coucou|bonsoir|hello|yo",
+        (r"^(hi|hello|hey|yo|hiya|howdy|good (morning|afternoon|evening))(\s+(there|all|team|bot|everyone"
+         r"|chatops))?" + _ANCHOR_END,),
+        (r"^(bonjour|salut|coucou|bonsoir|hello|yo|slt|bjr)(\s+(a tous|tout le monde|l\s*'?\s*equipe|chatops))?"
+         + _ANCHOR_END,),
+    ),
+    "chat.thanks": _v(
+        "", "", "thanks|thank you|thx|ty|cheers|that's all|thats all", "merci|merci beaucoup|c'est tout|cimer",
+        (r"^(thanks?|thank you|thx|ty|cheers|great|perfect|awesome|nice|cool)(\s+\w+){0,4}" + _ANCHOR_END,),
+        (r"^(merci|parfait|super|top|nickel|genial|cimer)(\s+\w+){0,4}" + _ANCHOR_END,
+         r"\bmerci\b.*\bc\s*'?\s*est tout\b"),
+    ),
+    "chat.help": _v(
+        "", "", "help|commands|usage", "aide|a l'aide|commandes",
+        (r"^(help|\?|h|menu|usage)" + _ANCHOR_END, r"\bwhat\s+(can|do)\s+(you|i)\s+(do|ask)\b",
+         r"\bhow\s+(does this work|do i use (you|this))\b", r"\bwhat\s+are\s+your\s+commands\b"),
+        (r"^(aide|\?|au secours)" + _ANCHOR_END, r"\b(que|quoi)\s+(sais|peux)[ -]tu\s+faire\b",
+         r"\bqu\s*'?\s*est[ -]ce\s+que\s+(tu|vous)\s+(sais|peux|savez|pouvez)\s+faire\b",
+         r"\b(tu|vous)\s+(sais|savez|peux|pouvez)\s+faire\s+quoi\b", r"\bcomment\s+(ca\s+marche|t\s*'?\s*utiliser)\b"),
+    ),
+    "chat.confirm": _v(
+        "", "", "", "",
+        (r"^(yes|yep|yeah|y|yup|ok|okay|k|sure|confirm|confirmed|go|go ahead|do it|proceed|approve|approved|lgtm"
+         r"|let'?s go|ship it|yes please|yes go ahead|yes do it)(\s+(please|pls|go ahead|do it|confirm))?"
+         + _ANCHOR_END,),
+        (r"^(oui|ouais|ouaip|o|ok|d\s*'?\s*accord|dac|confirme[rz]?|vas[ -]y|allez[ -]y|go|valide[rz]?"
+         r"|c\s*'?\s*est bon|fais[ -]le|on y va|je confirme|oui vas[ -]y|oui go|banco)(\s+(stp|svp|vas[ -]y|go"
+         r"|je confirme|merci))?" + _ANCHOR_END,),
+    ),
+    "chat.cancel": _v(
+        "", "", "cancel|abort|never mind|nevermind|forget it", "annule|annuler|laisse tomber|oublie|abandonne",
+        (r"^(no|nope|nah|n|cancel|abort|stop|never ?mind|forget it|don'?t|do not|no thanks)(\s+(thanks|please"
+         r"|it|that))?" + _ANCHOR_END,),
+        (r"^(non|annule[rz]?|laisse tomber|stop|arrete|oublie|on annule|abandonne[rz]?|pas maintenant|surtout pas"
+         r"|non merci|non annule)(\s+(merci|stp|svp|tout|ca))?" + _ANCHOR_END,),
+    ),
+    "chat.choose": _v(
+        "", "", "option", "option|choix",
+        (r"^\s*(option|choice|number|#)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+         r"^(the\s+)?(first|second|third|last|1st|2nd|3rd)(\s+(one|option))?" + _ANCHOR_END),
+        (r"^\s*(option|choix|numero)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+         r"^(la\s+|le\s+|l\s*'?\s*)?(premiere?|deuxieme|seconde?|troisieme|derniere?|1ere?|2e|3e)"
+         r"(\s+(option|choix))?" + _ANCHOR_END),
+    ),
+}

@@ -1,0 +1,229 @@
+"""Tolerant matching of host, group and service names against an inventory (ACTIONS.md rules 1-2)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.nlu.lexicon import (
+    ALL_HOSTS,
+    ENVIRONMENT_NAMES,
+    GROUP_ALIASES,
+    SERVER_NOUNS,
+    SERVICE_ALIASES,
+    STOP_WORDS,
+)
+from chatops_commander.nlu.text import Token, fold, tokenize
+
+_JOINABLE = re.compile(r"^[ ._-]?$")
+_HOST_LIKE = re.compile(r"^([a-z]{2,})[-_]?(\d+)$")
+_GROUP_LEAD = frozenset("on sur across dans en in to vers for pour".split())
+_SKIPPABLE = frozenset("the les all tous toutes my mes our nos des de du".split())
+
+
+def host_key(name: str) -> str:
+    """`WEB-01`, `web 01`, `web01`, `web1` → `web1` (separators dropped, leading zeros dropped)."""
+    compact = re.sub(r"[^a-z0-9]", "", fold(name))
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", compact)
+
+
+def _digits(key: str) -> str:
+    return "".join(re.findall(r"\d+", key))
+
+
+@dataclass(frozen=True)
+class Entities:
+    hosts: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    all_hosts: bool = False
+    services: tuple[str, ...] = ()
+    unknown_hosts: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def named_targets(self) -> bool:
+        return bool(self.hosts or self.groups or self.all_hosts)
+
+
+class EntityMatcher:
+    """Built once per inventory; `match` is pure and cheap."""
+
+    def __init__(self, inventory: Inventory, known_words: Iterable[str] = ()) -> None:
+        self.inventory = inventory
+        self.known_words = frozenset(known_words) | STOP_WORDS
+        self.host_keys: dict[str, str] = {}
+        for server in inventory.servers:
+            self.host_keys.setdefault(host_key(server.name), server.name)
+        for server in inventory.servers:
+            first_label = server.hostname.split(".")[0]
+            if first_label and not first_label.isdigit():
+                self.host_keys.setdefault(host_key(first_label), server.name)
+        self.groups: dict[str, tuple[str, ...]] = {g: tuple(h) for g, h in inventory.groups.items()}
+        for server in inventory.servers:
+            for tag in server.tags:
+                if server.name not in self.groups.get(tag, ()):
+                    self.groups[tag] = (*self.groups.get(tag, ()), server.name)
+        self.group_keys: dict[str, str] = {}
+        for group in self.groups:
+            self.group_keys[fold(group)] = group
+        for canonical, aliases in GROUP_ALIASES.items():
+            if canonical in self.groups:
+                for alias in aliases:
+                    self.group_keys.setdefault(alias, canonical)
+        names = sorted({s for server in inventory.servers for s in server.services})
+        self.service_keys: dict[str, str] = {}
+        for name in names:
+            self.service_keys[fold(name)] = name
+            self.service_keys.setdefault(re.sub(r"[^a-z0-9]", "", fold(name)), name)
+        for canonical, aliases in SERVICE_ALIASES.items():
+            if canonical in names:
+                for alias in aliases:
+                    self.service_keys.setdefault(alias, canonical)
+
+    def is_environment(self, group: str) -> bool:
+        return fold(group) in ENVIRONMENT_NAMES
+
+    def group_hosts(self, group: str) -> tuple[str, ...]:
+        return self.groups.get(group, ())
+
+    def hosts_running(self, service: str) -> tuple[str, ...]:
+        return tuple(s.name for s in self.inventory.servers if service in s.services)
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, folded: str) -> Entities:
+        tokens = tokenize(folded)
+        used: set[int] = set()
+        hosts = self._hosts(folded, tokens, used)
+        unknown = self._unknown_hosts(tokens, used)
+        services = self._services(folded, tokens, used)
+        groups = self._groups(tokens, used)
+        spans = tuple((tokens[i].start, tokens[i].end) for i in sorted(used))
+        return Entities(
+            hosts=hosts, groups=groups, all_hosts=bool(ALL_HOSTS.search(folded)) and not (hosts or groups),
+            services=services, unknown_hosts=unknown, spans=spans,
+        )
+
+    def _windows(self, folded: str, tokens: tuple[Token, ...], start: int, size: int) -> str | None:
+        if start + size > len(tokens):
+            return None
+        for a, b in zip(tokens[start : start + size - 1], tokens[start + 1 : start + size], strict=True):
+            if not _JOINABLE.match(folded[a.end : b.start]):
+                return None
+        return "".join(t.text for t in tokens[start : start + size])
+
+    def _hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+        found: list[str] = []
+        i = 0
+        while i < len(tokens):
+            hit = None
+            for size in (3, 2, 1):
+                window = self._windows(folded, tokens, i, size)
+                if window is None:
+                    continue
+                name = self.host_keys.get(host_key(window)) or self._fuzzy_host(window, size)
+                if name:
+                    hit = (name, size)
+                    break
+            if hit:
+                found.append(hit[0])
+                used.update(range(i, i + hit[1]))
+                i += hit[1]
+            else:
+                i += 1
+        return tuple(dict.fromkeys(found))
+
+    def _fuzzy_host(self, window: str, size: int) -> str | None:
+        if size == 1 and window in self.known_words:
+            return None
+        key = host_key(window)
+        if len(re.sub(r"\d", "", key)) < 3:
+            return None
+        limit = 1 if len(key) <= 5 else 2
+        close = [
+            name for k, name in self.host_keys.items()
+            if k[0] == key[0] and _digits(k) == _digits(key) and OSA.distance(k, key, score_cutoff=limit) <= limit
+        ]
+        unique = set(close)
+        return close[0] if len(unique) == 1 else None
+
+    def _unknown_hosts(self, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+        unknown: list[str] = []
+        for i, tok in enumerate(tokens):
+            if i in used:
+                continue
+            pair = tok.text
+            if i + 1 < len(tokens) and tokens[i + 1].text.isdigit() and tok.end + 1 == tokens[i + 1].start:
+                pair = f"{tok.text}-{tokens[i + 1].text}"
+            m = _HOST_LIKE.match(pair)
+            if m and m.group(1) not in self.known_words and len(m.group(2)) >= 1 and (
+                "-" in pair or len(m.group(2)) >= 2
+            ):
+                unknown.append(pair)
+                used.update((i, i + 1) if pair != tok.text else (i,))
+        return tuple(unknown)
+
+    def _services(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+        found: list[str] = []
+        i = 0
+        while i < len(tokens):
+            hit = None
+            if i not in used:
+                for size in (3, 2, 1):
+                    window = self._windows(folded, tokens, i, size)
+                    if window is None or any(j in used for j in range(i, i + size)):
+                        continue
+                    dashed = "-".join(t.text for t in tokens[i : i + size])
+                    name = self.service_keys.get(dashed) or self.service_keys.get(window)
+                    if name is None and size == 1:
+                        name = self._fuzzy_service(window)
+                    if name:
+                        hit = (name, size)
+                        break
+            if hit:
+                found.append(hit[0])
+                used.update(range(i, i + hit[1]))
+                i += hit[1]
+            else:
+                i += 1
+        return tuple(dict.fromkeys(found))
+
+    def _fuzzy_service(self, word: str) -> str | None:
+        if len(word) < 5 or word in self.known_words or word.isdigit():
+            return None
+        limit = 1 if len(word) < 8 else 2
+        close = {
+            name for k, name in self.service_keys.items()
+            if len(k) >= 4 and k[0] == word[0] and OSA.distance(k, word, score_cutoff=limit) <= limit
+        }
+        return close.pop() if len(close) == 1 else None
+
+    def _groups(self, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+        found: list[str] = []
+        texts = [t.text for t in tokens]
+        for i, word in enumerate(texts):
+            if i in used:
+                continue
+            group = self.group_keys.get(word)
+            if group is None and i + 1 < len(texts):
+                group = self.group_keys.get(word + texts[i + 1]) or self.group_keys.get(f"{word}-{texts[i + 1]}")
+            if group is None:
+                continue
+            if self.is_environment(group) or word not in self.known_words or self._group_context(texts, i):
+                found.append(group)
+                used.add(i)
+        return tuple(dict.fromkeys(found))
+
+    @staticmethod
+    def _group_context(texts: list[str], i: int) -> bool:
+        after = texts[i + 1 : i + 3]
+        before = [w for w in texts[max(0, i - 3) : i] if w not in _SKIPPABLE]
+        if after[:1] and after[0] in SERVER_NOUNS:
+            return True
+        if after[:1] == ["db"] and after[1:2] and after[1] in SERVER_NOUNS:
+            return True
+        return bool(before) and (before[-1] in SERVER_NOUNS or before[-1] in _GROUP_LEAD)

@@ -1,0 +1,100 @@
+"""Action scoring from the catalog's own vocabulary: each spec teaches the parser its words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from chatops_commander.domain.actions import ActionSpec
+from chatops_commander.nlu.lexicon import STOP_WORDS
+from chatops_commander.nlu.text import fold
+
+PATTERN_WEIGHT, VERB_WEIGHT, NOUN_WEIGHT, FUZZY_FACTOR = 3.0, 2.0, 1.0, 0.8
+_LANGS = ("en", "fr")
+
+
+@dataclass
+class ActionScore:
+    spec: ActionSpec
+    pattern: float = 0.0
+    verb: float = 0.0
+    noun: float = 0.0
+    bonus: float = 0.0
+    hits: dict[str, int] = field(default_factory=lambda: {"en": 0, "fr": 0})
+
+    @property
+    def words(self) -> float:
+        return self.pattern + self.verb + self.noun
+
+    @property
+    def total(self) -> float:
+        return self.words + self.bonus if self.words > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _Entry:
+    index: int
+    kind: str  # "verb" | "noun"
+    lang: str
+    weight: float
+
+
+class ActionMatcher:
+    """Built once per catalog. `score` returns one `ActionScore` per spec (catalog order)."""
+
+    def __init__(self, catalog: Sequence[ActionSpec]) -> None:
+        self.catalog = tuple(catalog)
+        self.phrases: dict[str, list[_Entry]] = {}
+        self.patterns: list[tuple[int, str, re.Pattern[str]]] = []
+        for index, spec in enumerate(self.catalog):
+            vocab = spec.vocabulary
+            for kind, table, base in (("verb", vocab.verbs, VERB_WEIGHT), ("noun", vocab.nouns, NOUN_WEIGHT)):
+                for lang, items in table.items():
+                    for item in items:
+                        phrase = " ".join(fold(item).split())
+                        if phrase:
+                            weight = base + 0.3 * (len(phrase.split()) - 1)
+                            self.phrases.setdefault(phrase, []).append(_Entry(index, kind, lang, weight))
+            for lang, items in vocab.patterns.items():
+                for item in items:
+                    self.patterns.append((index, lang, re.compile(item)))
+        alternation = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
+        self._phrase_re = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])") if alternation else None
+        self.single_words = sorted(p for p in self.phrases if " " not in p and len(p) >= 5)
+        self.known_words = frozenset(w for p in self.phrases for w in re.findall(r"[a-z0-9]+", p))
+
+    def score(self, folded: str, skip_fuzzy: frozenset[str] = frozenset()) -> list[ActionScore]:
+        scores = [ActionScore(spec) for spec in self.catalog]
+        covered: set[str] = set()
+        if self._phrase_re is not None:
+            for m in self._phrase_re.finditer(folded):
+                covered.update(m.group(0).split())
+                for entry in self.phrases[m.group(0)]:
+                    self._credit(scores[entry.index], entry, 1.0)
+        for index, lang, pattern in self.patterns:
+            if pattern.search(folded):
+                s = scores[index]
+                s.pattern = PATTERN_WEIGHT
+                s.hits[lang] += 1
+        for word in re.findall(r"[a-z]{5,}", folded):
+            if word in covered or word in STOP_WORDS or word in skip_fuzzy:
+                continue
+            limit = 1 if len(word) < 8 else 2
+            best = process.extractOne(word, self.single_words, scorer=OSA.distance, score_cutoff=limit)
+            if best is not None and best[0][0] == word[0]:
+                for entry in self.phrases[best[0]]:
+                    self._credit(scores[entry.index], entry, FUZZY_FACTOR)
+        return scores
+
+    @staticmethod
+    def _credit(score: ActionScore, entry: _Entry, factor: float) -> None:
+        weight = entry.weight * factor
+        if entry.kind == "verb":
+            score.verb = max(score.verb, weight)
+        else:
+            score.noun = max(score.noun, weight)
+        score.hits[entry.lang] += 1

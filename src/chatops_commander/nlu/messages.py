@@ -1,0 +1,98 @@
+"""Every sentence the parser says, in English and French ("je" for the assistant, "vous" for the user)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chatops_commander.nlu.text import MAX_CHARS
+
+_MESSAGES: dict[str, dict[str, str]] = {
+    "empty": {
+        "en": "I didn't receive any text. What would you like me to do?",
+        "fr": "Je n'ai reçu aucun texte. Que voulez-vous que je fasse ?",
+    },
+    "too_long": {
+        "en": f"Your message is too long (more than {MAX_CHARS} characters). Could you shorten it?"
+              f" / Votre message est trop long (plus de {MAX_CHARS} caractères) : pouvez-vous le raccourcir ?",
+        "fr": f"Votre message est trop long (plus de {MAX_CHARS} caractères) : pouvez-vous le raccourcir ?"
+              f" / Your message is too long (more than {MAX_CHARS} characters). Could you shorten it?",
+    },
+    "which_host_for_service": {
+        "en": "{service} runs on {candidates}: which one?",
+        "fr": "{service} tourne sur {candidates} : lequel ?",
+    },
+    "which_host": {
+        "en": "On which server should I run {action}? For example: {candidates}.",
+        "fr": "Sur quel serveur dois-je lancer {action} ? Par exemple : {candidates}.",
+    },
+    "service_nowhere": {
+        "en": "I don't see {service} on any server of the inventory. On which server should I look?",
+        "fr": "Je ne vois {service} sur aucun serveur de l'inventaire. Sur quel serveur dois-je regarder ?",
+    },
+    "unknown_host": {
+        "en": "I don't know any server called {name}. Did you mean {candidates}?",
+        "fr": "Je ne connais pas de serveur appelé {name}. Vouliez-vous dire {candidates} ?",
+    },
+    "which_service": {
+        "en": "Which service should I {verb} on {targets}?",
+        "fr": "Quel service dois-je {verb} sur {targets} ?",
+    },
+    "missing_param": {
+        "en": "I need {what} to {verb}. Could you tell me?",
+        "fr": "Il me faut {what} pour {verb}. Pouvez-vous me le préciser ?",
+    },
+    "unknown": {
+        "en": "I'm not sure what you want me to do. Did you mean: {candidates}?",
+        "fr": "Je ne suis pas sûr de comprendre. Vouliez-vous dire : {candidates} ?",
+    },
+    "unknown_no_idea": {
+        "en": "I didn't understand. I can check the state of servers and services, show logs, restart"
+              " or stop services, deploy, and more. Type \"help\" to see everything.",
+        "fr": "Je n'ai pas compris. Je peux vérifier l'état des serveurs et des services, afficher des"
+              " journaux, redémarrer ou arrêter des services, déployer, et plus encore. Tapez « aide » pour"
+              " tout voir.",
+    },
+    "bad_option": {
+        "en": "There is no option {number}. Please choose between 1 and {count}.",
+        "fr": "Il n'y a pas d'option {number}. Choisissez entre 1 et {count}.",
+    },
+}
+_WHAT = {
+    "version": {"en": "the version", "fr": "la version"},
+    "environment": {"en": "the environment (for example production)", "fr": "l'environnement (par exemple production)"},
+    "pid": {"en": "the process id (PID)", "fr": "le numéro du processus (PID)"},
+    "command": {"en": "the exact command, in quotes", "fr": "la commande exacte, entre guillemets"},
+    "container": {"en": "the container name", "fr": "le nom du conteneur"},
+    "name": {"en": "the server's name", "fr": "le nom du serveur"},
+    "host": {"en": "the server's address", "fr": "l'adresse du serveur"},
+    "option": {"en": "the option number", "fr": "le numéro de l'option"},
+}
+
+
+def say(key: str, lang: str, **values: str) -> str:
+    table = _MESSAGES[key]
+    return (table.get(lang) or table["en"]).format(**values)
+
+
+def join_names(names: Sequence[str], lang: str) -> str:
+    """`a`, `a and b`, `a, b and c` (`et` in French)."""
+    items = list(names)
+    conj = " et " if lang == "fr" else " and "
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + conj + items[-1]
+
+
+def numbered(options: Sequence[str], lang: str) -> str:
+    return join_names([f"{i}. {o}" for i, o in enumerate(options, 1)], lang)
+
+
+def what(param: str, lang: str) -> str:
+    return _WHAT.get(param, {}).get(lang) or param
+
+
+def summary(spec_summary: dict[str, str] | None, action_id: str, lang: str) -> str:
+    if not spec_summary:
+        return action_id
+    text = spec_summary.get(lang) or spec_summary.get("en") or action_id
+    return text[:1].lower() + text[1:]

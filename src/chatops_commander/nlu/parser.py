@@ -1,0 +1,136 @@
+"""The offline parser: text (+ conversation context) → ParsedCommand, deterministic and sync."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from chatops_commander.domain.actions import ActionSpec, Intent
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.parsed import ParsedCommand
+from chatops_commander.domain.risk import Risk
+from chatops_commander.nlu.analysis import Analysis, analyze
+from chatops_commander.nlu.context import ConversationContext
+from chatops_commander.nlu.entities import EntityMatcher
+from chatops_commander.nlu.fallback import FallbackStrategy
+from chatops_commander.nlu.lexicon import SERVER_NOUNS
+from chatops_commander.nlu.matcher import ActionMatcher
+from chatops_commander.nlu.messages import say
+from chatops_commander.nlu.text import MAX_CHARS, clean
+from chatops_commander.nlu.turn import Frame, build
+
+DEFAULT_THRESHOLD = 0.6
+
+
+class Parser:
+    """Built once per (catalog, inventory); `parse` and `parse_turn` are pure and cheap."""
+
+    def __init__(
+        self, catalog: Sequence[ActionSpec], inventory: Inventory, *,
+        fallback: FallbackStrategy | None = None, threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        self.catalog = tuple(catalog)
+        self.by_id = {spec.id: spec for spec in self.catalog}
+        self.inventory = inventory
+        self.matcher = ActionMatcher(self.catalog)
+        self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS)
+        self.fallback = fallback
+        self.threshold = threshold
+
+    def parse(self, text: str, context: ConversationContext | None = None) -> ParsedCommand:
+        return self.parse_turn(text, context)[0]
+
+    def parse_turn(
+        self, text: str, context: ConversationContext | None = None,
+    ) -> tuple[ParsedCommand, ConversationContext]:
+        """The parsed command and the conversation context after this turn."""
+        ctx = context or ConversationContext()
+        text = text if isinstance(text, str) else ""
+        if len(text) > MAX_CHARS:
+            return self._reject(text, "too_long", ctx)
+        if not clean(text):
+            return self._reject(text, "empty", ctx)
+        analysis = analyze(text, ctx, self.matcher, self.names)
+        frame = self._frame(analysis, ctx)
+        return build(frame, analysis, ctx, self.by_id, self.names)
+
+    async def parse_async(
+        self, text: str, context: ConversationContext | None = None,
+    ) -> tuple[ParsedCommand, ConversationContext]:
+        """`parse_turn`, then the fallback strategy when configured and the confidence is low."""
+        parsed, new_ctx = self.parse_turn(text, context)
+        if self.fallback is None or parsed.confidence >= self.threshold or len(text or "") > MAX_CHARS:
+            return parsed, new_ctx
+        ctx = context or ConversationContext()
+        proposal = await self.fallback.propose(
+            text=text, lang=parsed.lang, catalog=self.catalog, inventory=self.inventory, context=ctx,
+            offline=parsed,
+        )
+        spec = self.by_id.get(proposal.action) if proposal else None
+        if proposal is None or spec is None:
+            return parsed, new_ctx
+        analysis = analyze(text, ctx, self.matcher, self.names)
+        known = [t for t in proposal.targets if self.inventory.by_name(t) is not None]
+        service = proposal.service if proposal.service in self.names.service_keys.values() else None
+        values = {k: v for k, v in proposal.parameters.items() if k in spec.param_names}
+        frame = Frame(spec=spec, service=service, explicit_service=service is not None,
+                      forced_targets=tuple(known) or None, values=values,
+                      confidence=max(0.0, min(1.0, proposal.confidence)))
+        return build(frame, analysis, ctx, self.by_id, self.names)
+
+    # ------------------------------------------------------------------ choosing the action
+
+    def _frame(self, a: Analysis, ctx: ConversationContext) -> Frame | None:
+        best = a.best
+        option = a.values.get("option")
+        if isinstance(option, int) and ctx.options and ctx.option_kind != "external" and (
+            best is None or best.spec.id == "chat.choose"
+        ):
+            return self._chosen(option, a, ctx)
+        if best is not None:
+            service = a.entities.services[0] if a.entities.services else None
+            if best.spec.id.startswith("container.") and a.values.get("container"):
+                service = str(a.values["container"])
+            return Frame(spec=best.spec, service=service, explicit_service=service is not None,
+                         values=dict(a.values), confidence=a.confidence)
+        inherited = self.by_id.get(ctx.action) if ctx.action else None
+        names_something = a.entities.named_targets or bool(a.entities.services) or a.entities.unknown_hosts
+        if inherited is not None and (names_something or a.follow_up):
+            service = a.entities.services[0] if a.entities.services else None
+            values = {**ctx.parameters, **a.values}
+            return Frame(spec=inherited, service=service, explicit_service=service is not None,
+                         values=values, confidence=0.8, inherited=True)
+        return None
+
+    def _chosen(self, option: int, a: Analysis, ctx: ConversationContext) -> Frame | None:
+        picked = ctx.option(option)
+        if picked is None:
+            return Frame(spec=None, question=say("bad_option", a.lang, number=str(option),
+                                                 count=str(len(ctx.options))))
+        base = self.by_id.get(ctx.action) if ctx.action else None
+        if ctx.option_kind == "action":
+            spec = self.by_id.get(picked)
+            return Frame(spec=spec, values=dict(ctx.parameters), confidence=0.9, inherited=True) if spec else None
+        if base is None:
+            return None
+        if ctx.option_kind == "service":
+            return Frame(spec=base, service=picked, explicit_service=True, values=dict(ctx.parameters),
+                         confidence=0.95, inherited=True)
+        return Frame(spec=base, service=ctx.service, forced_targets=(picked,), values=dict(ctx.parameters),
+                     confidence=0.95, inherited=True)
+
+    def _reject(self, text: str, key: str, ctx: ConversationContext) -> tuple[ParsedCommand, ConversationContext]:
+        lang = ctx.lang or "en"
+        parsed = ParsedCommand(text=text, lang=lang, intent=Intent.UNKNOWN, action=None, risk=Risk.LOW,
+                               confidence=0.0, clarification=say(key, lang))
+        return parsed, replace(ctx, turns=ctx.turns + 1)
+
+
+def parse_text(
+    text: str, inventory: Inventory, catalog: Sequence[ActionSpec], context: ConversationContext | None = None,
+) -> ParsedCommand:
+    """One-shot parse (the CLI's `chatops parse`). Build a `Parser` once to parse many texts."""
+    return Parser(catalog, inventory).parse(text, context)
+
+
+__all__ = ["Parser", "parse_text"]
