@@ -53,7 +53,6 @@ MAX_TEXT_CHARS = 2000
 MAX_STR_PARAM = 256
 MAX_TARGETS_ENUM = 300
 ALL_HOSTS_WORDS: frozenset[str] = frozenset({"all", "*", "everything", "all servers", "tous", "partout"})
-DEFAULT_CONFIDENCE = 0.7
 
 _DURATION_RE = re.compile(r"^\s*(\d{1,6})\s*([smhd])\s*$", re.IGNORECASE)
 _PATH_RE = re.compile(r"^/[A-Za-z0-9._/@+,=:-]{0,4095}$")
@@ -70,13 +69,17 @@ _INT_BOUNDS = (0, 10_000_000)
 
 @dataclass(frozen=True)
 class Proposal:
-    """A model's answer, untrusted: exactly what the tool call said, shallowly typed."""
+    """A catalog action with arguments, as a model proposed it.
+
+    Same fields and defaults as the offline parser's `nlu.fallback.Proposal`. Straight from a
+    provider it is untrusted; `LLMFallback.propose` returns only validated, normalized ones.
+    """
 
     action: str
     targets: tuple[str, ...] = ()
     service: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    confidence: float | None = None
+    confidence: float = 0.7
 
 
 @runtime_checkable
@@ -238,12 +241,13 @@ def proposal_from_arguments(arguments: Mapping[str, Any] | str | None) -> Propos
     if not isinstance(params, Mapping):
         raise MalformedAnswer("'parameters' is not an object")
     confidence = _confidence(arguments.get("confidence"))
+    extra = {} if confidence is None else {"confidence": confidence}
     return Proposal(
         action=action.strip(),
         targets=tuple(t.strip() for t in targets_raw if t.strip()),
         service=service.strip() or None if service else None,
         parameters=dict(params),
-        confidence=confidence,
+        **extra,
     )
 
 
@@ -438,7 +442,6 @@ def validate_proposal(
     targets, dropped = _resolve_targets(proposal.targets, inventory)
     if spec.scope is TargetScope.NONE:
         targets, dropped = (), ()
-    confidence = DEFAULT_CONFIDENCE if proposal.confidence is None else proposal.confidence
     return ValidatedProposal(
         spec=spec,
         targets=targets,
@@ -447,7 +450,7 @@ def validate_proposal(
         service=service,
         parameters=params,
         missing=missing,
-        confidence=confidence,
+        confidence=proposal.confidence,
     )
 
 
@@ -643,17 +646,64 @@ def describe_error(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def summarize_context(context: object) -> str:
+    """One line about the conversation so far, from a `ConversationContext`-like object."""
+    if context is None:
+        return ""
+    parts: list[str] = []
+    action = getattr(context, "action", None)
+    if isinstance(action, str) and action:
+        pending = " (waiting for a clarification)" if getattr(context, "pending", False) else ""
+        parts.append(f"last action: {action}{pending}")
+    targets = getattr(context, "targets", ())
+    if isinstance(targets, tuple | list) and targets:
+        parts.append("last targets: " + ", ".join(str(t) for t in targets))
+    service = getattr(context, "service", None)
+    if isinstance(service, str) and service:
+        parts.append(f"last service: {service}")
+    options = getattr(context, "options", ())
+    if isinstance(options, tuple | list) and options:
+        parts.append("options offered: " + "; ".join(f"{i}. {o}" for i, o in enumerate(options, 1)))
+    return "; ".join(parts)
+
+
+def to_proposal(validated: ValidatedProposal) -> Proposal:
+    """A validated proposal in the offline parser's `Proposal` shape: host names resolved,
+    service canonical, parameters normalized (a container also in `parameters`)."""
+    return Proposal(
+        action=validated.spec.id,
+        targets=validated.targets,
+        service=validated.service,
+        parameters=dict(validated.parameters),
+        confidence=validated.confidence,
+    )
+
+
+@dataclass(frozen=True)
+class _Consulted:
+    outcome: Outcome
+    validated: ValidatedProposal | None = None
+    reasons: tuple[str, ...] = ()
+
+
 class LLMFallback:
     """Consults an `IntentModel` when the offline answer is not confident enough.
 
-    Any error, timeout, malformed or refused answer, or an open breaker gives back the
-    offline answer unchanged.
+    Two ways in, one policy (timeout, circuit breaker, validation):
+
+    * `propose(...)` has the offline parser's `FallbackStrategy` signature: it returns a
+      validated, normalized `Proposal` (or None) that the parser resolves with its own rules.
+    * `refine(...)` / `refine_detailed(...)` take the offline `ParsedCommand` and return the
+      final one, finishing a validated proposal with `to_parsed_command` (or `finisher`).
+
+    Any error, timeout, malformed or refused answer, or an open breaker gives back the offline
+    answer (None from `propose`).
     """
 
     def __init__(
         self,
         model: IntentModel,
-        catalog: Sequence[ActionSpec],
+        catalog: Sequence[ActionSpec] = (),
         *,
         threshold: float = 0.6,
         timeout_s: float = 8.0,
@@ -669,6 +719,65 @@ class LLMFallback:
 
     def should_consult(self, offline: ParsedCommand) -> bool:
         return offline.confidence < self.threshold
+
+    async def _consult(
+        self,
+        text: str,
+        lang: str,
+        catalog: Sequence[ActionSpec],
+        inventory: Inventory,
+        context_summary: str,
+        is_admin: bool,
+    ) -> _Consulted:
+        if not text.strip() or len(text) > MAX_TEXT_CHARS:
+            return _Consulted(Outcome.SKIPPED)
+        if not self.breaker.allow():
+            return _Consulted(Outcome.BREAKER_OPEN)
+        offered = catalog_for_model(catalog, is_admin=is_admin)
+        call: Awaitable[Proposal | None] = self.model.propose(text, lang, offered, inventory, context_summary)
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                proposal = await call
+        except TimeoutError:
+            self.breaker.record_failure()
+            log.warning("llm fallback: %s timed out after %.1fs", self.model.provider, self.timeout_s)
+            return _Consulted(Outcome.TIMEOUT)
+        except Exception as exc:
+            self.breaker.record_failure()
+            log.warning("llm fallback: %s failed (%s)", self.model.provider, describe_error(exc))
+            return _Consulted(Outcome.ERROR, reasons=(describe_error(exc),))
+        self.breaker.record_success()
+        if proposal is None:
+            return _Consulted(Outcome.NO_ANSWER)
+        checked = validate_proposal(proposal, catalog=offered, inventory=inventory, text=text, is_admin=is_admin)
+        if isinstance(checked, Rejection):
+            log.info("llm fallback: %s answer refused (%s)", self.model.provider, "; ".join(checked.reasons))
+            return _Consulted(Outcome.REJECTED, reasons=checked.reasons)
+        return _Consulted(Outcome.USED, checked)
+
+    async def propose(
+        self,
+        *,
+        text: str,
+        lang: str,
+        catalog: Sequence[ActionSpec],
+        inventory: Inventory,
+        context: object = None,
+        offline: ParsedCommand | None = None,
+        is_admin: bool = False,
+    ) -> Proposal | None:
+        """The parser's hook: a validated, normalized proposal, or None to keep the offline answer.
+
+        Also None when the model named only hosts that are not in the inventory: the parser
+        must not widen that to other hosts.
+        """
+        consulted = await self._consult(
+            text, lang, catalog or self.catalog, inventory, summarize_context(context), is_admin
+        )
+        validated = consulted.validated
+        if validated is None or (validated.named_targets and not validated.targets):
+            return None
+        return to_proposal(validated)
 
     async def refine(
         self,
@@ -693,36 +802,13 @@ class LLMFallback:
     ) -> FallbackResult:
         if not self.should_consult(offline):
             return FallbackResult(offline, Outcome.CONFIDENT)
-        if not offline.text.strip() or len(offline.text) > MAX_TEXT_CHARS:
-            return FallbackResult(offline, Outcome.SKIPPED)
-        if not self.breaker.allow():
-            return FallbackResult(offline, Outcome.BREAKER_OPEN)
-        offered = catalog_for_model(self.catalog, is_admin=is_admin)
-        call: Awaitable[Proposal | None] = self.model.propose(
-            offline.text, offline.lang, offered, inventory, context_summary
+        consulted = await self._consult(
+            offline.text, offline.lang, self.catalog, inventory, context_summary, is_admin
         )
+        if consulted.validated is None:
+            return FallbackResult(offline, consulted.outcome, consulted.reasons)
         try:
-            async with asyncio.timeout(self.timeout_s):
-                proposal = await call
-        except TimeoutError:
-            self.breaker.record_failure()
-            log.warning("llm fallback: %s timed out after %.1fs", self.model.provider, self.timeout_s)
-            return FallbackResult(offline, Outcome.TIMEOUT)
-        except Exception as exc:
-            self.breaker.record_failure()
-            log.warning("llm fallback: %s failed (%s)", self.model.provider, describe_error(exc))
-            return FallbackResult(offline, Outcome.ERROR, (describe_error(exc),))
-        self.breaker.record_success()
-        if proposal is None:
-            return FallbackResult(offline, Outcome.NO_ANSWER)
-        checked = validate_proposal(
-            proposal, catalog=offered, inventory=inventory, text=offline.text, is_admin=is_admin
-        )
-        if isinstance(checked, Rejection):
-            log.info("llm fallback: %s answer refused (%s)", self.model.provider, "; ".join(checked.reasons))
-            return FallbackResult(offline, Outcome.REJECTED, checked.reasons)
-        try:
-            parsed = self._finish(checked, offline, inventory)
+            parsed = self._finish(consulted.validated, offline, inventory)
         except Exception as exc:
             log.warning("llm fallback: finishing the answer failed (%s)", describe_error(exc))
             return FallbackResult(offline, Outcome.ERROR, (describe_error(exc),))
@@ -752,6 +838,8 @@ __all__ = [
     "describe_error",
     "normalize_parameter",
     "proposal_from_arguments",
+    "summarize_context",
     "to_parsed_command",
+    "to_proposal",
     "validate_proposal",
 ]
