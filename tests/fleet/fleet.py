@@ -97,9 +97,7 @@ def port_open(port: int) -> bool:
 
 def keygen(path: Path, kind: str = "ed25519") -> None:
     if not path.exists():
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", "chatops-fleet", "-f", str(path)], check=True
-        )
+        subprocess.run(["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", "chatops-fleet", "-f", str(path)], check=True)
 
 
 @dataclass
@@ -126,8 +124,8 @@ class Fleet:
     def host_key(self) -> Path:
         return self.root / "ssh_host_ed25519_key"
 
-    def server(self, name: str, **overrides: object) -> Server:
-        srv = self.hosts[name].server
+    def server(self, host: str, /, **overrides: object) -> Server:
+        srv = self.hosts[host].server
         assert srv is not None
         return Server(**{**srv.__dict__, **overrides})  # type: ignore[arg-type]
 
@@ -163,9 +161,7 @@ class Fleet:
         for user in {h.user for h in self.hosts.values()}:
             _authorize(user, Path(f"{self.client_key}.pub"))
         pub = Path(f"{self.host_key}.pub").read_text().split()
-        self.known_hosts.write_text(
-            "".join(f"[127.0.0.1]:{h.port} {pub[0]} {pub[1]}\n" for h in self.hosts.values())
-        )
+        self.known_hosts.write_text("".join(f"[127.0.0.1]:{h.port} {pub[0]} {pub[1]}\n" for h in self.hosts.values()))
         if not self.shared_user:
             for h in self.hosts.values():
                 _start_supervisor(h)
@@ -305,8 +301,7 @@ def _start_supervisor(h: FleetHost) -> None:
                 d.mkdir(exist_ok=True)
             (ng / "html" / "index.html").write_text(f"hello from {h.name}\n")
             temps = "".join(
-                f"  {k}_temp_path {ng}/tmp/{k};\n"
-                for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+                f"  {k}_temp_path {ng}/tmp/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
             )
             (ng / "nginx.conf").write_text(f"""\
 worker_processes 1;

@@ -41,14 +41,13 @@ class LocalExecutor:
             return out.total + err.total > DISCARD_LIMIT
 
         timed_out = overflow = False
+        stop = lambda: _kill(proc)
         try:
             async with asyncio.timeout(plan.timeout_s):
                 await asyncio.gather(
-                    pump(proc.stdout.read, out, too_much), pump(proc.stderr.read, err, too_much)
+                    pump(proc.stdout.read, out, too_much, stop), pump(proc.stderr.read, err, too_much, stop)
                 )
                 overflow = too_much()
-                if overflow:
-                    _kill(proc)
                 await proc.wait()
         except TimeoutError:
             timed_out = True

@@ -47,15 +47,19 @@ class StreamCapture:
 
 
 async def pump(
-    read: Callable[[int], Awaitable[bytes]], cap: StreamCapture, too_much: Callable[[], bool]
+    read: Callable[[int], Awaitable[bytes]],
+    cap: StreamCapture,
+    too_much: Callable[[], bool],
+    stop: Callable[[], None],
 ) -> None:
-    """Read until EOF, or until the command's combined output passed `DISCARD_LIMIT`."""
+    """Read until EOF; past `DISCARD_LIMIT` of combined output, `stop()` the command (closing every stream)."""
     while True:
         chunk = await read(CHUNK)
         if not chunk:
             break
         cap.feed(chunk)
         if too_much():
+            stop()
             break
     cap.finish()
 
@@ -106,6 +110,4 @@ def result(
 
 
 def failure(host: str, outcome: HostOutcome, message: str, started: float) -> RunResult:
-    return RunResult(
-        host=host, outcome=outcome, message=message, duration_ms=int((time.monotonic() - started) * 1000)
-    )
+    return RunResult(host=host, outcome=outcome, message=message, duration_ms=int((time.monotonic() - started) * 1000))

@@ -142,12 +142,13 @@ class SSHExecutor:
                 return failure(
                     server.name,
                     HostOutcome.UNREACHABLE,
-                    f"cannot reach {server.ip_address}:{server.port}: {_why(exc)} / "
-                    f"{server.name} injoignable",
+                    f"cannot reach {server.ip_address}:{server.port}: {_why(exc)} / {server.name} injoignable",
                     started,
                 )
             except (ValueError, asyncssh.KeyImportError) as exc:
-                return failure(server.name, HostOutcome.ERROR, f"cannot use the SSH key: {exc}", started)
+                return failure(
+                    server.name, HostOutcome.ERROR, f"cannot connect: {exc} / connexion impossible : {exc}", started
+                )
             try:
                 return await self._exec(server, pooled, plan, on_line, started)
             except RETRYABLE as exc:
@@ -259,7 +260,7 @@ class SSHExecutor:
         port = server.port if server.port != 22 else None
         trusted: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
         if known is not None:
-            host_keys, ca_keys, revoked = known.match(server.hostname, server.ip_address, port)
+            host_keys, ca_keys, revoked = known.match(server.hostname, server.ip_address, port)[:3]
             trusted = (list(host_keys), list(ca_keys), list(revoked))
         pinned = server.host_key_fingerprint or self._pinned.get(server.name)
         client = _Client(server, pinned, known_listed=bool(trusted[0] or trusted[1]))
@@ -306,14 +307,13 @@ class SSHExecutor:
             return out.total + err.total > DISCARD_LIMIT
 
         timed_out = overflow = False
+        stop = lambda: _stop(proc)
         try:
             async with asyncio.timeout(plan.timeout_s):
                 await asyncio.gather(
-                    pump(proc.stdout.read, out, too_much), pump(proc.stderr.read, err, too_much)
+                    pump(proc.stdout.read, out, too_much, stop), pump(proc.stderr.read, err, too_much, stop)
                 )
                 overflow = too_much()
-                if overflow:
-                    _stop(proc)
                 await proc.wait_closed()
         except TimeoutError:
             timed_out = True
@@ -324,9 +324,7 @@ class SSHExecutor:
         code = proc.exit_status if not (timed_out or overflow) else None
         if code is None and not (timed_out or overflow) and proc.exit_signal:
             code = 128 + 9
-        return result(
-            server.name, plan, started, out, err, exit_code=code, timed_out=timed_out, overflow=overflow
-        )
+        return result(server.name, plan, started, out, err, exit_code=code, timed_out=timed_out, overflow=overflow)
 
 
 def _stop(proc: Any) -> None:
