@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from llm_wire_server import WireServer
 
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.servers import Server
+from tests.integration.llm.llm_wire_server import WireServer
 
 
 @pytest.fixture

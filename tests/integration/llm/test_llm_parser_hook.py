@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from llm_wire_server import Reply, WireServer, anthropic_tool_use, openai_tool_call
 
 from chatops_commander.adapters.llm import build_intent_model
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.risk import Risk
 from chatops_commander.nlu.llm import CircuitBreaker, IntentModel, LLMFallback, Proposal
 from chatops_commander.skills.builtin_specs import BUILTIN_SPECS
+from tests.integration.llm.llm_wire_server import Reply, WireServer, anthropic_tool_use, openai_tool_call
 
 KEY = "sk-test-hook-key"
 

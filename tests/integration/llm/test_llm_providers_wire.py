@@ -10,16 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from llm_wire_server import (
-    Reply,
-    WireServer,
-    anthropic_error,
-    anthropic_text,
-    anthropic_tool_use,
-    openai_error,
-    openai_text,
-    openai_tool_call,
-)
 
 from chatops_commander.adapters.llm import build_intent_model
 from chatops_commander.domain.actions import Intent
@@ -35,6 +25,16 @@ from chatops_commander.nlu.llm import (
     Outcome,
 )
 from chatops_commander.skills.builtin_specs import BUILTIN_IDS, BUILTIN_SPECS
+from tests.integration.llm.llm_wire_server import (
+    Reply,
+    WireServer,
+    anthropic_error,
+    anthropic_text,
+    anthropic_tool_use,
+    openai_error,
+    openai_text,
+    openai_tool_call,
+)
 
 SECRET = "sk-test-SECRET-do-not-log-7f3a9c"
 
