@@ -15,7 +15,9 @@ from chatops_commander.nlu.params import extract_folded, extract_raw, extract_se
 from chatops_commander.nlu.text import clean, fold
 
 THRESHOLD = 1.0
-_STRONG_PARAMS = {"url": 1.5, "command": 1.0, "pid": 0.8, "version": 0.8, "container": 0.8, "option": 0.8}
+_STRONG_PARAMS = {
+    "url": 1.5, "command": 1.0, "pid": 0.8, "version": 0.8, "container": 0.8, "option": 0.8, "path": 0.8,
+}
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,10 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     for start, end in ents.spans:
         chars[start:end] = " " * (end - start)
     scoring = "".join(chars)
-    extract_folded(scoring, raw)
+    extract_folded(scoring, raw, matcher.known_words)
     values = raw.values
     service_words = frozenset(w for s in ents.services for w in fold(s).split("-"))
-    scores = matcher.score(scoring, skip_fuzzy=service_words)
+    scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words)
     for score in scores:
         _bonus(score, ents, values, ctx)
     ranked = tuple(sorted(scores, key=lambda s: (-s.total, s.spec.risk.rank, scores.index(s))))

@@ -42,7 +42,7 @@ class Entities:
     all_hosts: bool = False
     services: tuple[str, ...] = ()
     unknown_hosts: tuple[str, ...] = ()
-    spans: tuple[tuple[int, int], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()  # names hidden from action words (hosts, services, groups)
 
     @property
     def named_targets(self) -> bool:
@@ -52,9 +52,12 @@ class Entities:
 class EntityMatcher:
     """Built once per inventory; `match` is pure and cheap."""
 
-    def __init__(self, inventory: Inventory, known_words: Iterable[str] = ()) -> None:
+    def __init__(
+        self, inventory: Inventory, known_words: Iterable[str] = (), known_phrases: Iterable[str] = (),
+    ) -> None:
         self.inventory = inventory
         self.known_words = frozenset(known_words) | STOP_WORDS
+        self.known_phrases = frozenset(known_phrases)
         self.host_keys: dict[str, str] = {}
         for server in inventory.servers:
             self.host_keys.setdefault(host_key(server.name), server.name)
@@ -99,10 +102,15 @@ class EntityMatcher:
         tokens = tokenize(folded)
         used: set[int] = set()
         hosts = self._hosts(folded, tokens, used)
-        unknown = self._unknown_hosts(tokens, used)
+        unknown = self._unknown_hosts(folded, tokens, used)
+        hidden = set(used)
+        before = set(used)
         services = self._services(folded, tokens, used)
+        hidden |= {i for i in used - before if not any(fold(s) in self.known_phrases for s in services)}
+        before = set(used)
         groups = self._groups(tokens, used)
-        spans = tuple((tokens[i].start, tokens[i].end) for i in sorted(used))
+        hidden |= {i for i in used - before if not self.is_environment(self.group_keys.get(tokens[i].text, ""))}
+        spans = tuple((tokens[i].start, tokens[i].end) for i in sorted(hidden))
         return Entities(
             hosts=hosts, groups=groups, all_hosts=bool(ALL_HOSTS.search(folded)) and not (hosts or groups),
             services=services, unknown_hosts=unknown, spans=spans,
@@ -151,18 +159,17 @@ class EntityMatcher:
         unique = set(close)
         return close[0] if len(unique) == 1 else None
 
-    def _unknown_hosts(self, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+    def _unknown_hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
         unknown: list[str] = []
         for i, tok in enumerate(tokens):
             if i in used:
                 continue
             pair = tok.text
-            if i + 1 < len(tokens) and tokens[i + 1].text.isdigit() and tok.end + 1 == tokens[i + 1].start:
+            if (i + 1 < len(tokens) and tokens[i + 1].text.isdigit() and tok.end + 1 == tokens[i + 1].start
+                    and folded[tok.end] in "-_"):
                 pair = f"{tok.text}-{tokens[i + 1].text}"
             m = _HOST_LIKE.match(pair)
-            if m and m.group(1) not in self.known_words and len(m.group(2)) >= 1 and (
-                "-" in pair or len(m.group(2)) >= 2
-            ):
+            if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in self.known_words)):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
         return tuple(unknown)

@@ -27,7 +27,7 @@ FOLLOW_UP_WORDS = frozenset(
 )
 STRONG_FOLLOW_UP = re.compile(
     r"^(and|et|same|pareil|idem|meme chose|now|maintenant|then|puis|also|aussi|what about|how about"
-    r"|encore)\b|\b(it|them|there|dessus|la meme|same|pareil|idem|aussi|too|also|again|encore)\b"
+    r"|encore)\b|\b(it|them|there|dessus|la meme|same|pareil|idem|aussi|too|also|again|encore|now|maintenant|its)\b"
     r"|\b(le|la|les|l)\s*'?\s*(redemarr\w*|relanc\w*|arret\w*|stopp\w*|recharg\w*|demarr\w*)"
 )
 

@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from chatops_commander.domain.actions import ActionSpec
-from chatops_commander.nlu.lexicon import STOP_WORDS
+from chatops_commander.nlu.lexicon import EN_MARKERS, FR_MARKERS, STOP_WORDS
 from chatops_commander.nlu.text import fold
 
 PATTERN_WEIGHT, VERB_WEIGHT, NOUN_WEIGHT, FUZZY_FACTOR = 3.0, 2.0, 1.0, 0.8
@@ -64,11 +64,13 @@ class ActionMatcher:
                     self.patterns.append((index, lang, re.compile(item)))
         alternation = "|".join(re.escape(p) for p in sorted(self.phrases, key=len, reverse=True))
         self._phrase_re = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])") if alternation else None
-        self.single_words = sorted(p for p in self.phrases if " " not in p and len(p) >= 5)
+        self.single_words = sorted(p for p in self.phrases if " " not in p and len(p) >= 6)
         self.known_words = frozenset(w for p in self.phrases for w in re.findall(r"[a-z0-9]+", p))
 
-    def score(self, folded: str, skip_fuzzy: frozenset[str] = frozenset()) -> list[ActionScore]:
+    def score(self, folded: str, whole: str | None = None, skip_fuzzy: frozenset[str] = frozenset()) -> list[ActionScore]:
+        """`folded` has names hidden; `whole` (names kept) is what anchored `^…` patterns see."""
         scores = [ActionScore(spec) for spec in self.catalog]
+        whole = folded if whole is None else whole
         covered: set[str] = set()
         if self._phrase_re is not None:
             for m in self._phrase_re.finditer(folded):
@@ -76,12 +78,12 @@ class ActionMatcher:
                 for entry in self.phrases[m.group(0)]:
                     self._credit(scores[entry.index], entry, 1.0)
         for index, lang, pattern in self.patterns:
-            if pattern.search(folded):
+            if pattern.search(whole if pattern.pattern.startswith("^") else folded):
                 s = scores[index]
                 s.pattern = PATTERN_WEIGHT
                 s.hits[lang] += 1
-        for word in re.findall(r"[a-z]{5,}", folded):
-            if word in covered or word in STOP_WORDS or word in skip_fuzzy:
+        for word in re.findall(r"[a-z]{6,}", folded):
+            if word in covered or word in STOP_WORDS or word in skip_fuzzy or word in FR_MARKERS or word in EN_MARKERS:
                 continue
             limit = 1 if len(word) < 8 else 2
             best = process.extractOne(word, self.single_words, scorer=OSA.distance, score_cutoff=limit)

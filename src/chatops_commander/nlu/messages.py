@@ -22,8 +22,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{service} tourne sur {candidates} : lequel ?",
     },
     "which_host": {
-        "en": "On which server should I run {action}? For example: {candidates}.",
-        "fr": "Sur quel serveur dois-je lancer {action} ? Par exemple : {candidates}.",
+        "en": "On which server (\"{action}\")? For example: {candidates}.",
+        "fr": "Sur quel serveur (« {action} ») ? Par exemple : {candidates}.",
     },
     "service_nowhere": {
         "en": "I don't see {service} on any server of the inventory. On which server should I look?",
@@ -38,8 +38,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Quel service dois-je {verb} sur {targets} ?",
     },
     "missing_param": {
-        "en": "I need {what} to {verb}. Could you tell me?",
-        "fr": "Il me faut {what} pour {verb}. Pouvez-vous me le préciser ?",
+        "en": "To do that (\"{verb}\"), I need {what}. Could you tell me?",
+        "fr": "Pour cela (« {verb} »), il me faut {what}. Pouvez-vous me le préciser ?",
     },
     "unknown": {
         "en": "I'm not sure what you want me to do. Did you mean: {candidates}?",
@@ -74,10 +74,13 @@ def say(key: str, lang: str, **values: str) -> str:
     return (table.get(lang) or table["en"]).format(**values)
 
 
-def join_names(names: Sequence[str], lang: str) -> str:
-    """`a`, `a and b`, `a, b and c` (`et` in French)."""
+def join_names(names: Sequence[str], lang: str, *, alternative: bool = False) -> str:
+    """`a`, `a and b`, `a, b and c` (`et` in French; `or` / `ou` for alternatives)."""
     items = list(names)
-    conj = " et " if lang == "fr" else " and "
+    if alternative:
+        conj = " ou " if lang == "fr" else " or "
+    else:
+        conj = " et " if lang == "fr" else " and "
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + conj + items[-1]

@@ -19,7 +19,8 @@ _VERSION = re.compile(r"(?<![\w.])(v?\d+(?:\.\d+){1,2}(?:-[0-9a-z.]+)?|v\d+)(?![
 _PATH = re.compile(r"(?<![\w:/.'-])(/[\w.\-/]*)")
 _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _UNQUOTED_COMMAND = re.compile(
-    r"\b(?:the\s+command|la\s+commande|command|commande|cmd)\s*:?\s+(.+?)"
+    r"\b(?:run|execute|exec|ex[eé]cute[rz]?|lance[rz]?|tape[rz]?|passe[rz]?)\s+(?:the\s+|la\s+)?"
+    r"(?:command|commande|cmd)\s*:?\s+(.+?)"
     r"(?:\s+(?:on|sur)\s+[\w.-]+\s*\??)?\s*$", re.IGNORECASE,
 )
 _DOLLAR_COMMAND = re.compile(r"(?:^|\s)\$\s+(.+?)(?:\s+(?:on|sur)\s+[\w.-]+\s*\??)?\s*$")
@@ -143,7 +144,7 @@ def extract_raw(cleaned: str) -> Extracted:
     return out
 
 
-def extract_folded(folded: str, out: Extracted) -> None:
+def extract_folded(folded: str, out: Extracted, known_words: frozenset[str] = frozenset()) -> None:
     """Counts, durations, filters and choices from the folded text (names already blanked)."""
     text = number_words_to_digits(folded)
     for pattern in _LINES:
@@ -185,12 +186,12 @@ def extract_folded(folded: str, out: Extracted) -> None:
         if m:
             out.values["pid"] = int(m.group(1))
             break
-    option = _option(text)
+    option = _option(folded)
     if option is not None:
         out.values["option"] = option
     for pattern in _CONTAINER:
         m = pattern.search(text)
-        if m and m.group(1) not in _NOT_CONTAINER:
+        if m and m.group(1) not in _NOT_CONTAINER and m.group(1) not in known_words:
             out.values["container"] = m.group(1)
             break
 

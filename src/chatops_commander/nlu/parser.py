@@ -33,7 +33,7 @@ class Parser:
         self.by_id = {spec.id: spec for spec in self.catalog}
         self.inventory = inventory
         self.matcher = ActionMatcher(self.catalog)
-        self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS)
+        self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS, self.matcher.phrases)
         self.fallback = fallback
         self.threshold = threshold
 
@@ -95,7 +95,8 @@ class Parser:
                          values=dict(a.values), confidence=a.confidence)
         inherited = self.by_id.get(ctx.action) if ctx.action else None
         names_something = a.entities.named_targets or bool(a.entities.services) or a.entities.unknown_hosts
-        if inherited is not None and (names_something or a.follow_up):
+        gives_params = inherited is not None and any(k in inherited.param_names for k in a.values)
+        if inherited is not None and (names_something or gives_params or a.follow_up):
             service = a.entities.services[0] if a.entities.services else None
             values = {**ctx.parameters, **a.values}
             return Frame(spec=inherited, service=service, explicit_service=service is not None,

@@ -49,7 +49,7 @@ def resolve_targets(
         unknown = ents.unknown_hosts[0]
         close = [c[0] for c in process.extract(unknown, inventory.names, scorer=fuzz.ratio, limit=3)]
         return Targets(
-            question=say("unknown_host", lang, name=unknown, candidates=join_names(close, lang)),
+            question=say("unknown_host", lang, name=unknown, candidates=join_names(close, lang, alternative=True)),
             options=tuple(close), option_kind="target",
         )
     if ents.named_targets:

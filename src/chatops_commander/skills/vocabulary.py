@@ -41,7 +41,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
          r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
-         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b"),
+         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
+         r"\b(tout|ca)\s+(roule|baigne)\b"),
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are",
@@ -51,14 +52,14 @@ VOCABULARY: dict[str, Vocabulary] = {
         "", "",
         "disk|disks|disk space|disk usage|space|free space|storage|partition|partitions|mount|mounts|df"
         "|filesystem|filesystems|full|space left|du",
-        "disque|disques|espace disque|espace|place|stockage|partition|partitions|plein|pleins|remplissage"
+        "disque|disques|espace disque|espace|place|stockage|occupation|partition|partitions|plein|pleins|remplissage"
         "|occupation disque|espace libre|place libre|df|du",
         (r"\b(disk|space|partition)\s+(usage|left|free|full)\b",),
         (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b"),
     ),
     "server.memory": _v(
-        "", "", "memory|ram|swap|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
-        "|utilisation memoire|memoire libre|conso memoire|consommation memoire", (), (),
+        "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
+        "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe", (), (),
     ),
     "server.load": _v(
         "", "", "load|cpu|load average|loadavg|cpu usage|cpu load|load avg|uptime load",
@@ -79,16 +80,19 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.status": _v(
         "", "", "status|state|running|up|alive|active|ok", "etat|statut|status|tourne|actif|up|ok|marche",
         (r"\b(is|are)\s+\S+.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\bstatus\b"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
-         r"\b(etat|statut)\s+(de|du|d)\b"),
+         r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
         "tail", "", "logs|log|journal|output|log file|logfile", "logs|log|journal|journaux|sortie", (), (),
     ),
     "container.list": _v(
         "", "", "containers|container|docker ps|running containers|container list|docker containers|pods",
-        "conteneurs|conteneur|containers|container|liste des conteneurs|docker ps", (), (),
+        "conteneurs|conteneur|containers|container|liste des conteneurs|docker ps",
+        (r"\b(containers?|conteneurs?)\b.*\b(running|up|alive)\b", r"\b(list|show|ls)\s+(the\s+)?containers\b"),
+        (r"\b(conteneurs?|containers?)\b.*\b(tournent|tourne|actifs?|lances?|up)\b",
+         r"\b(liste|affiche|montre)\w*\s+(les\s+)?(conteneurs|containers)\b"),
     ),
     "http.check": _v(
         "ping|curl", "ping|curl",
@@ -101,12 +105,13 @@ VOCABULARY: dict[str, Vocabulary] = {
         "diagnose|investigate|troubleshoot|debug|figure out|look into|dig into",
         "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui",
         "incident|outage|problem|issue|down|slow|broken|what's wrong|whats wrong|going on|crashing|crashed"
-        "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work",
+        "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work|wrong with",
         "panne|incident|probleme|plantage|lent|lenteur|lenteurs|down|hs|marche plus|marche pas|fonctionne plus"
         "|fonctionne pas|repond plus|repond pas|en panne|plante|rame|souci|bug",
         (r"\b(is|are|went|goes|seems?|looks?|keeps?)\s+(down|dead|broken|unreachable|slow|hanging|stuck"
          r"|crashing|crashed|failing|timing out|erroring)\b", r"\bwhat\s*'?s?\s+(is\s+)?(going on|happening"
-         r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b"),
+         r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b",
+         r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b"),
         (r"\b(est|sont|semble|a l\s*'?\s*air)\s+(down|hs|mort|plante|en panne|lent|tres lent|injoignable"
          r"|inaccessible|cass\w*|bloque)\b", r"\bqu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(il|i)\s*(se\s+passe|y\s+a)\b"
          r"|\bqu\s*'?\s*est[ -]ce\s+qui\s+(se\s+passe|ne\s+va\s+pas|cloche|plante|coince)\b",
@@ -181,10 +186,10 @@ VOCABULARY: dict[str, Vocabulary] = {
         "version precedente|retour arriere|ancienne version|derniere version stable|rollback", (), (),
     ),
     "server.reboot": _v(
-        "reboot|restart the server|restart the machine|restart the box|restart the host|power cycle|restart"
+        "reboot|restart the server|restart the machine|restart the box|restart the host|power cycle"
         "|bounce the server|bounce the box|reboot the server",
-        "reboot|reboote|rebooter|redemarre le serveur|redemarrer le serveur|redemarre la machine|redemarre"
-        "|relance le serveur|redemarrer", "", "",
+        "reboot|reboote|rebooter|redemarre le serveur|redemarrer le serveur|redemarre la machine"
+        "|relance le serveur", "", "",
         (rf"\b(restart|reboot\w*|bounce|power cycle)\s+(all\s+|every\s+)?(the\s+|my\s+)?\s*{_SERVER_WORD}\b",),
         (rf"\b(redemarr\w*|reboot\w*|relanc\w*)\s+(tous\s+|toutes\s+)?(le\s+|la\s+|les\s+|mes\s+)?\s*"
          rf"{_SERVER_WORD}\b",),
@@ -192,7 +197,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "shell.run": _v(
         "run|execute|exec|run the command|type|launch the command", "execute|executer|executez|lance la commande"
         "|tape|passe la commande|lancer la commande|run|exec",
-        "command|shell|cmd|bash", "commande|shell|cmd", (), (),
+        "the command|shell|cmd|bash", "la commande|shell|cmd", (), (),
     ),
     "server.add": _v(
         "add|register|enroll|onboard|add server|add a server|add host|add a new server|add the server",
@@ -217,8 +222,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "chat.thanks": _v(
         "", "", "thanks|thank you|thx|ty|cheers|that's all|thats all", "merci|merci beaucoup|c'est tout|cimer",
-        (r"^(thanks?|thank you|thx|ty|cheers|great|perfect|awesome|nice|cool)(\s+\w+){0,4}" + _ANCHOR_END,),
-        (r"^(merci|parfait|super|top|nickel|genial|cimer)(\s+\w+){0,4}" + _ANCHOR_END,
+        (r"^(thanks?|thank you|thx|ty|cheers|great|perfect|awesome|nice|cool)([\s,]+\w+){0,4}" + _ANCHOR_END,),
+        (r"^(merci|parfait|super|top|nickel|genial|cimer)([\s,]+\w+){0,4}" + _ANCHOR_END,
          r"\bmerci\b.*\bc\s*'?\s*est tout\b"),
     ),
     "chat.help": _v(
@@ -240,8 +245,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "chat.cancel": _v(
         "", "", "cancel|abort|never mind|nevermind|forget it", "annule|annuler|laisse tomber|oublie|abandonne",
-        (r"^(no|nope|nah|n|cancel|abort|stop|never ?mind|forget it|don'?t|do not|no thanks)(\s+(thanks|please"
-         r"|it|that))?" + _ANCHOR_END,),
+        (r"^(no|nope|nah|n|cancel|abort|stop|never ?mind|forget it|don'?t|do not|no thanks)(\s+(thanks|please))?"
+         + _ANCHOR_END,),
         (r"^(non|annule[rz]?|laisse tomber|stop|arrete|oublie|on annule|abandonne[rz]?|pas maintenant|surtout pas"
          r"|non merci|non annule)(\s+(merci|stp|svp|tout|ca))?" + _ANCHOR_END,),
     ),
