@@ -694,7 +694,9 @@ class LLMFallback:
     * `propose(...)` has the offline parser's `FallbackStrategy` signature: it returns a
       validated, normalized `Proposal` (or None) that the parser resolves with its own rules.
     * `refine(...)` / `refine_detailed(...)` take the offline `ParsedCommand` and return the
-      final one, finishing a validated proposal with `to_parsed_command` (or `finisher`).
+      final one, finishing a validated proposal with `to_parsed_command` (or `finisher`). For
+      callers without the offline `Parser`; `to_parsed_command` restates resolution rules 2-4
+      and should give way to the parser's resolver (pass it as `finisher`) where both exist.
 
     Any error, timeout, malformed or refused answer, or an open breaker gives back the offline
     answer (None from `propose`).
