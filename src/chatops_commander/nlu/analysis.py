@@ -55,8 +55,12 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     extract_server_name(blanked, raw)
     ents = names.match(blanked)
     chars = list(blanked)
+    previous_end = -1
     for start, end in ents.spans:
+        if 0 <= previous_end < start and blanked[previous_end:start] in ("-", "_", "."):
+            start = previous_end
         chars[start:end] = " " * (end - start)
+        previous_end = end
     scoring = "".join(chars)
     extract_folded(scoring, raw, matcher.known_words)
     values = raw.values
@@ -64,7 +68,8 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words)
     for score in scores:
         _bonus(score, ents, values, ctx)
-    ranked = tuple(sorted(scores, key=lambda s: (-s.total, s.spec.risk.rank, scores.index(s))))
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i].total, scores[i].spec.risk.rank, i))
+    ranked = tuple(scores[i] for i in order)
     hits = {"en": 0, "fr": 0}
     for score in ranked[:2]:
         if score.total > 0:
@@ -77,6 +82,7 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
 
 def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: ConversationContext) -> None:
     spec: ActionSpec = score.spec
+    param_names = score.params
     if spec.needs_service:
         if ents.services or (spec.id.startswith("container.") and "container" in values):
             score.bonus += 0.8
@@ -84,12 +90,12 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
             score.bonus += 0.4
         else:
             score.bonus -= 1.0
-    elif "service" in spec.param_names and ents.services:
+    elif "service" in param_names and ents.services:
         score.bonus += 0.3
-    for name in spec.param_names:
+    for name in param_names:
         if name in values:
             score.bonus += _STRONG_PARAMS.get(name, 0.3)
     if spec.intent is Intent.CONVERSATION and score.pattern == 0:
         score.bonus -= 0.5
-    if score.words == 0 and values.get("url") and "url" in spec.param_names:
+    if score.words == 0 and values.get("url") and "url" in param_names:
         score.noun = 0.01

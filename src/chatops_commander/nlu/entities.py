@@ -65,6 +65,7 @@ class EntityMatcher:
             first_label = server.hostname.split(".")[0]
             if first_label and not first_label.isdigit():
                 self.host_keys.setdefault(host_key(first_label), server.name)
+        self._short_names(inventory)
         self.groups: dict[str, tuple[str, ...]] = {g: tuple(h) for g, h in inventory.groups.items()}
         for server in inventory.servers:
             for tag in server.tags:
@@ -86,6 +87,18 @@ class EntityMatcher:
             if canonical in names:
                 for alias in aliases:
                     self.service_keys.setdefault(alias, canonical)
+
+    def _short_names(self, inventory: Inventory) -> None:
+        """`db-replica` is also `replica` when no other host, group or action word says `replica`."""
+        owners: dict[str, set[str]] = {}
+        for server in inventory.servers:
+            for part in re.split(r"[^a-z0-9]+", fold(server.name)):
+                owners.setdefault(part, set()).add(server.name)
+        groups = {fold(g) for g in inventory.groups} | {fold(t) for s in inventory.servers for t in s.tags}
+        for part, hosts in owners.items():
+            if len(hosts) == 1 and part.isalpha() and len(part) >= 4 and part not in groups \
+                    and part not in self.known_words:
+                self.host_keys.setdefault(part, next(iter(hosts)))
 
     def is_environment(self, group: str) -> bool:
         return fold(group) in ENVIRONMENT_NAMES

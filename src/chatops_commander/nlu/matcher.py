@@ -20,6 +20,7 @@ _LANGS = ("en", "fr")
 @dataclass
 class ActionScore:
     spec: ActionSpec
+    params: tuple[str, ...] = ()
     pattern: float = 0.0
     verb: float = 0.0
     noun: float = 0.0
@@ -48,6 +49,7 @@ class ActionMatcher:
 
     def __init__(self, catalog: Sequence[ActionSpec]) -> None:
         self.catalog = tuple(catalog)
+        self.param_names = [spec.param_names for spec in self.catalog]
         self.phrases: dict[str, list[_Entry]] = {}
         self.patterns: list[tuple[int, str, re.Pattern[str]]] = []
         for index, spec in enumerate(self.catalog):
@@ -67,9 +69,11 @@ class ActionMatcher:
         self.single_words = sorted(p for p in self.phrases if " " not in p and len(p) >= 6)
         self.known_words = frozenset(w for p in self.phrases for w in re.findall(r"[a-z0-9]+", p))
 
-    def score(self, folded: str, whole: str | None = None, skip_fuzzy: frozenset[str] = frozenset()) -> list[ActionScore]:
+    def score(
+        self, folded: str, whole: str | None = None, skip_fuzzy: frozenset[str] = frozenset(),
+    ) -> list[ActionScore]:
         """`folded` has names hidden; `whole` (names kept) is what anchored `^…` patterns see."""
-        scores = [ActionScore(spec) for spec in self.catalog]
+        scores = [ActionScore(spec, names) for spec, names in zip(self.catalog, self.param_names, strict=True)]
         whole = folded if whole is None else whole
         covered: set[str] = set()
         if self._phrase_re is not None:

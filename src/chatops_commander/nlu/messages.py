@@ -77,10 +77,7 @@ def say(key: str, lang: str, **values: str) -> str:
 def join_names(names: Sequence[str], lang: str, *, alternative: bool = False) -> str:
     """`a`, `a and b`, `a, b and c` (`et` in French; `or` / `ou` for alternatives)."""
     items = list(names)
-    if alternative:
-        conj = " ou " if lang == "fr" else " or "
-    else:
-        conj = " et " if lang == "fr" else " and "
+    conj = {("fr", True): " ou ", ("en", True): " or ", ("fr", False): " et "}.get((lang, alternative), " and ")
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + conj + items[-1]

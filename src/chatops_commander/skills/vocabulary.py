@@ -192,7 +192,7 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|relance le serveur", "", "",
         (rf"\b(restart|reboot\w*|bounce|power cycle)\s+(all\s+|every\s+)?(the\s+|my\s+)?\s*{_SERVER_WORD}\b",),
         (rf"\b(redemarr\w*|reboot\w*|relanc\w*)\s+(tous\s+|toutes\s+)?(le\s+|la\s+|les\s+|mes\s+)?\s*"
-         rf"{_SERVER_WORD}\b",),
+         rf"{_SERVER_WORD}\b", r"\b(redemarr\w*|relanc\w*)\s+[\s(]*(le|la)\s+(serveur|machine)\b"),
     ),
     "shell.run": _v(
         "run|execute|exec|run the command|type|launch the command", "execute|executer|executez|lance la commande"
