@@ -17,10 +17,13 @@ from chatops_commander.adapters.db.engine import create_engine, session_factory
 from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
 from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
 from chatops_commander.config import Settings, ensure_embedded_secrets
+from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
+from chatops_commander.skills.catalog import catalog_specs as specs_of
+from chatops_commander.skills.registry import Registry, load_registry
 
 __all__ = [
     "Container", "InventoryError", "build", "load_inventory", "os_user", "prepare_database", "read_inventory",
@@ -81,3 +84,12 @@ def read_inventory(path: Path, fmt: str | None = None) -> list[Server]:
 
 def inventory_from_file(path: Path) -> Inventory:
     return load_inventory(path)
+
+
+def load_catalog(settings: Settings) -> Registry:
+    """Built-in actions plus packs from `CHATOPS_PACKS_PATH` and the `chatops.packs` entry points."""
+    return load_registry(settings.packs_path)
+
+
+def catalog_specs(settings: Settings) -> tuple[ActionSpec, ...]:
+    return specs_of(load_catalog(settings))

@@ -11,7 +11,7 @@ import typer
 
 from chatops_commander import bootstrap
 from chatops_commander.config import ConfigError, ensure_embedded_secrets
-from chatops_commander.entrypoints.cli import servers
+from chatops_commander.entrypoints.cli import nlu, servers
 from chatops_commander.entrypoints.cli.common import console, fail, prepared_settings, settings_or_fail
 
 app = typer.Typer(name="chatops", help="ChatOps Commander — talk to your infrastructure.",
@@ -23,6 +23,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(servers.app, name="servers")
+app.add_typer(nlu.app, name="nlu")
+app.command("parse")(nlu.parse)
 
 
 @app.command()

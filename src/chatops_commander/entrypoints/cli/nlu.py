@@ -1,0 +1,69 @@
+"""`chatops parse "TEXT"` and `chatops nlu eval CASES.jsonl` (ACTIONS.md contract)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chatops_commander import bootstrap
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.entrypoints.cli.common import console, fail, run_with_container, settings_or_fail
+from chatops_commander.nlu.evaluation import evaluate, load_cases
+from chatops_commander.nlu.parser import Parser
+from chatops_commander.services import servers as server_service
+
+app = typer.Typer(help="Language understanding: evaluate the parser.", no_args_is_help=True)
+
+InventoryOption = Annotated[
+    Path | None,
+    typer.Option("--inventory", "-i", help="Ansible inventory (INI/YAML); default: the server registry"),
+]
+
+
+def _inventory(path: Path | None) -> Inventory:
+    if path is not None:
+        try:
+            return bootstrap.load_inventory(path.expanduser())
+        except bootstrap.InventoryError as exc:
+            fail("\n".join(exc.problems))
+    servers = run_with_container(lambda c: server_service.list_servers(c.uow))
+    return Inventory.from_servers(servers)
+
+
+def parse(
+    text: Annotated[str, typer.Argument(help="the request, in English or French")],
+    inventory: InventoryOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the ParsedCommand as JSON")] = False,
+) -> None:
+    """Parse one request into a ParsedCommand (nothing is executed)."""
+    catalog = bootstrap.catalog_specs(settings_or_fail())
+    parsed = Parser(catalog, _inventory(inventory)).parse(text)
+    if as_json:
+        typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
+        return
+    shown = parsed.to_json()
+    for key, value in shown.items():
+        console.print(f"[bold]{key:>22}[/]  {json.dumps(value, ensure_ascii=False)}", highlight=False)
+
+
+@app.command("eval")
+def eval_(
+    cases: Annotated[Path, typer.Argument(help="JSON lines: {id, context?, text, expect}")],
+    inventory: InventoryOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
+) -> None:
+    """Run evaluation cases and report the failures, the accuracy and the latency."""
+    try:
+        loaded = load_cases(cases.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {cases}: {exc}")
+    except ValueError as exc:
+        fail(f"{cases}: {exc}")
+    report = evaluate(loaded, _inventory(inventory), bootstrap.catalog_specs(settings_or_fail()))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        typer.echo(report.to_text())
