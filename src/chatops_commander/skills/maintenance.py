@@ -17,7 +17,8 @@ class KillParams(Params):
 
 
 def build_kill(p: KillParams, platform: Platform) -> CommandPlan:
-    return CommandPlan((("kill", "-TERM", "--", str(p.pid)),), timeout_s=15)
+    # `env` runs the kill program, not the shell builtin (dash's builtin rejects `--`, differs by shell).
+    return CommandPlan((("env", "kill", "-s", "TERM", str(p.pid)),), timeout_s=15)
 
 
 def build_cleanup(p: Params, platform: Platform) -> CommandPlan:
@@ -51,9 +52,7 @@ def skills() -> dict[str, dict[str, Any]]:
         "process.kill": dict(
             params_model=KillParams,
             build=build_kill,
-            explain=_text(
-                "✅ I sent SIGTERM to process {p.pid}.", "✅ J'ai envoyé SIGTERM au processus {p.pid}."
-            ),
+            explain=_text("✅ I sent SIGTERM to process {p.pid}.", "✅ J'ai envoyé SIGTERM au processus {p.pid}."),
         ),
         "disk.cleanup": dict(
             params_model=NoParams,

@@ -21,7 +21,7 @@ basename dirname readlink realpath which type test true false sleep nproc tree m
 sha256sum getent lsblk lscpu lsof vmstat iostat mpstat ss netstat ping dig host nslookup strings od
 xxd hexdump printenv locale arch groups lsmod lsusb lspci findmnt timedatectl hostnamectl less more
 sed find journalctl systemctl docker supervisorctl service ip dmesg
-""".split()  # noqa: SIM905
+""".split()
 )
 
 # Programs that are read-only only with some sub-commands / without some options.

@@ -128,7 +128,7 @@ async def test_host_dropping_mid_fan_out_is_one_clear_result(fleet: Fleet, fleet
     deadline = time.monotonic() + 10
     sleeper: list[str] = []
     while not sleeper and time.monotonic() < deadline:
-        sleeper = subprocess.run(
+        sleeper = subprocess.run(  # noqa: ASYNC221 - a quick pgrep while polling
             ["pgrep", "-u", "cc-db-master", "-f", "^sleep 3.25$"], capture_output=True, text=True
         ).stdout.split()
         await asyncio.sleep(0.05)

@@ -41,7 +41,10 @@ class LocalExecutor:
             return out.total + err.total > DISCARD_LIMIT
 
         timed_out = overflow = False
-        stop = lambda: _kill(proc)
+
+        def stop() -> None:
+            _kill(proc)
+
         try:
             async with asyncio.timeout(plan.timeout_s):
                 await asyncio.gather(

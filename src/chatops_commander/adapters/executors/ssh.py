@@ -307,7 +307,10 @@ class SSHExecutor:
             return out.total + err.total > DISCARD_LIMIT
 
         timed_out = overflow = False
-        stop = lambda: _stop(proc)
+
+        def stop() -> None:
+            _stop(proc)
+
         try:
             async with asyncio.timeout(plan.timeout_s):
                 await asyncio.gather(
