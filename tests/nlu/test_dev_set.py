@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from chatops_commander.nlu.evaluation import evaluate, load_cases
 from chatops_commander.skills.builtin_specs import BUILTIN_IDS, BUILTIN_SPECS
 from tests.nlu.helpers import CASES_PATH, dev_inventory, dev_parser
 
 
-def _cases() -> list[dict]:
+def _cases() -> list[dict[str, Any]]:
     return load_cases(CASES_PATH.read_text(encoding="utf-8"))
 
 
