@@ -14,6 +14,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from chatops_commander.domain.servers import Server, ServerStatus
+from chatops_commander.services.ports_monitoring import AlertRepository, DeliveryRepository, SampleRepository
 
 
 class ServerRepository(Protocol):
@@ -32,6 +33,12 @@ class UnitOfWork(Protocol):
 
     @property
     def servers(self) -> ServerRepository: ...
+    @property
+    def samples(self) -> SampleRepository: ...
+    @property
+    def alerts(self) -> AlertRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -8,11 +8,19 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from chatops_commander.adapters.db.monitoring_repositories import (
+    SqlAlertRepository,
+    SqlDeliveryRepository,
+    SqlSampleRepository,
+)
 from chatops_commander.adapters.db.repositories import SqlServerRepository
 
 
 class SqlUnitOfWork:
     servers: SqlServerRepository
+    samples: SqlSampleRepository
+    alerts: SqlAlertRepository
+    deliveries: SqlDeliveryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -27,6 +35,9 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self.servers = SqlServerRepository(self._session)
+        self.samples = SqlSampleRepository(self._session)
+        self.alerts = SqlAlertRepository(self._session)
+        self.deliveries = SqlDeliveryRepository(self._session)
         return self
 
     async def __aexit__(
