@@ -43,3 +43,9 @@ def test_report_json_has_the_documented_keys() -> None:
     assert set(data) == {"total", "passed", "accuracy", "failures", "latency_ms"}
     assert set(data["latency_ms"]) == {"p50", "p99"}
     json.dumps(data)
+
+
+def test_the_answer_does_not_depend_on_the_catalog_order() -> None:
+    cases = _cases()
+    reversed_catalog = tuple(reversed(BUILTIN_SPECS))
+    assert evaluate(cases, dev_inventory(), reversed_catalog).accuracy >= 0.95

@@ -11,7 +11,7 @@ from chatops_commander.nlu.entities import Entities, EntityMatcher
 from chatops_commander.nlu.language import detect_language
 from chatops_commander.nlu.lexicon import STRONG_FOLLOW_UP
 from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
-from chatops_commander.nlu.params import extract_folded, extract_raw, extract_server_name
+from chatops_commander.nlu.params import extract_container, extract_folded, extract_raw, extract_server_name
 from chatops_commander.nlu.text import clean, fold
 
 THRESHOLD = 1.0
@@ -53,6 +53,7 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     folded = fold(cleaned)
     blanked = raw.blank_out(folded)
     extract_server_name(blanked, raw)
+    extract_container(blanked, raw, matcher.known_words)
     ents = names.match(blanked)
     chars = list(blanked)
     previous_end = -1
@@ -68,7 +69,10 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words)
     for score in scores:
         _bonus(score, ents, values, ctx)
-    order = sorted(range(len(scores)), key=lambda i: (-scores[i].total, scores[i].spec.risk.rank, i))
+    order = sorted(
+        range(len(scores)),
+        key=lambda i: (-round(scores[i].total, 6), scores[i].bonus < 0, scores[i].spec.risk.rank, i),
+    )
     ranked = tuple(scores[i] for i in order)
     hits = {"en": 0, "fr": 0}
     for score in ranked[:2]:
@@ -83,8 +87,10 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
 def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: ConversationContext) -> None:
     spec: ActionSpec = score.spec
     param_names = score.params
-    if spec.needs_service:
-        if ents.services or (spec.id.startswith("container.") and "container" in values):
+    if spec.needs_service and "container" in param_names:
+        score.bonus += 0.8 if "container" in values else -1.5
+    elif spec.needs_service:
+        if ents.services:
             score.bonus += 0.8
         elif ctx.service:
             score.bonus += 0.4

@@ -189,8 +189,12 @@ def extract_folded(folded: str, out: Extracted, known_words: frozenset[str] = fr
     option = _option(folded)
     if option is not None:
         out.values["option"] = option
+
+
+def extract_container(folded: str, out: Extracted, known_words: frozenset[str] = frozenset()) -> None:
+    """`restart the redis container`, `redémarre le conteneur redis` → `redis` (names still visible)."""
     for pattern in _CONTAINER:
-        m = pattern.search(text)
+        m = pattern.search(folded)
         if m and m.group(1) not in _NOT_CONTAINER and m.group(1) not in known_words:
             out.values["container"] = m.group(1)
             break

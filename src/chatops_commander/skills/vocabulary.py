@@ -78,8 +78,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
-        "", "", "status|state|running|up|alive|active|ok", "etat|statut|status|tourne|actif|up|ok|marche",
-        (r"\b(is|are)\s+\S+.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
+        "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
+        (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
          r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
