@@ -194,6 +194,7 @@ refresh_sessions = Table(
     Column("parent_id", Uuid),
     Column("rotated_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
+    Column("revoked_reason", String(30)),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("user_agent", String(255)),
     Column("source_ip", String(45)),
@@ -217,4 +218,12 @@ api_tokens = Table(
     Column("last_used_at", UTCDateTime),
     _created(),
     Index("idx_api_tokens_user", "user_id"),
+)
+
+app_settings = Table(
+    "app_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSONType, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, default=utcnow),
+    Column("updated_by", String(255)),
 )
