@@ -18,9 +18,11 @@ from chatops_commander.adapters.db import migrate
 from chatops_commander.adapters.db.engine import create_engine
 from chatops_commander.adapters.db.tables import metadata
 from chatops_commander.config import Settings
+from tests.fleet.fixture import fleet, fleet_executor  # one session-wide fleet for every test folder
 
 TEST_SECRET = "x7Kq2Vb9Lm4Np8Rs3Tw6Yz1Ac5De0Fg_Hj-Ik2Lo9Pu"
 PG_ENV = "CHATOPS_TEST_DATABASE_URL"
+__all__ = ["fleet", "fleet_executor"]
 
 
 @pytest.fixture(scope="session")

@@ -6,28 +6,62 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chatops_commander.adapters.db import migrate
 from chatops_commander.adapters.db.engine import create_engine, session_factory
 from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
+from chatops_commander.adapters.executors.local import LocalExecutor
+from chatops_commander.adapters.executors.routing import RoutingExecutor
+from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
-from chatops_commander.config import Settings, ensure_embedded_secrets
+from chatops_commander.adapters.security.common_passwords import load_common_passwords
+from chatops_commander.adapters.security.jwt_tokens import JwtCodec
+from chatops_commander.adapters.security.keys import new_kid
+from chatops_commander.adapters.security.kit import (
+    JsonlAuditMirror,
+    KeyringStore,
+    NamedRateLimits,
+    OpaqueTokenFactory,
+    RecoveryCodeBook,
+    Totp,
+    derive_key,
+    read_audit_log_head,
+)
+from chatops_commander.adapters.security.opaque_tokens import TokenHasher
+from chatops_commander.adapters.security.passwords import Argon2PasswordHasher
+from chatops_commander.adapters.security.rate_limit import RateLimiter, RateLimitSpec
+from chatops_commander.adapters.security.redaction import SecretRedactor
+from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
+from chatops_commander.config import SECRET_FIELDS, ConfigError, Settings, ensure_embedded_secrets
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.security.ip_allowlist import parse_allowlist
+from chatops_commander.domain.security.policy_problems import PolicyRejected
 from chatops_commander.domain.servers import Server
+from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
+from chatops_commander.services import users as user_service
+from chatops_commander.services.execution import FanOut
+from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
+from chatops_commander.services.principal import Principal
 from chatops_commander.skills.catalog import catalog_specs as specs_of
 from chatops_commander.skills.registry import Registry, load_registry
 
 __all__ = [
     "Container", "InventoryError", "build", "load_inventory", "os_user", "prepare_database", "read_inventory",
 ]
+JWT_KID = "j0"
 
 
 def os_user() -> str:
@@ -43,11 +77,29 @@ class Container:
     engine: AsyncEngine
     uow: UnitOfWorkFactory
     db_probe: DatabaseProbe
+    security: SecurityKit
+    password_hasher: Argon2PasswordHasher
+    jwt_codec: JwtCodec
+    token_hasher: TokenHasher
+    secret_box: SecretBox
+    rate_limiter: RateLimiter
+    audit_mirror: JsonlAuditMirror
+    keyring_store: KeyringStore | None
     closed: bool = field(default=False)
+    _fanout: FanOut | None = field(default=None, repr=False)
+
+    @property
+    def fanout(self) -> FanOut:
+        """The fan-out over the routing executor (local for `localhost`, pooled SSH otherwise), built on first use."""
+        if self._fanout is None:
+            self._fanout = build_fanout(self)
+        return self._fanout
 
     async def aclose(self) -> None:
         if not self.closed:
             self.closed = True
+            if self._fanout is not None:
+                await self._fanout.executor.close()
             await self.engine.dispose()
 
 
@@ -67,14 +119,125 @@ def latest_revision() -> str | None:
     return migrate.head_revision()
 
 
+def _secret(settings: Settings, name: str) -> str:
+    value = getattr(settings, name)
+    if value is None:
+        raise ConfigError(f"CHATOPS_{name.upper()} is not set.")
+    return str(value.get_secret_value())
+
+
+def rate_limits(settings: Settings) -> dict[str, str]:
+    limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands,
+              "login_account": settings.rate_limit_login_account, "login_ip": settings.rate_limit_login_ip}
+    for name, limit in limits.items():
+        try:
+            RateLimitSpec(name, limit).item  # noqa: B018  (parses it)
+        except ValueError:
+            raise ConfigError(f"CHATOPS_RATE_LIMIT_{name.upper()}={limit!r} is not a rate such as "
+                              f"'100/15 minutes'.") from None
+    return limits
+
+
+def _keyring(settings: Settings) -> tuple[Keyring, KeyringStore | None]:
+    if settings.encryption_keyring is not None:
+        try:
+            data = json.loads(settings.encryption_keyring.get_secret_value())
+            return Keyring.from_encoded(data["keys"], data["current"]), None
+        except (ValueError, KeyError, TypeError, PolicyRejected):
+            raise ConfigError('CHATOPS_ENCRYPTION_KEYRING must be JSON {"current": kid, "keys": {kid: key}} with '
+                              "32-byte url-safe base64 keys (`chatops keys generate`).") from None
+    store = KeyringStore(settings.data_dir / "secrets" / "keyring.json", _secret(settings, "encryption_key"))
+    return store.load(), store
+
+
+def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
+    """The security components for `settings` (and the concrete ones, by name)."""
+    hasher = Argon2PasswordHasher(time_cost=settings.password_time_cost,
+                                  memory_cost_kib=settings.password_memory_kib,
+                                  parallelism=settings.password_parallelism)
+    codec = JwtCodec({JWT_KID: derive_key(_secret(settings, "jwt_secret"), "jwt-hs256")}, JWT_KID,
+                     access_ttl=timedelta(minutes=settings.access_token_minutes))
+    token_hasher = TokenHasher(derive_key(_secret(settings, "encryption_key"), "token-pepper"))
+    keyring, store = _keyring(settings)
+    box = SecretBox(keyring)
+    limiter = RateLimiter(settings.redis_url or "memory://")
+    try:
+        allowlist = parse_allowlist(settings.admin_ip_allowlist)
+    except PolicyRejected as exc:
+        raise ConfigError(f"CHATOPS_ADMIN_IP_ALLOWLIST: {exc.message}") from None
+    kit = SecurityKit(
+        passwords=hasher, access_tokens=codec, token_hasher=token_hasher, opaque=OpaqueTokenFactory(), totp=Totp(),
+        recovery=RecoveryCodeBook(token_hasher), secrets=box, limits=NamedRateLimits(limiter, rate_limits(settings)),
+        common_passwords=load_common_passwords(), refresh_ttl=timedelta(days=settings.refresh_token_days),
+        admin_allowlist=allowlist, require_2fa_for_admins_default=settings.require_2fa_for_admins,
+    )
+    return kit, {"hasher": hasher, "codec": codec, "token_hasher": token_hasher, "box": box, "limiter": limiter,
+                 "store": store}
+
+
 async def build(settings: Settings) -> Container:
+    if settings.jwt_secret is None or settings.encryption_key is None:
+        settings = ensure_embedded_secrets(settings)
+    kit, parts = security_kit(settings)
     engine = create_engine(settings.effective_database_url)
     sessions = session_factory(engine)
-    container = Container(settings=settings, engine=engine, uow=SqlUnitOfWorkFactory(sessions),
-                          db_probe=SqlDatabaseProbe(engine))
+    mirror = JsonlAuditMirror(settings.data_dir / "audit.log")
+    container = Container(
+        settings=settings, engine=engine, uow=SqlUnitOfWorkFactory(sessions, mirror),
+        db_probe=SqlDatabaseProbe(engine), security=kit, password_hasher=parts["hasher"], jwt_codec=parts["codec"],
+        token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
+        audit_mirror=mirror, keyring_store=parts["store"])
     if settings.register_localhost and settings.is_embedded:
         await server_service.ensure_localhost(container.uow, ssh_user=os_user())
     return container
+
+
+async def ensure_first_admin(container: Container, *, generate: bool) -> tuple[str, str | None] | None:
+    """Create the first admin when the database has no user (CHATOPS_ADMIN_EMAIL/PASSWORD, or
+    with `generate` admin@localhost and a random password). (email, generated password or None)."""
+    s = container.settings
+    password = s.admin_password.get_secret_value() if s.admin_password else None
+    created = await user_service.ensure_first_admin(container.uow, container.security, email=s.admin_email,
+                                                    password=password, generate=generate)
+    if created is None:
+        return None
+    return created[0].email, created[1]
+
+
+def audit_log_head(settings: Settings) -> tuple[int, str] | None:
+    return read_audit_log_head(settings.data_dir / "audit.log")
+
+
+async def rotate_keys(container: Container, principal: Principal) -> key_service.RotationReport:
+    """Add a new current encryption key and re-encrypt every secret under it.
+
+    File keyring: the new key is saved first (not yet current), then the database is
+    re-encrypted in one transaction, then the key becomes current. Keyring from settings: the
+    operator adds the new key there first; this re-encrypts under its current key.
+    """
+    store = container.keyring_store
+    old = container.secret_box.keyring
+    if store is None:
+        return await key_service.reencrypt_all(container.uow, container.secret_box, principal, kid=old.current_kid)
+    kid = new_kid(datetime.now(UTC))
+    rotated = KeyringStore.with_new_key(old, kid)
+    store.save(KeyringStore.with_current(rotated, old.current_kid))
+    report = await key_service.reencrypt_all(container.uow, SecretBox(rotated), principal, kid=kid)
+    store.save(rotated)
+    container.secret_box.keyring = rotated
+    return report
+
+
+def log_redactor(settings: Settings, extra_secrets: Mapping[str, str] | None = None) -> Callable[..., Any]:
+    """The structlog processor masking secrets (configured values, tokens, keys) in every log line."""
+    redactor = SecretRedactor()
+    for name in SECRET_FIELDS:
+        value = getattr(settings, name, None)
+        if value is not None:
+            redactor.add_secret(value.get_secret_value())
+    for value in (extra_secrets or {}).values():
+        redactor.add_secret(value)
+    return redactor
 
 
 def read_inventory(path: Path, fmt: str | None = None) -> list[Server]:
@@ -84,6 +247,23 @@ def read_inventory(path: Path, fmt: str | None = None) -> list[Server]:
 
 def inventory_from_file(path: Path) -> Inventory:
     return load_inventory(path)
+
+
+def build_fanout(container: Container) -> FanOut:
+    """Executors and fan-out; keys trusted on first use are pinned in the server registry."""
+    pinning: set[asyncio.Task[None]] = set()
+
+    def pin(server: Server, fingerprint: str) -> None:
+        if server.id is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            server_service.pin_host_key(container.uow, server.id, fingerprint))
+        pinning.add(task)
+        task.add_done_callback(pinning.discard)
+
+    options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin)
+    executor = RoutingExecutor(LocalExecutor(), SSHExecutor(options))
+    return FanOut(executor, load_catalog(container.settings))
 
 
 def load_catalog(settings: Settings) -> Registry:

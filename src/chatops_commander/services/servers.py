@@ -1,17 +1,28 @@
-"""Server registry use cases: add, update, list, remove, import (all or nothing)."""
+"""Server registry use cases: add, update, list, remove, import (all or nothing), SSH secrets.
+
+Every use case takes the acting `Principal`: viewers and up read the registry, admins change
+it; changes are audited in their transaction. SSH private keys and passwords are sealed with
+AES-256-GCM (bound to the server id) and never returned by any read.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from chatops_commander.domain.errors import Conflict, NotFound, ValidationFailed
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import LOCALHOST, Connection, Server, check_server_fields
+from chatops_commander.services import access, audit
+from chatops_commander.services.kit import SecurityKit, server_secret_aad
 from chatops_commander.services.ports import UnitOfWorkFactory
+from chatops_commander.services.principal import Principal
 
 Resolver = Callable[[str], str | None]
 
@@ -38,18 +49,28 @@ def _validated(server: Server) -> Server:
                                services=tuple(dict.fromkeys(server.services)))
 
 
-async def add_server(uow_factory: UnitOfWorkFactory, server: Server) -> Server:
+def _summary(server: Server) -> dict[str, object]:
+    return {"name": server.name, "hostname": server.hostname, "ip_address": server.ip_address, "port": server.port,
+            "ssh_user": server.ssh_user, "tags": list(server.tags)}
+
+
+async def add_server(uow_factory: UnitOfWorkFactory, principal: Principal, server: Server) -> Server:
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.add", target=server.name)
     server = _validated(server)
     async with uow_factory() as uow:
         if await uow.servers.get_by_name(server.name):
             raise Conflict(f"A server named {server.name!r} already exists.",
                            message_fr=f"Un serveur nommé {server.name!r} existe déjà.")
         created = await uow.servers.add(server)
+        await audit.record(uow, principal, AuditAction.SERVER_ADDED, target=created.name, details=_summary(created))
         await uow.commit()
         return created
 
 
-async def update_server(uow_factory: UnitOfWorkFactory, server_id: UUID, **changes: object) -> Server:
+async def update_server(
+    uow_factory: UnitOfWorkFactory, principal: Principal, server_id: UUID, **changes: object,
+) -> Server:
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.update", target=str(server_id))
     async with uow_factory() as uow:
         current = await uow.servers.get(server_id)
         if current is None:
@@ -61,11 +82,14 @@ async def update_server(uow_factory: UnitOfWorkFactory, server_id: UUID, **chang
                 raise Conflict(f"A server named {updated.name!r} already exists.",
                                message_fr=f"Un serveur nommé {updated.name!r} existe déjà.")
         saved = await uow.servers.update(updated)
+        await audit.record(uow, principal, AuditAction.SERVER_UPDATED, target=saved.name,
+                           details={"changed": sorted(changes)})
         await uow.commit()
         return saved
 
 
-async def get_server(uow_factory: UnitOfWorkFactory, ref: str | UUID) -> Server:
+async def get_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:
+    await access.require(uow_factory, principal, Role.VIEWER, action="servers.read", target=str(ref))
     async with uow_factory() as uow:
         found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
         if found is None:
@@ -74,18 +98,22 @@ async def get_server(uow_factory: UnitOfWorkFactory, ref: str | UUID) -> Server:
 
 
 async def list_servers(
-    uow_factory: UnitOfWorkFactory, *, tag: str | None = None, offset: int = 0, limit: int = 1000,
+    uow_factory: UnitOfWorkFactory, principal: Principal, *, tag: str | None = None, offset: int = 0,
+    limit: int = 1000,
 ) -> list[Server]:
+    await access.require(uow_factory, principal, Role.VIEWER, action="servers.list")
     async with uow_factory() as uow:
         return await uow.servers.list(tag=tag, offset=offset, limit=limit)
 
 
-async def remove_server(uow_factory: UnitOfWorkFactory, ref: str | UUID) -> Server:
+async def remove_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.remove", target=str(ref))
     async with uow_factory() as uow:
         found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
         if found is None or found.id is None:
             raise _not_found(str(ref))
         await uow.servers.remove(found.id)
+        await audit.record(uow, principal, AuditAction.SERVER_REMOVED, target=found.name, details=_summary(found))
         await uow.commit()
         return found
 
@@ -97,9 +125,11 @@ class ImportReport:
 
 
 async def import_servers(
-    uow_factory: UnitOfWorkFactory, drafts: Sequence[Server], *, resolver: Resolver = resolve_address,
+    uow_factory: UnitOfWorkFactory, principal: Principal, drafts: Sequence[Server], *,
+    resolver: Resolver = resolve_address,
 ) -> ImportReport:
     """Create or update (by name) every draft in one transaction; nothing is written on error."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.import")
     problems: list[tuple[str, str]] = []
     ready: list[Server] = []
     for draft in drafts:
@@ -131,6 +161,10 @@ async def import_servers(
                         "host_key_policy": existing.host_key_policy}
                 await uow.servers.update(dataclasses.replace(server, **keep))  # type: ignore[arg-type]
                 updated.append(server.name)
+        for name in created:
+            await audit.record(uow, principal, AuditAction.SERVER_ADDED, target=name, details={"import": True})
+        for name in updated:
+            await audit.record(uow, principal, AuditAction.SERVER_UPDATED, target=name, details={"import": True})
         await uow.commit()
     return ImportReport(tuple(created), tuple(updated))
 
@@ -150,6 +184,66 @@ async def ensure_localhost(uow_factory: UnitOfWorkFactory, *, ssh_user: str) -> 
         return created
 
 
+SECRET_KINDS = ("private_key", "password")
+MAX_SECRET_CHARS = 64 * 1024
+
+
+async def set_server_secret(
+    uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, ref: str | UUID, *, kind: str,
+    value: str | None,
+) -> Server:
+    """Store (or with None, clear) the server's SSH private key or password, sealed."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.secret", target=str(ref))
+    if value is not None:
+        problems = []
+        if kind not in SECRET_KINDS:
+            problems.append(("kind", "must be private_key or password"))
+        if not value.strip() or len(value) > MAX_SECRET_CHARS:
+            problems.append(("value", f"must be 1 to {MAX_SECRET_CHARS} characters"))
+        elif kind == "private_key" and "PRIVATE KEY-----" not in value:
+            problems.append(("value", "is not a PEM/OpenSSH private key (-----BEGIN ... PRIVATE KEY-----)"))
+        if problems:
+            raise ValidationFailed(problems)
+    async with uow_factory() as uow:
+        found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
+        if found is None or found.id is None:
+            raise _not_found(str(ref))
+        sealed = None if value is None else kit.secrets.encrypt(
+            json.dumps({"kind": kind, "value": value}), associated_data=server_secret_aad(found.id))
+        await uow.servers.set_secret(found.id, sealed)
+        await audit.record(uow, principal, AuditAction.SERVER_UPDATED, target=found.name,
+                           details={"secret": "cleared" if value is None else "set", "kind": kind})
+        await uow.commit()
+        return found
+
+
+async def read_server_secret(
+    uow_factory: UnitOfWorkFactory, kit: SecurityKit, server_id: UUID,
+) -> tuple[str, str] | None:
+    """(kind, value) of a server's SSH secret, for the executors only (never for an API answer)."""
+    async with uow_factory() as uow:
+        sealed = await uow.servers.get_secret(server_id)
+    if sealed is None:
+        return None
+    data = json.loads(kit.secrets.decrypt_text(sealed, associated_data=server_secret_aad(server_id)))
+    return str(data["kind"]), str(data["value"])
+
+
+async def has_secret(uow_factory: UnitOfWorkFactory, server_id: UUID) -> bool:
+    async with uow_factory() as uow:
+        return await uow.servers.get_secret(server_id) is not None
+
+
 def _not_found(ref: str) -> NotFound:
     return NotFound(f"No server named {ref!r}. List them with `chatops servers list`.",
                     message_fr=f"Aucun serveur nommé {ref!r}. Listez-les avec `chatops servers list`.")
+
+
+async def pin_host_key(uow_factory: UnitOfWorkFactory, server_id: UUID, fingerprint: str) -> None:
+    """Store the fingerprint of a key trusted on first use; an already pinned key is never replaced."""
+    async with uow_factory() as uow:
+        server = await uow.servers.get(server_id)
+        if server is None or server.host_key_fingerprint:
+            return
+        await uow.servers.update(dataclasses.replace(server, host_key_fingerprint=fingerprint))
+        await uow.commit()

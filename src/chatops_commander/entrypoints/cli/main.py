@@ -11,7 +11,10 @@ import typer
 
 from chatops_commander import bootstrap
 from chatops_commander.config import ConfigError, ensure_embedded_secrets
-from chatops_commander.entrypoints.cli import nlu, servers
+from chatops_commander.entrypoints.cli import actions, nlu, servers
+from chatops_commander.entrypoints.cli import audit as audit_cli
+from chatops_commander.entrypoints.cli import keys as keys_cli
+from chatops_commander.entrypoints.cli import users as users_cli
 from chatops_commander.entrypoints.cli.common import console, fail, prepared_settings, settings_or_fail
 
 app = typer.Typer(name="chatops", help="ChatOps Commander — talk to your infrastructure.",
@@ -23,8 +26,14 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(servers.app, name="servers")
+app.add_typer(users_cli.app, name="users")
+app.add_typer(audit_cli.app, name="audit")
+keys_app.command("rotate")(keys_cli.rotate)
 app.add_typer(nlu.app, name="nlu")
 app.command("parse")(nlu.parse)
+app.add_typer(actions.actions_app, name="actions")
+app.command("run")(actions.run)
+app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)
 
 
 @app.command()
@@ -50,7 +59,8 @@ def serve(
         if bootstrap.database_revision(settings) != bootstrap.latest_revision():
             fail("the database is not at the latest revision: run `chatops db upgrade` first.")
     settings = settings.model_copy(update=overrides)
-    configure_logging(level=settings.log_level, json=settings.log_json)
+    configure_logging(level=settings.log_level, json=settings.log_json, redactor=bootstrap.log_redactor(settings))
+    users_cli.announce_first_admin(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"ChatOps Commander is starting on [bold cyan]{url}[/] (API docs: {url}/api/docs)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
