@@ -1,0 +1,1 @@
+"""The conversation engine's pure core: confirmations, approvals, runbooks, diagnosis, events, wording."""

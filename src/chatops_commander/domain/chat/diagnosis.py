@@ -1,0 +1,224 @@
+"""Diagnosis: aggregate parallel checks (service states, recent errors, HTTP, disk and memory
+pressure) into findings, a probable cause and numbered options (seed scenario 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+DISK_PRESSURE = 90.0
+MEMORY_PRESSURE = 90.0
+
+
+@dataclass(frozen=True)
+class ServiceCheck:
+    service: str
+    active: bool | None  # None: could not tell
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class HttpCheck:
+    url: str
+    status: int | None
+    ok: bool
+    latency_ms: int | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class HostCheck:
+    host: str
+    reachable: bool
+    message: str = ""
+    services: tuple[ServiceCheck, ...] = ()
+    error_lines: tuple[str, ...] = ()  # recent log lines with errors (any service)
+    http: HttpCheck | None = None
+    disk_percent: float | None = None
+    disk_mount: str | None = None
+    memory_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A numbered next step: an action the user can pick by its number (or a plain suggestion)."""
+
+    label_en: str
+    label_fr: str
+    action: str | None = None
+    targets: tuple[str, ...] = ()
+    service: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        return self.label_fr if lang == "fr" else self.label_en
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label_en": self.label_en, "label_fr": self.label_fr, "action": self.action,
+                "targets": list(self.targets), "service": self.service, "parameters": dict(self.parameters)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Option:
+        return cls(str(data.get("label_en", "")), str(data.get("label_fr", "")), data.get("action"),
+                   tuple(data.get("targets") or ()), data.get("service"), dict(data.get("parameters") or {}))
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    checks: tuple[HostCheck, ...]
+    cause_en: str
+    cause_fr: str
+    options: tuple[Option, ...]
+    healthy: bool
+    culprit_host: str | None = None
+    culprit_service: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def cause(self, lang: str) -> str:
+        return self.cause_fr if lang == "fr" else self.cause_en
+
+    def render(self, lang: str) -> str:
+        fr = lang == "fr"
+        out = ["Je vérifie immédiatement…" if fr else "Checking right away…", "",
+               "🔍 Diagnostic :" if fr else "🔍 Diagnosis:"]
+        up = [c.host for c in self.checks if c.reachable]
+        down = [c for c in self.checks if not c.reachable]
+        if up:
+            out.append(f"• {'Serveurs' if fr else 'Servers'} {', '.join(up)} : {'joignables' if fr else 'reachable'}"
+                       if fr else f"• Servers {', '.join(up)}: reachable")
+        for c in down:
+            out.append(f"• {c.host} : ❌ {'injoignable' if fr else 'unreachable'}" if fr
+                       else f"• {c.host}: ❌ unreachable")
+        for c in self.checks:
+            for s in c.services:
+                if s.active is True:
+                    state = "✅ actif" if fr else "✅ running"
+                elif s.active is False:
+                    state = f"❌ ARRÊTÉ ({s.state})" if fr else f"❌ STOPPED ({s.state})"
+                else:
+                    state = "❓ état inconnu" if fr else "❓ state unknown"
+                out.append(f"• {s.service} {'sur' if fr else 'on'} {c.host}{' :' if fr else ':'} {state}")
+            if c.http is not None:
+                h = c.http
+                if h.ok:
+                    res = f"✅ {h.status}" + (f" ({h.latency_ms} ms)" if h.latency_ms is not None else "")
+                else:
+                    res = f"❌ {h.status or h.error or ('pas de réponse' if fr else 'no answer')}"
+                out.append(f"• HTTP {c.host} ({h.url}){' :' if fr else ':'} {res}")
+            if c.disk_percent is not None and c.disk_percent >= DISK_PRESSURE:
+                out.append(f"• {'Disque' if fr else 'Disk'} {c.disk_mount or '/'} "
+                           f"{'sur' if fr else 'on'} {c.host}{' :' if fr else ':'} ⚠️ {c.disk_percent:.0f} %")
+            if c.memory_percent is not None and c.memory_percent >= MEMORY_PRESSURE:
+                out.append(f"• {'Mémoire sur' if fr else 'Memory on'} {c.host}{' :' if fr else ':'} "
+                           f"⚠️ {c.memory_percent:.0f} %")
+        out += ["", ("Cause probable : " if fr else "Probable cause: ") + self.cause(lang)]
+        if self.evidence:
+            out.append(("Logs récents : " if fr else "Recent logs: ") + " | ".join(f"[{e}]" for e in self.evidence))
+        if self.options:
+            out += ["", "Actions possibles :" if fr else "What I can do:"]
+            out += [f"{i}. {o.label(lang)}" for i, o in enumerate(self.options, 1)]
+            out += ["", "Répondez par un numéro." if fr else "Reply with a number."]
+        return "\n".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy, "cause": {"en": self.cause_en, "fr": self.cause_fr},
+            "culprit": {"host": self.culprit_host, "service": self.culprit_service},
+            "evidence": list(self.evidence), "options": [o.to_json() for o in self.options],
+            "checks": [{
+                "host": c.host, "reachable": c.reachable, "message": c.message,
+                "services": [{"service": s.service, "active": s.active, "state": s.state} for s in c.services],
+                "http": None if c.http is None else {"url": c.http.url, "status": c.http.status, "ok": c.http.ok,
+                                                      "latency_ms": c.http.latency_ms, "error": c.http.error},
+                "disk_percent": c.disk_percent, "disk_mount": c.disk_mount, "memory_percent": c.memory_percent,
+                "error_lines": list(c.error_lines),
+            } for c in self.checks],
+        }
+
+
+def _logs_option(host: str, service: str | None) -> Option:
+    if service:
+        return Option(f"Show the full logs of {service} on {host}", f"Voir les logs complets de {service} sur {host}",
+                      "service.logs", (host,), service, {"lines": 200})
+    return Option(f"Show the system log of {host}", f"Voir le journal système de {host}", "server.logs", (host,),
+                  None, {"lines": 200})
+
+
+def diagnose(checks: Sequence[HostCheck], *, disk_threshold: float = DISK_PRESSURE,
+             memory_threshold: float = MEMORY_PRESSURE) -> Diagnosis:
+    checks = tuple(sorted(checks, key=lambda c: c.host))
+    errors = tuple(line for c in checks for line in c.error_lines)[-3:]
+    down = [c for c in checks if not c.reachable]
+    if down:
+        h = down[0]
+        return Diagnosis(
+            checks, f"{h.host} does not answer ({h.message or 'unreachable'}).",
+            f"{h.host} ne répond pas ({h.message or 'injoignable'}).",
+            (Option(f"Check {h.host} again", f"Revérifier {h.host}", "server.status", (h.host,)),
+             Option("Show open alerts", "Voir les alertes ouvertes", "alerts.list")),
+            False, h.host, None, errors)
+    stopped = [(c, s) for c in checks for s in c.services if s.active is False]
+    if stopped:
+        c, s = stopped[0]
+        host_errors = c.error_lines[-3:] or errors
+        others = sorted({o.host for o in checks
+                         if o.host != c.host and any(x.service == s.service for x in o.services)})
+        others_en = f" ({', '.join(others)} still serve{'s' if len(others) == 1 else ''})" if others else ""
+        others_fr = f" ({', '.join(others)} prend le relais)" if others else ""
+        return Diagnosis(
+            checks, f"{s.service} is stopped on {c.host}{others_en}.",
+            f"{s.service} est arrêté sur {c.host}{others_fr}.",
+            (Option(f"Restart {s.service} on {c.host}", f"Redémarrer {s.service} sur {c.host}", "service.restart",
+                    (c.host,), s.service),
+             _logs_option(c.host, s.service),
+             Option(f"Check {s.service} on every host", f"Vérifier {s.service} sur tous les serveurs",
+                    "service.status", tuple(o.host for o in checks if any(x.service == s.service for x in o.services)),
+                    s.service)),
+            False, c.host, s.service, host_errors)
+    failing_http = [c for c in checks if c.http is not None and not c.http.ok]
+    if failing_http:
+        c = failing_http[0]
+        svc = c.services[0].service if c.services else None
+        return Diagnosis(
+            checks, f"{c.host} answers HTTP badly ({c.http.status or c.http.error if c.http else ''}) "
+                    "although its services run.",
+            f"{c.host} répond mal en HTTP ({c.http.status or c.http.error if c.http else ''}) "
+            "alors que ses services tournent.",
+            ((Option(f"Restart {svc} on {c.host}", f"Redémarrer {svc} sur {c.host}", "service.restart",
+                     (c.host,), svc),) if svc else ()) + (_logs_option(c.host, svc),),
+            False, c.host, svc, c.error_lines[-3:] or errors)
+    full = [c for c in checks if c.disk_percent is not None and c.disk_percent >= disk_threshold]
+    if full:
+        c = full[0]
+        return Diagnosis(
+            checks, f"the disk {c.disk_mount or '/'} of {c.host} is {c.disk_percent:.0f}% full.",
+            f"le disque {c.disk_mount or '/'} de {c.host} est plein à {c.disk_percent:.0f} %.",
+            (Option(f"Clean up the disk of {c.host}", f"Nettoyer le disque de {c.host}", "disk.cleanup", (c.host,)),
+             Option(f"Show disk usage of {c.host}", f"Voir l'occupation disque de {c.host}", "server.disk",
+                    (c.host,))),
+            False, c.host, None, errors)
+    tight = [c for c in checks if c.memory_percent is not None and c.memory_percent >= memory_threshold]
+    if tight:
+        c = tight[0]
+        return Diagnosis(
+            checks, f"{c.host} is short of memory ({c.memory_percent:.0f}% used).",
+            f"{c.host} manque de mémoire ({c.memory_percent:.0f} % utilisés).",
+            (Option(f"Show the top processes by memory on {c.host}",
+                    f"Voir les processus les plus gourmands en mémoire sur {c.host}", "server.processes", (c.host,),
+                    None, {"sort": "mem", "limit": 10}),),
+            False, c.host, None, errors)
+    if errors:
+        host = next(c.host for c in checks if c.error_lines)
+        return Diagnosis(
+            checks, f"everything runs, but {host} logged errors recently.",
+            f"tout tourne, mais {host} a journalisé des erreurs récemment.",
+            (_logs_option(host, next((s.service for c in checks if c.host == host for s in c.services), None)),),
+            False, host, None, errors)
+    hosts = tuple(c.host for c in checks)
+    return Diagnosis(
+        checks, "I found nothing wrong: services run, HTTP answers, disks and memory are fine.",
+        "je n'ai rien trouvé d'anormal : les services tournent, HTTP répond, disques et mémoire vont bien.",
+        (Option("Show open alerts", "Voir les alertes ouvertes", "alerts.list"),
+         Option("Show the load of the servers", "Voir la charge des serveurs", "server.load", hosts)),
+        True, None, None, ())

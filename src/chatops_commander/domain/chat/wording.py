@@ -1,0 +1,165 @@
+"""What the assistant says, in English and French, in the seed's tone of voice: "je" for the
+assistant, "vous" for the user, explain before acting, ask rather than assume, ✅ allowed, no 🎉."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from chatops_commander.domain.chat.diagnosis import Option
+from chatops_commander.domain.risk import Risk
+
+RISK_FR = {Risk.LOW: "FAIBLE", Risk.MEDIUM: "MOYEN", Risk.HIGH: "ÉLEVÉ", Risk.CRITICAL: "CRITIQUE"}
+RISK_EN = {Risk.LOW: "LOW", Risk.MEDIUM: "MEDIUM", Risk.HIGH: "HIGH", Risk.CRITICAL: "CRITICAL"}
+
+_VERBS: dict[str, tuple[str, str]] = {
+    "service.restart": ("Restart {s}", "Redémarrer {s}"),
+    "service.start": ("Start {s}", "Démarrer {s}"),
+    "service.stop": ("Stop {s}", "Arrêter {s}"),
+    "service.reload": ("Reload {s}", "Recharger {s}"),
+    "container.restart": ("Restart the container {s}", "Redémarrer le conteneur {s}"),
+    "process.kill": ("Kill process {pid}", "Tuer le processus {pid}"),
+    "disk.cleanup": ("Clean up the disk", "Nettoyer le disque"),
+    "db.backup": ("Back up the database", "Sauvegarder la base de données"),
+    "server.reboot": ("Reboot", "Redémarrer le serveur"),
+    "app.deploy": ("Deploy {version}", "Déployer {version}"),
+    "app.rollback": ("Roll back {version}", "Revenir à {version}"),
+    "shell.run": ("Run `{command}`", "Lancer `{command}`"),
+}
+
+_IMPACT: dict[str, tuple[str, str]] = {
+    "service.restart": ("{s} is interrupted for a few seconds on {t}",
+                        "Service {s} interrompu quelques secondes sur {t}"),
+    "service.reload": ("{s} reloads its configuration on {t}; connections stay open",
+                       "{s} recharge sa configuration sur {t} ; les connexions restent ouvertes"),
+    "service.start": ("{s} starts on {t}", "{s} démarre sur {t}"),
+    "service.stop": ("{s} stops on {t} until someone starts it again",
+                     "{s} s'arrête sur {t} jusqu'à ce qu'on le redémarre"),
+    "container.restart": ("the container {s} is interrupted for a few seconds on {t}",
+                          "le conteneur {s} est interrompu quelques secondes sur {t}"),
+    "server.reboot": ("{t} is unavailable for the reboot", "{t} est indisponible pendant le redémarrage"),
+    "disk.cleanup": ("old journals, package caches and rotated logs are deleted on {t}",
+                     "les anciens journaux, caches de paquets et logs archivés sont supprimés sur {t}"),
+    "process.kill": ("the process stops at once on {t}", "le processus s'arrête immédiatement sur {t}"),
+    "app.deploy": ("a rolling update of {t}, one host at a time",
+                   "une mise à jour progressive de {t}, un serveur à la fois"),
+}
+
+
+def join(names: Sequence[str], lang: str) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    last = " et " if lang == "fr" else " and "
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def describe(action: str, targets: Sequence[str], service: str | None, parameters: Mapping[str, Any],
+             lang: str, summary: Mapping[str, str] | None = None) -> str:
+    """"Redémarrer nginx sur web-01" / "Restart nginx on web-01"."""
+    fr = lang == "fr"
+    values = {"s": service or "", "pid": parameters.get("pid", ""), "version": parameters.get("version", ""),
+              "command": parameters.get("command", "")}
+    if action in _VERBS:
+        head = _VERBS[action][1 if fr else 0].format(**values).strip()
+    else:
+        head = (summary or {}).get(lang) or action
+    if targets:
+        head += (" sur " if fr else " on ") + join(list(targets), lang)
+    return head
+
+
+def impact(action: str, targets: Sequence[str], service: str | None, lang: str) -> str:
+    fr = lang == "fr"
+    t = join(list(targets), lang) or ("les serveurs visés" if fr else "the targets")
+    if action in _IMPACT:
+        return _IMPACT[action][1 if fr else 0].format(s=service or "", t=t)
+    return f"modifie l'état de {t}" if fr else f"changes the state of {t}"
+
+
+def confirmation_card(action: str, targets: Sequence[str], service: str | None, parameters: Mapping[str, Any],
+                      risk: Risk, lang: str, summary: Mapping[str, str] | None = None,
+                      note: str | None = None) -> str:
+    """The seed's "⚠️ Action critique" card."""
+    fr = lang == "fr"
+    what = describe(action, targets, service, parameters, lang, summary)
+    lines = ["⚠️ Action critique" if fr else "⚠️ Critical action", f"{what} ?" if fr else f"{what}?", "",
+             ("Impact : " if fr else "Impact: ") + impact(action, targets, service, lang),
+             ("Risque : " if fr else "Risk: ") + (RISK_FR if fr else RISK_EN)[risk]]
+    if note:
+        lines.append(note)
+    lines += ["", "[Confirmer] [Annuler] — j'attends votre confirmation (valable 5 minutes)." if fr
+              else "[Confirm] [Cancel] — I am waiting for your confirmation (valid 5 minutes)."]
+    return "\n".join(lines)
+
+
+def numbered(options: Sequence[Option], lang: str, *, title: bool = True) -> str:
+    if not options:
+        return ""
+    head = ["Suite possible :" if lang == "fr" else "Next steps:"] if title else []
+    return "\n".join(head + [f"{i}. {o.label(lang)}" for i, o in enumerate(options, 1)])
+
+
+def refused(reason: str, lang: str) -> str:
+    """A polite refusal that says why and what to do."""
+    if lang == "fr":
+        return f"Je ne peux pas faire cela pour vous : {reason} Je n'ai rien exécuté."
+    return f"I can't do that for you: {reason} I ran nothing."
+
+
+def greeting(lang: str) -> str:
+    return ("Bonjour ! 👋 Je suis prêt. Demandez-moi par exemple « tout va bien ? » ou « redémarre nginx sur web-01 »."
+            if lang == "fr" else
+            "Hello! 👋 I'm ready. Ask me for example \"is everything ok?\" or \"restart nginx on web-01\".")
+
+
+def thanks(lang: str) -> str:
+    return "Parfait ! Je reste disponible si besoin 🚀" if lang == "fr" else "Great! I'm here if you need me 🚀"
+
+
+def help_text(lang: str) -> str:
+    if lang == "fr":
+        return ("Je peux vérifier l'état de vos serveurs (« tout va bien ? »), diagnostiquer un incident "
+                "(« le site est down »), lire des logs, redémarrer un service (après votre confirmation) "
+                "et déployer une version (avec l'approbation d'un admin si besoin). Que voulez-vous faire ?")
+    return ("I can check your servers (\"is everything ok?\"), diagnose an incident (\"the site is down\"), "
+            "read logs, restart a service (after you confirm) and deploy a version (with an admin's approval "
+            "when needed). What would you like to do?")
+
+
+def nothing_pending(lang: str) -> str:
+    return ("Je n'ai aucune action en attente de confirmation dans cette conversation. Que voulez-vous faire ?"
+            if lang == "fr" else "I have no action waiting for your confirmation here. What would you like to do?")
+
+
+def cancelled(what: str, lang: str) -> str:
+    return f"D'accord, j'annule : {what}. Je n'ai rien exécuté." if lang == "fr" else \
+        f"OK, I cancelled: {what}. I ran nothing."
+
+
+def approval_waiting(what: str, approval_id: str, lang: str) -> str:
+    if lang == "fr":
+        return (f"⏳ {what} : en production, cette action demande l'approbation d'un admin (principe des 4 yeux). "
+                f"J'ai créé la demande {approval_id[:8]} ; je vous préviens ici dès qu'elle est traitée.")
+    return (f"⏳ {what}: in production this action needs an admin's approval (4-eyes). I created request "
+            f"{approval_id[:8]}; I will tell you here as soon as it is decided.")
+
+
+def approval_decided(what: str, approved: bool, by: str, reason: str | None, lang: str) -> str:
+    fr = lang == "fr"
+    if approved:
+        return (f"✅ {by} a approuvé : {what}. Je lance le déploiement." if fr
+                else f"✅ {by} approved: {what}. I am starting the deployment.")
+    why = f" Motif : {reason}" if fr and reason else (f" Reason: {reason}" if reason else "")
+    return (f"❌ {by} a rejeté : {what}.{why} Je n'ai rien exécuté." if fr
+            else f"❌ {by} rejected: {what}.{why} I ran nothing.")
+
+
+def step_header(index: int, total: int, name: str, lang: str) -> str:
+    return f"📦 {'Étape' if lang == 'fr' else 'Step'} {index}/{total} : {name}" if lang == "fr" \
+        else f"📦 Step {index}/{total}: {name}"
+
+
+def seconds(ms: int, lang: str) -> str:
+    value = f"{ms / 1000:.1f}"
+    return value.replace(".", ",") + " s" if lang == "fr" else value + " s"
