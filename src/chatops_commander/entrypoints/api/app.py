@@ -17,7 +17,7 @@ from chatops_commander.entrypoints.api.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from chatops_commander.entrypoints.api.routers import health, servers
+from chatops_commander.entrypoints.api.routers import health, integrations, servers
 
 API_PREFIX = "/api/v1"
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(servers.router)
+    api.include_router(integrations.router)
     app.include_router(api)
 
     # Middleware: the last added runs first.

@@ -1,0 +1,113 @@
+"""Alerts and monitoring read side: alerts (paginated, filterable), manual resolve, fleet summary, metrics.
+
+Reads need viewer or above; resolving an alert needs operator or above.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from chatops_commander.domain.errors import PermissionDenied, ValidationFailed
+from chatops_commander.domain.monitoring.alerts import Alert, AlertSource
+from chatops_commander.domain.monitoring.rules import Severity
+from chatops_commander.domain.roles import Role
+from chatops_commander.entrypoints.api.deps import PrincipalDep, UowDep
+from chatops_commander.entrypoints.api.problems import request_language
+from chatops_commander.services import monitoring
+from chatops_commander.services.ports_monitoring import AlertQuery
+
+router = APIRouter(tags=["alerts"])
+
+
+class AlertRead(BaseModel):
+    id: UUID
+    server_id: UUID | None
+    type: str
+    severity: Severity
+    message: str
+    messages: dict[str, str]
+    source: AlertSource
+    fingerprint: str
+    resolved: bool
+    created_at: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    value: float | None
+
+    @classmethod
+    def of(cls, a: Alert, lang: str) -> AlertRead:
+        assert a.id is not None
+        return cls(id=a.id, server_id=a.server_id, type=a.type, severity=a.severity, message=a.localized(lang),
+                   messages={"en": a.message, "fr": a.message_fr}, source=a.source, fingerprint=a.fingerprint,
+                   resolved=a.resolved, created_at=a.created_at, resolved_at=a.resolved_at,
+                   resolved_by=a.resolved_by, value=a.value)
+
+
+class AlertPage(BaseModel):
+    items: list[AlertRead]
+    total: int
+    offset: int
+    limit: int
+
+
+def _require(principal: Any, role: Role) -> None:
+    if not principal.role.at_least(role):
+        raise PermissionDenied(f"This needs the {role.value} role or above.",
+                               message_fr=f"Il faut le rôle {role.value} ou supérieur.")
+
+
+@router.get("/alerts", response_model=AlertPage)
+async def list_alerts(
+    request: Request, uow: UowDep, principal: PrincipalDep,
+    status: Annotated[Literal["open", "resolved", "all"], Query()] = "open",
+    severity: Severity | None = None, server_id: UUID | None = None, source: AlertSource | None = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> AlertPage:
+    _require(principal, Role.VIEWER)
+    resolved = {"open": False, "resolved": True, "all": None}[status]
+    items, total = await monitoring.list_alerts(uow, AlertQuery(resolved=resolved, severity=severity,
+                                                                server_id=server_id, source=source,
+                                                                offset=offset, limit=limit))
+    lang = request_language(request)
+    return AlertPage(items=[AlertRead.of(a, lang) for a in items], total=total, offset=offset, limit=limit)
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=AlertRead)
+async def resolve_alert(alert_id: UUID, request: Request, uow: UowDep, principal: PrincipalDep) -> AlertRead:
+    _require(principal, Role.OPERATOR)
+    done = await monitoring.resolve_alert(uow, alert_id, actor=principal.email, now=datetime.now(UTC))
+    return AlertRead.of(done, request_language(request))
+
+
+@router.get("/monitoring/summary")
+async def fleet_summary(uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
+    _require(principal, Role.VIEWER)
+    return await monitoring.fleet_summary(uow)
+
+
+@router.get("/monitoring/servers/{server_id}/latest")
+async def latest_metrics(server_id: UUID, uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
+    _require(principal, Role.VIEWER)
+    return await monitoring.latest_metrics(uow, server_id)
+
+
+@router.get("/monitoring/servers/{server_id}/series")
+async def metric_series(
+    server_id: UUID, uow: UowDep, principal: PrincipalDep,
+    start: datetime | None = None, end: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
+) -> dict[str, Any]:
+    _require(principal, Role.VIEWER)
+    end = end or datetime.now(UTC)
+    start = start or end - timedelta(hours=1)
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationFailed([("start/end", "give a time zone (e.g. 2026-11-23T12:00:00Z)")])
+    if start >= end:
+        raise ValidationFailed([("start", "must be before end")])
+    points = await monitoring.metric_series(uow, server_id, start, end, limit=limit)
+    return {"server_id": str(server_id), "start": start.isoformat(), "end": end.isoformat(), "points": points}
