@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from chatops_commander.adapters.executors.local import LocalExecutor
 from chatops_commander.adapters.executors.routing import RoutingExecutor
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
+from chatops_commander.adapters.llm.factory import build_intent_model
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
 from chatops_commander.adapters.security.keys import new_kid
@@ -48,6 +49,8 @@ from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.security.ip_allowlist import parse_allowlist
 from chatops_commander.domain.security.policy_problems import PolicyRejected
 from chatops_commander.domain.servers import Server
+from chatops_commander.nlu.llm import LLMFallback
+from chatops_commander.nlu.parser import Parser
 from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
@@ -264,6 +267,15 @@ def build_fanout(container: Container) -> FanOut:
     options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin)
     executor = RoutingExecutor(LocalExecutor(), SSHExecutor(options))
     return FanOut(executor, load_catalog(container.settings))
+
+
+def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: Inventory) -> Parser:
+    """The offline parser, with the LLM fallback when a provider is configured (CHATOPS_LLM_*)."""
+    model = build_intent_model(settings.llm_provider, model=settings.llm_model, base_url=settings.llm_base_url,
+                               api_key=settings.llm_api_key, timeout_s=settings.llm_timeout_s)
+    fallback = (LLMFallback(model, catalog, threshold=settings.llm_confidence_threshold,
+                            timeout_s=settings.llm_timeout_s) if model is not None else None)
+    return Parser(catalog, inventory, fallback=fallback, threshold=settings.llm_confidence_threshold)
 
 
 def load_catalog(settings: Settings) -> Registry:

@@ -28,7 +28,7 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk, effective_risk
 from chatops_commander.domain.servers import SERVICE_NAME_RE
+from chatops_commander.nlu.fallback import Proposal
 
 log = logging.getLogger(__name__)
 
@@ -65,21 +66,6 @@ _INT_BOUNDS = (0, 10_000_000)
 
 # --------------------------------------------------------------------------------------
 # The strategy
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """A catalog action with arguments, as a model proposed it.
-
-    Same fields and defaults as the offline parser's `nlu.fallback.Proposal`. Straight from a
-    provider it is untrusted; `LLMFallback.propose` returns only validated, normalized ones.
-    """
-
-    action: str
-    targets: tuple[str, ...] = ()
-    service: str | None = None
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    confidence: float = 0.7
 
 
 @runtime_checkable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,9 +11,14 @@ import typer
 
 from chatops_commander import bootstrap
 from chatops_commander.domain.inventory import Inventory
-from chatops_commander.entrypoints.cli.common import console, fail, run_with_container, settings_or_fail
+from chatops_commander.entrypoints.cli.common import (
+    cli_principal,
+    console,
+    fail,
+    run_with_container,
+    settings_or_fail,
+)
 from chatops_commander.nlu.evaluation import evaluate, load_cases
-from chatops_commander.nlu.parser import Parser
 from chatops_commander.services import servers as server_service
 
 app = typer.Typer(help="Language understanding: evaluate the parser.", no_args_is_help=True)
@@ -29,7 +35,7 @@ def _inventory(path: Path | None) -> Inventory:
             return bootstrap.load_inventory(path.expanduser())
         except bootstrap.InventoryError as exc:
             fail("\n".join(exc.problems))
-    servers = run_with_container(lambda c: server_service.list_servers(c.uow))
+    servers = run_with_container(lambda c: server_service.list_servers(c.uow, cli_principal()))
     return Inventory.from_servers(servers)
 
 
@@ -39,8 +45,9 @@ def parse(
     as_json: Annotated[bool, typer.Option("--json", help="print the ParsedCommand as JSON")] = False,
 ) -> None:
     """Parse one request into a ParsedCommand (nothing is executed)."""
-    catalog = bootstrap.catalog_specs(settings_or_fail())
-    parsed = Parser(catalog, _inventory(inventory)).parse(text)
+    settings = settings_or_fail()
+    parser = bootstrap.build_parser(settings, bootstrap.catalog_specs(settings), _inventory(inventory))
+    parsed = asyncio.run(parser.parse_async(text))[0] if parser.fallback else parser.parse(text)
     if as_json:
         typer.echo(json.dumps(parsed.to_json(), ensure_ascii=False))
         return
