@@ -227,3 +227,51 @@ app_settings = Table(
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow),
     Column("updated_by", String(255)),
 )
+
+# --- conversation engine (migration 0004) -----------------------------------------------------------
+
+confirmations = Table(
+    "confirmations", metadata,
+    Column("id", String(64), primary_key=True),  # the token shown on the card
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("targets", JSONType, nullable=False),
+    Column("service", String(128)),
+    Column("parameters", JSONType, nullable=False),
+    Column("risk_level", String(20), nullable=False),
+    Column("action_hash", String(64), nullable=False),
+    Column("state", String(20), nullable=False, default="pending"),
+    Column("lang", String(5), nullable=False, default="en"),
+    Column("text", Text, nullable=False, default=""),
+    Column("extra", JSONType),
+    _created(),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    CheckConstraint("state IN ('pending', 'confirmed', 'cancelled', 'expired')", name="state"),
+    Index("idx_confirmations_conversation", "conversation_id", "state"),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    _id(),
+    Column("requester_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("requester", String(255), nullable=False),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("targets", JSONType, nullable=False),
+    Column("service", String(128)),
+    Column("parameters", JSONType, nullable=False),
+    Column("risk_level", String(20), nullable=False),
+    Column("action_hash", String(64), nullable=False),
+    Column("state", String(20), nullable=False, default="requested"),
+    Column("lang", String(5), nullable=False, default="en"),
+    Column("text", Text, nullable=False, default=""),
+    Column("decided_by", String(255)),
+    Column("decided_by_id", Uuid),
+    Column("decided_at", UTCDateTime),
+    Column("reason", Text),
+    _created(),
+    CheckConstraint("state IN ('requested', 'approved', 'rejected')", name="state"),
+    Index("idx_approvals_state", "state", "created_at"),
+)

@@ -8,6 +8,13 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from chatops_commander.adapters.db.chat_repositories import (
+    SqlApprovalRepository,
+    SqlCommandRepository,
+    SqlConfirmationRepository,
+    SqlConversationRepository,
+    SqlMessageRepository,
+)
 from chatops_commander.adapters.db.monitoring_repositories import (
     SqlAlertRepository,
     SqlDeliveryRepository,
@@ -21,6 +28,11 @@ class SqlUnitOfWork:
     samples: SqlSampleRepository
     alerts: SqlAlertRepository
     deliveries: SqlDeliveryRepository
+    conversations: SqlConversationRepository
+    messages: SqlMessageRepository
+    commands: SqlCommandRepository
+    confirmations: SqlConfirmationRepository
+    approvals: SqlApprovalRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -38,6 +50,11 @@ class SqlUnitOfWork:
         self.samples = SqlSampleRepository(self._session)
         self.alerts = SqlAlertRepository(self._session)
         self.deliveries = SqlDeliveryRepository(self._session)
+        self.conversations = SqlConversationRepository(self._session)
+        self.messages = SqlMessageRepository(self._session)
+        self.commands = SqlCommandRepository(self._session)
+        self.confirmations = SqlConfirmationRepository(self._session)
+        self.approvals = SqlApprovalRepository(self._session)
         return self
 
     async def __aexit__(
