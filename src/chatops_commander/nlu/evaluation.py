@@ -95,8 +95,8 @@ class EvalReport:
                 f"FAIL {f['id']}: {f['text']!r} expected {json.dumps(f['expected'], ensure_ascii=False)}"
                 f" got {json.dumps(f['got'], ensure_ascii=False)}"
             )
-        lines.append(f"accuracy: {self.accuracy:.3f} ({self.passed}/{self.total})")
         lines.append(f"latency_ms: p50 {self.p50:.3f} p99 {self.p99:.3f}")
+        lines.append(f"accuracy: {self.accuracy:.3f} ({self.passed}/{self.total})")  # the summary line, last
         return "\n".join(lines)
 
 

@@ -43,7 +43,7 @@ def test_report_text_lists_failures_then_the_accuracy_line() -> None:
     report = evaluate(cases, INV, BUILTIN_SPECS)
     lines = report.to_text().splitlines()
     assert lines[0].startswith("FAIL x1") and "service.stop" in lines[0] and "service.restart" in lines[0]
-    assert "accuracy: 0.500 (1/2)" in lines
+    assert lines[-1] == "accuracy: 0.500 (1/2)"  # the summary line closes the report
     assert report.to_json()["failures"][0]["id"] == "x1"
 
 
