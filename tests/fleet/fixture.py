@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,18 +15,51 @@ import pytest
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from tests.fleet.fleet import Fleet, missing_tools
 
+LOCK = Path(tempfile.gettempdir()) / "chatops-test-fleet.lock"
+LOCK_WAIT_S = 900.0
+
+
+@contextmanager
+def exclusive_fleet_users() -> Iterator[None]:
+    """One fleet at a time on a machine: its hosts are fixed Unix users (cc-web-01, ...).
+
+    Whoever holds the lock owns those users, so anything still running as them is a leftover of
+    a run that died: it is killed before the fleet starts.
+    """
+    with LOCK.open("w") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    pytest.skip(f"another test run has held the sshd fleet for {LOCK_WAIT_S:g} s")
+                time.sleep(0.5)  # polling a lock held by another process
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def kill_leftovers(users: list[str]) -> None:
+    for user in users:
+        subprocess.run(["pkill", "-KILL", "-u", user], check=False, capture_output=True)
+
 
 @pytest.fixture(scope="session")
 def fleet() -> Iterator[Fleet]:
     reason = missing_tools()
     if reason:
         pytest.skip(reason)
-    f = Fleet(Path(tempfile.mkdtemp(prefix="chatops-fleet-")))
-    try:
-        f.start()
-        yield f
-    finally:
-        f.stop()
+    with exclusive_fleet_users():
+        f = Fleet(Path(tempfile.mkdtemp(prefix="chatops-fleet-")))
+        kill_leftovers([spec.user or f"cc-{spec.name}" for spec in f.specs])
+        try:
+            f.start()
+            yield f
+        finally:
+            f.stop()
 
 
 @pytest.fixture

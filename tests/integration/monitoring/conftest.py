@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.fleet.fixture import fleet, fleet_executor
-
-__all__ = ["FakeClock", "fleet", "fleet_executor"]
+__all__ = ["FakeClock"]
 
 
 class FakeClock:
