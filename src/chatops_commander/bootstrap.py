@@ -25,6 +25,7 @@ from chatops_commander.adapters.executors.routing import RoutingExecutor
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
 from chatops_commander.adapters.llm.factory import build_intent_model
+from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
 from chatops_commander.adapters.security.keys import new_kid
@@ -51,9 +52,11 @@ from chatops_commander.domain.security.policy_problems import PolicyRejected
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu.llm import LLMFallback
 from chatops_commander.nlu.parser import Parser
+from chatops_commander.services import auth as auth_service
 from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
+from chatops_commander.services.chat import ChatHub, ChatService
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
@@ -285,3 +288,24 @@ def load_catalog(settings: Settings) -> Registry:
 
 def catalog_specs(settings: Settings) -> tuple[ActionSpec, ...]:
     return specs_of(load_catalog(settings))
+
+
+def build_chat_service(container: Container, *, runbooks_path: Path | None = None,
+                       health_urls: Mapping[str, str] | None = None) -> ChatService:
+    """The conversation engine over the container's unit of work, fan-out, catalog and rate limits.
+
+    Runbooks come from `runbooks_path` (default `CHATOPS_RUNBOOKS_PATH`, else `<data_dir>/runbooks`);
+    `health_urls` (server name → URL, default `CHATOPS_HEALTH_URLS`) are probed after restarts and in diagnoses.
+    """
+    settings = container.settings
+    folder = runbooks_path or getattr(settings, "runbooks_path", None) or settings.data_dir / "runbooks"
+    urls = dict(health_urls if health_urls is not None else getattr(settings, "health_urls", None) or {})
+
+    async def rate_hook(principal: Principal) -> None:
+        await auth_service.hit_command_limit(container.uow, container.security, principal)
+
+    return ChatService(
+        container.uow, container.fanout, specs_of(container.fanout.registry),  # type: ignore[arg-type]
+        clock=container.security, hub=ChatHub(), http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
+        health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
+        parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory))

@@ -1,0 +1,65 @@
+"""Runbook files: one YAML file per application in a folder (`CHATOPS_RUNBOOKS_PATH`), plus an HTTP probe.
+
+Files are read on each lookup (they are small and the user edits them); a broken file is
+reported with its path and the problems, never half-used.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import yaml
+
+from chatops_commander.domain.chat.diagnosis import HttpCheck
+from chatops_commander.domain.chat.runbooks import Runbook, parse_runbook
+from chatops_commander.domain.errors import ValidationFailed
+
+
+class RunbookFolder:
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _files(self) -> list[Path]:
+        if self.folder is None or not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    def load(self, path: Path) -> Runbook:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValidationFailed([(str(path), f"cannot read YAML: {exc}")]) from None
+        try:
+            return parse_runbook(data, source=str(path))
+        except ValidationFailed as exc:
+            raise ValidationFailed([(f"{path.name}: {f}", p) for f, p in exc.problems]) from None
+
+    def all(self) -> list[Runbook]:
+        return [self.load(p) for p in self._files()]
+
+    def names(self) -> Sequence[str]:
+        return [rb.application for rb in self.all()]
+
+    def for_environment(self, environment: str | None) -> Runbook | None:
+        books = self.all()
+        if environment:
+            for rb in books:
+                if environment in rb.environments:
+                    return rb
+        return books[0] if len(books) == 1 else None
+
+
+class HttpxProbe:
+    """GET a URL, report status and latency (redirects not followed; any answer < 400 is OK)."""
+
+    async def check(self, url: str, *, timeout_s: float = 5.0) -> HttpCheck:
+        started = time.monotonic()
+        try:
+            async with httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client:
+                res = await client.get(url)
+        except httpx.HTTPError as exc:
+            return HttpCheck(url, None, False, None, type(exc).__name__)
+        return HttpCheck(url, res.status_code, res.status_code < 400, int((time.monotonic() - started) * 1000))

@@ -1,0 +1,71 @@
+"""Approval requests (4-eyes): admins list, approve or reject; approving runs the action and
+posts the outcome to the requester's conversation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from chatops_commander.domain.chat.approvals import Approval, ApprovalState
+from chatops_commander.entrypoints.api.deps import PrincipalDep
+from chatops_commander.entrypoints.api.routers.conversations import ChatDep
+
+router = APIRouter(tags=["approvals"])
+
+
+class ApprovalRead(BaseModel):
+    id: UUID
+    state: ApprovalState
+    action: str
+    targets: list[str]
+    service: str | None
+    parameters: dict[str, Any]
+    risk: str
+    requester: str
+    conversation_id: UUID
+    text: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, a: Approval) -> ApprovalRead:
+        return cls(id=UUID(a.id), state=a.state, action=a.action, targets=list(a.targets), service=a.service,
+                   parameters=dict(a.parameters), risk=a.risk.value, requester=a.requester,
+                   conversation_id=UUID(a.conversation_id), text=a.text, created_at=a.created_at,
+                   decided_by=a.decided_by, decided_at=a.decided_at, reason=a.reason)
+
+
+class Decision(BaseModel):
+    reason: str | None = Field(default=None, max_length=500, description="Required to reject.")
+
+
+class DecisionRead(BaseModel):
+    approval: ApprovalRead
+    reply: dict[str, Any] | None = Field(description="The turn posted to the requester's conversation.")
+
+
+@router.get("/approvals", response_model=list[ApprovalRead],
+            description="Admins see every request; others see their own.")
+async def list_approvals(principal: PrincipalDep, chat: ChatDep,
+                         state: Annotated[ApprovalState | None, Query()] = None) -> list[ApprovalRead]:
+    return [ApprovalRead.of(a) for a in await chat.list_approvals(principal, state=state)]
+
+
+@router.post("/approvals/{approval_id}/approve", response_model=DecisionRead)
+async def approve(approval_id: UUID, principal: PrincipalDep, chat: ChatDep,
+                  body: Decision | None = None) -> DecisionRead:
+    done, reply = await chat.decide_approval(principal, str(approval_id), approve=True,
+                                             reason=body.reason if body else None)
+    return DecisionRead(approval=ApprovalRead.of(done), reply=reply.to_json() if reply else None)
+
+
+@router.post("/approvals/{approval_id}/reject", response_model=DecisionRead)
+async def reject(approval_id: UUID, body: Decision, principal: PrincipalDep, chat: ChatDep) -> DecisionRead:
+    done, reply = await chat.decide_approval(principal, str(approval_id), approve=False, reason=body.reason)
+    return DecisionRead(approval=ApprovalRead.of(done), reply=reply.to_json() if reply else None)

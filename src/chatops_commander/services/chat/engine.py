@@ -1,0 +1,872 @@
+"""The chat turn (seed "Diagramme de séquence - Commande utilisateur"):
+
+parse (with the conversation's context) → resolve targets → authorize (role + per-server rows)
+→ risk → `low`: run now | `medium`+: a confirmation card | operator's `app.deploy`: an approval
+request → execute (per-host progress) → explain (the user's language) → `commands` rows + audit.
+
+REST and WebSocket call the same methods; every event is also published to the owner's
+WebSocket connections through the hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from chatops_commander.domain.actions import ActionSpec
+from chatops_commander.domain.chat import wording
+from chatops_commander.domain.chat.approvals import Approval, ApprovalState, decide
+from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState, Refusal, Verdict, check
+from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
+from chatops_commander.domain.chat.events import (
+    ApprovalRequired,
+    ChatEvent,
+    ConfirmationRequired,
+    ErrorEvent,
+    MessageEvent,
+    Progress,
+    ResultEvent,
+)
+from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation, title_from
+from chatops_commander.domain.chat.runbooks import RunOn, check_version
+from chatops_commander.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.parsed import ParsedCommand
+from chatops_commander.domain.risk import Risk, effective_risk
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.domain.servers import Server
+from chatops_commander.nlu import ConversationContext, Parser
+from chatops_commander.services import access, audit
+from chatops_commander.services.chat.hub import ChatHub
+from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
+from chatops_commander.services.execution import FanOut
+from chatops_commander.services.ports import Clock
+from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import AuthMethod, Principal
+
+OUTPUT_KEEP = 8000  # characters of output kept per commands row
+UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
+               HostOutcome.TIMED_OUT, HostOutcome.ERROR)
+CHAT_ONLY = {"chat.greeting", "chat.thanks", "chat.help", "chat.confirm", "chat.cancel", "chat.choose"}
+
+RateHook = Callable[[Principal], Awaitable[None]]
+
+
+@dataclass
+class TurnReply:
+    conversation_id: str
+    message: MessageEvent | None = None
+    events: list[ChatEvent] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"conversation_id": self.conversation_id,
+                "message": self.message.to_json() if self.message else None,
+                "events": [e.to_json() for e in self.events]}
+
+
+@dataclass
+class _Turn:
+    """What one turn accumulates: the events (in order) and the conversation's engine state."""
+
+    principal: Principal
+    conversation: Conversation
+    lang: str
+    state: dict[str, Any]
+    events: list[ChatEvent] = field(default_factory=list)
+
+    @property
+    def cid(self) -> str:
+        return str(self.conversation.id)
+
+
+def _now_iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+class ChatService:
+    def __init__(
+        self, uow: ChatUnitOfWorkFactory, fanout: FanOut, specs: Sequence[ActionSpec], *, clock: Clock,
+        hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
+        health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
+        parser_factory: Callable[[Sequence[ActionSpec], Inventory], Parser] | None = None,
+    ) -> None:
+        self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
+        self.uow, self.fanout, self.clock = uow, fanout, clock
+        self.specs = {s.id: s for s in specs}
+        self.hub = hub or ChatHub()
+        self.http, self.runbooks = http, runbooks
+        self.health_urls = dict(health_urls or {})
+        self.default_language = default_language
+        self.rate_hook = rate_hook
+        self._parser: tuple[tuple[Any, ...], Parser] | None = None
+
+    # ------------------------------------------------------------------ conversations
+
+    async def create_conversation(self, principal: Principal, title: str | None = None) -> Conversation:
+        user_id = self._user_id(principal)
+        async with self.uow() as uow:
+            conv = await uow.conversations.add(Conversation(user_id, title_from(title) if title else None))
+            await uow.commit()
+        return conv
+
+    async def list_conversations(self, principal: Principal, *, offset: int = 0, limit: int = 50) -> list[Conversation]:
+        async with self.uow() as uow:
+            return await uow.conversations.list_for_user(self._user_id(principal), offset=offset, limit=limit)
+
+    async def get_conversation(self, principal: Principal, conversation_id: UUID) -> Conversation:
+        async with self.uow() as uow:
+            return await self._owned(uow, principal, conversation_id)
+
+    async def delete_conversation(self, principal: Principal, conversation_id: UUID) -> None:
+        async with self.uow() as uow:
+            await self._owned(uow, principal, conversation_id)
+            await uow.conversations.remove(conversation_id)
+            await uow.commit()
+
+    async def messages(self, principal: Principal, conversation_id: UUID, *, limit: int = 500) -> list[ChatMessage]:
+        async with self.uow() as uow:
+            await self._owned(uow, principal, conversation_id)
+            return await uow.messages.list(conversation_id, limit=limit)
+
+    def _user_id(self, principal: Principal) -> UUID:
+        if principal.user_id is None:
+            raise PermissionDenied("Conversations belong to users: log in as a user.",
+                                   message_fr="Les conversations appartiennent à des utilisateurs : connectez-vous.")
+        return principal.user_id
+
+    async def _owned(self, uow: Any, principal: Principal, conversation_id: UUID) -> Conversation:
+        conv: Conversation | None = await uow.conversations.get(conversation_id)
+        if conv is None or conv.user_id != principal.user_id:
+            raise NotFound("No such conversation.", message_fr="Conversation introuvable.")
+        return conv
+
+    # ------------------------------------------------------------------ the turn
+
+    async def handle_message(
+        self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
+        action_hash: str | None = None,
+    ) -> TurnReply:
+        async with self.uow() as uow:
+            conv = await self._owned(uow, principal, conversation_id)
+            user_msg = await uow.messages.add(ChatMessage(conversation_id, "user", text))
+            if not conv.title:
+                conv = replace(conv, title=title_from(text))
+                await uow.conversations.save(conv)
+            await uow.commit()
+        state = dict(conv.context or {})
+        ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
+        parser = await self._parser_now()
+        parsed, new_ctx = await parser.parse_async(text, ctx)
+        lang = self._lang(parsed, ctx, principal, text)
+        turn = _Turn(principal, conv, lang, state)
+        self._emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
+                                      created_at=_now_iso(user_msg.created_at)))
+        state["nlu"] = new_ctx.to_dict()
+        try:
+            if confirmation_id:
+                reply, meta = await self._confirm(turn, confirmation_id, action_hash)
+            else:
+                reply, meta = await self._dispatch(turn, parsed)
+        except PermissionDenied as exc:
+            reply, meta = wording.refused(exc.localized(lang), lang), {"refused": True, "code": exc.code}
+            self._emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+        except DomainError as exc:
+            reply, meta = exc.localized(lang), {"error": exc.code}
+            self._emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+        return await self._finish(turn, reply, meta)
+
+    def _lang(self, parsed: ParsedCommand, ctx: ConversationContext, principal: Principal, text: str) -> str:
+        if sum(ch.isalpha() for ch in text) >= 3 and parsed.lang in ("en", "fr"):
+            return parsed.lang
+        return ctx.lang or principal.language or self.default_language
+
+    async def _finish(self, turn: _Turn, reply: str, meta: Mapping[str, Any]) -> TurnReply:
+        options = meta.get("options")
+        if options is not None:
+            turn.state["options"] = options
+            ctx = ConversationContext.from_dict(dict(turn.state.get("nlu") or {}))
+            labels = [Option.from_json(o).label(turn.lang) for o in options]
+            turn.state["nlu"] = ctx.offering(labels, "external").to_dict()
+        async with self.uow() as uow:
+            msg = await uow.messages.add(ChatMessage(turn.conversation.id or UUID(int=0), "assistant", reply,
+                                                     {"lang": turn.lang, **meta}))
+            conv = await uow.conversations.get(turn.conversation.id or UUID(int=0))
+            if conv is not None:
+                await uow.conversations.save(replace(conv, context=turn.state))
+            await uow.commit()
+        event = MessageEvent(turn.cid, message_id=str(msg.id), role="assistant", content=reply, lang=turn.lang,
+                             metadata=msg.metadata, created_at=_now_iso(msg.created_at))
+        self._emit(turn, event)
+        return TurnReply(turn.cid, event, turn.events)
+
+    def _emit(self, turn: _Turn, event: ChatEvent) -> None:
+        turn.events.append(event)
+        if turn.conversation.user_id is not None:
+            self.hub.publish(str(turn.conversation.user_id), event.to_json())
+
+    async def _dispatch(self, turn: _Turn, parsed: ParsedCommand) -> tuple[str, dict[str, Any]]:
+        lang, action = turn.lang, parsed.action
+        if action is None:
+            question = parsed.clarification or wording.help_text(lang)
+            return question, {"clarification": True, "parsed": parsed.to_json()}
+        if action == "chat.greeting":
+            return wording.greeting(lang), {}
+        if action == "chat.thanks":
+            return wording.thanks(lang), {"options": []}
+        if action == "chat.help":
+            return wording.help_text(lang), {}
+        if action == "chat.confirm":
+            return await self._confirm(turn, None, None)
+        if action == "chat.cancel":
+            return await self._cancel(turn)
+        if action == "chat.choose":
+            return await self._choose(turn, int(parsed.parameters.get("option", 0) or 0))
+        return await self._request(turn, action, parsed.targets, parsed.service, dict(parsed.parameters),
+                                   parsed.text, parsed.risk, parsed.to_json())
+
+    # ------------------------------------------------------------------ requests
+
+    async def _request(
+        self, turn: _Turn, action: str, targets: Sequence[str], service: str | None, params: dict[str, Any],
+        text: str, parsed_risk: Risk = Risk.LOW, intent: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        spec = self.specs.get(action)
+        if spec is None:
+            raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
+        servers = await self._servers(targets)
+        risk = Risk.highest([parsed_risk, effective_risk(spec.risk, len(servers))])
+        intent = dict(intent or {"action": action, "targets": sorted(targets), "service": service,
+                                 "parameters": params})
+        try:
+            decision = await access.authorize_on_servers(
+                self.uow, turn.principal, servers, permission=spec.permission, risk=risk, action_id=action,
+                approval_for_operators=spec.approval_for_operators)
+        except PermissionDenied as exc:
+            await self._record_refusal(turn, action, servers, text, intent, risk, exc.localized("en"))
+            raise
+        if self.rate_hook is not None and not spec.is_read_only:
+            await self.rate_hook(turn.principal)
+        if action == "fleet.health":
+            return await self._fleet_health(turn, servers, text)
+        if action == "incident.diagnose":
+            return await self._diagnose(turn, servers, service)
+        if action == "alerts.list":
+            return await self._alerts(turn)
+        if action == "history.list":
+            return await self._history(turn)
+        if decision.needs_approval:
+            return await self._ask_approval(turn, action, servers, service, params, risk, text)
+        if risk.requires_confirmation:
+            return await self._ask_confirmation(turn, spec, servers, service, params, risk, text, extra)
+        return await self._execute(turn, action, servers, service, params, risk, text, intent, confirmed=False)
+
+    async def _servers(self, names: Sequence[str]) -> list[Server]:
+        async with self.uow() as uow:
+            found = [await uow.servers.get_by_name(n) for n in names]
+        missing = [n for n, s in zip(names, found, strict=True) if s is None]
+        if missing:
+            raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
+                           message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
+        return [s for s in found if s is not None]
+
+    async def _parser_now(self) -> Parser:
+        async with self.uow() as uow:
+            servers = await uow.servers.list()
+        key = tuple((s.name, s.tags, s.services) for s in servers)
+        if self._parser is None or self._parser[0] != key:
+            self._parser = (key, self.parser_factory(tuple(self.specs.values()), Inventory.from_servers(servers)))
+        return self._parser[1]
+
+    # ------------------------------------------------------------------ confirmations
+
+    async def _ask_confirmation(
+        self, turn: _Turn, spec: ActionSpec, servers: Sequence[Server], service: str | None, params: dict[str, Any],
+        risk: Risk, text: str, extra: Mapping[str, Any] | None,
+    ) -> tuple[str, dict[str, Any]]:
+        names = [s.name for s in servers]
+        conf = Confirmation.create(user_id=str(turn.principal.user_id), conversation_id=turn.cid, action=spec.id,
+                                   targets=names, service=service, parameters=params, risk=risk,
+                                   now=self.clock.now(), lang=turn.lang, text=text, extra=extra)
+        async with self.uow() as uow:
+            await uow.confirmations.add(conf)
+            await uow.commit()
+        card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary)
+        self._emit(turn, ConfirmationRequired(
+            turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
+            parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),
+            card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat()))
+        return card, {"confirmation": {"id": conf.id, "action_hash": conf.action_hash, "risk": risk.value,
+                                       "expires_at": conf.expires_at.isoformat()}}
+
+    async def _confirm(self, turn: _Turn, confirmation_id: str | None,
+                       presented_hash: str | None) -> tuple[str, dict[str, Any]]:
+        lang, now = turn.lang, self.clock.now()
+        async with self.uow() as uow:
+            conf = (await uow.confirmations.get(confirmation_id) if confirmation_id
+                    else await uow.confirmations.latest_pending(turn.conversation.id or UUID(int=0)))
+        if conf is None:
+            if confirmation_id:
+                await self._refuse_confirmation(turn, None, "forged", "unknown confirmation", confirmation_id)
+                raise PermissionDenied("I know no such confirmation; I refuse it.",
+                                       message_fr="Je ne connais pas cette confirmation ; je la refuse.")
+            return wording.nothing_pending(lang), {}
+        verdict = check(conf, user_id=str(turn.principal.user_id), conversation_id=turn.cid, now=now,
+                        presented_hash=presented_hash)
+        if verdict.ok:
+            async with self.uow() as uow:
+                won = await uow.confirmations.transition(conf.confirmed(now), expected=ConfirmationState.PENDING)
+                await uow.commit()
+            if not won:
+                verdict = Verdict(False, Refusal.REPLAYED)
+        elif verdict.audit_kind == "expired" and conf.state is ConfirmationState.PENDING:
+            async with self.uow() as uow:
+                await uow.confirmations.transition(conf.expired(now), expected=ConfirmationState.PENDING)
+                await uow.commit()
+        if not verdict.ok:
+            await self._refuse_confirmation(turn, conf, verdict.audit_kind, str(verdict.refusal), conf.id)
+            raise PermissionDenied(verdict.reason("en"), message_fr=verdict.reason("fr"))
+        servers = await self._servers(conf.targets)
+        spec = self.specs[conf.action]
+        # Roles and permissions may have changed in the five minutes: decide again.
+        try:
+            await access.authorize_on_servers(self.uow, turn.principal, servers, permission=spec.permission,
+                                              risk=conf.risk, action_id=conf.action,
+                                              approval_for_operators=spec.approval_for_operators)
+        except PermissionDenied as exc:
+            await self._record_refusal(turn, conf.action, servers, conf.text, self._intent_of(conf), conf.risk,
+                                       exc.localized("en"))
+            raise
+        if conf.action == "app.deploy":
+            return await self._deploy(turn, turn.principal, servers, dict(conf.parameters), approved_by=None)
+        return await self._execute(turn, conf.action, servers, conf.service, dict(conf.parameters), conf.risk,
+                                   conf.text, self._intent_of(conf), confirmed=True)
+
+    @staticmethod
+    def _intent_of(conf: Confirmation | Approval) -> dict[str, Any]:
+        return {"action": conf.action, "targets": list(conf.targets), "service": conf.service,
+                "parameters": dict(conf.parameters), "risk": conf.risk.value}
+
+    async def _refuse_confirmation(self, turn: _Turn, conf: Confirmation | None, kind: str, reason: str,
+                                   token: str) -> None:
+        action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED}.get(
+            kind, AuditAction.CONFIRMATION_FORGED)
+        async with self.uow() as uow:
+            await audit.record(uow, turn.principal, action, AuditOutcome.DENIED,
+                               target=",".join(conf.targets) if conf else None,
+                               details={"confirmation": token[:12], "reason": reason, "conversation_id": turn.cid,
+                                        "action": conf.action if conf else None})
+            await uow.commands.add(CommandRecord(
+                command=conf.action if conf else "confirm", action=conf.action if conf else None,
+                actor=turn.principal.actor, user_id=turn.principal.user_id, conversation_id=turn.conversation.id,
+                parsed_intent=self._intent_of(conf) if conf else {"confirmation": token[:12]},
+                outcome=f"refused:{reason}", risk_level=conf.risk.value if conf else None, confirmed=False))
+            await uow.commit()
+
+    async def _cancel(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+        now = self.clock.now()
+        async with self.uow() as uow:
+            conf = await uow.confirmations.latest_pending(turn.conversation.id or UUID(int=0))
+            if conf is None or conf.user_id != str(turn.principal.user_id):
+                return wording.nothing_pending(turn.lang), {}
+            await uow.confirmations.transition(conf.cancelled(now), expected=ConfirmationState.PENDING)
+            await uow.commit()
+        what = wording.describe(conf.action, conf.targets, conf.service, conf.parameters, turn.lang)
+        return wording.cancelled(what, turn.lang), {"cancelled": conf.id, "options": []}
+
+    async def _choose(self, turn: _Turn, number: int) -> tuple[str, dict[str, Any]]:
+        options = [Option.from_json(o) for o in turn.state.get("options") or []]
+        if not options:
+            return wording.nothing_pending(turn.lang), {}
+        if not 1 <= number <= len(options):
+            fr = turn.lang == "fr"
+            return (f"Je n'ai proposé que {len(options)} option(s) : répondez par un numéro entre 1 et {len(options)}."
+                    if fr else f"I offered {len(options)} option(s): reply with a number from 1 to {len(options)}."), {}
+        opt = options[number - 1]
+        if opt.action is None:
+            return opt.label(turn.lang), {}
+        return await self._request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
+                                   opt.label(turn.lang), extra={"option": number})
+
+    # ------------------------------------------------------------------ execution
+
+    def _raw_params(self, action: str, service: str | None, params: Mapping[str, Any]) -> dict[str, Any]:
+        skill = self.fanout.registry.get(action)
+        fields = skill.params_model.model_fields if skill is not None else {}
+        raw = {k: v for k, v in params.items() if k in fields}
+        if service and "service" in fields:
+            raw["service"] = service
+        return raw
+
+    async def _run(self, turn: _Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
+                   progress: bool = True) -> list[RunResult]:
+        results: list[RunResult] = []
+        async for res in self.fanout.stream(action, raw, servers):
+            results.append(res)
+            if progress:
+                self._emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                          text=self._host_line(res, turn.lang), duration_ms=res.duration_ms))
+        return sorted(results, key=lambda r: r.host)
+
+    @staticmethod
+    def _host_line(res: RunResult, lang: str) -> str:
+        if res.ok:
+            expl = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
+            return f"{res.host} : {expl}" if lang == "fr" and expl else (f"{res.host}: {expl}" if expl else
+                                                                         f"✅ {res.host}")
+        detail = res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
+        text = detail if isinstance(detail, str) else detail[0]
+        return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
+
+    async def _execute(
+        self, turn: _Turn, action: str, servers: Sequence[Server], service: str | None, params: dict[str, Any],
+        risk: Risk, text: str, intent: Mapping[str, Any], *, confirmed: bool,
+    ) -> tuple[str, dict[str, Any]]:
+        lang = turn.lang
+        spec = self.specs[action]
+        skill = self.fanout.registry.get(action)
+        if action == "app.deploy":
+            return await self._deploy(turn, turn.principal, servers, params, approved_by=None)
+        if skill is None or not skill.touches_hosts:
+            return (("Je ne sais pas encore exécuter cette action ici." if lang == "fr"
+                     else "I cannot run this action here yet."), {"action": action})
+        raw = self._raw_params(action, service, params)
+        prepared = self.fanout.prepare(action, raw)  # raises ValidationFailed before any host is touched
+        results = await self._run(turn, action, servers, raw)
+        commands = {s.name: await self._command_text(prepared.skill, prepared.params, s) for s in servers}
+        await self._record_results(turn, action, servers, results, commands, intent, risk, confirmed)
+        ok = all(r.ok for r in results)
+        what = wording.describe(action, [s.name for s in servers], service, params, lang, spec.summary)
+        lines = [self._host_line(r, lang) for r in results]
+        meta: dict[str, Any] = {"action": action, "risk": risk.value,
+                                "results": {r.host: self._result_json(r) for r in results}}
+        health: list[str] = []
+        options: list[Option] = []
+        if ok and action in ("service.restart", "service.start", "service.reload") and service:
+            health = await self._health_after(turn, servers, service)
+            options.append(Option(f"Show the {service} logs of the last hour",
+                                  f"Montre les logs {service} de la dernière heure", "service.logs",
+                                  tuple(s.name for s in servers), service, {"since": "1h"}))
+        if not ok:
+            failed = [r.host for r in results if not r.ok]
+            options.append(Option("Show the logs of the failed hosts", "Voir les logs des serveurs en échec",
+                                  "service.logs" if service else "server.logs", tuple(failed), service,
+                                  {"lines": 100}))
+        fr = lang == "fr"
+        head = [] if spec.risk is Risk.LOW else ["⏳ " + (f"{what} : en cours…" if fr else f"{what}: running…"), ""]
+        total_ms = max((r.duration_ms for r in results), default=0)
+        body = head + lines
+        if not spec.is_read_only:
+            body.append(("• Durée : " if fr else "• Duration: ") + wording.seconds(total_ms, lang))
+        body += health
+        if not ok:
+            body.append("")
+            body.append("Au moins un serveur a échoué ; je n'ai rien relancé automatiquement. Que voulez-vous faire ?"
+                        if fr else "At least one host failed; I retried nothing on my own. What would you like to do?")
+        if options:
+            body += ["", wording.numbered(options, lang)]
+        self._emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
+                                     hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
+                                                     "duration_ms": r.duration_ms} for r in results},
+                                     data=meta["results"]))
+        meta["options"] = [o.to_json() for o in options]
+        return "\n".join(body).strip(), meta
+
+    async def _command_text(self, skill: Any, params: Any, server: Server) -> str:
+        """The exact shell line sent (platform detected during the run, cached by the fan-out)."""
+        try:
+            platform = await self.fanout.platform(server) if skill.needs_platform else None
+            return str(skill.plan(params, platform).render())
+        except Exception:
+            return f"{skill.id} {params.model_dump_json()}"
+
+    @staticmethod
+    def _result_json(r: RunResult) -> dict[str, Any]:
+        data = {k: v for k, v in (r.data or {}).items() if k != "explanation"}
+        return {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
+                "data": data, "message": r.message}
+
+    async def _health_after(self, turn: _Turn, servers: Sequence[Server], service: str) -> list[str]:
+        fr = turn.lang == "fr"
+        status = await self._run(turn, "service.status", servers, {"service": service}, progress=False)
+        lines: list[str] = []
+        all_ok = all(r.ok and r.data.get("active") for r in status)
+        for r in status:
+            state = r.data.get("state") if r.ok else r.outcome.value
+            lines.append(f"• Status{' ' if fr else ''}: {state} ({r.host})")
+        http_ok = True
+        for s in servers:
+            url = self.health_urls.get(s.name)
+            if url and self.http is not None:
+                res = await self.http.check(url)
+                http_ok = http_ok and res.ok
+                mark = "✅" if res.ok else f"❌ {res.status or res.error}"
+                lines.append(("• Site accessible : " if fr else "• Site reachable: ") + f"{mark} ({s.name})")
+        passed = all_ok and http_ok
+        lines.insert(0, ("• Tests de santé : " if fr else "• Health checks: ") + ("PASSED" if passed else "FAILED"))
+        if passed:
+            lines.insert(0, f"✅ {service} " + ("opérationnel" if fr else "is up"))
+        return lines
+
+    async def _record_results(self, turn: _Turn, action: str, servers: Sequence[Server], results: Sequence[RunResult],
+                              commands: Mapping[str, str], intent: Mapping[str, Any], risk: Risk,
+                              confirmed: bool, *, principal: Principal | None = None) -> None:
+        who = principal or turn.principal
+        by_name = {s.name: s for s in servers}
+        async with self.uow() as uow:
+            for r in results:
+                server = by_name.get(r.host)
+                output = (r.stdout + (("\n" + r.stderr) if r.stderr else ""))[-OUTPUT_KEEP:] or r.message
+                await uow.commands.add(CommandRecord(
+                    command=commands.get(r.host, action), action=action, actor=who.actor, user_id=who.user_id,
+                    server_id=server.id if server else None, server_name=r.host,
+                    conversation_id=turn.conversation.id, parsed_intent=dict(intent), output=output,
+                    exit_code=r.exit_code, outcome=r.outcome.value, risk_level=risk.value, confirmed=confirmed,
+                    duration_ms=r.duration_ms))
+                await audit.record(uow, who, AuditAction.COMMAND_EXECUTED,
+                                   AuditOutcome.SUCCESS if r.ok else AuditOutcome.FAILURE, target=r.host, details={
+                                       "command": commands.get(r.host, action), "action": action,
+                                       "serverId": str(server.id) if server and server.id else None,
+                                       "serverName": r.host, "riskLevel": risk.value.upper(), "success": r.ok,
+                                       "exitCode": r.exit_code, "duration": r.duration_ms, "confirmed": confirmed,
+                                       "conversation_id": turn.cid})
+            await uow.commit()
+
+    async def _record_refusal(self, turn: _Turn, action: str, servers: Sequence[Server], text: str,
+                              intent: Mapping[str, Any], risk: Risk, reason: str) -> None:
+        async with self.uow() as uow:
+            rows: list[Server | None] = list(servers) or [None]
+            for server in rows:
+                await uow.commands.add(CommandRecord(
+                    command=text or action, action=action, actor=turn.principal.actor,
+                    user_id=turn.principal.user_id, server_id=server.id if server else None,
+                    server_name=server.name if server else None, conversation_id=turn.conversation.id,
+                    parsed_intent=dict(intent), output=reason, outcome="refused", risk_level=risk.value))
+            await audit.record(uow, turn.principal, AuditAction.COMMAND_REFUSED, AuditOutcome.DENIED,
+                               target=",".join(s.name for s in servers) or None,
+                               details={"action": action, "reason": reason, "riskLevel": risk.value.upper(),
+                                        "conversation_id": turn.cid})
+            await uow.commit()
+
+    # ------------------------------------------------------------------ monitoring answers
+
+    async def _fleet_health(self, turn: _Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
+        fr = turn.lang == "fr"
+
+        async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
+            if not server.services:
+                [res] = await self._run(turn, "server.load", [server], {}, progress=False)
+                return server, res.outcome not in UNREACHABLE, {}, res.message
+            states: dict[str, bool | None] = {}
+            reachable, message = False, ""
+            for svc in server.services:
+                [res] = await self._run(turn, "service.status", [server], {"service": svc}, progress=False)
+                if res.outcome in UNREACHABLE:
+                    message = res.message or res.outcome.value
+                    states[svc] = None
+                    continue
+                reachable = True
+                states[svc] = bool(res.data.get("active"))
+            return server, reachable, states, message
+
+        rows = await asyncio.gather(*(host(s) for s in servers))
+        for server, reachable, _, _ in rows:
+            self._emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
+                                      status="ok" if reachable else "unreachable"))
+        alerts = await self._open_alerts(turn.lang)
+        up = sum(1 for r in rows if r[1])
+        stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
+        greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
+        out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
+            "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
+        mark = "✅" if up == len(rows) else "⚠️"
+        out.append(f"{mark} {up}/{len(rows)} " + ("serveurs opérationnels" if fr else "servers up"))
+        for s, reachable, _, message in rows:
+            if not reachable:
+                out.append(f"   - {s.name} : {'injoignable' if fr else 'unreachable'} ({message})" if fr
+                           else f"   - {s.name}: unreachable ({message})")
+        if stopped:
+            out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
+            out += [f"   - {svc} {'sur' if fr else 'on'} {h}" for h, svc in stopped]
+        else:
+            names = sorted({svc for _, _, states, _ in rows for svc in states})
+            out.append("✅ " + (f"Tous les services critiques actifs ({', '.join(names)})" if fr
+                                else f"All critical services running ({', '.join(names)})"))
+        if alerts:
+            n = len(alerts)
+            out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
+                                      else ("open alert:" if n == 1 else "open alerts:")))
+            out += [f"   - {a['message']}" for a in alerts[:10]]
+        else:
+            out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
+        options: list[Option] = []
+        if stopped:
+            h, svc = stopped[0]
+            options.append(Option(f"Start {svc} on {h}", f"Démarrer {svc} sur {h}", "service.start", (h,), svc))
+        options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
+                              tuple(s.name for s in servers)))
+        out += ["", "Besoin de détails ?" if fr else "Need details?", wording.numbered(options, turn.lang, title=False)]
+        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
+                "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
+                "alerts": alerts, "options": [o.to_json() for o in options]}
+        self._emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
+                                     summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
+        return "\n".join(out), meta
+
+    async def _open_alerts(self, lang: str) -> list[dict[str, Any]]:
+        try:
+            async with self.uow() as uow:
+                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100))
+                names = {s.id: s.name for s in await uow.servers.list()}
+        except AttributeError:  # a store without monitoring tables
+            return []
+        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
+                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
+
+    async def _alerts(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+        alerts = await self._open_alerts(turn.lang)
+        fr = turn.lang == "fr"
+        if not alerts:
+            return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}
+        lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
+        lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
+        return "\n".join(lines), {"alerts": alerts}
+
+    async def _history(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+        async with self.uow() as uow:
+            rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
+        fr = turn.lang == "fr"
+        if not rows:
+            return ("Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."), {}
+        lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
+        lines += [f"- {r.executed_at:%Y-%m-%d %H:%M} {r.action} {r.server_name or ''} → {r.outcome}" for r in rows
+                  if r.executed_at]
+        return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
+                                               "exit_code": r.exit_code} for r in rows]}
+
+    async def _diagnose(self, turn: _Turn, servers: Sequence[Server],
+                        service: str | None) -> tuple[str, dict[str, Any]]:
+        relevant = [s for s in servers if service is None or service in s.services] or list(servers)
+
+        async def one(server: Server) -> HostCheck:
+            services = [service] if service else list(server.services)
+            jobs: list[Awaitable[list[RunResult]]] = [
+                self._run(turn, "service.status", [server], {"service": svc}, progress=False) for svc in services]
+            jobs += [self._run(turn, "service.logs", [server], {"service": svc, "grep": "error", "lines": 5},
+                               progress=False) for svc in services]
+            jobs.append(self._run(turn, "server.disk", [server], {"path": "/"}, progress=False))
+            jobs.append(self._run(turn, "server.memory", [server], {}, progress=False))
+            url = self.health_urls.get(server.name)
+            http_job = self.http.check(url) if url and self.http is not None else None
+            results = await asyncio.gather(*jobs)
+            http = await http_job if http_job is not None else None
+            status = [r[0] for r in results[: len(services)]]
+            logs = [r[0] for r in results[len(services): 2 * len(services)]]
+            disk, mem = results[-2][0], results[-1][0]
+            if any(r.outcome in UNREACHABLE for r in [*status, disk]):
+                bad = next(r for r in [*status, disk] if r.outcome in UNREACHABLE)
+                return HostCheck(server.name, False, message=bad.message or bad.outcome.value)
+            checks = tuple(ServiceCheck(svc, bool(r.data.get("active")) if r.ok else None,
+                                        str(r.data.get("state", r.outcome.value))) for svc, r in
+                           zip(services, status, strict=True))
+            errors = tuple(line for r in logs if r.ok for line in r.data.get("lines", [])[-3:])
+            mounts = disk.data.get("mounts") or [] if disk.ok else []
+            top = max(mounts, key=lambda m: m.get("percent", 0), default=None)
+            memory = mem.data.get("memory") if mem.ok else None
+            mem_pct = (100.0 * memory["used"] / memory["total"]) if memory and memory.get("total") else None
+            return HostCheck(server.name, True, services=checks, error_lines=errors, http=http,
+                             disk_percent=float(top["percent"]) if top else None,
+                             disk_mount=top.get("mount") if top else None, memory_percent=mem_pct)
+
+        checks = await asyncio.gather(*(one(s) for s in relevant))
+        for c in checks:
+            self._emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
+                                      status="ok" if c.reachable else "unreachable"))
+        result = diagnose(checks)
+        await self._record_results(turn, "incident.diagnose", relevant, [
+            RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
+                      else None, stdout=result.cause_en if c.host == result.culprit_host else "")
+            for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
+        data = result.to_json()
+        self._emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
+                                     summary=result.cause(turn.lang), data=data))
+        return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
+                                          "options": [o.to_json() for o in result.options]}
+
+    # ------------------------------------------------------------------ approvals (4-eyes) and deploys
+
+    async def _ask_approval(self, turn: _Turn, action: str, servers: Sequence[Server], service: str | None,
+                            params: dict[str, Any], risk: Risk, text: str) -> tuple[str, dict[str, Any]]:
+        if "version" in params:
+            check_version(str(params["version"]))
+        names = [s.name for s in servers]
+        approval = Approval.request(requester_id=str(turn.principal.user_id), requester=turn.principal.actor,
+                                    conversation_id=turn.cid, action=action, targets=names, service=service,
+                                    parameters=params, risk=risk, now=self.clock.now(), lang=turn.lang, text=text)
+        async with self.uow() as uow:
+            await uow.approvals.add(approval)
+            await audit.record(uow, turn.principal, AuditAction.APPROVAL_REQUESTED, target=",".join(names),
+                               details={"approval_id": approval.id, **self._intent_of(approval)})
+            await uow.commit()
+        self._emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=action, targets=tuple(names),
+                                          parameters=params, risk=risk.value, requester=turn.principal.actor))
+        what = wording.describe(action, names, service, params, turn.lang)
+        return wording.approval_waiting(what, approval.id, turn.lang), {"approval": {"id": approval.id,
+                                                                                     "state": "requested"}}
+
+    async def list_approvals(self, principal: Principal, *, state: ApprovalState | None = None) -> list[Approval]:
+        async with self.uow() as uow:
+            if principal.role is Role.ADMIN:
+                return await uow.approvals.list(state=state)
+            return await uow.approvals.list(state=state, requester_id=str(principal.user_id))
+
+    async def decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
+                              reason: str | None) -> tuple[Approval, TurnReply | None]:
+        """Approve (then run, posting to the requester's conversation) or reject with a reason."""
+        async with self.uow() as uow:
+            approval = await uow.approvals.get(approval_id)
+            if approval is None:
+                raise NotFound("No such approval request.", message_fr="Demande d'approbation introuvable.")
+            try:
+                done = decide(approval, approver_role=principal.role, approver_id=str(principal.user_id),
+                              approver=principal.actor, approve=approve, reason=reason, now=self.clock.now())
+            except PermissionDenied as exc:
+                await uow.rollback()
+                await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                         target=approval_id, details={"action": "approvals.decide",
+                                                                      "reason": exc.message})
+                raise
+            if not await uow.approvals.decide(done):
+                raise Conflict("Someone decided this request first.",
+                               message_fr="Quelqu'un a traité cette demande avant vous.")
+            await audit.record(uow, principal, AuditAction.APPROVAL_APPROVED if approve
+                               else AuditAction.APPROVAL_REJECTED, target=",".join(done.targets),
+                               details={"approval_id": done.id, "requester": done.requester, "reason": done.reason})
+            conv = await uow.conversations.get(UUID(done.conversation_id))
+            requester = await uow.users.get(UUID(done.requester_id))
+            await uow.commit()
+        if conv is None or requester is None:
+            return done, None
+        owner = Principal(user_id=requester.id, email=requester.email, role=requester.role,
+                          auth_method=AuthMethod.SYSTEM, language=requester.language,
+                          request_id=principal.request_id)
+        turn = _Turn(owner, conv, done.lang, dict(conv.context or {}))
+        what = wording.describe(done.action, done.targets, done.service, done.parameters, done.lang)
+        self._emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
+                                          parameters=done.parameters, risk=done.risk.value,
+                                          requester=done.requester, state=done.state.value))
+        head = wording.approval_decided(what, approve, principal.actor, done.reason, done.lang)
+        if not approve:
+            return done, await self._finish(turn, head, {"approval": {"id": done.id, "state": done.state.value}})
+        servers = await self._servers(done.targets)
+        try:
+            text, meta = await self._deploy(turn, owner, servers, dict(done.parameters), approved_by=principal.actor)
+        except DomainError as exc:
+            text, meta = exc.localized(turn.lang), {"error": exc.code}
+        meta["approval"] = {"id": done.id, "state": done.state.value, "by": principal.actor}
+        return done, await self._finish(turn, head + "\n\n" + text, meta)
+
+    async def _deploy(self, turn: _Turn, principal: Principal, servers: Sequence[Server], params: dict[str, Any], *,
+                      approved_by: str | None) -> tuple[str, dict[str, Any]]:
+        lang, fr = turn.lang, turn.lang == "fr"
+        version = check_version(str(params.get("version") or ""))
+        environment = params.get("environment")
+        runbook = self.runbooks.for_environment(str(environment) if environment else None) if self.runbooks else None
+        if runbook is None:
+            raise NotFound("I found no runbook for this deployment: add a YAML runbook for the application "
+                           "(CHATOPS_RUNBOOKS_PATH).",
+                           message_fr="Je n'ai trouvé aucun runbook pour ce déploiement : ajoutez un runbook YAML "
+                                      "pour l'application (CHATOPS_RUNBOOKS_PATH).")
+        names = runbook.hosts_for(str(environment) if environment else None, [s.name for s in servers])
+        hosts = await self._servers(names)
+        total = len(runbook.steps)
+        out: list[str] = [(f"🚀 Déploiement de {runbook.application} {version} sur {wording.join(list(names), lang)}"
+                           if fr else f"🚀 Deploying {runbook.application} {version} to "
+                                      f"{wording.join(list(names), lang)}"), ""]
+        steps_meta: list[dict[str, Any]] = []
+        started = time.monotonic()
+        intent = {"action": "app.deploy", "version": version, "environment": environment,
+                  "application": runbook.application, "approved_by": approved_by}
+        for index, step in enumerate(runbook.steps, 1):
+            header = wording.step_header(index, total, step.name(lang), lang)
+            out.append(header)
+            self._emit(turn, Progress(turn.cid, action="app.deploy", status="step_started", text=header, step=index,
+                                      steps=total))
+            targets = hosts[:1] if step.run_on is RunOn.FIRST else list(hosts)
+            failed: RunResult | None = None
+            if step.run_on is RunOn.ROLLING:
+                for server in targets:
+                    res = await self._run_plan(turn, principal, server, step.argv(version, server.name),
+                                               step.timeout_s, intent, f"{index}/{total}")
+                    if res.ok and step.health_check:
+                        res = await self._run_plan(turn, principal, server, step.health_argv(version, server.name),
+                                                   step.timeout_s, intent, f"{index}/{total} health")
+                    line = (f"• {server.name} : ✅ {version} (santé OK)" if fr else
+                            f"• {server.name}: ✅ {version} (health OK)") if res.ok else self._host_line(res, lang)
+                    out.append(line)
+                    self._emit(turn, Progress(turn.cid, action="app.deploy", host=server.name,
+                                              status=res.outcome.value, text=line, step=index, steps=total,
+                                              duration_ms=res.duration_ms))
+                    if not res.ok:
+                        failed = res
+                        break
+            else:
+                results = await asyncio.gather(*(self._run_plan(turn, principal, s, step.argv(version, s.name),
+                                                                step.timeout_s, intent, f"{index}/{total}")
+                                                  for s in targets))
+                for res in sorted(results, key=lambda r: r.host):
+                    line = ((f"• {res.host} : ✅" if fr else f"• {res.host}: ✅") if res.ok
+                            else self._host_line(res, lang))
+                    out.append(line)
+                    self._emit(turn, Progress(turn.cid, action="app.deploy", host=res.host, status=res.outcome.value,
+                                              text=line, step=index, steps=total, duration_ms=res.duration_ms))
+                    if not res.ok and failed is None:
+                        failed = res
+            steps_meta.append({"index": index, "name": step.name(lang), "kind": step.kind.value,
+                               "ok": failed is None})
+            if failed is not None:
+                detail = (failed.stderr or failed.stdout or failed.message).strip().splitlines()[-1:] or ["?"]
+                stop = (f"❌ L'étape {index}/{total} ({step.name(lang)}) a échoué sur {failed.host} : {detail[0]}\n"
+                        f"J'ai arrêté le déploiement ici : les étapes suivantes n'ont pas été lancées. "
+                        f"Voulez-vous voir les logs ou revenir à la version précédente ?" if fr else
+                        f"❌ Step {index}/{total} ({step.name(lang)}) failed on {failed.host}: {detail[0]}\n"
+                        f"I stopped the deployment here: the next steps did not run. "
+                        f"Do you want to see the logs or roll back?")
+                out += ["", stop]
+                options = [Option(f"Show the logs of {failed.host}", f"Voir les logs de {failed.host}", "server.logs",
+                                  (failed.host,), None, {"lines": 100}),
+                           Option("Roll back to the previous version", "Revenir à la version précédente",
+                                  "app.rollback", tuple(names), None,
+                                  {"environment": environment} if environment else {})]
+                out.append(wording.numbered(options, lang))
+                self._emit(turn, ResultEvent(turn.cid, action="app.deploy", ok=False, summary=stop,
+                                             data={"steps": steps_meta, "failed_step": index}))
+                return "\n".join(out), {"action": "app.deploy", "ok": False, "steps": steps_meta,
+                                        "failed_step": index, "options": [o.to_json() for o in options]}
+            out.append("")
+        elapsed = int((time.monotonic() - started) * 1000)
+        done = (f"✅ Déploiement réussi\nVersion : {version}\nDurée totale : {wording.seconds(elapsed, lang)}" if fr
+                else f"✅ Deployment succeeded\nVersion: {version}\nTotal time: {wording.seconds(elapsed, lang)}")
+        out.append(done)
+        self._emit(turn, ResultEvent(turn.cid, action="app.deploy", ok=True, summary=done, data={"steps": steps_meta}))
+        return "\n".join(out), {"action": "app.deploy", "ok": True, "steps": steps_meta, "duration_ms": elapsed,
+                                "options": []}
+
+    async def _run_plan(self, turn: _Turn, principal: Principal, server: Server, argv: Sequence[Sequence[str]],
+                        timeout_s: float, intent: Mapping[str, Any], step: str) -> RunResult:
+        plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
+        [res] = [r async for r in self.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
+        await self._record_results(turn, "app.deploy", [server], [res], {server.name: plan.render()},
+                                   {**intent, "step": step}, Risk.HIGH, True, principal=principal)
+        return res
+
+
+def validation_message(exc: ValidationFailed, lang: str) -> str:
+    return exc.localized(lang)
