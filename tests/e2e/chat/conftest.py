@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,8 @@ def events_of(turn: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 async def world(settings: Settings, fleet: Fleet, tmp_path: Path) -> AsyncIterator[ChatWorld]:
     container = await bootstrap.build(settings)
     for server in fleet.servers():
+        if server.name.startswith("web-"):  # the web hosts are the production group of the deploy scenario
+            server = dataclasses.replace(server, tags=(*server.tags, "production"))
         async with container.uow() as uow:
             await uow.servers.add(server)
             await uow.commit()
