@@ -25,6 +25,11 @@ from chatops_commander.adapters.executors.routing import RoutingExecutor
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
 from chatops_commander.adapters.llm.factory import build_intent_model
+from chatops_commander.adapters.monitoring.channels import SlackChannel, WebhookChannel
+from chatops_commander.adapters.monitoring.locks import PostgresAdvisoryLock, RedisLock
+from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
+from chatops_commander.adapters.monitoring.prometheus_source import PrometheusSource
+from chatops_commander.adapters.monitoring.rules_file import load_rules
 from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
@@ -46,6 +51,7 @@ from chatops_commander.adapters.security.redaction import SecretRedactor
 from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
 from chatops_commander.config import SECRET_FIELDS, ConfigError, Settings, ensure_embedded_secrets
 from chatops_commander.domain.actions import ActionSpec
+from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.security.ip_allowlist import parse_allowlist
 from chatops_commander.domain.security.policy_problems import PolicyRejected
@@ -58,8 +64,19 @@ from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
 from chatops_commander.services.chat import ChatHub, ChatService
 from chatops_commander.services.execution import FanOut
-from chatops_commander.services.kit import SecurityKit
+from chatops_commander.services.kit import SecurityKit, SystemClock
+from chatops_commander.services.monitoring import Collector, CollectorConfig
+from chatops_commander.services.monitoring_runtime import (
+    AlertHub,
+    InProcessLock,
+    MeasuredFanOut,
+    MonitorLoop,
+    notifier_subscriber,
+    repeat_chore,
+)
+from chatops_commander.services.notifications import Notifier
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
+from chatops_commander.services.ports_monitoring import CollectorLock, HostMetricsSource, NotificationChannel
 from chatops_commander.services.principal import Principal
 from chatops_commander.skills.catalog import catalog_specs as specs_of
 from chatops_commander.skills.registry import Registry, load_registry
@@ -93,6 +110,16 @@ class Container:
     keyring_store: KeyringStore | None
     closed: bool = field(default=False)
     _fanout: FanOut | None = field(default=None, repr=False)
+    # Monitoring: our /metrics registry (one per container), the in-process alert event hub that the
+    # dashboard and the chat subscribe to (`container.alert_hub.subscribe(async_callback)`), the collector loop.
+    metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics, repr=False)
+    alert_hub: AlertHub = field(default_factory=AlertHub, repr=False)
+    monitor: MonitorLoop | None = field(default=None, repr=False)
+
+    @property
+    def alert_listener(self) -> AlertHub:
+        """What alert sources call with (alert, kind, server name): the hub, which tells every subscriber."""
+        return self.alert_hub
 
     @property
     def fanout(self) -> FanOut:
@@ -104,6 +131,7 @@ class Container:
     async def aclose(self) -> None:
         if not self.closed:
             self.closed = True
+            await stop_monitoring(self)
             if self._fanout is not None:
                 await self._fanout.executor.close()
             await self.engine.dispose()
@@ -269,7 +297,9 @@ def build_fanout(container: Container) -> FanOut:
 
     options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin)
     executor = RoutingExecutor(LocalExecutor(), SSHExecutor(options))
-    return FanOut(executor, load_catalog(container.settings))
+    fanout = MeasuredFanOut(executor, load_catalog(container.settings))
+    fanout.metrics = container.metrics
+    return fanout
 
 
 def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: Inventory) -> Parser:
@@ -309,3 +339,88 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         clock=container.security, hub=ChatHub(), http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory))
+
+
+# ---- monitoring -----------------------------------------------------------------------------------------
+
+def alert_rules(settings: Settings) -> tuple[Any, ...]:
+    """The alert rules (CHATOPS_ALERT_RULES_PATH or the bundled defaults); ConfigError naming every problem."""
+    try:
+        return load_rules(settings.alert_rules_path)
+    except ValidationFailed as exc:
+        raise ConfigError("CHATOPS_ALERT_RULES_PATH: " + "; ".join(f"{f}: {p}" for f, p in exc.problems)) from None
+
+
+def notification_channels(settings: Settings) -> list[NotificationChannel]:
+    channels: list[NotificationChannel] = []
+    if settings.notify_webhook_url:
+        secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
+        channels.append(WebhookChannel("webhook", settings.notify_webhook_url, secret,
+                                       severities=tuple(settings.notify_webhook_severities)))
+    if settings.notify_slack_url:
+        channels.append(SlackChannel("slack", settings.notify_slack_url.get_secret_value(),
+                                     severities=tuple(settings.notify_slack_severities)))
+    return channels
+
+
+def collector_lock(container: Container) -> CollectorLock:
+    """PostgreSQL advisory lock, or Redis SET NX PX, or (SQLite) one collector per process."""
+    s = container.settings
+    kind = s.collector_lock
+    if kind == "auto":
+        kind = ("postgres" if s.effective_database_url.startswith("postgresql")
+                else "redis" if s.redis_url else "none")
+    if kind == "postgres":
+        if not s.effective_database_url.startswith("postgresql"):
+            raise ConfigError("CHATOPS_COLLECTOR_LOCK=postgres needs a PostgreSQL CHATOPS_DATABASE_URL.")
+        return PostgresAdvisoryLock(container.engine)
+    if kind == "redis":
+        if not s.redis_url:
+            raise ConfigError("CHATOPS_COLLECTOR_LOCK=redis needs CHATOPS_REDIS_URL.")
+        return RedisLock(s.redis_url, ttl_s=max(15.0, 3 * s.collector_lock_retry_s))
+    return InProcessLock(s.effective_database_url)
+
+
+def build_monitor(container: Container, *, lock: CollectorLock | None = None, clock: Any = None) -> MonitorLoop:
+    """The collector (rules, sources, lock, notifier on the alert hub) as a loop to start; nothing runs yet."""
+    s = container.settings
+    clock = clock or SystemClock()
+    sources: dict[str, HostMetricsSource] = {}
+    if s.metrics_source == "prometheus" or "prometheus" in s.metrics_sources.values():
+        if not s.prometheus_url:
+            raise ConfigError("CHATOPS_METRICS_SOURCE=prometheus needs CHATOPS_PROMETHEUS_URL.")
+        sources["prometheus"] = PrometheusSource(s.prometheus_url)
+    notifier = Notifier(container.uow, notification_channels(s), clock=clock, attempts=s.notify_attempts,
+                        repeat_s=s.notify_repeat_s)
+    unsubscribe = container.alert_hub.subscribe(notifier_subscriber(notifier)) if notifier.channels else None
+    config = CollectorConfig(
+        interval_s=s.monitoring_interval_s, intervals=dict(s.monitoring_intervals), timeout_s=s.monitoring_timeout_s,
+        raw_keep_s=s.metrics_raw_retention_hours * 3600, rollup_keep_s=s.metrics_rollup_retention_days * 86400,
+        lock_retry_s=s.collector_lock_retry_s, source=s.metrics_source, sources=dict(s.metrics_sources))
+    housekeeping = [(60.0, repeat_chore(container.uow, notifier))] if notifier.channels and s.notify_repeat_s else []
+    collector = Collector(container.uow, container.fanout.executor, alert_rules(s), clock=clock, config=config,
+                          lock=lock or collector_lock(container), metrics=container.metrics,
+                          listeners=[container.alert_hub], sources=sources, housekeeping=housekeeping)
+    closers = [src.close for src in sources.values()]
+    if isinstance(collector.lock, RedisLock):
+        closers.append(collector.lock.close)
+    if unsubscribe is not None:
+        async def detach() -> None:
+            unsubscribe()
+        closers.append(detach)
+    return MonitorLoop(collector, notifier=notifier, hub=container.alert_hub, closers=closers)
+
+
+async def start_monitoring(container: Container) -> MonitorLoop | None:
+    """Start collecting in the background (CHATOPS_MONITORING_ENABLED); `chatops serve` calls it."""
+    if not container.settings.monitoring_enabled or container.monitor is not None:
+        return container.monitor
+    container.monitor = build_monitor(container)
+    container.monitor.start()
+    return container.monitor
+
+
+async def stop_monitoring(container: Container) -> None:
+    monitor, container.monitor = container.monitor, None
+    if monitor is not None:
+        await monitor.stop()

@@ -14,12 +14,13 @@ import secrets
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SECRET_FIELDS = ("jwt_secret", "encryption_key", "alertmanager_token", "llm_api_key", "admin_password")
+SECRET_FIELDS = ("jwt_secret", "encryption_key", "alertmanager_token", "llm_api_key", "admin_password",
+                 "notify_webhook_secret", "notify_slack_url", "metrics_token")
 WEAK_SECRETS = {"changethis", "changeme", "secret", "password", "default", "test", "chatops"}
 MIN_SECRET_BYTES = 32
 
@@ -69,6 +70,29 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 8.0
     llm_confidence_threshold: float = 0.6
 
+    # Monitoring and alerts (README "Monitoring and alerts").
+    monitoring_enabled: bool = True  # `chatops serve` collects metrics from every server
+    monitoring_interval_s: float = Field(default=30.0, ge=1.0, le=86400.0)
+    # per-server interval, by server name: "web-01=10,db-01=120" or JSON {"web-01": 10}
+    monitoring_intervals: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    monitoring_timeout_s: float = Field(default=20.0, ge=1.0, le=600.0)
+    alert_rules_path: Path | None = None  # default: the bundled rules (adapters/monitoring/default_rules.yaml)
+    metrics_raw_retention_hours: float = Field(default=24.0, gt=0)
+    metrics_rollup_retention_days: float = Field(default=30.0, gt=0)  # 5-minute averages
+    metrics_source: Literal["ssh", "prometheus"] = "ssh"
+    metrics_sources: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)  # "db-01=prometheus"
+    prometheus_url: str | None = None  # e.g. http://prometheus:9090 (for metrics_source=prometheus)
+    collector_lock: Literal["auto", "postgres", "redis", "none"] = "auto"  # auto: PostgreSQL, else Redis, else none
+    collector_lock_retry_s: float = Field(default=5.0, gt=0, le=300.0)
+    metrics_token: SecretStr | None = None  # when set, GET /metrics needs `Authorization: Bearer <token>`
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the X-ChatOps-Signature header
+    notify_webhook_severities: Annotated[list[str], NoDecode] = Field(default_factory=list)  # empty: all
+    notify_slack_url: SecretStr | None = None  # a Slack-compatible incoming webhook URL
+    notify_slack_severities: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    notify_repeat_s: float = Field(default=4 * 3600.0, ge=0)  # re-send still-open alerts; 0: never
+    notify_attempts: int = Field(default=3, ge=1, le=10)
+
     @field_validator("data_dir", "ssh_known_hosts", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -83,6 +107,37 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [v.strip() for v in text.split(",") if v.strip()]
         return value
+
+    @field_validator("monitoring_intervals", "metrics_sources", mode="before")
+    @classmethod
+    def _split_mapping(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                return json.loads(text)
+            pairs = [p.partition("=") for p in text.split(",") if p.strip()]
+            if any(not sep or not k.strip() for k, sep, _ in pairs):
+                raise ValueError("expected name=value pairs separated by commas, or a JSON object")
+            return {k.strip(): v.strip() for k, _, v in pairs}
+        return value
+
+    @field_validator("metrics_sources", mode="after")
+    @classmethod
+    def _known_sources(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(v for v in value.values() if v not in ("ssh", "prometheus"))
+        if bad:
+            raise ValueError(f"unknown metrics source(s) {', '.join(bad)}: use ssh or prometheus")
+        return value
+
+    @field_validator("notify_webhook_severities", "notify_slack_severities", mode="before")
+    @classmethod
+    def _split_severities(cls, value: Any) -> Any:
+        items = [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+        if isinstance(items, list):
+            bad = sorted(str(v) for v in items if v not in ("info", "warning", "critical"))
+            if bad:
+                raise ValueError(f"unknown severity {', '.join(bad)}: use info, warning, critical")
+        return items
 
     @cached_property
     def effective_database_url(self) -> str:

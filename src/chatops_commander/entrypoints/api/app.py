@@ -18,6 +18,7 @@ from chatops_commander.entrypoints.api.middleware import (
     SecurityHeadersMiddleware,
 )
 from chatops_commander.entrypoints.api.routers import health, integrations, servers
+from chatops_commander.entrypoints.web import routes as web
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     api.include_router(servers.router)
     api.include_router(integrations.router)
     app.include_router(api)
+    web.install(app)  # the web UI (pages + /static)
 
     # Middleware: the last added runs first.
     app.add_middleware(GZipMiddleware, minimum_size=1024)

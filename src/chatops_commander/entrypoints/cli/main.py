@@ -12,6 +12,7 @@ import typer
 from chatops_commander import bootstrap
 from chatops_commander.config import ConfigError, ensure_embedded_secrets
 from chatops_commander.entrypoints.cli import actions, nlu, servers
+from chatops_commander.entrypoints.cli import alerts as alerts_cli
 from chatops_commander.entrypoints.cli import audit as audit_cli
 from chatops_commander.entrypoints.cli import keys as keys_cli
 from chatops_commander.entrypoints.cli import users as users_cli
@@ -32,6 +33,7 @@ keys_app.command("rotate")(keys_cli.rotate)
 app.add_typer(nlu.app, name="nlu")
 app.command("parse")(nlu.parse)
 app.add_typer(actions.actions_app, name="actions")
+app.add_typer(alerts_cli.app, name="alerts")
 app.command("run")(actions.run)
 app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)
 

@@ -1,0 +1,537 @@
+"""Server-rendered pages (Jinja2 + htmx): a thin door to the same application services as the API.
+
+Pages read through the services with the principal of the `cc_access` cookie (GET needs no CSRF);
+state changes go to the JSON API from `static/js/app.js` with the double-submit CSRF header, except
+the few that have no API yet (login form, inventory import, connection test), which are POSTs here,
+checked the same way (`check_csrf`). Every template is autoescaped; markdown is rendered in the
+browser by marked and sanitized by DOMPurify.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+from uuid import UUID
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from chatops_commander import bootstrap
+from chatops_commander.bootstrap import Container
+from chatops_commander.domain.errors import DomainError
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditEvent
+from chatops_commander.domain.servers import Server
+from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
+from chatops_commander.entrypoints.web import i18n, sparkline
+from chatops_commander.services import api_tokens, audit, auth, monitoring
+from chatops_commander.services import servers as server_service
+from chatops_commander.services import users as user_service
+from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import Principal
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+TEMPLATES_DIR = HERE / "templates"
+STATIC_URL = "/static"
+HISTORY_PAGE = 200
+HISTORY_EXPORT_MAX = 100_000
+RISKS = ("low", "medium", "high", "critical")
+RISK_ICONS = {"low": "shield-check", "medium": "circle-alert", "high": "triangle-alert", "critical": "octagon-alert"}
+STATUS_ICONS = {"online": "circle-check", "offline": "circle-x", "unknown": "circle-alert", "error": "triangle-alert"}
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(default=True),
+                   trim_blocks=True, lstrip_blocks=True)
+templates = Jinja2Templates(env=_env)
+router = APIRouter(include_in_schema=False)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages and `/static` (vendored files with their licences; nothing from a CDN)."""
+    app.include_router(router)
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+
+
+# --- request context ---------------------------------------------------------------------------
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+async def _principal(request: Request) -> Principal | None:
+    token = request.cookies.get(ACCESS_COOKIE, "")
+    if not token:
+        return None
+    container = _container(request)
+    try:
+        return await auth.authenticate(container.uow, container.security, token, via_cookie=True,
+                                       info=request_info(request))
+    except DomainError:
+        return None
+
+
+def _lang(request: Request, principal: Principal | None) -> str:
+    return i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"),
+                                principal.language if principal else None)
+
+
+def _theme(request: Request) -> str:
+    theme = request.cookies.get(i18n.THEME_COOKIE, "dark")
+    return theme if theme in i18n.THEMES else "dark"
+
+
+def _api_routes(request: Request) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for route in request.app.routes:
+        path = getattr(route, "path", "")
+        for method in getattr(route, "methods", None) or {"WS"}:
+            found.add((method, path))
+    return found
+
+
+def api_has(request: Request, method: str, path: str) -> bool:
+    """Whether a sibling team's API route is mounted in this build (pages degrade when it is not)."""
+    return (method, path) in _api_routes(request)
+
+
+def _safe_next(value: str | None) -> str:
+    if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
+        return "/dashboard"
+    return value
+
+
+def _login_redirect(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    url = f"/login?next={quote(target, safe='')}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _fmt_time(value: datetime | str | None, lang: str) -> str:
+    if value is None:
+        return i18n.translate(lang, "common.never")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    return value.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC" if lang == "fr" else "%Y-%m-%d %H:%M UTC")
+
+
+def _render(request: Request, template: str, principal: Principal | None, *, status_code: int = 200,
+            active: str = "", **context: Any) -> HTMLResponse:
+    lang = _lang(request, principal)
+
+    def t(key: str) -> str:
+        return i18n.translate(lang, key)
+
+    base = {
+        "request": request, "lang": lang, "t": t, "theme": _theme(request), "user": principal, "active": active,
+        "is_admin": bool(principal and principal.role.at_least(Role.ADMIN)),
+        "can_execute": bool(principal and principal.role.at_least(Role.OPERATOR)),
+        "static": STATIC_URL, "risk_icons": RISK_ICONS, "status_icons": STATUS_ICONS, "risks": RISKS,
+        "fmt_time": lambda v: _fmt_time(v, lang),
+    }
+    response = templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
+
+
+# --- entry, login, onboarding ------------------------------------------------------------------
+
+@router.get("/")
+async def root(request: Request) -> Response:
+    return RedirectResponse("/dashboard" if await _principal(request) else "/login", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str | None = None) -> Response:
+    principal = await _principal(request)
+    if principal is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _render(request, "login.html", None, next=_safe_next(next), step="password", email="", error=None)
+
+
+@router.post("/login")
+async def login_submit(
+    request: Request, email: str = Form(max_length=255), password: str = Form(max_length=1024),
+    totp: str | None = Form(default=None, max_length=64), next: str = Form(default="/dashboard"),
+) -> Response:
+    """htmx-only (a cross-site form cannot add `HX-Request`): sets the session cookies, or shows the 2FA step."""
+    from chatops_commander.domain.security.errors import CredentialRejected
+    from chatops_commander.entrypoints.api.routers.auth import _set_cookies
+
+    if request.headers.get("hx-request") != "true":
+        return Response(status_code=400)
+    container = _container(request)
+    lang = _lang(request, None)
+    target = _safe_next(next)
+    try:
+        pair = await auth.login(container.uow, container.security, email=email, password=password,
+                                totp=totp or None, info=request_info(request))
+    except CredentialRejected as exc:
+        if exc.reason == "totp_required":
+            return _render(request, "partials/login_form.html", None, next=target, step="totp", email=email,
+                           password=password, error=None)
+        error = (i18n.translate(lang, "login.bad") if exc.reason in ("unknown_email", "bad_password")
+                 else exc.localized(lang))
+        return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
+                       step="totp" if totp else "password", error=error)
+    except DomainError as exc:
+        return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
+                       step="password", error=exc.localized(lang))
+    response = Response(status_code=204, headers={"HX-Redirect": target})
+    _set_cookies(response, container.settings, pair)
+    return response
+
+
+@router.get("/welcome")
+async def welcome(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    visible = await server_service.list_servers(_container(request).uow, principal)
+    return _render(request, "welcome.html", principal, active="", servers=visible,
+                   remote=[s for s in visible if s.name != "localhost"])
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+async def _fleet(container: Container, principal: Principal) -> dict[str, Any]:
+    visible = {str(s.id) for s in await server_service.list_servers(container.uow, principal)}
+    summary = await monitoring.fleet_summary(container.uow)
+    items = [row for row in summary["items"] if row["id"] in visible]
+    alerts, total = await monitoring.list_alerts(container.uow, AlertQuery(resolved=False, limit=20))
+    names = {row["id"]: row["name"] for row in summary["items"]}
+    online = sum(1 for row in items if row["status"] == "online")
+    return {"items": sorted(items, key=lambda r: (r["status"] == "online", r["name"])), "online": online,
+            "count": len(items), "alerts": alerts, "alerts_total": total, "server_names": names,
+            "alert_counts": summary["open_alerts"]}
+
+
+@router.get("/dashboard")
+async def dashboard(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    fleet = await _fleet(_container(request), principal)
+    return _render(request, "dashboard.html", principal, active="dashboard", **fleet)
+
+
+@router.get("/dashboard/fleet")
+async def dashboard_fleet(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    fleet = await _fleet(_container(request), principal)
+    return _render(request, "partials/fleet.html", principal, **fleet)
+
+
+@router.get("/dashboard/spark/{server_id}")
+async def dashboard_spark(request: Request, server_id: UUID) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    container = _container(request)
+    await server_service.get_server(container.uow, principal, server_id)  # read permission on that server
+    start, end = monitoring.default_range(datetime.now(UTC), hours=1.0)
+    series = await monitoring.metric_series(container.uow, server_id, start, end, limit=120)
+    load = [s["load"]["1m"] if s.get("load") else None for s in series]
+    memory = [s["memory"]["percent"] if s.get("memory") else None for s in series]
+    disk = [max((d["percent"] for d in s.get("disks") or []), default=None) for s in series]
+    return _render(request, "partials/sparks.html", principal,
+                   sparks=[("dash.load", sparkline.path(load), sparkline.last(load), ""),
+                           ("dash.memory", sparkline.path(memory, top=100.0), sparkline.last(memory), "%"),
+                           ("dash.disk", sparkline.path(disk, top=100.0), sparkline.last(disk), "%")])
+
+
+# --- chat --------------------------------------------------------------------------------------
+
+def _suggestions(container: Container, lang: str) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for spec in bootstrap.catalog_specs(container.settings):
+        verbs = spec.vocabulary.verbs.get(lang) or ()
+        nouns = spec.vocabulary.nouns.get(lang) or ()
+        phrase = " ".join(p for p in (verbs[0] if verbs else "", nouns[0] if nouns else "") if p).strip()
+        if not phrase:
+            continue
+        out.append({"id": spec.id, "phrase": phrase, "summary": spec.summary.get(lang, spec.summary.get("en", "")),
+                    "risk": spec.risk.value,
+                    "words": " ".join((spec.id, *verbs, *nouns, spec.summary.get(lang, ""))).lower()})
+    return sorted(out, key=lambda s: s["phrase"])
+
+
+_SUGGESTION_CACHE: dict[tuple[int, str], list[dict[str, str]]] = {}
+
+
+def suggestions(container: Container, lang: str) -> list[dict[str, str]]:
+    key = (id(container), lang)
+    if key not in _SUGGESTION_CACHE:
+        _SUGGESTION_CACHE[key] = _suggestions(container, lang)
+    return _SUGGESTION_CACHE[key]
+
+
+@router.get("/chat")
+async def chat(request: Request, q: str | None = None) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    lang = _lang(request, principal)
+    available = api_has(request, "POST", "/api/v1/conversations/{conversation_id}/messages") or api_has(
+        request, "POST", "/api/v1/conversations/{id}/messages")
+    strings = i18n.catalog(lang, "chat.") | i18n.catalog(lang, "risk.") | i18n.catalog(lang, "common.")
+    return _render(request, "chat.html", principal, active="chat", chat_available=available,
+                   ws_available=api_has(request, "WS", "/api/v1/ws"), prefill=(q or "")[:500],
+                   strings_json=json.dumps(strings, ensure_ascii=False))
+
+
+@router.get("/chat/suggest")
+async def chat_suggest(request: Request, q: str = "") -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    lang = _lang(request, principal)
+    words = [w for w in q.lower().split() if len(w) > 1][:6]
+    items = [s for s in suggestions(_container(request), lang) if words and all(w in s["words"] for w in words[:1])]
+    return _render(request, "partials/suggestions.html", principal, items=items[:8])
+
+
+# --- history -----------------------------------------------------------------------------------
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _event_row(e: AuditEvent) -> dict[str, Any]:
+    details = dict(e.details)
+    server = details.get("server") or details.get("servers") or details.get("host") or ""
+    if isinstance(server, list):
+        server = ", ".join(str(s) for s in server)
+    return {"seq": e.seq, "when": e.occurred_at, "actor": e.actor, "action": e.action.value,
+            "outcome": e.outcome.value, "target": e.target or "", "server": str(server),
+            "source_ip": e.source_ip or "", "details": details, "hash": e.hash}
+
+
+def _matches(row: dict[str, Any], f: dict[str, str]) -> bool:
+    if f["user"] and f["user"].lower() not in row["actor"].lower():
+        return False
+    if f["server"]:
+        needle = f["server"].lower()
+        if needle not in row["server"].lower() and needle not in row["target"].lower():
+            return False
+    if f["action"] and not row["action"].startswith(f["action"]):
+        return False
+    return not (f["outcome"] and row["outcome"] != f["outcome"])
+
+
+async def _history_rows(request: Request, principal: Principal, f: dict[str, str],
+                        limit: int) -> tuple[list[dict[str, Any]], int]:
+    container = _container(request)
+    start, end = _parse_day(f["from"]), _parse_day(f["to"])
+    since = datetime.combine(start, time.min, tzinfo=UTC) if start else None
+    until = datetime.combine(end, time.min, tzinfo=UTC) + timedelta(days=1) if end else None
+    rows: list[dict[str, Any]] = []
+    after = 0
+    total = 0
+    while True:
+        batch = await audit.browse(container.uow, principal, after_seq=after, limit=1000, since=since)
+        for e in batch:
+            if until is not None and e.occurred_at >= until:
+                continue
+            row = _event_row(e)
+            if _matches(row, f):
+                total += 1
+                rows.append(row)
+                if len(rows) > limit:
+                    rows.pop(0)
+        if len(batch) < 1000:
+            break
+        after = batch[-1].seq
+    rows.reverse()
+    return rows, total
+
+
+def _filters(request: Request) -> dict[str, str]:
+    q = request.query_params
+    return {k: (q.get(k) or "").strip()[:128] for k in ("user", "server", "action", "outcome", "from", "to")}
+
+
+@router.get("/history")
+async def history(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    f = _filters(request)
+    admin = principal.role.at_least(Role.ADMIN)
+    rows, total = await _history_rows(request, principal, f, HISTORY_PAGE) if admin else ([], 0)
+    from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+
+    template = "partials/history_rows.html" if request.headers.get("hx-request") else "history.html"
+    export_query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
+    return _render(request, template, principal, active="history", rows=rows, total=total, f=f,
+                   actions=sorted(a.value for a in AuditAction), outcomes=sorted(o.value for o in AuditOutcome),
+                   export_query=export_query)
+
+
+@router.get("/history/export.{fmt}")
+async def history_export(request: Request, fmt: str) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    if fmt not in ("csv", "json"):
+        return Response(status_code=404)
+    rows, _ = await _history_rows(request, principal, _filters(request), HISTORY_EXPORT_MAX)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Content-Disposition": f'attachment; filename="chatops-history-{stamp}.{fmt}"',
+               "Cache-Control": "no-store"}
+    if fmt == "json":
+        body = json.dumps([{**r, "when": r["when"].isoformat()} for r in rows], ensure_ascii=False, indent=1)
+        return Response(body, media_type="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["seq", "when", "actor", "action", "outcome", "target", "server", "source_ip", "details",
+                     "hash"])
+    for r in rows:
+        writer.writerow([r["seq"], r["when"].isoformat(), _csv_cell(r["actor"]), r["action"], r["outcome"],
+                         _csv_cell(r["target"]), _csv_cell(r["server"]), r["source_ip"],
+                         _csv_cell(json.dumps(r["details"], ensure_ascii=False)), r["hash"]])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _csv_cell(value: str) -> str:
+    """No formula injection when the file is opened in a spreadsheet."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+@router.get("/servers")
+async def servers_page(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    visible = await server_service.list_servers(_container(request).uow, principal)
+    template = "partials/servers_table.html" if request.headers.get("hx-request") else "servers.html"
+    return _render(request, template, principal, active="servers", servers=visible)
+
+
+@router.post("/servers/import")
+async def servers_import(request: Request, inventory: str = Form(max_length=1_000_000),
+                         fmt: str = Form(default="auto", pattern="^(auto|ini|yaml|ssh)$")) -> Response:
+    principal = await _post_principal(request)
+    if isinstance(principal, Response):
+        return principal
+    lang = _lang(request, principal)
+    container = _container(request)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "inventory"
+            path.write_text(inventory, encoding="utf-8")
+            drafts = bootstrap.read_inventory(path, None if fmt == "auto" else fmt)
+        report = await server_service.import_servers(container.uow, principal, drafts)
+    except DomainError as exc:
+        return _render(request, "partials/flash.html", principal, ok=False, text=exc.localized(lang),
+                       problems=getattr(exc, "problems", ()))
+    except Exception as exc:  # inventory parse errors come from an adapter with its own exception types
+        return _render(request, "partials/flash.html", principal, ok=False, text=str(exc)[:500], problems=())
+    text = (f"✅ {len(report.created)} ajouté(s), {len(report.updated)} mis à jour." if lang == "fr"
+            else f"✅ {len(report.created)} added, {len(report.updated)} updated.")
+    response = _render(request, "partials/flash.html", principal, ok=True, text=text, problems=())
+    response.headers["HX-Trigger"] = "servers-changed"
+    return response
+
+
+@router.post("/servers/{server_id}/test")
+async def servers_test(request: Request, server_id: UUID) -> Response:
+    """Connect once (a read-only platform probe); a first SSH contact pins the host key (TOFU policy)."""
+    from chatops_commander.services import access
+
+    principal = await _post_principal(request)
+    if isinstance(principal, Response):
+        return principal
+    lang = _lang(request, principal)
+    container = _container(request)
+    try:
+        await access.require(container.uow, principal, Role.ADMIN, action="servers.test", target=str(server_id))
+        server = await server_service.get_server(container.uow, principal, server_id)
+        ok, text = await _probe(container, server, lang)
+    except DomainError as exc:
+        ok, text = False, exc.localized(lang)
+    return _render(request, "partials/flash.html", principal, ok=ok, text=text, problems=())
+
+
+async def _probe(container: Container, server: Server, lang: str) -> tuple[bool, str]:
+    try:
+        platform = await asyncio.wait_for(container.fanout.platform(server), timeout=20)
+    except Exception as exc:
+        message = str((getattr(exc, "result", None) and exc.result.message) or exc)[:300]  # type: ignore[attr-defined]
+        return False, (f"Je n'arrive pas à joindre {server.name} : {message}" if lang == "fr"
+                       else f"I can't reach {server.name}: {message}")
+    described = " ".join(str(v) for v in (getattr(platform, "os", ""), getattr(platform, "init", "")) if v)
+    return True, (f"✅ {server.name} répond ({described})." if lang == "fr"
+                  else f"✅ {server.name} answers ({described}).")
+
+
+async def _post_principal(request: Request) -> Principal | Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    container = _container(request)
+    try:
+        await check_csrf(request, container.uow, request_info(request))
+    except DomainError as exc:
+        return Response(exc.localized(_lang(request, principal)), status_code=403, media_type="text/plain")
+    return principal
+
+
+# --- users and permissions ---------------------------------------------------------------------
+
+@router.get("/users")
+async def users_page(request: Request, selected: UUID | None = None) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    container = _container(request)
+    admin = principal.role.at_least(Role.ADMIN)
+    people = await user_service.list_users(container.uow, principal) if admin else []
+    chosen = next((u for u in people if u.id == selected), None)
+    permissions = (await user_service.list_permissions(container.uow, principal, chosen.id)
+                   if chosen is not None and chosen.id is not None else [])
+    visible = await server_service.list_servers(container.uow, principal) if admin else []
+    tokens = await api_tokens.list_tokens(container.uow, principal) if principal.interactive else []
+    template = "users.html"
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "permissions":
+        template = "partials/permissions.html"
+    return _render(request, template, principal, active="users", people=people, chosen=chosen,
+                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role])
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+@router.get("/settings")
+async def settings_page(request: Request) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    me = await auth.current_user(_container(request).uow, principal) if principal.interactive else None
+    return _render(request, "settings.html", principal, active="settings", me=me)
+
+
+__all__ = ["CSRF_COOKIE", "api_has", "install", "router"]

@@ -1,0 +1,1 @@
+"""Browser tests: the real web UI in Debian's Chromium driven by Playwright."""

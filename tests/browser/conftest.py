@@ -1,0 +1,196 @@
+"""A real `chatops serve` on a free port with a temporary data dir, and Chromium driven by Playwright.
+
+The database is prepared and seeded in this process first (an admin, a server whose stored name carries
+a `<script>` — written below the service's validation, as a legacy or tampered row would be — and,
+when the sshd test fleet is available, its hosts), then the server process starts on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from chatops_commander import bootstrap
+from chatops_commander.config import Settings
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
+from chatops_commander.services import users as user_service
+from chatops_commander.services.principal import Principal
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ADMIN_EMAIL = "admin@example.com"
+PASSWORD = "Violet-Tram-42-Harbour"
+XSS_NAME = "<script>window.__xss=1</script>"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 60.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)  # polling interval of a deadline-bounded readiness check
+    raise AssertionError(f"{url} did not answer within {deadline_s}s")
+
+
+@dataclass
+class LiveServer:
+    base: str
+    proc: subprocess.Popen[bytes]
+    data_dir: Path
+    fleet_hosts: list[str] = field(default_factory=list)
+
+
+def _settings(data_dir: Path, extra: dict[str, Any]) -> Settings:
+    return Settings(_env_file=None, data_dir=data_dir, password_time_cost=1, password_memory_kib=8192,  # type: ignore[call-arg]
+                    password_parallelism=1, **extra)
+
+
+async def _seed(settings: Settings, fleet_servers: list[Server]) -> None:
+    container = await bootstrap.build(settings)
+    try:
+        await user_service.create_user(container.uow, container.security, Principal.cli("pytest"), email=ADMIN_EMAIL,
+                                       name="Ada Admin", role=Role.ADMIN, password=PASSWORD)
+        async with container.uow() as uow:
+            await uow.servers.add(Server(name=XSS_NAME, hostname="xss.invalid", ip_address="192.0.2.66", port=22,
+                                         ssh_user="root", connection=Connection.SSH,
+                                         host_key_policy=HostKeyPolicy.KNOWN_HOSTS, tags=("legacy",)))
+            for server in fleet_servers:
+                await uow.servers.add(server)
+            await uow.commit()
+    finally:
+        await container.aclose()
+
+
+@pytest.fixture(scope="module")
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install -e '.[dev]')")
+    fleet = None
+    try:
+        fleet = request.getfixturevalue("fleet")
+    except pytest.skip.Exception:
+        fleet = None
+    tmp = tmp_path_factory.mktemp("ui")
+    data_dir = tmp / "var"
+    env_extra = {"CHATOPS_RATE_LIMIT_API": "100000/minute", "CHATOPS_RATE_LIMIT_COMMANDS": "1000/minute"}
+    extra: dict[str, Any] = {}
+    fleet_servers: list[Server] = []
+    if fleet is not None:
+        env_extra["CHATOPS_SSH_KNOWN_HOSTS"] = str(fleet.known_hosts)
+        extra["ssh_known_hosts"] = fleet.known_hosts
+        fleet_servers = [dataclasses.replace(s) for s in fleet.servers()]
+    settings = bootstrap.prepare_database(_settings(data_dir, extra))
+    asyncio.run(_seed(settings, fleet_servers))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
+    env.update(env_extra, CHATOPS_DATA_DIR=str(data_dir), CHATOPS_PASSWORD_TIME_COST="1",
+               CHATOPS_PASSWORD_MEMORY_KIB="8192", CHATOPS_PASSWORD_PARALLELISM="1")
+    chatops = Path(sys.executable).parent / "chatops"
+    log = (tmp / "serve.log").open("wb")
+    proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/healthz", proc)
+        yield LiveServer(base, proc, data_dir, [s.name for s in fleet_servers])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Watched:
+    """A page whose console errors, page errors, failed requests and dialogs are collected."""
+
+    page: Any
+    problems: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert not self.problems, "\n".join(self.problems)
+        assert not self.dialogs, f"unexpected dialogs: {self.dialogs}"
+
+
+def watch(page: Any) -> Watched:
+    w = Watched(page)
+    page.on("console", lambda m: w.problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: w.problems.append(f"requestfailed: {r.method} {r.url} {r.failure}")
+            if not _benign_abort(r) else None)
+    page.on("response", lambda r: w.problems.append(f"HTTP {r.status}: {r.request.method} {r.url}")
+            if r.status >= 400 else None)
+
+    def on_dialog(d: Any) -> None:
+        w.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
+    return w
+
+
+def _benign_abort(request: Any) -> bool:
+    """A navigation cancels the dashboard's in-flight polls and the chat socket: that is not a failure."""
+    failure = request.failure or ""
+    return "ERR_ABORTED" in failure and (request.resource_type in ("xhr", "fetch", "websocket")
+                                         or "/dashboard/" in request.url)
+
+
+def shot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def copy_readme_shot(path: Path) -> None:
+    shutil.copyfile(path, ROOT / "docs" / "screenshot.png")
