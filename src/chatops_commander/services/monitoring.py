@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +31,13 @@ from chatops_commander.domain.monitoring.samples import CpuTimes, Sample, cpu_pe
 from chatops_commander.domain.servers import Server, ServerStatus
 from chatops_commander.services.ports import Clock, UnitOfWorkFactory
 from chatops_commander.services.ports_execution import Executor
-from chatops_commander.services.ports_monitoring import AlertQuery, CollectorLock, MetricsSink
+from chatops_commander.services.ports_monitoring import (
+    AlertQuery,
+    CollectorLock,
+    Fetched,
+    HostMetricsSource,
+    MetricsSink,
+)
 
 log = structlog.get_logger("chatops.monitoring")
 
@@ -39,12 +45,30 @@ AlertListener = Callable[[Alert, EventKind, str | None], None]
 """Told about every opened / changed / resolved alert (the notifier, the dashboard's event fan-out)."""
 
 
-def status_of(result: RunResult, parsed_anything: bool) -> ServerStatus:
+def status_of(result: RunResult | Fetched, parsed_anything: bool) -> ServerStatus:
     if result.outcome is HostOutcome.OK:
         return ServerStatus.ONLINE if parsed_anything else ServerStatus.ERROR
     if result.outcome in (HostOutcome.UNREACHABLE, HostOutcome.TIMED_OUT):
         return ServerStatus.OFFLINE
     return ServerStatus.ERROR
+
+
+class ExecutorSource:
+    """The default source: one composite command per host through the Executor port (SSH or local)."""
+
+    name = "ssh"
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    async def fetch(self, server: Server, *, timeout_s: float) -> Fetched:
+        result = await self.executor.run(server, collection_plan(server.services, timeout_s=timeout_s))
+        if not result.ok:
+            return Fetched(result.outcome, None, result.message or result.outcome.value)
+        return Fetched(HostOutcome.OK, parse_collection(result.stdout, server.services))
+
+    async def close(self) -> None:
+        """The executor belongs to the fan-out; it is closed there."""
 
 
 @dataclass
@@ -68,6 +92,9 @@ class CollectorConfig:
     compact_every_s: float = 600.0
     raw_keep_s: float = 24 * 3600.0
     rollup_keep_s: float = 30 * 86400.0
+    lock_retry_s: float = 5.0  # a standby process tries to take the collector lock this often
+    source: str = "ssh"  # the default metrics source ("ssh" | "prometheus")
+    sources: Mapping[str, str] = field(default_factory=dict)  # per server name
 
 
 class Collector:
@@ -82,8 +109,12 @@ class Collector:
         lock: CollectorLock | None = None,
         metrics: MetricsSink | None = None,
         listeners: Sequence[AlertListener] = (),
+        sources: Mapping[str, HostMetricsSource] | None = None,
+        housekeeping: Sequence[tuple[float, Callable[[], Awaitable[object]]]] = (),
     ) -> None:
         self.uow, self.executor, self.clock = uow, executor, clock
+        self.sources: dict[str, HostMetricsSource] = {"ssh": ExecutorSource(executor), **(sources or {})}
+        self.housekeeping = list(housekeeping)  # (every seconds, job): run by the lock holder only
         self.rules = tuple(rules)
         self._rules_by_id = {r.id: r for r in self.rules}
         self.config = config or CollectorConfig()
@@ -92,11 +123,16 @@ class Collector:
         self._hosts: dict[UUID, _HostState] = {}
         self._sem = asyncio.Semaphore(self.config.concurrency)
         self.failures = 0
+        self.leader = False  # True while this collector holds the lock (or has none) and collects
 
     # ---- one host ----------------------------------------------------------------------------------------
 
     def _interval(self, server: Server) -> float:
         return float(self.config.intervals.get(server.name, self.config.interval_s))
+
+    def source_for(self, server: Server) -> HostMetricsSource:
+        name = self.config.sources.get(server.name, self.config.source)
+        return self.sources.get(name) or self.sources["ssh"]
 
     def _state(self, server: Server) -> _HostState:
         assert server.id is not None
@@ -109,16 +145,18 @@ class Collector:
         started = time.monotonic()
         due = state.next_due
         async with self._sem:
-            result = await self.executor.run(server, collection_plan(server.services,
-                                                                      timeout_s=self.config.timeout_s))
+            try:
+                result = await self.source_for(server).fetch(server, timeout_s=self.config.timeout_s)
+            except Exception as exc:  # a source bug is this host's error, never the loop's
+                result = Fetched(HostOutcome.ERROR, None, f"{type(exc).__name__}: {exc}")
         now = self.clock.now()
-        metrics = parse_collection(result.stdout, server.services) if result.ok else None
+        metrics = result.metrics if result.outcome is HostOutcome.OK else None
         parsed_anything = metrics is not None and len(metrics.missing) < 6
         status = status_of(result, parsed_anything)
         if metrics is not None:
             metrics = dataclasses.replace(metrics, cpu_percent=cpu_percent(state.last_cpu, metrics.cpu))
             state.last_cpu = metrics.cpu or state.last_cpu
-        problem = "" if result.ok else (result.message or result.outcome.value)
+        problem = "" if result.outcome is HostOutcome.OK else (result.message or result.outcome.value)
         obs = Observation(server.name, reachable=status is ServerStatus.ONLINE, metrics=metrics,
                           problem=problem)
         findings, judged = evaluate(self.rules, obs, server.tags)
@@ -217,11 +255,17 @@ class Collector:
         """The loop: hold the lock (when there is one), refresh the server list, start due hosts, compact."""
         servers: list[Server] = []
         refreshed = compacted = -1e18
+        chores = [-1e18] * len(self.housekeeping)
         try:
             while not stop.is_set():
-                if self.lock is not None and not (await self.lock.held() or await self.lock.acquire()):
-                    await _wait(stop, 5.0)  # another process collects
+                if self.lock is not None and not await self._holds_lock():
+                    self.leader = False
+                    await _wait(stop, self.config.lock_retry_s)  # another process collects
                     continue
+                if not self.leader:
+                    self.leader = True
+                    refreshed = -1e18  # a new leader starts from the current server list
+                    log.info("collector_leader", lock=type(self.lock).__name__ if self.lock else None)
                 mono = time.monotonic()
                 if mono - refreshed >= self.config.refresh_servers_s:
                     with contextlib.suppress(Exception):
@@ -235,8 +279,16 @@ class Collector:
                 if mono - compacted >= self.config.compact_every_s:
                     compacted = mono
                     await self.compact()
+                for i, (every_s, job) in enumerate(self.housekeeping):
+                    if mono - chores[i] >= every_s:
+                        chores[i] = mono
+                        try:
+                            await job()
+                        except Exception as exc:
+                            log.error("housekeeping_failed", error=f"{type(exc).__name__}: {exc}")
                 await _wait(stop, resolution_s)
         finally:
+            self.leader = False
             tasks = [s.running for s in self._hosts.values() if s.running is not None and not s.running.done()]
             for t in tasks:
                 t.cancel()
@@ -244,6 +296,14 @@ class Collector:
             if self.lock is not None:
                 with contextlib.suppress(Exception):
                     await self.lock.release()
+
+    async def _holds_lock(self) -> bool:
+        assert self.lock is not None
+        try:
+            return await self.lock.held() or await self.lock.acquire()
+        except Exception as exc:  # the lock's backend is down: not the leader, try again later
+            log.warning("collector_lock_failed", error=f"{type(exc).__name__}: {exc}")
+            return False
 
     async def compact(self) -> tuple[int, int]:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -44,7 +45,7 @@ class Notifier:
     ) -> None:
         self.uow, self.channels, self.clock = uow, list(channels), clock
         self.attempts, self.backoff_base_s, self.repeat_s, self.sleep = attempts, backoff_base_s, repeat_s, sleep
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     def __call__(self, alert: Alert, kind: EventKind, server_name: str | None) -> None:
         """The collector's / ingestion's listener: schedule the delivery, return at once."""

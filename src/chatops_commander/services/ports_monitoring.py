@@ -8,10 +8,12 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from chatops_commander.domain.execution import HostOutcome
 from chatops_commander.domain.monitoring.alerts import Alert, AlertSource
 from chatops_commander.domain.monitoring.notify import Delivery
 from chatops_commander.domain.monitoring.rules import Severity
-from chatops_commander.domain.monitoring.samples import Sample
+from chatops_commander.domain.monitoring.samples import HostMetrics, Sample
+from chatops_commander.domain.servers import Server
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,33 @@ class NotificationChannel(Protocol):
 
 
 class CollectorLock(Protocol):
-    """Exactly one collecting process in scale-out mode."""
+    """Exactly one collecting process in scale-out mode.
+
+    `acquire()` tries once (never waits); `held()` says whether this process still holds it (and renews it
+    where the lock expires); `release()` gives it up. A standby process calls `acquire()` again periodically.
+    """
 
     async def acquire(self) -> bool: ...
     async def held(self) -> bool: ...
     async def release(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a metrics source got for one host: an outcome, the metrics when it could read any, why not."""
+
+    outcome: HostOutcome
+    metrics: HostMetrics | None = None
+    message: str = ""
+
+
+class HostMetricsSource(Protocol):
+    """Where one host's figures come from: the composite command over SSH, or a Prometheus server."""
+
+    name: str
+
+    async def fetch(self, server: Server, *, timeout_s: float) -> Fetched: ...
+    async def close(self) -> None: ...
 
 
 class MetricsSink(Protocol):

@@ -78,9 +78,7 @@ async def alertmanager_webhook(body: AmPayload, container: ContainerDep, request
                             ends_at=a.endsAt, fingerprint=a.fingerprint, generator_url=a.generatorURL)
               for a in body.alerts]
     report = await monitoring.ingest_alertmanager(container.uow, alerts, datetime.now(UTC))
-    listener = getattr(container, "alert_listener", None)
-    if listener is not None:
-        for alert, kind in report.events:
-            listener(alert, kind, None)
+    for alert, kind in report.events:  # notifications and the dashboard's alert events
+        container.alert_listener(alert, kind, None)
     return IngestResult(opened=report.opened, updated=report.updated, resolved=report.resolved,
                         unmatched_instances=list(report.unmatched_instances))
