@@ -17,6 +17,7 @@ from chatops_commander.entrypoints.api.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from chatops_commander.entrypoints.api.routers import metrics as metrics_router
 from chatops_commander.entrypoints.api.routers import health, integrations, servers
 from chatops_commander.entrypoints.web import routes as web
 
@@ -30,10 +31,13 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or await bootstrap.build(settings)
+        if owned:  # the collector runs in the server that owns its container (CHATOPS_MONITORING_ENABLED)
+            await bootstrap.start_monitoring(app.state.container)
         try:
             yield
         finally:
             if owned:
+                await bootstrap.stop_monitoring(app.state.container)
                 await app.state.container.aclose()
 
     app = FastAPI(
@@ -47,6 +51,7 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     problems.install(app)
     docs_ui.install(app)
     app.include_router(health.router)
+    app.include_router(metrics_router.router)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(servers.router)
     api.include_router(integrations.router)
@@ -62,4 +67,5 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.uses_tls)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(metrics_router.HttpMetricsMiddleware)
     return app
