@@ -1,0 +1,86 @@
+"""`chatops alerts list|resolve` on a real data directory (SQLite in a temporary ./var)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chatops_commander import bootstrap
+from chatops_commander.config import load_settings
+from chatops_commander.domain.monitoring.alerts import Alert
+from chatops_commander.domain.monitoring.rules import Severity
+from chatops_commander.entrypoints.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for key in list(os.environ):
+        if key.startswith("CHATOPS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("CHATOPS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "var"
+
+
+def chatops(*args: str, lang: str = "C") -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env={"LANG": lang})
+    return result.exit_code, result.output
+
+
+def seed() -> list[str]:
+    settings = bootstrap.prepare_database(load_settings())
+
+    async def main() -> list[str]:
+        c = await bootstrap.build(settings)
+        try:
+            async with c.uow() as uow:
+                local = await uow.servers.get_by_name("localhost")
+                assert local is not None
+                ids = []
+                for i, sev in enumerate((Severity.CRITICAL, Severity.WARNING)):
+                    a = await uow.alerts.add(Alert(
+                        type=f"rule{i}", severity=sev, message=f"Disk {i} is full",
+                        message_fr=f"Le disque {i} est plein", fingerprint=f"rules:x:{i}", server_id=local.id,
+                        created_at=datetime(2026, 11, 23, 10, i, tzinfo=UTC)))
+                    ids.append(str(a.id))
+                await uow.commit()
+                return ids
+        finally:
+            await c.aclose()
+
+    return asyncio.run(main())
+
+
+def test_list_filter_resolve(data_dir: Path) -> None:
+    code, out = chatops("alerts", "list")
+    assert code == 0 and "No alert matches" in out
+    first, second = seed()
+    code, out = chatops("alerts", "list")
+    assert code == 0 and "Disk 0 is full" in out and "Disk 1 is full" in out and "localhost" in out
+    code, out = chatops("alerts", "list", "--severity", "critical", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["id"] for r in rows] == [first] and rows[0]["server"] == "localhost"
+    code, out = chatops("alerts", "list", lang="fr_FR.UTF-8")
+    assert "Le disque 1 est plein" in out and "ouverte" in out
+
+    code, out = chatops("alerts", "resolve", first[:8])
+    assert code == 0 and "resolved" in out
+    code, out = chatops("alerts", "resolve", first, lang="fr_FR.UTF-8")
+    assert code == 2 and "déjà résolue" in out
+    code, out = chatops("alerts", "list", "--status", "resolved", "--json")
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert row["id"] == first and row["resolved_by"].startswith("cli:")
+    code, out = chatops("alerts", "list", "--server", "nope")
+    assert code == 2 and "no server named 'nope'" in out
+    code, out = chatops("alerts", "resolve", "ffffffff")
+    assert code == 2 and "No single alert" in out and "Traceback" not in out
+    assert second
