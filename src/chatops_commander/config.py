@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SECRET_FIELDS = ("jwt_secret", "encryption_key", "alertmanager_token", "llm_api_key", "admin_password",
+SECRET_FIELDS = ("jwt_secret", "encryption_key", "encryption_keyring", "alertmanager_token", "llm_api_key",
+                 "admin_password",
                  "notify_webhook_secret", "notify_slack_url", "metrics_token")
 WEAK_SECRETS = {"changethis", "changeme", "secret", "password", "default", "test", "chatops"}
 MIN_SECRET_BYTES = 32
@@ -57,6 +58,22 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     admin_email: str | None = None
     admin_password: SecretStr | None = None
+    # Optional keyring for secrets at rest, JSON {"current": kid, "keys": {kid: base64url 32 bytes}};
+    # unset: `k0` (derived from encryption_key) plus the keys `chatops keys rotate` keeps in data_dir/secrets.
+    encryption_keyring: SecretStr | None = None
+
+    # Sessions and rate limits (the seed's numbers; `limits` notation, e.g. "100/15 minutes").
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    rate_limit_api: str = "100/15 minutes"
+    rate_limit_commands: str = "10/minute"
+    rate_limit_login_account: str = "5/15 minutes"
+    rate_limit_login_ip: str = "5/15 minutes"
+    admin_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)  # CIDRs; empty: off
+    require_2fa_for_admins: bool = False  # initial value; admins change it at run time
+    password_time_cost: int = Field(default=3, ge=1, le=20)
+    password_memory_kib: int = Field(default=64 * 1024, ge=8 * 1024, le=4 * 1024 * 1024)
+    password_parallelism: int = Field(default=4, ge=1, le=64)
 
     register_localhost: bool = True
     ssh_known_hosts: Path = Path("~/.ssh/known_hosts")
@@ -98,7 +115,7 @@ class Settings(BaseSettings):
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "admin_ip_allowlist", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -42,7 +42,26 @@ def _server_values(server: Server) -> dict[str, Any]:
     return values
 
 
-class SqlServerRepository:
+class SqlServerSecrets:
+    """The encrypted `servers.ssh_secret` column (mixed into the server repository)."""
+
+    _session: AsyncSession
+
+    async def set_secret(self, server_id: UUID, sealed: str | None) -> None:
+        await self._session.execute(
+            update(t_servers).where(t_servers.c.id == server_id).values(ssh_secret=sealed, updated_at=utcnow()))
+
+    async def get_secret(self, server_id: UUID) -> str | None:
+        stmt = select(t_servers.c.ssh_secret).where(t_servers.c.id == server_id)
+        value = (await self._session.execute(stmt)).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    async def list_secrets(self) -> list[tuple[UUID, str]]:
+        stmt = select(t_servers.c.id, t_servers.c.ssh_secret).where(t_servers.c.ssh_secret.is_not(None))
+        return [(row[0], str(row[1])) for row in (await self._session.execute(stmt)).all()]
+
+
+class SqlServerRepository(SqlServerSecrets):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

@@ -1,7 +1,12 @@
-"""The SQLAlchemy unit of work: one session, one transaction, repositories on it."""
+"""The SQLAlchemy unit of work: one session, one transaction, repositories on it.
+
+Audit events appended in the transaction are mirrored (JSON lines to `<data_dir>/audit.log`)
+only after the commit succeeded, so the file never holds an event the database rolled back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +26,17 @@ from chatops_commander.adapters.db.monitoring_repositories import (
     SqlSampleRepository,
 )
 from chatops_commander.adapters.db.repositories import SqlServerRepository
+from chatops_commander.adapters.db.security_repositories import (
+    SqlApiTokenRepository,
+    SqlAuditRepository,
+    SqlPermissionRepository,
+    SqlRefreshSessionRepository,
+    SqlSettingsRepository,
+    SqlUserRepository,
+)
+from chatops_commander.domain.security.audit_events import AuditEvent
+
+AuditMirror = Callable[[Sequence[AuditEvent]], None]
 
 
 class SqlUnitOfWork:
@@ -33,10 +49,17 @@ class SqlUnitOfWork:
     commands: SqlCommandRepository
     confirmations: SqlConfirmationRepository
     approvals: SqlApprovalRepository
+    users: SqlUserRepository
+    permissions: SqlPermissionRepository
+    refresh_sessions: SqlRefreshSessionRepository
+    api_tokens: SqlApiTokenRepository
+    audit: SqlAuditRepository
+    app_settings: SqlSettingsRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._mirror = mirror
 
     @property
     def session(self) -> AsyncSession:
@@ -45,16 +68,22 @@ class SqlUnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        self.servers = SqlServerRepository(self._session)
-        self.samples = SqlSampleRepository(self._session)
-        self.alerts = SqlAlertRepository(self._session)
-        self.deliveries = SqlDeliveryRepository(self._session)
-        self.conversations = SqlConversationRepository(self._session)
-        self.messages = SqlMessageRepository(self._session)
-        self.commands = SqlCommandRepository(self._session)
-        self.confirmations = SqlConfirmationRepository(self._session)
-        self.approvals = SqlApprovalRepository(self._session)
+        self._session = session = self._sessions()
+        self.servers = SqlServerRepository(session)
+        self.samples = SqlSampleRepository(session)
+        self.alerts = SqlAlertRepository(session)
+        self.deliveries = SqlDeliveryRepository(session)
+        self.conversations = SqlConversationRepository(session)
+        self.messages = SqlMessageRepository(session)
+        self.commands = SqlCommandRepository(session)
+        self.confirmations = SqlConfirmationRepository(session)
+        self.approvals = SqlApprovalRepository(session)
+        self.users = SqlUserRepository(session)
+        self.permissions = SqlPermissionRepository(session)
+        self.refresh_sessions = SqlRefreshSessionRepository(session)
+        self.api_tokens = SqlApiTokenRepository(session)
+        self.audit = SqlAuditRepository(session)
+        self.app_settings = SqlSettingsRepository(session)
         return self
 
     async def __aexit__(
@@ -68,17 +97,22 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        events, self.audit.pending = self.audit.pending, []
+        if events and self._mirror is not None:
+            self._mirror(events)
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self.audit.pending = []
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None) -> None:
         self._sessions = sessions
+        self._mirror = mirror
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._mirror)
 
 
 class SqlDatabaseProbe:

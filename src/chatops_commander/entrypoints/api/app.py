@@ -17,8 +17,20 @@ from chatops_commander.entrypoints.api.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from chatops_commander.entrypoints.api.routers import (
+    alerts,
+    approvals,
+    audit,
+    auth,
+    conversations,
+    health,
+    integrations,
+    servers,
+    tokens,
+    users,
+    ws,
+)
 from chatops_commander.entrypoints.api.routers import metrics as metrics_router
-from chatops_commander.entrypoints.api.routers import health, integrations, servers
 from chatops_commander.entrypoints.web import routes as web
 
 API_PREFIX = "/api/v1"
@@ -31,6 +43,8 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or await bootstrap.build(settings)
+        if owned:  # first admin from CHATOPS_ADMIN_EMAIL/PASSWORD (`chatops serve` also generates one)
+            await bootstrap.ensure_first_admin(app.state.container, generate=False)
         if owned:  # the collector runs in the server that owns its container (CHATOPS_MONITORING_ENABLED)
             await bootstrap.start_monitoring(app.state.container)
         try:
@@ -53,8 +67,16 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     app.include_router(health.router)
     app.include_router(metrics_router.router)
     api = APIRouter(prefix=API_PREFIX)
+    api.include_router(auth.router)
     api.include_router(servers.router)
+    api.include_router(users.router)
+    api.include_router(tokens.router)
+    api.include_router(audit.router)
+    api.include_router(alerts.router)
     api.include_router(integrations.router)
+    api.include_router(conversations.router)
+    api.include_router(approvals.router)
+    api.include_router(ws.router)
     app.include_router(api)
     web.install(app)  # the web UI (pages + /static)
 

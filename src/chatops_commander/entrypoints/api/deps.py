@@ -1,13 +1,33 @@
-"""Typed FastAPI dependencies, one place (`ContainerDep`, `UowDep`, …)."""
+"""Typed FastAPI dependencies, one place (`ContainerDep`, `UowDep`, `PrincipalDep`, …).
+
+Authentication happens here (bearer JWT or `cc_pat_` API token, else the `cc_access` cookie,
+with the double-submit CSRF check for cookie-authenticated state changes); authorization
+happens in the services, which receive the `Principal`.
+"""
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chatops_commander.bootstrap import Container
+from chatops_commander.domain.errors import AuthenticationFailed, PermissionDenied
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.services import audit, auth
+from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import UnitOfWorkFactory
+from chatops_commander.services.principal import Principal
+
+ACCESS_COOKIE = "cc_access"
+REFRESH_COOKIE = "cc_refresh"
+CSRF_COOKIE = "cc_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+bearer = HTTPBearer(auto_error=False, description="An access token (JWT) from /api/v1/auth/login, "
+                                                  "or an API token (cc_pat_…).")
 
 
 def get_container(request: Request) -> Container:
@@ -19,5 +39,60 @@ def get_uow(container: Annotated[Container, Depends(get_container)]) -> UnitOfWo
     return container.uow
 
 
+def get_kit(container: Annotated[Container, Depends(get_container)]) -> SecurityKit:
+    return container.security
+
+
+def request_info(request: Request) -> auth.RequestInfo:
+    return auth.RequestInfo(source_ip=request.client.host if request.client else None,
+                            request_id=getattr(request.state, "request_id", None),
+                            user_agent=request.headers.get("user-agent"))
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
 UowDep = Annotated[UnitOfWorkFactory, Depends(get_uow)]
+KitDep = Annotated[SecurityKit, Depends(get_kit)]
+InfoDep = Annotated[auth.RequestInfo, Depends(request_info)]
+
+
+def authentication_required() -> AuthenticationFailed:
+    return AuthenticationFailed(
+        "Authentication required: log in (POST /api/v1/auth/login) or send `Authorization: Bearer <token>`.",
+        message_fr="Authentification requise : connectez-vous (POST /api/v1/auth/login) ou envoyez "
+                   "`Authorization: Bearer <jeton>`.")
+
+
+async def check_csrf(request: Request, uow: UnitOfWorkFactory, info: auth.RequestInfo) -> None:
+    """Double submit: the readable `cc_csrf` cookie must be echoed in `X-CSRF-Token`."""
+    if request.method in SAFE_METHODS:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    header = request.headers.get(CSRF_HEADER, "")
+    if not cookie or not header or not hmac.compare_digest(cookie.encode(), header.encode()):
+        await audit.record_alone(uow, None, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 source_ip=info.source_ip, request_id=info.request_id,
+                                 details={"reason": "csrf", "path": request.url.path})
+        raise PermissionDenied(
+            f"Missing or wrong CSRF token: send the `{CSRF_COOKIE}` cookie's value in the `{CSRF_HEADER}` header.",
+            message_fr=f"Jeton CSRF absent ou incorrect : renvoyez la valeur du cookie `{CSRF_COOKIE}` dans "
+                       f"l'en-tête `{CSRF_HEADER}`.")
+
+
+async def get_principal(
+    request: Request, container: ContainerDep, info: InfoDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is not None and credentials.credentials:
+        credential, via_cookie = credentials.credentials, False
+    else:
+        credential, via_cookie = request.cookies.get(ACCESS_COOKIE, ""), True
+        if not credential:
+            raise authentication_required()
+        await check_csrf(request, container.uow, info)
+    principal = await auth.authenticate(container.uow, container.security, credential, via_cookie=via_cookie,
+                                        info=info)
+    await auth.hit_api_limit(container.uow, container.security, principal)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, StringConstraints
 
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.api_tokens import ApiToken, TokenScope
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server, ServerStatus
+from chatops_commander.domain.users import User
 
 Name = Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[a-zA-Z0-9._-]+$")]
 Hostname = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9.-]+$")]
@@ -90,3 +93,173 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: str
     database: str
+
+
+# --- security ------------------------------------------------------------------------------------
+
+Email = Annotated[str, StringConstraints(min_length=3, max_length=255)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: Password
+    totp: Code | None = Field(default=None, description="6-digit code, or a recovery code, when 2FA is on")
+
+
+class RefreshRequest(Strict):
+    refresh_token: OpaqueToken | None = Field(default=None, description="omit to use the cc_refresh cookie")
+
+
+class LogoutRequest(Strict):
+    refresh_token: OpaqueToken | None = None
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class PasswordChange(Strict):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordReset(Strict):
+    password: Password
+
+
+class TwoFactorEnrollment(BaseModel):
+    otpauth_uri: str
+    qr_svg: str
+
+
+class TwoFactorCode(Strict):
+    code: Code
+
+
+class TwoFactorDisable(Strict):
+    password: Password
+    code: Code
+
+
+class RecoveryCodesRead(BaseModel):
+    recovery_codes: list[str]
+
+
+class UserRead(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    totp_enabled: bool
+    created_at: datetime | None
+    last_login: datetime | None
+
+    @classmethod
+    def of(cls, u: User) -> UserRead:
+        assert u.id is not None
+        return cls(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
+                   totp_enabled=u.totp_enabled, created_at=u.created_at, last_login=u.last_login)
+
+
+class MeRead(UserRead):
+    auth_method: str
+    must_enroll_2fa: bool
+    scopes: list[str] | None
+
+
+class UserCreate(Strict):
+    email: Email
+    name: PersonName
+    role: Role
+    password: Password
+
+
+class UserUpdate(Strict):
+    role: Role
+
+
+class PermissionWrite(Strict):
+    can_read: bool = True
+    can_execute: bool = False
+    can_admin: bool = False
+
+
+class PermissionRead(BaseModel):
+    server_id: UUID
+    server_name: str
+    can_read: bool
+    can_execute: bool
+    can_admin: bool
+
+
+class TokenCreate(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    scopes: list[TokenScope] = Field(min_length=1, max_length=2)
+    expires_in_days: int = Field(default=90, ge=1, le=366, strict=True)
+
+
+class TokenRotate(Strict):
+    grace_hours: int = Field(default=24, ge=0, le=168, strict=True)
+
+
+class TokenRead(BaseModel):
+    id: UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    valid_until: datetime | None = Field(description="end of the grace period after a rotation")
+
+    @classmethod
+    def of(cls, t: ApiToken) -> TokenRead:
+        return cls(id=UUID(t.id), name=t.name, prefix=t.display_prefix, scopes=sorted(t.scopes),
+                   created_at=t.created_at, expires_at=t.expires_at, last_used_at=t.last_used_at,
+                   revoked_at=t.revoked_at, valid_until=t.grace_until)
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="shown once: store it now")
+
+
+class AuditRecord(BaseModel):
+    seq: int
+    id: str
+    occurred_at: str
+    actor: str
+    action: str
+    outcome: str
+    target: str | None
+    source_ip: str | None
+    request_id: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditVerification(BaseModel):
+    ok: bool
+    checked: int
+    problem: str | None
+    first_bad_seq: int | None
+    first_bad_id: str | None
+    message: str
+
+
+class SecuritySettings(Strict):
+    require_2fa_for_admins: bool
+
+
+class ServerSecret(Strict):
+    kind: Literal["private_key", "password"]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=65536)]

@@ -13,6 +13,7 @@ from rich.console import Console
 from chatops_commander import bootstrap
 from chatops_commander.config import ConfigError, Settings, load_settings
 from chatops_commander.domain.errors import DomainError
+from chatops_commander.services.principal import Principal
 
 T = TypeVar("T")
 console = Console()
@@ -23,6 +24,16 @@ def language() -> str:
     import os
 
     return "fr" if os.environ.get("LANG", "").lower().startswith("fr") else "en"
+
+
+def tr(en: str, fr: str) -> str:
+    """The message in the user's language (LANG=fr… → French)."""
+    return fr if language() == "fr" else en
+
+
+def cli_principal() -> Principal:
+    """The CLI acts as admin `cli:<os user>`: whoever can run it owns the data directory."""
+    return Principal.cli(bootstrap.os_user())
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -48,8 +59,8 @@ def prepared_settings() -> Settings:
         fail(f"cannot prepare the data directory {settings.data_dir}: {exc}")
 
 
-def run_with_container(fn: Callable[[bootstrap.Container], Awaitable[T]]) -> T:
-    settings = prepared_settings()
+def run_with_container(fn: Callable[[bootstrap.Container], Awaitable[T]], settings: Settings | None = None) -> T:
+    settings = settings or prepared_settings()
 
     async def main() -> T:
         container = await bootstrap.build(settings)
@@ -64,5 +75,7 @@ def run_with_container(fn: Callable[[bootstrap.Container], Awaitable[T]]) -> T:
         fail(exc.localized(language()))
     except bootstrap.InventoryError as exc:
         fail("\n".join(exc.problems))
+    except ConfigError as exc:
+        fail(str(exc))
     except KeyboardInterrupt:
         sys.exit(130)

@@ -11,7 +11,7 @@ from rich.table import Table
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.servers import HostKeyPolicy, Server
-from chatops_commander.entrypoints.cli.common import console, fail, run_with_container
+from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
 from chatops_commander.services import servers as service
 
 app = typer.Typer(help="Manage the server registry.", no_args_is_help=True)
@@ -45,21 +45,21 @@ def add(
     server = Server(name=name, hostname=host, ip_address=address, port=port, ssh_user=user, ssh_key_path=key,
                     tags=tuple(tag or ()), services=tuple(service_name or ()),
                     host_key_policy=HostKeyPolicy.TOFU if tofu else HostKeyPolicy.KNOWN_HOSTS)
-    created = run_with_container(lambda c: service.add_server(c.uow, server))
+    created = run_with_container(lambda c: service.add_server(c.uow, cli_principal(), server))
     console.print(f"✅ Server [bold]{created.name}[/] registered ({created.ip_address}:{created.port}).")
 
 
 @app.command("list")
 def list_(tag: Annotated[str | None, typer.Option(help="only servers with this tag")] = None) -> None:
     """List registered servers."""
-    servers = run_with_container(lambda c: service.list_servers(c.uow, tag=tag))
+    servers = run_with_container(lambda c: service.list_servers(c.uow, cli_principal(), tag=tag))
     console.print(_table(servers))
 
 
 @app.command("show")
 def show(name: str) -> None:
     """Show one server."""
-    s = run_with_container(lambda c: service.get_server(c.uow, name))
+    s = run_with_container(lambda c: service.get_server(c.uow, cli_principal(), name))
     for key in ("id", "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "tags", "services",
                 "connection", "host_key_policy", "host_key_fingerprint", "status", "last_check", "created_at"):
         value = getattr(s, key)
@@ -72,7 +72,7 @@ def remove(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do 
     """Unregister a server."""
     if not yes and not typer.confirm(f"Remove server {name!r}?"):
         raise typer.Exit(1)
-    removed = run_with_container(lambda c: service.remove_server(c.uow, name))
+    removed = run_with_container(lambda c: service.remove_server(c.uow, cli_principal(), name))
     console.print(f"Server [bold]{removed.name}[/] removed.")
 
 
@@ -87,8 +87,35 @@ def import_(
     except bootstrap.InventoryError as exc:
         fail("nothing imported:\n" + "\n".join(exc.problems))
     try:
-        report = run_with_container(lambda c: service.import_servers(c.uow, drafts))
+        report = run_with_container(lambda c: service.import_servers(c.uow, cli_principal(), drafts))
     except ValidationFailed as exc:  # pragma: no cover - run_with_container already maps it
         fail(str(exc))
     console.print(f"✅ {len(report.created)} created, {len(report.updated)} updated "
                   f"({', '.join(report.created + report.updated) or 'nothing'}).")
+
+
+@app.command("set-secret")
+def set_secret(
+    name: str,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="SSH private key file to store")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read an SSH password from stdin")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="forget the stored secret")] = False,
+) -> None:
+    """Store a server's SSH private key or password, encrypted at rest (never shown again)."""
+    import sys
+
+    if sum([key_file is not None, password_stdin, clear]) != 1:
+        fail(tr("give exactly one of --key-file, --password-stdin, --clear",
+                "donnez exactement une option parmi --key-file, --password-stdin, --clear"))
+    kind, value = "private_key", None
+    if key_file is not None:
+        try:
+            value = key_file.expanduser().read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(tr(f"cannot read {key_file}: {exc.__class__.__name__}", f"impossible de lire {key_file}"))
+    elif password_stdin:
+        kind, value = "password", sys.stdin.readline().rstrip("\n")
+    run_with_container(lambda c: service.set_server_secret(c.uow, c.security, cli_principal(), name, kind=kind,
+                                                           value=value))
+    console.print(tr(f"✅ Secret of [bold]{name}[/] {'cleared' if clear else 'stored, encrypted'}.",
+                     f"✅ Secret de [bold]{name}[/] {'effacé' if clear else 'enregistré, chiffré'}."))

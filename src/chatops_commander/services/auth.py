@@ -1,0 +1,487 @@
+"""Authentication: password login (+ TOTP or a recovery code), refresh-token rotation with
+reuse detection, logout, "log out everywhere", bearer/cookie/API-token authentication into a
+`Principal`, own password change, 2FA enrolment, and the login rate limits.
+
+Access tokens are 15-minute JWTs whose `jti` starts with the refresh family id: logging out
+revokes the family, which also ends its access tokens at once. `sessions_valid_after` revokes
+every token issued before it (password/role change, disable, log out everywhere).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from chatops_commander.domain.errors import Conflict, RateLimited
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.domain.security.errors import CredentialRejected, rejected
+from chatops_commander.domain.security.ip_allowlist import ip_allowed
+from chatops_commander.domain.security.refresh_sessions import (
+    RevokeReason,
+    invalid_refresh_token,
+    revoke_family,
+    rotate,
+    start_family,
+)
+from chatops_commander.domain.users import User, normalize_email
+from chatops_commander.services import audit
+from chatops_commander.services.kit import SecurityKit, totp_secret_aad
+from chatops_commander.services.ports import UnitOfWork, UnitOfWorkFactory
+from chatops_commander.services.principal import AuthMethod, Principal
+from chatops_commander.services.users import hash_new_password, revoke_sessions
+
+REQUIRE_2FA_KEY = "require_2fa_for_admins"
+_TOTP_RE = re.compile(r"^\s*\d{3}\s?\d{3}\s*$")
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+    token_type: str = "bearer"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    source_ip: str | None = None
+    request_id: str | None = None
+    user_agent: str | None = None
+
+
+def bad_credentials() -> CredentialRejected:
+    """One message for an unknown e-mail and a wrong password (no account enumeration)."""
+    return rejected("bad_credentials", "Wrong e-mail or password.", "E-mail ou mot de passe incorrect.")
+
+
+def _session_revoked() -> CredentialRejected:
+    return rejected("session_revoked", "Your session was ended; please log in again.",
+                    "Votre session a été fermée ; reconnectez-vous.")
+
+
+def _interactive_only() -> CredentialRejected:
+    return rejected("interactive_only", "This needs an interactive login, not an API token.",
+                    "Il faut une connexion interactive, pas un jeton d'API.")
+
+
+def _rate_limited(retry_after: int) -> RateLimited:
+    minutes = max(1, (retry_after + 59) // 60)
+    return RateLimited(
+        f"Too many login attempts. For your security, wait {minutes} min before trying again.",
+        message_fr=f"Trop de tentatives de connexion. Par sécurité, patientez {minutes} min avant de réessayer.",
+        retry_after=retry_after)
+
+
+def check_rate(kit: SecurityKit, bucket: str, key: str) -> int:
+    """0 when allowed, else the seconds to wait."""
+    verdict = kit.limits.hit(bucket, key)
+    return 0 if verdict.allowed else max(1, verdict.retry_after_s)
+
+
+async def hit_command_limit(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal) -> None:
+    """For the chat/command engine: count one command for `principal` (10/min by default);
+    raises `RateLimited` (429, audited) when over."""
+    key = str(principal.user_id or principal.actor)
+    wait = check_rate(kit, "commands", key)
+    if wait:
+        await audit.record_alone(uow_factory, principal, AuditAction.RATE_LIMITED, AuditOutcome.DENIED,
+                                 details={"bucket": "commands", "retry_after": wait})
+        raise RateLimited(f"Slow down: too many commands. Try again in {wait} s.",
+                          message_fr=f"Ralentissez : trop de commandes. Réessayez dans {wait} s.", retry_after=wait)
+
+
+async def hit_api_limit(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal) -> None:
+    wait = check_rate(kit, "api", str(principal.user_id or principal.actor))
+    if wait:
+        await audit.record_alone(uow_factory, principal, AuditAction.RATE_LIMITED, AuditOutcome.DENIED,
+                                 details={"bucket": "api", "retry_after": wait})
+        raise RateLimited(f"Too many requests; try again in {wait} s.",
+                          message_fr=f"Trop de requêtes ; réessayez dans {wait} s.", retry_after=wait)
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+async def _second_factor(uow: UnitOfWork, kit: SecurityKit, user: User, code: str | None,
+                         now: datetime) -> tuple[User, str]:
+    """Check the TOTP code or recovery code of an enrolled user; the user to save, and how."""
+    if not code:
+        raise rejected("totp_required",
+                       'A two-factor code is required: send "totp" (6 digits) or one of your recovery codes.',
+                       "Un code à deux facteurs est requis : envoyez « totp » (6 chiffres) ou un de vos "
+                       "codes de secours.")
+    assert user.totp_secret is not None and user.id is not None
+    if _TOTP_RE.match(code):
+        secret = kit.secrets.decrypt_text(user.totp_secret, associated_data=totp_secret_aad(user.id))
+        step = kit.totp.verify(secret, code, now=now, last_used_step=user.totp_last_step)
+        return dataclasses.replace(user, totp_last_step=step), "totp"
+    remaining = kit.recovery.consume(code, user.recovery_codes)
+    return dataclasses.replace(user, recovery_codes=tuple(remaining)), "recovery_code"
+
+
+async def _issue(uow: UnitOfWork, kit: SecurityKit, user: User, now: datetime, info: RequestInfo,
+                 family_id: str | None = None, parent: str | None = None) -> tuple[str, str]:
+    assert user.id is not None
+    refresh = kit.opaque.new_refresh_token()
+    session_id = str(uuid.uuid4())
+    session = start_family(session_id=session_id, user_id=str(user.id), token_hash=kit.token_hasher.hash(refresh),
+                           now=now, ttl=kit.refresh_ttl)
+    if family_id is not None:
+        session = dataclasses.replace(session, family_id=family_id, parent_id=parent)
+    await uow.refresh_sessions.add(session, user_agent=info.user_agent, source_ip=info.source_ip)
+    access = kit.access_tokens.issue(subject=str(user.id), role=user.role, now=now,
+                                     jti=f"{session.family_id}.{uuid.uuid4().hex}")
+    return access, refresh
+
+
+def _expires_in(kit: SecurityKit, access: str, now: datetime) -> int:
+    claims = kit.access_tokens.verify(access, now=now)
+    return int((claims.expires_at - now).total_seconds())
+
+
+async def login(
+    uow_factory: UnitOfWorkFactory, kit: SecurityKit, *, email: str, password: str, totp: str | None,
+    info: RequestInfo,
+) -> TokenPair:
+    email_n = normalize_email(email)[:255]
+    waits = [check_rate(kit, "login_account", email_n), check_rate(kit, "login_ip", info.source_ip or "unknown")]
+    if max(waits):
+        await audit.record_alone(uow_factory, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED, actor=email_n,
+                                 source_ip=info.source_ip, request_id=info.request_id,
+                                 details={"bucket": "login", "retry_after": max(waits)})
+        raise _rate_limited(max(waits))
+    now = kit.now()
+    try:
+        async with uow_factory() as uow:
+            user = await uow.users.get_by_email(email_n)
+            if user is None:
+                kit.passwords.burn(password)
+                raise _with_reason(bad_credentials(), "unknown_email")
+            if not kit.passwords.verify(user.password_hash, password):
+                raise _with_reason(bad_credentials(), "bad_password")
+            if not user.is_active:
+                raise rejected("user_disabled", "This account is disabled; ask an admin.",
+                               "Ce compte est désactivé ; adressez-vous à un admin.")
+            method = "password"
+            if user.totp_enabled:
+                user, method = await _second_factor(uow, kit, user, totp, now)
+            if kit.passwords.needs_rehash(user.password_hash):
+                user = dataclasses.replace(user, password_hash=kit.passwords.hash(password))
+            user = await uow.users.update(dataclasses.replace(user, last_login=now))
+            access, refresh = await _issue(uow, kit, user, now, info)
+            if method == "recovery_code":
+                await audit.record(uow, None, AuditAction.RECOVERY_CODE_USED, actor=user.email, target=user.email,
+                                   source_ip=info.source_ip, request_id=info.request_id,
+                                   details={"remaining": len(user.recovery_codes)})
+            await audit.record(uow, None, AuditAction.LOGIN_SUCCEEDED, actor=user.email, target=user.email,
+                               source_ip=info.source_ip, request_id=info.request_id,
+                               details={"user_id": str(user.id), "second_factor": method})
+            await uow.commit()
+    except CredentialRejected as exc:
+        action = (AuditAction.TWO_FACTOR_FAILED if exc.reason.startswith(("totp", "recovery"))
+                  else AuditAction.LOGIN_FAILED)
+        await audit.record_alone(uow_factory, None, action, AuditOutcome.FAILURE, actor=email_n, target=email_n,
+                                 source_ip=info.source_ip, request_id=info.request_id,
+                                 details={"reason": exc.reason})
+        if exc.reason in ("unknown_email", "bad_password"):
+            raise bad_credentials() from None
+        raise
+    return TokenPair(access, refresh, _expires_in(kit, access, now), user)
+
+
+def _with_reason(exc: CredentialRejected, reason: str) -> CredentialRejected:
+    exc.reason = reason
+    return exc
+
+
+# --- refresh / logout ----------------------------------------------------------------------------
+
+async def refresh(uow_factory: UnitOfWorkFactory, kit: SecurityKit, *, refresh_token: str,
+                  info: RequestInfo) -> TokenPair:
+    now = kit.now()
+    token_hash = kit.token_hasher.hash(refresh_token)
+    failure: CredentialRejected
+    async with uow_factory() as uow:
+        presented = await uow.refresh_sessions.get_by_hash(token_hash)
+        if presented is None:
+            failure = invalid_refresh_token()
+        else:
+            family = await uow.refresh_sessions.family(presented.family_id)
+            new_refresh = kit.opaque.new_refresh_token()
+            result = rotate(presented, family, new_session_id=str(uuid.uuid4()),
+                            new_token_hash=kit.token_hasher.hash(new_refresh), now=now, ttl=kit.refresh_ttl)
+            user = await uow.users.get(UUID(presented.user_id))
+            if result.reuse_detected:
+                await uow.refresh_sessions.save(result.updates)
+                await audit.record(uow, None, AuditAction.REFRESH_TOKEN_REUSE_DETECTED, AuditOutcome.DENIED,
+                                   actor=user.email if user else presented.user_id, target=presented.family_id,
+                                   source_ip=info.source_ip, request_id=info.request_id,
+                                   details={"family_id": presented.family_id, "revoked": len(result.updates)})
+                await uow.commit()
+                assert result.error is not None
+                raise result.error
+            if result.error is not None:
+                failure = result.error
+            elif user is None or not user.is_active:
+                await uow.refresh_sessions.save(revoke_family(family, now=now, reason=RevokeReason.USER_DISABLED))
+                await uow.commit()
+                failure = _session_revoked()
+            else:
+                new_session = result.raise_if_refused()
+                await uow.refresh_sessions.save(result.updates)
+                await uow.refresh_sessions.add(new_session, user_agent=info.user_agent, source_ip=info.source_ip)
+                access = kit.access_tokens.issue(subject=str(user.id), role=user.role, now=now,
+                                                 jti=f"{new_session.family_id}.{uuid.uuid4().hex}")
+                await uow.commit()
+                return TokenPair(access, new_refresh, _expires_in(kit, access, now), user)
+    await audit.record_alone(uow_factory, None, AuditAction.LOGIN_FAILED, AuditOutcome.FAILURE,
+                             source_ip=info.source_ip, request_id=info.request_id,
+                             details={"reason": failure.reason, "grant": "refresh_token"})
+    raise failure
+
+
+async def logout(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, *,
+                 refresh_token: str | None = None) -> None:
+    """End this login (its refresh family, hence its access tokens)."""
+    now = kit.now()
+    async with uow_factory() as uow:
+        families: set[str] = set()
+        if principal.session_family:
+            families.add(principal.session_family)
+        if refresh_token:
+            found = await uow.refresh_sessions.get_by_hash(kit.token_hasher.hash(refresh_token))
+            if found is not None and found.user_id == str(principal.user_id):
+                families.add(found.family_id)
+        for family_id in families:
+            await uow.refresh_sessions.save(revoke_family(await uow.refresh_sessions.family(family_id), now=now,
+                                                          reason=RevokeReason.LOGOUT))
+        await audit.record(uow, principal, AuditAction.LOGOUT, target=principal.email,
+                           details={"families": len(families)})
+        await uow.commit()
+
+
+async def logout_everywhere(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal) -> None:
+    if principal.user_id is None:
+        raise _interactive_only()
+    async with uow_factory() as uow:
+        user = await uow.users.get(principal.user_id)
+        assert user is not None
+        await revoke_sessions(uow, user, now=kit.now(), reason=RevokeReason.LOGOUT_EVERYWHERE)
+        await audit.record(uow, principal, AuditAction.LOGOUT, target=principal.email, details={"everywhere": True})
+        await uow.commit()
+
+
+# --- authentication of requests ----------------------------------------------------------------
+
+async def require_2fa_for_admins(uow: UnitOfWork, kit: SecurityKit) -> bool:
+    value = await uow.app_settings.get(REQUIRE_2FA_KEY)
+    return kit.require_2fa_for_admins_default if value is None else bool(value)
+
+
+async def _principal_for(uow: UnitOfWork, kit: SecurityKit, user: User, method: AuthMethod, info: RequestInfo,
+                         **extra: Any) -> Principal:
+    must_enroll = user.role is Role.ADMIN and not user.totp_enabled and await require_2fa_for_admins(uow, kit)
+    return Principal(user_id=user.id, email=user.email, role=user.role, auth_method=method,
+                     source_ip=info.source_ip, request_id=info.request_id, language=user.language,
+                     admin_network_ok=ip_allowed(info.source_ip or "", kit.admin_allowlist),
+                     must_enroll_2fa=must_enroll and method is not AuthMethod.API_TOKEN, **extra)
+
+
+async def authenticate(uow_factory: UnitOfWorkFactory, kit: SecurityKit, credential: str, *,
+                       via_cookie: bool, info: RequestInfo) -> Principal:
+    """The principal behind a bearer credential (JWT access token or `cc_pat_` API token);
+    `CredentialRejected` (401, audited) otherwise."""
+    try:
+        if kit.opaque.is_api_token(credential):
+            if via_cookie:
+                raise _interactive_only()
+            return await _authenticate_api_token(uow_factory, kit, credential, info)
+        return await _authenticate_access(uow_factory, kit, credential, via_cookie, info)
+    except CredentialRejected as exc:
+        await audit.record_alone(uow_factory, None, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 source_ip=info.source_ip, request_id=info.request_id,
+                                 details={"reason": exc.reason, "credential": "cookie" if via_cookie else "bearer"})
+        raise
+
+
+async def _authenticate_access(uow_factory: UnitOfWorkFactory, kit: SecurityKit, token: str, via_cookie: bool,
+                               info: RequestInfo) -> Principal:
+    now = kit.now()
+    claims = kit.access_tokens.verify(token, now=now)
+    try:
+        user_id = UUID(claims.subject)
+    except ValueError:
+        raise _session_revoked() from None
+    family = claims.jti.split(".", 1)[0]
+    async with uow_factory() as uow:
+        user = await uow.users.get(user_id)
+        if user is None or not user.is_active:
+            raise _session_revoked()
+        valid_after = user.sessions_valid_after
+        if valid_after is not None and claims.issued_at < valid_after.replace(microsecond=0):
+            raise _session_revoked()
+        if not await uow.refresh_sessions.is_family_active(family):
+            raise _session_revoked()
+        return await _principal_for(uow, kit, user, AuthMethod.COOKIE if via_cookie else AuthMethod.PASSWORD,
+                                    info, session_family=family)
+
+
+async def _authenticate_api_token(uow_factory: UnitOfWorkFactory, kit: SecurityKit, token: str,
+                                  info: RequestInfo) -> Principal:
+    from chatops_commander.domain.security.api_tokens import check_usable, record_use
+
+    now = kit.now()
+    async with uow_factory() as uow:
+        found = await uow.api_tokens.get_by_hash(kit.token_hasher.hash(token))
+        if found is None:
+            raise rejected("api_token_unknown", "Unknown API token.", "Jeton d'API inconnu.")
+        check_usable(found, now)
+        user = await uow.users.get(UUID(found.user_id))
+        if user is None or not user.is_active:
+            raise _session_revoked()
+        await uow.api_tokens.save(record_use(found, now))
+        principal = await _principal_for(uow, kit, user, AuthMethod.API_TOKEN, info, scopes=found.scopes,
+                                         token_id=UUID(found.id))
+        await uow.commit()
+        return principal
+
+
+# --- own account -----------------------------------------------------------------------------------
+
+async def current_user(uow_factory: UnitOfWorkFactory, principal: Principal) -> User:
+    if principal.user_id is None:
+        raise _interactive_only()
+    async with uow_factory() as uow:
+        user = await uow.users.get(principal.user_id)
+        if user is None:
+            raise _session_revoked()
+        return user
+
+
+async def change_password(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, *,
+                          current: str, new: str) -> None:
+    """Change one's own password; every session (this one included) is revoked."""
+    if not principal.interactive or principal.user_id is None:
+        raise _interactive_only()
+    async with uow_factory() as uow:
+        user = await uow.users.get(principal.user_id)
+        assert user is not None
+        if not kit.passwords.verify(user.password_hash, current):
+            failed = True
+        else:
+            failed = False
+            now = kit.now()
+            user = await uow.users.update(dataclasses.replace(
+                user, password_hash=hash_new_password(kit, new, user.email), password_changed_at=now))
+            await revoke_sessions(uow, user, now=now, reason=RevokeReason.PASSWORD_CHANGED)
+            await audit.record(uow, principal, AuditAction.USER_PASSWORD_RESET, target=user.email,
+                               details={"self": True, "sessions_revoked": True})
+            await uow.commit()
+    if failed:
+        await audit.record_alone(uow_factory, principal, AuditAction.LOGIN_FAILED, AuditOutcome.FAILURE,
+                                 target=principal.email, details={"reason": "bad_password", "grant": "password_change"})
+        raise rejected("bad_password", "Your current password is wrong.", "Votre mot de passe actuel est incorrect.")
+
+
+# --- two-factor authentication ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Enrollment:
+    uri: str
+    qr_svg: str
+    secret: str
+
+
+async def enroll_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal) -> Enrollment:
+    """Start (or restart) TOTP enrolment: a new secret, stored sealed, active after `confirm_2fa`."""
+    user = await current_user(uow_factory, principal)
+    if not principal.interactive:
+        raise _interactive_only()
+    if user.totp_enabled:
+        raise Conflict("Two-factor authentication is already on; disable it first to enrol a new device.",
+                       message_fr="L'authentification à deux facteurs est déjà active ; désactivez-la d'abord "
+                                  "pour enrôler un nouvel appareil.")
+    enrollment = kit.totp.enroll(user.email)
+    async with uow_factory() as uow:
+        sealed = kit.secrets.encrypt(enrollment.secret, associated_data=totp_secret_aad(user.id))
+        await uow.users.update(dataclasses.replace(user, totp_secret=sealed, totp_last_step=None))
+        await uow.commit()
+    return Enrollment(enrollment.uri, enrollment.qr_svg, enrollment.secret)
+
+
+async def confirm_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, code: str) -> list[str]:
+    """Turn TOTP on with a first valid code; returns 10 recovery codes (shown once, stored hashed)."""
+    user = await current_user(uow_factory, principal)
+    if user.totp_enabled or user.totp_secret is None:
+        raise Conflict("There is no pending enrolment: call /api/v1/auth/2fa/enroll first.",
+                       message_fr="Aucun enrôlement en cours : appelez d'abord /api/v1/auth/2fa/enroll.")
+    now = kit.now()
+    try:
+        secret = kit.secrets.decrypt_text(user.totp_secret, associated_data=totp_secret_aad(user.id))
+        step = kit.totp.verify(secret, code, now=now, last_used_step=None)
+    except CredentialRejected as exc:
+        await audit.record_alone(uow_factory, principal, AuditAction.TWO_FACTOR_FAILED, AuditOutcome.FAILURE,
+                                 target=user.email, details={"reason": exc.reason, "stage": "enrolment"})
+        raise
+    codes = kit.recovery.generate()
+    async with uow_factory() as uow:
+        await uow.users.update(dataclasses.replace(user, totp_enabled=True, totp_last_step=step,
+                                                   recovery_codes=tuple(kit.recovery.hash_all(codes))))
+        await audit.record(uow, principal, AuditAction.TWO_FACTOR_ENROLLED, target=user.email,
+                           details={"recovery_codes": len(codes)})
+        await uow.commit()
+    return codes
+
+
+async def disable_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, *, password: str,
+                      code: str) -> None:
+    user = await current_user(uow_factory, principal)
+    if not principal.interactive:
+        raise _interactive_only()
+    if not user.totp_enabled:
+        raise Conflict("Two-factor authentication is not on.",
+                       message_fr="L'authentification à deux facteurs n'est pas active.")
+    now = kit.now()
+    try:
+        if not kit.passwords.verify(user.password_hash, password):
+            raise rejected("bad_password", "Your password is wrong.", "Votre mot de passe est incorrect.")
+        async with uow_factory() as uow:
+            await _second_factor(uow, kit, user, code, now)
+            await uow.users.update(dataclasses.replace(user, totp_enabled=False, totp_secret=None,
+                                                       totp_last_step=None, recovery_codes=()))
+            await audit.record(uow, principal, AuditAction.TWO_FACTOR_DISABLED, target=user.email)
+            await uow.commit()
+    except CredentialRejected as exc:
+        await audit.record_alone(uow_factory, principal, AuditAction.TWO_FACTOR_FAILED, AuditOutcome.FAILURE,
+                                 target=user.email, details={"reason": exc.reason, "stage": "disable"})
+        raise
+
+
+
+# --- runtime security settings (admin) ---------------------------------------------------------------
+
+async def security_settings(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal) -> dict[str, bool]:
+    from chatops_commander.services import access
+
+    await access.require(uow_factory, principal, Role.ADMIN, action="security.settings.read")
+    async with uow_factory() as uow:
+        return {"require_2fa_for_admins": await require_2fa_for_admins(uow, kit)}
+
+
+async def set_require_2fa_for_admins(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal,
+                                     value: bool) -> dict[str, bool]:
+    from chatops_commander.services import access
+
+    await access.require(uow_factory, principal, Role.ADMIN, action="security.settings.update")
+    async with uow_factory() as uow:
+        await uow.app_settings.put(REQUIRE_2FA_KEY, value, updated_by=principal.actor)
+        await audit.record(uow, principal, AuditAction.PERMISSION_CHANGED, target="security.settings",
+                           details={"setting": REQUIRE_2FA_KEY, "value": value})
+        await uow.commit()
+    return {"require_2fa_for_admins": value}
