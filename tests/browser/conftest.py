@@ -163,7 +163,8 @@ class Watched:
 
 def watch(page: Any) -> Watched:
     w = Watched(page)
-    page.on("console", lambda m: w.problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("console", lambda m: w.problems.append(f"console.{m.type} on {page.url}: {m.text}")
+            if m.type == "error" else None)
     page.on("pageerror", lambda e: w.problems.append(f"pageerror: {e}"))
     page.on("requestfailed", lambda r: w.problems.append(f"requestfailed: {r.method} {r.url} {r.failure}")
             if not _benign_abort(r) else None)

@@ -91,18 +91,15 @@ def _theme(request: Request) -> str:
     return theme if theme in i18n.THEMES else "dark"
 
 
-def _api_routes(request: Request) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
-        for method in getattr(route, "methods", None) or {"WS"}:
-            found.add((method, path))
-    return found
+def _api_paths(request: Request) -> dict[str, Any]:
+    """The mounted API's paths, from its OpenAPI document (built once per app and cached by FastAPI)."""
+    paths: dict[str, Any] = request.app.openapi().get("paths", {})
+    return paths
 
 
 def api_has(request: Request, method: str, path: str) -> bool:
     """Whether a sibling team's API route is mounted in this build (pages degrade when it is not)."""
-    return (method, path) in _api_routes(request)
+    return method.lower() in _api_paths(request).get(path, {})
 
 
 def _safe_next(value: str | None) -> str:
@@ -187,7 +184,7 @@ async def login_submit(
         if exc.reason == "totp_required":
             return _render(request, "partials/login_form.html", None, next=target, step="totp", email=email,
                            password=password, error=None)
-        error = (i18n.translate(lang, "login.bad") if exc.reason in ("unknown_email", "bad_password")
+        error = (i18n.translate(lang, "login.bad") if exc.reason in ("bad_credentials", "unknown_email", "bad_password")
                  else exc.localized(lang))
         return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
                        step="totp" if totp else "password", error=error)
@@ -291,11 +288,10 @@ async def chat(request: Request, q: str | None = None) -> Response:
     if principal is None:
         return _login_redirect(request)
     lang = _lang(request, principal)
-    available = api_has(request, "POST", "/api/v1/conversations/{conversation_id}/messages") or api_has(
-        request, "POST", "/api/v1/conversations/{id}/messages")
+    available = api_has(request, "POST", "/api/v1/conversations/{conversation_id}/messages")
     strings = i18n.catalog(lang, "chat.") | i18n.catalog(lang, "risk.") | i18n.catalog(lang, "common.")
     return _render(request, "chat.html", principal, active="chat", chat_available=available,
-                   ws_available=api_has(request, "WS", "/api/v1/ws"), prefill=(q or "")[:500],
+                   ws_available=available, prefill=(q or "")[:500],
                    strings_json=json.dumps(strings, ensure_ascii=False))
 
 

@@ -17,7 +17,9 @@ const connState = root.querySelector("[data-conn-state]");
 const RISK_ICON = { low: "shield-check", medium: "circle-alert", high: "triangle-alert", critical: "octagon-alert" };
 const { el, icon } = CC;
 
-marked.use({ gfm: true, breaks: true });
+// Raw HTML in a message is shown as text (never parsed), then DOMPurify cleans what markdown produced.
+const escapeHtml = (t) => String(t).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+marked.use({ gfm: true, breaks: true, renderer: { html(token) { return escapeHtml(typeof token === "string" ? token : token.text); } } });
 const purifyConfig = { USE_PROFILES: { html: true }, FORBID_TAGS: ["style", "form", "input", "img"], FORBID_ATTR: ["style"] };
 
 let current = null;          // conversation id
