@@ -338,7 +338,8 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         container.uow, container.fanout, specs_of(container.fanout.registry),  # type: ignore[arg-type]
         clock=container.security, hub=ChatHub(), http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
-        parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory))
+        parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
+        on_command=container.metrics.command)
 
 
 # ---- monitoring -----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from tests.fleet.fleet import Fleet, missing_tools
 
 LOCK = Path(tempfile.gettempdir()) / "chatops-test-fleet.lock"
 LOCK_WAIT_S = 900.0
+_HELD: list[bool] = []  # this process holds the lock
 
 
 @contextmanager
@@ -26,11 +27,14 @@ def exclusive_fleet_users() -> Iterator[None]:
     Whoever holds the lock owns those users, so anything still running as them is a leftover of
     a run that died: it is killed before the fleet starts.
     """
+    if _HELD:
+        raise RuntimeError("the fleet fixture is defined twice in this session: import it only in tests/conftest.py")
     with LOCK.open("w") as handle:
         deadline = time.monotonic() + LOCK_WAIT_S
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _HELD.append(True)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
@@ -39,6 +43,7 @@ def exclusive_fleet_users() -> Iterator[None]:
         try:
             yield
         finally:
+            _HELD.clear()
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -22,9 +22,7 @@ from chatops_commander.services import users as user_service
 from tests.conftest import make_settings
 from tests.e2e.conftest import CHEAP_ARGON2, TEST_CLI, add_user, bearer, login
 from tests.fleet import Fleet
-from tests.fleet.fixture import fleet
 
-__all__ = ["fleet"]
 pytestmark = pytest.mark.fleet
 
 

@@ -67,6 +67,8 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         executed = [d for a, actor, d in await _audit_actions(world)
                     if a == AuditAction.COMMAND_EXECUTED and d.get("action") == "service.restart"]
         assert executed and executed[-1]["serverName"] == "web-01" and executed[-1]["success"] is True
+        scraped = (await op.get("/metrics")).text
+        assert 'chatops_commands_total{action="service.restart",outcome="ok"} 1.0' in scraped
     finally:
         fleet.supervisorctl("web-01", "start", "nginx")
 

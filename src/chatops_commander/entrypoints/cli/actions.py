@@ -198,6 +198,7 @@ async def _run_and_audit(
         task = progress.add_task(f"{action_id} on {len(servers)} server(s)", total=len(servers))
         async for res in stream:
             results.append(res)
+            c.metrics.command(action_id, res.outcome.value)
             progress.advance(task)
             if as_json:
                 typer.echo(json.dumps(_as_json(res), ensure_ascii=False))

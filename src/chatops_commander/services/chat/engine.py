@@ -96,7 +96,9 @@ class ChatService:
         hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
         health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
         parser_factory: Callable[[Sequence[ActionSpec], Inventory], Parser] | None = None,
+        on_command: Callable[[str, str], None] | None = None,
     ) -> None:
+        self.on_command = on_command  # (action, outcome), e.g. for /metrics
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
         self.uow, self.fanout, self.clock = uow, fanout, clock
         self.specs = {s.id: s for s in specs}
@@ -538,6 +540,9 @@ class ChatService:
                                        "exitCode": r.exit_code, "duration": r.duration_ms, "confirmed": confirmed,
                                        "conversation_id": turn.cid})
             await uow.commit()
+        for r in results:
+            if self.on_command is not None:
+                self.on_command(action, r.outcome.value)
 
     async def _record_refusal(self, turn: _Turn, action: str, servers: Sequence[Server], text: str,
                               intent: Mapping[str, Any], risk: Risk, reason: str) -> None:
