@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
+from tests.fleet.fixture import fleet
+
+__all__ = ["fleet"]
 
 pytestmark = pytest.mark.browser
 
@@ -75,15 +79,16 @@ def _settings(data_dir: Path, extra: dict[str, Any]) -> Settings:
                     password_parallelism=1, **extra)
 
 
-async def _seed(settings: Settings, fleet_servers: list[Server]) -> None:
+async def _seed(settings: Settings, fleet_servers: list[Server], *, plant: bool) -> None:
     container = await bootstrap.build(settings)
     try:
         await user_service.create_user(container.uow, container.security, Principal.cli("pytest"), email=ADMIN_EMAIL,
                                        name="Ada Admin", role=Role.ADMIN, password=PASSWORD)
         async with container.uow() as uow:
-            await uow.servers.add(Server(name=XSS_NAME, hostname="xss.invalid", ip_address="192.0.2.66", port=22,
-                                         ssh_user="root", connection=Connection.SSH,
-                                         host_key_policy=HostKeyPolicy.KNOWN_HOSTS, tags=("legacy",)))
+            if plant:
+                await uow.servers.add(Server(name=XSS_NAME, hostname="xss.invalid", ip_address="192.0.2.66", port=22,
+                                             ssh_user="root", connection=Connection.SSH,
+                                             host_key_policy=HostKeyPolicy.KNOWN_HOSTS, tags=("legacy",)))
             for server in fleet_servers:
                 await uow.servers.add(server)
             await uow.commit()
@@ -91,20 +96,17 @@ async def _seed(settings: Settings, fleet_servers: list[Server]) -> None:
         await container.aclose()
 
 
-@pytest.fixture(scope="module")
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def _require_browser() -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         pytest.skip("the playwright Python package is not installed (pip install -e '.[dev]')")
-    fleet = None
-    try:
-        fleet = request.getfixturevalue("fleet")
-    except pytest.skip.Exception:
-        fleet = None
-    tmp = tmp_path_factory.mktemp("ui")
+
+
+@contextmanager
+def _serve(tmp: Path, fleet: Any | None) -> Iterator[LiveServer]:
     data_dir = tmp / "var"
     env_extra = {"CHATOPS_RATE_LIMIT_API": "100000/minute", "CHATOPS_RATE_LIMIT_COMMANDS": "1000/minute"}
     extra: dict[str, Any] = {}
@@ -114,26 +116,41 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         extra["ssh_known_hosts"] = fleet.known_hosts
         fleet_servers = [dataclasses.replace(s) for s in fleet.servers()]
     settings = bootstrap.prepare_database(_settings(data_dir, extra))
-    asyncio.run(_seed(settings, fleet_servers))
+    asyncio.run(_seed(settings, fleet_servers, plant=fleet is None))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
     env.update(env_extra, CHATOPS_DATA_DIR=str(data_dir), CHATOPS_PASSWORD_TIME_COST="1",
                CHATOPS_PASSWORD_MEMORY_KIB="8192", CHATOPS_PASSWORD_PARALLELISM="1")
     chatops = Path(sys.executable).parent / "chatops"
-    log = (tmp / "serve.log").open("wb")
-    proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", proc)
-        yield LiveServer(base, proc, data_dir, [s.name for s in fleet_servers])
-    finally:
-        proc.terminate()
+    with (tmp / "serve.log").open("wb") as log:
+        proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            wait_until_up(f"{base}/healthz", proc)
+            yield LiveServer(base, proc, data_dir, [s.name for s in fleet_servers])
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """localhost and the planted server; no SSH fleet (so these tests never wait for it)."""
+    _require_browser()
+    with _serve(tmp_path_factory.mktemp("ui"), None) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def fleet_server(tmp_path_factory: pytest.TempPathFactory, fleet: Any) -> Iterator[LiveServer]:
+    """localhost and the sshd test fleet's hosts, nothing planted (skipped when the fleet is unavailable)."""
+    _require_browser()
+    with _serve(tmp_path_factory.mktemp("ui-fleet"), fleet) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -94,7 +94,7 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "chat.conversations": ("Conversations", "Conversations"),
     "chat.new": ("New conversation", "Nouvelle conversation"),
     "chat.input": ("Your request", "Votre demande"),
-    "chat.placeholder": ("e.g. check disk on localhost", "ex. : vérifie le disque sur localhost"),
+    "chat.placeholder": ("e.g. check disk space on localhost", "ex. : espace disque sur localhost"),
     "chat.send": ("Send", "Envoyer"),
     "chat.hint": ("Enter sends · ↑ recalls your last request", "Entrée envoie · ↑ rappelle votre dernière demande"),
     "chat.hello": ("Hi. Tell me what you need, in English or French, and I'll explain before I act.",
@@ -231,7 +231,7 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "onb.step2_help": ("This one is read-only and safe: it shows the disk usage of this machine.",
                        "Celle-ci ne fait que lire, sans risque : elle affiche l'occupation disque de cette machine."),
     "onb.try": ("Try it in the chat", "L'essayer dans le chat"),
-    "onb.first_command": ("check disk on localhost", "vérifie le disque sur localhost"),
+    "onb.first_command": ("check disk space on localhost", "espace disque sur localhost"),
     "onb.skip": ("Go to the dashboard", "Aller au tableau de bord"),
     # errors
     "err.not_found": ("I can't find that page.", "Je ne trouve pas cette page."),

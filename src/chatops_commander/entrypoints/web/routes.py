@@ -44,7 +44,8 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 STATIC_URL = "/static"
-HISTORY_PAGE = 200
+HISTORY_PAGE = 100
+CARDS_PAGE = 24  # server cards in the first render; the next ones load as they scroll into view
 HISTORY_EXPORT_MAX = 100_000
 RISKS = ("low", "medium", "high", "critical")
 RISK_ICONS = {"low": "shield-check", "medium": "circle-alert", "high": "triangle-alert", "critical": "octagon-alert"}
@@ -216,6 +217,7 @@ async def _fleet(container: Container, principal: Principal) -> dict[str, Any]:
     names = {row["id"]: row["name"] for row in summary["items"]}
     online = sum(1 for row in items if row["status"] == "online")
     return {"items": sorted(items, key=lambda r: (r["status"] == "online", r["name"])), "online": online,
+            "offset": 0, "page": CARDS_PAGE,
             "count": len(items), "alerts": alerts, "alerts_total": total, "server_names": names,
             "alert_counts": summary["open_alerts"]}
 
@@ -236,6 +238,16 @@ async def dashboard_fleet(request: Request) -> Response:
         return _login_redirect(request)
     fleet = await _fleet(_container(request), principal)
     return _render(request, "partials/fleet.html", principal, **fleet)
+
+
+@router.get("/dashboard/cards")
+async def dashboard_cards(request: Request, offset: int = 0) -> Response:
+    principal = await _principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    fleet = await _fleet(_container(request), principal)
+    fleet["offset"] = max(0, min(offset, len(fleet["items"])))
+    return _render(request, "partials/cards.html", principal, **fleet)
 
 
 @router.get("/dashboard/spark/{server_id}")
@@ -337,31 +349,57 @@ def _matches(row: dict[str, Any], f: dict[str, str]) -> bool:
     return not (f["outcome"] and row["outcome"] != f["outcome"])
 
 
+async def _audit_head(container: Container, principal: Principal) -> int:
+    """The last sequence number, found with a few one-row reads (exponential, then binary search)."""
+    async def exists(seq: int) -> bool:
+        return bool(await audit.browse(container.uow, principal, after_seq=seq - 1, limit=1)) if seq > 0 else True
+
+    high = 1
+    while await exists(high):
+        high *= 2
+    low = high // 2  # exists(low) is true (or low == 0)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if await exists(mid):
+            low = mid
+        else:
+            high = mid
+    return low
+
+
 async def _history_rows(request: Request, principal: Principal, f: dict[str, str],
-                        limit: int) -> tuple[list[dict[str, Any]], int]:
+                        limit: int) -> tuple[list[dict[str, Any]], int | None]:
+    """The newest `limit` events matching the filters, newest first, read backwards in windows from the head.
+
+    The second value is the number of matches when the whole trail was read, else None (there are more).
+    """
     container = _container(request)
     start, end = _parse_day(f["from"]), _parse_day(f["to"])
     since = datetime.combine(start, time.min, tzinfo=UTC) if start else None
     until = datetime.combine(end, time.min, tzinfo=UTC) + timedelta(days=1) if end else None
+    head = await _audit_head(container, principal)
+    window = max(2 * limit, 200)
     rows: list[dict[str, Any]] = []
-    after = 0
-    total = 0
-    while True:
-        batch = await audit.browse(container.uow, principal, after_seq=after, limit=1000, since=since)
-        for e in batch:
+    upper = head
+    while upper > 0 and len(rows) < limit:
+        lower = max(0, upper - window)
+        batch = await audit.browse(container.uow, principal, after_seq=lower, limit=upper - lower)
+        for e in reversed(batch):
             if until is not None and e.occurred_at >= until:
                 continue
+            if since is not None and e.occurred_at < since:
+                upper = 0
+                break
             row = _event_row(e)
             if _matches(row, f):
-                total += 1
                 rows.append(row)
-                if len(rows) > limit:
-                    rows.pop(0)
-        if len(batch) < 1000:
-            break
-        after = batch[-1].seq
-    rows.reverse()
-    return rows, total
+                if len(rows) >= limit:
+                    break
+        else:
+            upper = lower
+            window = min(window * 2, 5000)  # filters that match rarely: read bigger windows
+    complete = upper <= 0 or len(rows) < limit
+    return rows, (len(rows) if complete else None)
 
 
 def _filters(request: Request) -> dict[str, str]:

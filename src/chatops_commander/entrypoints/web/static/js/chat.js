@@ -213,8 +213,10 @@ function show(ev) {
   if (seen.has(key)) return;
   seen.add(key);
   if (ev.type === "message") {
-    const children = [markdown(ev.content)];
     const meta = ev.metadata || {};
+    // The card already shows this message's text, with its buttons.
+    if (meta.confirmation && seen.has("c:" + meta.confirmation.id)) return;
+    const children = [markdown(ev.content)];
     if (meta.results) children.push(...dataBlocks(meta.results));
     if (Array.isArray(meta.options) && meta.options.length) {
       const opts = el("div", { class: "card-buttons" });
