@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,12 @@ def _serve(tmp: Path, fleet: Any | None) -> Iterator[LiveServer]:
         env_extra["CHATOPS_SSH_KNOWN_HOSTS"] = str(fleet.known_hosts)
         extra["ssh_known_hosts"] = fleet.known_hosts
         fleet_servers = [dataclasses.replace(s) for s in fleet.servers()]
-    settings = bootstrap.prepare_database(_settings(data_dir, extra))
-    asyncio.run(_seed(settings, fleet_servers, plant=fleet is None))
+    def prepare() -> None:  # in its own thread: Playwright's sync API keeps an event loop running in this one
+        settings = bootstrap.prepare_database(_settings(data_dir, extra))
+        asyncio.run(_seed(settings, fleet_servers, plant=fleet is None))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(prepare).result()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
     env.update(env_extra, CHATOPS_DATA_DIR=str(data_dir), CHATOPS_PASSWORD_TIME_COST="1",

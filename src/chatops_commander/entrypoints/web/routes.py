@@ -9,7 +9,6 @@ browser by marked and sanitized by DOMPurify.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -512,15 +511,17 @@ async def servers_test(request: Request, server_id: UUID) -> Response:
 
 
 async def _probe(container: Container, server: Server, lang: str) -> tuple[bool, str]:
-    try:
-        platform = await asyncio.wait_for(container.fanout.platform(server), timeout=20)
-    except Exception as exc:
-        message = str((getattr(exc, "result", None) and exc.result.message) or exc)[:300]  # type: ignore[attr-defined]
-        return False, (f"Je n'arrive pas à joindre {server.name} : {message}" if lang == "fr"
-                       else f"I can't reach {server.name}: {message}")
-    described = " ".join(str(v) for v in (getattr(platform, "os", ""), getattr(platform, "init", "")) if v)
-    return True, (f"✅ {server.name} répond ({described})." if lang == "fr"
-                  else f"✅ {server.name} answers ({described}).")
+    """Run the read-only platform probe now (not the fan-out's cached platform), through the pooled executor."""
+    from chatops_commander.skills.detect import PROBE, parse_probe
+
+    res = await container.fanout.executor.run(server, PROBE)
+    if not res.ok:
+        why = res.message or res.stderr.strip()[:200] or res.outcome.value
+        return False, (f"Je n'arrive pas à joindre {server.name} : {why}" if lang == "fr"
+                       else f"I can't reach {server.name}: {why}")
+    manager = parse_probe(res.stdout).service_manager.value
+    return True, (f"✅ {server.name} répond en {res.duration_ms} ms (services : {manager})." if lang == "fr"
+                  else f"✅ {server.name} answers in {res.duration_ms} ms (services: {manager}).")
 
 
 async def _post_principal(request: Request) -> Principal | Response:
