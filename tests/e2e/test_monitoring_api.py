@@ -122,6 +122,9 @@ async def test_fleet_summary_latest_and_series(container: bootstrap.Container, a
     backwards = await api.get(f"/api/v1/monitoring/servers/{s['web'].id}/series", params={
         "start": T0.isoformat(), "end": (T0 - timedelta(hours=1)).isoformat()})
     assert backwards.status_code == 422
+    dawn_of_time = await api.get(f"/api/v1/monitoring/servers/{s['web'].id}/series",
+                                 params={"end": "0001-01-01T00:00:00Z"})
+    assert dawn_of_time.status_code == 422 and "end" in dawn_of_time.json()["detail"]
     unknown = await api.get("/api/v1/monitoring/servers/00000000-0000-4000-8000-000000000000/latest")
     assert unknown.status_code == 404
 

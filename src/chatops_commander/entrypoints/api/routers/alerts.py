@@ -104,9 +104,11 @@ async def metric_series(
 ) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
     end = end or datetime.now(UTC)
-    start = start or end - timedelta(hours=1)
-    if start.tzinfo is None or end.tzinfo is None:
+    if (start is not None and start.tzinfo is None) or end.tzinfo is None:
         raise ValidationFailed([("start/end", "give a time zone (e.g. 2026-11-23T12:00:00Z)")])
+    if end - datetime.min.replace(tzinfo=UTC) < timedelta(hours=1):
+        raise ValidationFailed([("end", "must be after 0001-01-01T01:00:00Z")])
+    start = start or end - timedelta(hours=1)
     if start >= end:
         raise ValidationFailed([("start", "must be before end")])
     points = await monitoring.metric_series(uow, server_id, start, end, limit=limit)
