@@ -79,9 +79,12 @@ class TestRun:
 
 class TestExec:
     def test_raw_command_output_comes_back_per_host(self, registered: Fleet) -> None:
-        code, out = chatops("exec", "--on", "db-master", "--", "echo", "hello-from", "$(whoami)")
+        code, out = chatops("exec", "--on", "db-master", "--yes", "--", "echo", "hello-from", "$(whoami)")
         assert code == 0, out
+        assert "risk high: command substitution" in out
         assert "hello-from cc-db-master" in out
+        code, out = chatops("exec", "--on", "db-master", "--", "uname", "-s")
+        assert code == 0 and "Linux" in out  # read-only: low risk, no confirmation asked
 
     def test_destructive_command_is_critical_and_needs_confirmation(self, registered: Fleet) -> None:
         code, out = chatops("exec", "--on", "web-01", "--", "rm", "-rf", "/tmp/x")
