@@ -41,6 +41,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ADMIN_EMAIL = "admin@example.com"
+OPERATOR_EMAIL = "ops@example.com"
 PASSWORD = "Violet-Tram-42-Harbour"
 XSS_NAME = "<script>window.__xss=1</script>"
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,9 @@ async def _seed(settings: Settings, fleet_servers: list[Server], *, plant: bool)
     try:
         await user_service.create_user(container.uow, container.security, Principal.cli("pytest"), email=ADMIN_EMAIL,
                                        name="Ada Admin", role=Role.ADMIN, password=PASSWORD)
+        await user_service.create_user(container.uow, container.security, Principal.cli("pytest"),
+                                       email=OPERATOR_EMAIL, name="Otto Operator", role=Role.OPERATOR,
+                                       password=PASSWORD)
         async with container.uow() as uow:
             if plant:
                 await uow.servers.add(Server(name=XSS_NAME, hostname="xss.invalid", ip_address="192.0.2.66", port=22,
@@ -109,7 +113,8 @@ def _require_browser() -> None:
 @contextmanager
 def _serve(tmp: Path, fleet: Any | None) -> Iterator[LiveServer]:
     data_dir = tmp / "var"
-    env_extra = {"CHATOPS_RATE_LIMIT_API": "100000/minute", "CHATOPS_RATE_LIMIT_COMMANDS": "1000/minute"}
+    env_extra = {"CHATOPS_RATE_LIMIT_API": "100000/minute", "CHATOPS_RATE_LIMIT_COMMANDS": "1000/minute",
+                 "CHATOPS_RATE_LIMIT_LOGIN_IP": "1000/minute"}  # every test logs in from 127.0.0.1
     extra: dict[str, Any] = {}
     fleet_servers: list[Server] = []
     if fleet is not None:

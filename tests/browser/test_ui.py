@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ADMIN_EMAIL, PASSWORD, XSS_NAME, LiveServer, copy_readme_shot, shot, watch
+from tests.browser.conftest import (
+    ADMIN_EMAIL,
+    OPERATOR_EMAIL,
+    PASSWORD,
+    XSS_NAME,
+    LiveServer,
+    copy_readme_shot,
+    shot,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
@@ -209,3 +218,41 @@ def test_wrong_password_and_security_headers(live_server: LiveServer, context: A
     page.get_by_role("button", name="Log in").click()
     ex(page.get_by_role("alert")).to_contain_text("don't match")
     ex(page).to_have_url(re.compile(r".*/login"))
+
+
+def test_two_factor_enrolment_then_login_with_the_second_step(live_server: LiveServer, context: Any) -> None:
+    import pyotp
+
+    ex = expect()
+    page = context.new_page()
+    w = watch(page)
+    base = live_server.base
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(OPERATOR_EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_role("button", name="Set up 2FA").click()
+    ex(page.locator("img[data-enroll-qr]")).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;base64,"))
+    uri = page.locator("[data-enroll-uri]").inner_text()
+    page.get_by_label("Two-factor code").fill(pyotp.parse_uri(uri).now())
+    page.get_by_role("button", name="Turn on 2FA").click()
+    codes = page.locator("[data-enroll-step] code.secret")
+    ex(codes.first).to_be_visible()
+    recovery = codes.first.inner_text().strip()
+    shot(page, "15-2fa-enrolled")
+
+    page.get_by_role("button", name="Log out").first.click()
+    page.wait_for_url(re.compile(r".*/login"))
+    page.get_by_label("Email").fill(OPERATOR_EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    step = page.get_by_label("Two-factor code")
+    ex(step).to_be_visible()
+    shot(page, "16-login-2fa-step")
+    step.fill(recovery)  # the TOTP step of enrolment was just used; a recovery code is single-use and valid now
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    ex(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    w.assert_clean()
