@@ -90,11 +90,21 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     chat = shot(page, "03-chat")
 
     # a message and a command output carrying markup: shown as text, nothing executes
+    ex(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
     box.fill('hello <img src=x onerror="window.__xss=2"> <script>window.__xss=3</script> **bold**')
     box.press("Enter")
     ex(page.locator(".msg-user strong", has_text="bold").last).to_be_visible()
     ex(page.locator(".msg-assistant").last).to_be_visible()
     assert page.locator(".msg-user img").count() == 0 and page.locator(".messages script").count() == 0
+    assert not xss_fired(page)
+    # a command whose output is markup: confirmed (the engine rates shell.run high), its output shown as text
+    ex(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()  # the previous turn is answered
+    box.fill("""run "echo '<script>window.__xss=4</script><img src=x onerror=window.__xss=5>'" on localhost""")
+    box.press("Enter")
+    card = page.locator(".card-action", has_text="window.__xss=4").last
+    card.get_by_role("button", name="Confirm").click()
+    ex(page.locator(".msg-assistant", has_text="window.__xss=4").last).to_be_visible()
+    assert page.locator(".messages script").count() == 0 and page.locator(".messages img").count() == 0
     assert not xss_fired(page)
 
     # history: the commands and audit events, filterable, exportable
