@@ -77,7 +77,7 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     box = page.get_by_label("Your request")
     box.fill("disk")
     ex(page.locator("#suggestions [role=option]").first).to_be_visible()
-    box.fill("check disk space on localhost")
+    box.fill("check disk on localhost")
     box.press("Enter")
     answer = page.locator(".msg-assistant table.data-table").last
     ex(answer).to_be_visible()
@@ -85,7 +85,7 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     ex(page.locator(".msg-assistant .chart canvas").last).to_be_visible()
     # ↑ recalls the last request
     box.press("ArrowUp")
-    ex(box).to_have_value("check disk space on localhost")
+    ex(box).to_have_value("check disk on localhost")
     box.fill("")
     chat = shot(page, "03-chat")
 

@@ -96,8 +96,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "http.check": _v(
         "ping|curl", "ping|curl",
-        "website|site|url|http|endpoint|homepage|web site|healthcheck url|check",
-        "site|site web|url|page d'accueil|la page|le site|verifie",
+        "website|site|url|http|endpoint|homepage|web site|healthcheck url",
+        "site|site web|url|page d'accueil|la page|le site",
         (r"\b(site|website|url|homepage|endpoint)\b.*\b(up|reachable|responding|ok|online|loading)\b",),
         (r"\b(site|url|page)\b.*\b(repond|accessible|dispo\w*|joignable|en ligne|ok|up)\b",),
     ),
