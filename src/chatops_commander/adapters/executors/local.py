@@ -8,7 +8,7 @@ import os
 import signal
 import time
 
-from chatops_commander.adapters.executors.output import DISCARD_LIMIT, StreamCapture, failure, pump, result
+from chatops_commander.adapters.executors.output import capture, failure, result
 from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.ports_execution import OnLine
@@ -34,43 +34,14 @@ class LocalExecutor:
             return failure(server.name, HostOutcome.ERROR, f"cannot start the shell: {exc}", started)
         assert proc.stdout is not None
         assert proc.stderr is not None
-        out = StreamCapture(server.name, "stdout", on_line)
-        err = StreamCapture(server.name, "stderr", on_line)
-
-        def too_much() -> bool:
-            return out.total + err.total > DISCARD_LIMIT
-
-        timed_out = overflow = False
-
-        def stop() -> None:
-            _kill(proc)
-
-        try:
-            async with asyncio.timeout(plan.timeout_s):
-                await asyncio.gather(
-                    pump(proc.stdout.read, out, too_much, stop), pump(proc.stderr.read, err, too_much, stop)
-                )
-                overflow = too_much()
-                await proc.wait()
-        except TimeoutError:
-            timed_out = True
-            _kill(proc)
+        got = await capture(server.name, on_line, proc.stdout.read, proc.stderr.read, stop=lambda: _kill(proc),
+                            wait=proc.wait, timeout_s=plan.timeout_s)
+        if got.timed_out:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(5):
                     await proc.wait()
-        except asyncio.CancelledError:
-            _kill(proc)
-            raise
-        return result(
-            server.name,
-            plan,
-            started,
-            out,
-            err,
-            exit_code=proc.returncode,
-            timed_out=timed_out,
-            overflow=overflow,
-        )
+        return result(server.name, plan, started, got.out, got.err, exit_code=proc.returncode,
+                      timed_out=got.timed_out, overflow=got.overflow)
 
     async def close(self) -> None:
         return None

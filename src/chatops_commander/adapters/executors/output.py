@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
 from chatops_commander.services.ports_execution import OUTPUT_CAP, OnLine
@@ -62,6 +64,43 @@ async def pump(
             stop()
             break
     cap.finish()
+
+
+@dataclass
+class Captured:
+    out: StreamCapture
+    err: StreamCapture
+    timed_out: bool = False
+    overflow: bool = False
+
+
+async def capture(
+    host: str, on_line: OnLine | None, read_out: Callable[[int], Awaitable[bytes]],
+    read_err: Callable[[int], Awaitable[bytes]], *, stop: Callable[[], None], wait: Callable[[], Awaitable[object]],
+    timeout_s: float,
+) -> Captured:
+    """Read both streams of a running command within `timeout_s`, then wait for it to end.
+
+    Past `DISCARD_LIMIT` of combined output the command is stopped (`overflow`); on timeout it is
+    stopped too (`timed_out`); on cancellation it is stopped and the cancellation goes on.
+    """
+    got = Captured(StreamCapture(host, "stdout", on_line), StreamCapture(host, "stderr", on_line))
+
+    def too_much() -> bool:
+        return got.out.total + got.err.total > DISCARD_LIMIT
+
+    try:
+        async with asyncio.timeout(timeout_s):
+            await asyncio.gather(pump(read_out, got.out, too_much, stop), pump(read_err, got.err, too_much, stop))
+            got.overflow = too_much()
+            await wait()
+    except TimeoutError:
+        got.timed_out = True
+        stop()
+    except asyncio.CancelledError:
+        stop()
+        raise
+    return got
 
 
 def result(

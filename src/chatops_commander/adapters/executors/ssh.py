@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncssh
 
-from chatops_commander.adapters.executors.output import DISCARD_LIMIT, StreamCapture, failure, pump, result
+from chatops_commander.adapters.executors.output import capture, failure, result
 from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
 from chatops_commander.domain.servers import HostKeyPolicy, Server
 from chatops_commander.services.ports_execution import HostKeyCallback, OnLine
@@ -300,34 +300,14 @@ class SSHExecutor:
         self, server: Server, pooled: _Pooled, plan: CommandPlan, on_line: OnLine | None, started: float
     ) -> RunResult:
         proc = await pooled.conn.create_process(plan.render(), encoding=None, stdin=asyncssh.DEVNULL)
-        out = StreamCapture(server.name, "stdout", on_line)
-        err = StreamCapture(server.name, "stderr", on_line)
-
-        def too_much() -> bool:
-            return out.total + err.total > DISCARD_LIMIT
-
-        timed_out = overflow = False
-
-        def stop() -> None:
-            _stop(proc)
-
-        try:
-            async with asyncio.timeout(plan.timeout_s):
-                await asyncio.gather(
-                    pump(proc.stdout.read, out, too_much, stop), pump(proc.stderr.read, err, too_much, stop)
-                )
-                overflow = too_much()
-                await proc.wait_closed()
-        except TimeoutError:
-            timed_out = True
-            _stop(proc)
-        except asyncio.CancelledError:
-            _stop(proc)
-            raise
+        got = await capture(server.name, on_line, proc.stdout.read, proc.stderr.read, stop=lambda: _stop(proc),
+                            wait=proc.wait_closed, timeout_s=plan.timeout_s)
+        timed_out, overflow = got.timed_out, got.overflow
         code = proc.exit_status if not (timed_out or overflow) else None
         if code is None and not (timed_out or overflow) and proc.exit_signal:
             code = 128 + 9
-        return result(server.name, plan, started, out, err, exit_code=code, timed_out=timed_out, overflow=overflow)
+        return result(server.name, plan, started, got.out, got.err, exit_code=code, timed_out=timed_out,
+                      overflow=overflow)
 
 
 def _stop(proc: Any) -> None:
