@@ -31,9 +31,6 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
-from tests.fleet.fixture import fleet
-
-__all__ = ["fleet"]
 
 pytestmark = pytest.mark.browser
 
