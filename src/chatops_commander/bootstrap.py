@@ -295,7 +295,13 @@ def build_fanout(container: Container) -> FanOut:
         pinning.add(task)
         task.add_done_callback(pinning.discard)
 
-    options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin)
+    async def stored_secret(server: Server) -> tuple[str, str] | None:
+        if server.id is None:
+            return None
+        return await server_service.read_server_secret(container.uow, container.security, server.id)
+
+    options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin,
+                         secret_provider=stored_secret)
     executor = RoutingExecutor(LocalExecutor(), SSHExecutor(options))
     fanout = MeasuredFanOut(executor, load_catalog(container.settings))
     fanout.metrics = container.metrics

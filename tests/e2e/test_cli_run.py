@@ -90,3 +90,17 @@ class TestExec:
         code, out = chatops("exec", "--on", "web-01", "--", "rm", "-rf", "/tmp/x")
         assert code == 1
         assert "risk critical" in out and "not confirmed" in out
+
+
+class TestStoredSecret:
+    def test_a_key_stored_encrypted_in_the_registry_is_used_to_connect(self, registered: Fleet) -> None:
+        db = registered.server("db-master")
+        code, out = chatops("servers", "add", "db-vault", "--host", "127.0.0.1", "--port", str(db.port),
+                            "--user", db.ssh_user)
+        assert code == 0, out
+        code, out = chatops("run", "server.load", "--on", "db-vault", "--json")
+        assert code == 1 and '"auth_failed"' in out  # no key file, no agent, nothing stored yet
+        code, out = chatops("servers", "set-secret", "db-vault", "--key-file", str(registered.client_key))
+        assert code == 0, out
+        code, out = chatops("run", "server.load", "--on", "db-vault", "--json")
+        assert code == 0 and '"outcome": "ok"' in out, out

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,9 @@ from chatops_commander.services.ports_execution import HostKeyCallback, OnLine
 
 KeyProvider = Callable[[Server], Sequence[Any] | None]
 """Returns decrypted private keys (asyncssh.SSHKey) for a server, or None to use its key file / agent."""
+
+SecretProvider = Callable[[Server], Awaitable[tuple[str, str] | None]]
+"""Returns a server's stored secret as ("private_key", PEM text) or ("password", text), or None."""
 
 RETRYABLE = (
     asyncssh.ConnectionLost,
@@ -46,6 +49,7 @@ class SSHOptions:
     max_sessions_per_connection: int = 8
     use_agent: bool = True
     key_provider: KeyProvider | None = None
+    secret_provider: SecretProvider | None = None  # the registry's encrypted key or password
     on_new_host_key: HostKeyCallback | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # passed to asyncssh.connect as is
 
@@ -265,6 +269,13 @@ class SSHExecutor:
         pinned = server.host_key_fingerprint or self._pinned.get(server.name)
         client = _Client(server, pinned, known_listed=bool(trusted[0] or trusted[1]))
         keys = self._client_keys(server)
+        password: str | None = None
+        if self.opt.secret_provider is not None:
+            secret = await self.opt.secret_provider(server)
+            if secret is not None and secret[0] == "private_key":
+                keys = [asyncssh.import_private_key(secret[1])]
+            elif secret is not None and secret[0] == "password":
+                password = secret[1]
         kwargs: dict[str, Any] = dict(
             port=server.port,
             username=server.ssh_user,
@@ -276,6 +287,8 @@ class SSHExecutor:
             config=None,
             preferred_auth="publickey",
         )
+        if password is not None:
+            kwargs.update(password=password, preferred_auth="publickey,keyboard-interactive,password")
         if keys is not None:
             kwargs.update(client_keys=keys, agent_path=None)
         elif not self.opt.use_agent:
