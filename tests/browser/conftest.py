@@ -11,10 +11,8 @@ import asyncio
 import dataclasses
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from chatops_commander import bootstrap
@@ -31,6 +28,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
+from tests.live_server import free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 
@@ -45,24 +43,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 60.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)  # polling interval of a deadline-bounded readiness check
-    raise AssertionError(f"{url} did not answer within {deadline_s}s")
 
 
 @dataclass
