@@ -225,11 +225,16 @@ LogLevel ERROR
 
     def kill_sshd_sessions(self) -> None:
         """Kill every per-connection sshd child (connections drop), keep the listeners."""
-        for pid in self.sshd_pids():
-            out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-            for child in out:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(child), signal.SIGKILL)
+        doomed: list[int] = []
+        parents = list(self.sshd_pids())
+        while parents:  # the [priv] child and its unprivileged session child: the whole tree below
+            out = subprocess.run(["pgrep", "-P", str(parents.pop())], capture_output=True, text=True).stdout
+            children = [int(c) for c in out.split()]
+            doomed.extend(children)
+            parents.extend(children)
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     # ---- service helpers for tests ------------------------------------------------------------
 

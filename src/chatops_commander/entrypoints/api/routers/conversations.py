@@ -109,7 +109,8 @@ async def create_conversation(principal: PrincipalDep, chat: ChatDep,
 
 
 @router.get("/conversations", response_model=list[ConversationRead])
-async def list_conversations(principal: PrincipalDep, chat: ChatDep, offset: Annotated[int, Query(ge=0)] = 0,
+async def list_conversations(principal: PrincipalDep, chat: ChatDep,
+                             offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                              limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[ConversationRead]:
     return [ConversationRead.of(c) for c in await chat.list_conversations(principal, offset=offset, limit=limit)]
 
