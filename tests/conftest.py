@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,12 @@ from tests.fleet.fixture import fleet, fleet_executor  # one session-wide fleet 
 
 TEST_SECRET = "x7Kq2Vb9Lm4Np8Rs3Tw6Yz1Ac5De0Fg_Hj-Ik2Lo9Pu"
 PG_ENV = "CHATOPS_TEST_DATABASE_URL"
+
+# CI explores the same examples on every run (a failure there is reproducible, never a fluke of the
+# seed); developers' runs keep exploring new random examples.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 __all__ = ["fleet", "fleet_executor"]
 
 
