@@ -49,6 +49,7 @@ from chatops_commander.adapters.security.passwords import Argon2PasswordHasher
 from chatops_commander.adapters.security.rate_limit import RateLimiter, RateLimitSpec
 from chatops_commander.adapters.security.redaction import SecretRedactor
 from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
+from chatops_commander.adapters.tracing import OtelTracer
 from chatops_commander.config import SECRET_FIELDS, ConfigError, Settings, ensure_embedded_secrets
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
@@ -78,6 +79,7 @@ from chatops_commander.services.notifications import Notifier
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import CollectorLock, HostMetricsSource, NotificationChannel
 from chatops_commander.services.principal import Principal
+from chatops_commander.services.tracing import NoopTracer, Tracer
 from chatops_commander.skills.catalog import catalog_specs as specs_of
 from chatops_commander.skills.registry import Registry, load_registry
 
@@ -115,6 +117,9 @@ class Container:
     metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics, repr=False)
     alert_hub: AlertHub = field(default_factory=AlertHub, repr=False)
     monitor: MonitorLoop | None = field(default=None, repr=False)
+    # Tracing of chat turns: OpenTelemetry when CHATOPS_OTEL_ENABLED (`otel` is then that tracer), else a no-op.
+    tracer: Tracer = field(default_factory=NoopTracer, repr=False)
+    otel: OtelTracer | None = field(default=None, repr=False)
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -135,6 +140,8 @@ class Container:
             if self._fanout is not None:
                 await self._fanout.executor.close()
             await self.engine.dispose()
+            if self.otel is not None:
+                await asyncio.to_thread(self.otel.shutdown)  # flushes queued spans
 
 
 def prepare_database(settings: Settings) -> Settings:
@@ -221,6 +228,9 @@ async def build(settings: Settings) -> Container:
         db_probe=SqlDatabaseProbe(engine), security=kit, password_hasher=parts["hasher"], jwt_codec=parts["codec"],
         token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
         audit_mirror=mirror, keyring_store=parts["store"])
+    if settings.otel_enabled:
+        container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
+        container.tracer = container.otel
     if settings.register_localhost and settings.is_embedded:
         await server_service.ensure_localhost(container.uow, ssh_user=os_user())
     return container
@@ -345,7 +355,7 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         clock=container.security, hub=ChatHub(), http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
-        on_command=container.metrics.command)
+        on_command=container.metrics.command, tracer=container.tracer)
 
 
 # ---- monitoring -----------------------------------------------------------------------------------------

@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     notify_repeat_s: float = Field(default=4 * 3600.0, ge=0)  # re-send still-open alerts; 0: never
     notify_attempts: int = Field(default=3, ge=1, le=10)
 
+    # Distributed tracing of chat turns (OpenTelemetry, OTLP over HTTP/protobuf); off by default.
+    otel_enabled: bool = False
+    otel_endpoint: str | None = None  # e.g. http://127.0.0.1:4318/v1/traces (unset: OTEL_EXPORTER_OTLP_* or localhost)
+    otel_service_name: str = "chatops-commander"
+
     @field_validator("data_dir", "ssh_known_hosts", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:

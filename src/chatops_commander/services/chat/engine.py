@@ -50,6 +50,7 @@ from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import AuthMethod, Principal
+from chatops_commander.services.tracing import NOOP_SPAN, NoopTracer, Span, Tracer
 
 OUTPUT_KEEP = 8000  # characters of output kept per commands row
 UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
@@ -80,6 +81,7 @@ class _Turn:
     lang: str
     state: dict[str, Any]
     events: list[ChatEvent] = field(default_factory=list)
+    span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
 
     @property
     def cid(self) -> str:
@@ -90,14 +92,34 @@ def _now_iso(moment: datetime | None) -> str:
     return moment.isoformat() if moment else ""
 
 
+def _outcome(meta: Mapping[str, Any]) -> str:
+    """How a turn ended, for its span (a small closed vocabulary, never text from the user or the hosts)."""
+    if meta.get("refused"):
+        return "refused"
+    if "error" in meta:
+        return "error"
+    if "confirmation" in meta:
+        return "confirmation_required"
+    if "approval" in meta:
+        return "approval"
+    if meta.get("clarification"):
+        return "clarification"
+    if "ok" in meta:
+        return "ok" if meta["ok"] else "failed"
+    if "results" in meta:
+        return "ok" if all(r.get("outcome") == HostOutcome.OK.value for r in meta["results"].values()) else "failed"
+    return "replied"
+
+
 class ChatService:
     def __init__(
         self, uow: ChatUnitOfWorkFactory, fanout: FanOut, specs: Sequence[ActionSpec], *, clock: Clock,
         hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
         health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
         parser_factory: Callable[[Sequence[ActionSpec], Inventory], Parser] | None = None,
-        on_command: Callable[[str, str], None] | None = None,
+        on_command: Callable[[str, str], None] | None = None, tracer: Tracer | None = None,
     ) -> None:
+        self.tracer: Tracer = tracer or NoopTracer()
         self.on_command = on_command  # (action, outcome), e.g. for /metrics
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
         self.uow, self.fanout, self.clock = uow, fanout, clock
@@ -155,6 +177,11 @@ class ChatService:
         self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
         action_hash: str | None = None,
     ) -> TurnReply:
+        with self.tracer.span("chat.turn", **{"chatops.confirmation": confirmation_id is not None}) as span:
+            return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash)
+
+    async def _handle(self, span: Span, principal: Principal, conversation_id: UUID, text: str,
+                      confirmation_id: str | None, action_hash: str | None) -> TurnReply:
         async with self.uow() as uow:
             conv = await self._owned(uow, principal, conversation_id)
             user_msg = await uow.messages.add(ChatMessage(conversation_id, "user", text))
@@ -164,10 +191,14 @@ class ChatService:
             await uow.commit()
         state = dict(conv.context or {})
         ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
-        parser = await self._parser_now()
-        parsed, new_ctx = await parser.parse_async(text, ctx)
-        lang = self._lang(parsed, ctx, principal, text)
-        turn = _Turn(principal, conv, lang, state)
+        with self.tracer.span("chat.parse") as stage:
+            parser = await self._parser_now()
+            parsed, new_ctx = await parser.parse_async(text, ctx)
+            lang = self._lang(parsed, ctx, principal, text)
+            stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
+                         "chatops.targets": len(parsed.targets)})
+        span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
+        turn = _Turn(principal, conv, lang, state, span=span)
         self._emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                       created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
@@ -182,7 +213,9 @@ class ChatService:
         except DomainError as exc:
             reply, meta = exc.localized(lang), {"error": exc.code}
             self._emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
-        return await self._finish(turn, reply, meta)
+        span.set(**{"chatops.outcome": _outcome(meta)})
+        with self.tracer.span("chat.reply", **{"chatops.lang": lang}):
+            return await self._finish(turn, reply, meta)
 
     def _lang(self, parsed: ParsedCommand, ctx: ConversationContext, principal: Principal, text: str) -> str:
         if sum(ch.isalpha() for ch in text) >= 3 and parsed.lang in ("en", "fr"):
@@ -247,10 +280,14 @@ class ChatService:
         risk = Risk.highest([parsed_risk, effective_risk(spec.risk, len(servers))])
         intent = dict(intent or {"action": action, "targets": sorted(targets), "service": service,
                                  "parameters": params})
+        attrs = {"chatops.action": action, "chatops.risk": risk.value, "chatops.targets": len(servers)}
+        turn.span.set(**attrs)
         try:
-            decision = await access.authorize_on_servers(
-                self.uow, turn.principal, servers, permission=spec.permission, risk=risk, action_id=action,
-                approval_for_operators=spec.approval_for_operators)
+            with self.tracer.span("chat.authorize", **attrs) as stage:
+                decision = await access.authorize_on_servers(
+                    self.uow, turn.principal, servers, permission=spec.permission, risk=risk, action_id=action,
+                    approval_for_operators=spec.approval_for_operators)
+                stage.set(**{"chatops.needs_approval": decision.needs_approval})
         except PermissionDenied as exc:
             await self._record_refusal(turn, action, servers, text, intent, risk, exc.localized("en"))
             raise
@@ -441,10 +478,16 @@ class ChatService:
                      else "I cannot run this action here yet."), {"action": action})
         raw = self._raw_params(action, service, params)
         prepared = self.fanout.prepare(action, raw)  # raises ValidationFailed before any host is touched
-        results = await self._run(turn, action, servers, raw)
-        commands = {s.name: await self._command_text(prepared.skill, prepared.params, s) for s in servers}
-        await self._record_results(turn, action, servers, results, commands, intent, risk, confirmed)
-        ok = all(r.ok for r in results)
+        attrs: dict[str, str | int] = {"chatops.action": action, "chatops.risk": risk.value,
+                                       "chatops.hosts": len(servers)}
+        with self.tracer.span("chat.execute", **attrs) as stage:
+            results = await self._run(turn, action, servers, raw)
+            ok = all(r.ok for r in results)
+            stage.set(**{"chatops.hosts_failed": sum(not r.ok for r in results), "chatops.ok": ok})
+        recorded: dict[str, str | bool] = {"chatops.action": action, "chatops.confirmed": confirmed}
+        with self.tracer.span("chat.record", **recorded):
+            commands = {s.name: await self._command_text(prepared.skill, prepared.params, s) for s in servers}
+            await self._record_results(turn, action, servers, results, commands, intent, risk, confirmed)
         what = wording.describe(action, [s.name for s in servers], service, params, lang, spec.summary)
         lines = [self._host_line(r, lang) for r in results]
         meta: dict[str, Any] = {"action": action, "risk": risk.value,
