@@ -1,4 +1,4 @@
-"""Migration 0004 and the chat repositories on SQLite and PostgreSQL (real databases)."""
+"""Migrations 0004-0005 and the chat repositories on SQLite and PostgreSQL (real databases)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from chatops_commander import bootstrap
 from chatops_commander.domain.chat.approvals import Approval, ApprovalState, decide
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState
+from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, DeploymentState, rollback_target
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
@@ -99,3 +100,46 @@ async def test_approvals_are_listed_and_decided_once(container: bootstrap.Contai
         got = await uow.approvals.get(a.id)
         assert got is not None and got.state is ApprovalState.APPROVED and got.decided_by == admin.email
         assert await uow.approvals.get("not-a-uuid") is None
+
+
+async def test_deployments_history_is_newest_first_and_outlives_its_conversation(
+    container: bootstrap.Container,
+) -> None:
+    user = await _user(container, "deployer@example.com")
+    assert user.id is not None
+    t0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    async with container.uow() as uow:
+        conv = await uow.conversations.add(Conversation(user.id, "deploys"))
+        assert conv.id is not None
+        await uow.commit()
+    runs = []
+    for n, version in enumerate(["v2.3.0", "v2.4.0", "v2.5.0"]):
+        d = Deployment.start(application="shop", version=version, kind=DeploymentKind.DEPLOY, hosts=["web-01"],
+                             requested_by="deployer@example.com", now=t0 + timedelta(hours=n),
+                             environment="production", conversation_id=str(conv.id))
+        async with container.uow() as uow:
+            await uow.deployments.add(d)
+            await uow.deployments.finish(d.finished(now=t0 + timedelta(hours=n, minutes=5),
+                                                    failed_step=4 if version == "v2.5.0" else None))
+            await uow.commit()
+        runs.append(d)
+    other = Deployment.start(application="blog", version="v9", kind=DeploymentKind.DEPLOY, hosts=["web-02"],
+                             requested_by="x@example.com", now=t0)
+    async with container.uow() as uow:
+        await uow.deployments.add(other)
+        await uow.commit()
+    async with container.uow() as uow:
+        history = await uow.deployments.history("shop", environment="production")
+        assert [d.version for d in history] == ["v2.5.0", "v2.4.0", "v2.3.0"]
+        assert history[0].state is DeploymentState.FAILED and history[0].failed_step == 4
+        assert history[1].state is DeploymentState.SUCCEEDED and history[1].finished_at == t0 + timedelta(
+            hours=1, minutes=5)
+        assert history[2].hosts == ("web-01",) and history[2].conversation_id == str(conv.id)
+        assert rollback_target(history) == "v2.4.0"
+        assert [d.state for d in await uow.deployments.history("blog")] == [DeploymentState.RUNNING]
+        assert await uow.deployments.history("shop", environment="staging") == []
+        assert await uow.conversations.remove(conv.id)
+        await uow.commit()
+    async with container.uow() as uow:
+        kept = await uow.deployments.history("shop")
+        assert len(kept) == 3 and all(d.conversation_id is None for d in kept)

@@ -28,7 +28,7 @@ from chatops_commander.adapters.tracing import OtelTracer
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
 from chatops_commander.services import users as user_service
-from chatops_commander.services.chat.engine import TurnReply
+from chatops_commander.services.chat.turn import TurnReply
 from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.services.tracing import NoopTracer
 from tests.conftest import make_settings

@@ -1,4 +1,5 @@
-"""Repositories of the conversation engine: conversations, messages, commands, confirmations, approvals."""
+"""Repositories of the conversation engine: conversations, messages, commands, confirmations, approvals,
+deployments."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from chatops_commander.adapters.db.tables import approvals as t_approvals
 from chatops_commander.adapters.db.tables import commands as t_commands
 from chatops_commander.adapters.db.tables import confirmations as t_confirmations
 from chatops_commander.adapters.db.tables import conversations as t_conversations
+from chatops_commander.adapters.db.tables import deployments as t_deployments
 from chatops_commander.adapters.db.tables import messages as t_messages
 from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.chat.approvals import Approval, ApprovalState
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState
+from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, DeploymentState
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
 from chatops_commander.domain.risk import Risk
 
@@ -69,8 +72,9 @@ class SqlConversationRepository:
         # Children first: SQLite enforces no ON DELETE CASCADE without the foreign_keys pragma.
         for table in (t_confirmations, t_approvals, t_messages):
             await self.session.execute(delete(table).where(table.c.conversation_id == conversation_id))
-        await self.session.execute(update(t_commands).where(t_commands.c.conversation_id == conversation_id)
-                                   .values(conversation_id=None))
+        for linked in (t_commands, t_deployments):
+            await self.session.execute(update(linked).where(linked.c.conversation_id == conversation_id)
+                                       .values(conversation_id=None))
         res = await self.session.execute(delete(t_conversations).where(t_conversations.c.id == conversation_id))
         return bool(getattr(res, "rowcount", 0))
 
@@ -219,3 +223,37 @@ class SqlApprovalRepository:
             .values(state=a.state.value, decided_by=a.decided_by, decided_by_id=_uuid(a.decided_by_id),
                     decided_at=a.decided_at, reason=a.reason))
         return bool(getattr(res, "rowcount", 0))
+
+
+class SqlDeploymentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _row(r: RowMapping) -> Deployment:
+        return Deployment(
+            id=str(r["id"]), application=r["application"], environment=r["environment"], version=r["version"],
+            kind=DeploymentKind(r["kind"]), state=DeploymentState(r["state"]), hosts=tuple(r["hosts"] or ()),
+            requested_by=r["requested_by"], approved_by=r["approved_by"],
+            conversation_id=str(r["conversation_id"]) if r["conversation_id"] else None,
+            failed_step=r["failed_step"], started_at=r["started_at"], finished_at=r["finished_at"])
+
+    async def add(self, d: Deployment) -> None:
+        await self.session.execute(t_deployments.insert().values(
+            id=_uuid(d.id), application=d.application, environment=d.environment, version=d.version,
+            kind=d.kind.value, state=d.state.value, hosts=list(d.hosts), requested_by=d.requested_by,
+            approved_by=d.approved_by, conversation_id=_uuid(d.conversation_id), failed_step=d.failed_step,
+            started_at=d.started_at, finished_at=d.finished_at))
+
+    async def finish(self, d: Deployment) -> None:
+        await self.session.execute(update(t_deployments).where(t_deployments.c.id == _uuid(d.id)).values(
+            state=d.state.value, finished_at=d.finished_at, failed_step=d.failed_step))
+
+    async def history(self, application: str, *, environment: str | None = None,
+                      limit: int = 50) -> list[Deployment]:
+        """Newest first; `environment=None` means every environment."""
+        q = select(t_deployments).where(t_deployments.c.application == application)
+        if environment is not None:
+            q = q.where(t_deployments.c.environment == environment)
+        q = q.order_by(t_deployments.c.started_at.desc(), t_deployments.c.id).limit(limit)
+        return [self._row(r) for r in (await self.session.execute(q)).mappings()]

@@ -275,3 +275,25 @@ approvals = Table(
     CheckConstraint("state IN ('requested', 'approved', 'rejected')", name="state"),
     Index("idx_approvals_state", "state", "created_at"),
 )
+
+# --- deployment history (migration 0005) ---------------------------------------------------------------
+
+deployments = Table(
+    "deployments", metadata,
+    _id(),
+    Column("application", String(64), nullable=False),
+    Column("environment", String(64)),
+    Column("version", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("state", String(20), nullable=False, default="running"),
+    Column("hosts", JSONType, nullable=False),
+    Column("requested_by", String(255), nullable=False),
+    Column("approved_by", String(255)),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="SET NULL")),
+    Column("failed_step", Integer),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    CheckConstraint("kind IN ('deploy', 'rollback')", name="kind"),
+    CheckConstraint("state IN ('running', 'succeeded', 'failed')", name="state"),
+    Index("idx_deployments_application", "application", "started_at"),
+)

@@ -18,6 +18,7 @@ from chatops_commander.adapters.db.chat_repositories import (
     SqlCommandRepository,
     SqlConfirmationRepository,
     SqlConversationRepository,
+    SqlDeploymentRepository,
     SqlMessageRepository,
 )
 from chatops_commander.adapters.db.monitoring_repositories import (
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     commands: SqlCommandRepository
     confirmations: SqlConfirmationRepository
     approvals: SqlApprovalRepository
+    deployments: SqlDeploymentRepository
     users: SqlUserRepository
     permissions: SqlPermissionRepository
     refresh_sessions: SqlRefreshSessionRepository
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.commands = SqlCommandRepository(session)
         self.confirmations = SqlConfirmationRepository(session)
         self.approvals = SqlApprovalRepository(session)
+        self.deployments = SqlDeploymentRepository(session)
         self.users = SqlUserRepository(session)
         self.permissions = SqlPermissionRepository(session)
         self.refresh_sessions = SqlRefreshSessionRepository(session)

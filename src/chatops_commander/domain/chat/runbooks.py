@@ -8,6 +8,11 @@ steps:
     kind: precheck                 # precheck | backup | pull | rolling | smoke
     run_on: first                  # all | first | rolling (default: rolling for kind rolling, else all)
     commands: [["test", "-d", "/srv/shop"]]   # argv lists; "{version}" and "{host}" are filled in
+  - name: {en: Database backup, fr: Sauvegarde de la base}
+    kind: backup
+    run_on: first
+    skip_if_recent: {path: backups, pattern: "shop-*.sql", max_age_hours: 24}   # a recent dump: skip
+    commands: [["sh", "backup.sh", "{version}"]]
   - name: {en: Rolling update, fr: Mise à jour progressive}
     kind: rolling
     commands: [["sh", "deploy.sh", "{version}"]]
@@ -15,7 +20,15 @@ steps:
   - name: {en: Smoke tests, fr: Tests de fumée}
     kind: smoke
     script: "curl -fsS http://127.0.0.1/ >/dev/null"   # a fixed script (run with sh -c, no substitution)
+rollback:                          # optional: the steps of `app.rollback` (default: the steps above)
+  - name: {en: Switch back, fr: Retour à la version}
+    kind: rolling
+    commands: [["sh", "switch.sh", "{version}"]]
 ```
+
+A step is skipped on a host when its condition holds there: `skip_if` (argument lists that all
+exit 0) or `skip_if_recent` (a file under `path`, relative to the login directory or absolute,
+matching `pattern`, modified less than `max_age_hours` ago: "a backup only when none is recent").
 
 Commands are argument vectors (never a shell line built from user text); the only values filled
 in are the validated version and the host name, each as a whole argument or inside one. A
@@ -46,6 +59,20 @@ class StepKind(StrEnum):
     SMOKE = "smoke"
 
 
+@dataclass(frozen=True)
+class RecentFile:
+    """`skip_if_recent`: a file under `path` matching `pattern`, younger than `max_age_hours`."""
+
+    path: str
+    pattern: str = "*"
+    max_age_hours: float = 24.0
+
+    def argv(self) -> tuple[str, ...]:
+        minutes = max(1, round(self.max_age_hours * 60))
+        return ("find", self.path, "-maxdepth", "1", "-type", "f", "-name", self.pattern,
+                "-mmin", f"-{minutes}", "-print", "-quit")
+
+
 class RunOn(StrEnum):
     ALL = "all"  # every host, in parallel
     FIRST = "first"  # once, on the first host
@@ -62,6 +89,8 @@ class RunbookStep:
     script: str | None = None
     health_check: tuple[tuple[str, ...], ...] = ()
     timeout_s: float = 120.0
+    skip_if: tuple[tuple[str, ...], ...] = ()
+    skip_if_recent: RecentFile | None = None
 
     def name(self, lang: str) -> str:
         return self.name_fr if lang == "fr" else self.name_en
@@ -75,12 +104,24 @@ class RunbookStep:
     def health_argv(self, version: str, host: str) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(_fill(a, version, host) for a in cmd) for cmd in self.health_check)
 
+    def skip_argv(self, version: str, host: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(_fill(a, version, host) for a in cmd) for cmd in self.skip_if)
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.skip_if) or self.skip_if_recent is not None
+
 
 @dataclass(frozen=True)
 class Runbook:
     application: str
     steps: tuple[RunbookStep, ...]
     environments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rollback_steps: tuple[RunbookStep, ...] = ()
+
+    def steps_for(self, rollback: bool) -> tuple[RunbookStep, ...]:
+        """The steps of a deploy, or of a rollback (its own section, else the deploy's steps)."""
+        return (self.rollback_steps or self.steps) if rollback else self.steps
 
     def hosts_for(self, environment: str | None, default: Sequence[str]) -> tuple[str, ...]:
         if environment and environment in self.environments:
@@ -109,14 +150,14 @@ def _argv_list(value: Any, where: str, problems: list[tuple[str, str]]) -> tuple
     return tuple(tuple(c) for c in value)
 
 
-def _name(value: Any, index: int, problems: list[tuple[str, str]]) -> tuple[str, str]:
+def _name(value: Any, where: str, index: int, problems: list[tuple[str, str]]) -> tuple[str, str]:
     if isinstance(value, str) and value.strip():
         return value.strip(), value.strip()
     if isinstance(value, Mapping) and isinstance(value.get("en"), str) and value.get("en"):
         en = str(value["en"]).strip()
         fr = str(value.get("fr") or en).strip()
         return en, fr
-    problems.append((f"steps[{index}].name", "a text or {en: ..., fr: ...}"))
+    problems.append((f"{where}.name", "a text or {en: ..., fr: ...}"))
     return f"step {index + 1}", f"étape {index + 1}"
 
 
@@ -139,16 +180,50 @@ def parse_runbook(data: Any, *, source: str = "runbook") -> Runbook:
             else:
                 envs[str(env)] = tuple(hosts)
     raw_steps = data.get("steps")
-    steps: list[RunbookStep] = []
     if not isinstance(raw_steps, list) or not raw_steps:
         problems.append(("steps", "a non-empty list of steps"))
         raw_steps = []
+    steps = _parse_steps(raw_steps, "steps", problems)
+    raw_rollback = data.get("rollback")
+    rollback: list[RunbookStep] = []
+    if raw_rollback is not None:
+        if not isinstance(raw_rollback, list) or not raw_rollback:
+            problems.append(("rollback", "a non-empty list of steps (or leave it out to reuse `steps`)"))
+        else:
+            rollback = _parse_steps(raw_rollback, "rollback", problems)
+    if problems:
+        raise ValidationFailed(problems)
+    return Runbook(str(app), tuple(steps), envs, tuple(rollback))
+
+
+def _recent_file(value: Any, where: str, problems: list[tuple[str, str]]) -> RecentFile | None:
+    if value is None:
+        return None
+    raw_path = value.get("path") if isinstance(value, Mapping) else None
+    path = raw_path.strip() if isinstance(raw_path, str) else ""
+    if not isinstance(value, Mapping) or not path or path.startswith("-") or "\0" in path or len(path) > 1024:
+        problems.append((where, "a mapping {path: DIR, pattern: GLOB, max_age_hours: N} (path relative to the "
+                                "login directory or absolute)"))
+        return None
+    pattern = value.get("pattern", "*")
+    if not isinstance(pattern, str) or not pattern or pattern.startswith("-") or "/" in pattern:
+        problems.append((f"{where}.pattern", "a file name pattern such as \"shop-*.sql\" (no '/')"))
+        return None
+    hours = value.get("max_age_hours", 24)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24 * 366:
+        problems.append((f"{where}.max_age_hours", "a number of hours between 0 and 8784"))
+        return None
+    return RecentFile(path, pattern, float(hours))
+
+
+def _parse_steps(raw_steps: list[Any], section: str, problems: list[tuple[str, str]]) -> list[RunbookStep]:
+    steps: list[RunbookStep] = []
     for i, raw in enumerate(raw_steps):
-        where = f"steps[{i}]"
+        where = f"{section}[{i}]"
         if not isinstance(raw, Mapping):
             problems.append((where, "a mapping"))
             continue
-        en, fr = _name(raw.get("name"), i, problems)
+        en, fr = _name(raw.get("name"), where, i, problems)
         try:
             kind = StepKind(str(raw.get("kind")))
         except ValueError:
@@ -168,11 +243,11 @@ def parse_runbook(data: Any, *, source: str = "runbook") -> Runbook:
         if bool(commands) == bool(script):
             problems.append((where, "give either `commands` or `script`"))
         health = _argv_list(raw.get("health_check"), f"{where}.health_check", problems)
+        skip_if = _argv_list(raw.get("skip_if"), f"{where}.skip_if", problems)
+        recent = _recent_file(raw.get("skip_if_recent"), f"{where}.skip_if_recent", problems)
         timeout = raw.get("timeout_s", 120)
-        if not isinstance(timeout, int | float) or not 1 <= timeout <= 3600:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 3600:
             problems.append((f"{where}.timeout_s", "between 1 and 3600"))
             timeout = 120
-        steps.append(RunbookStep(en, fr, kind, run_on, commands, script, health, float(timeout)))
-    if problems:
-        raise ValidationFailed(problems)
-    return Runbook(str(app), tuple(steps), envs)
+        steps.append(RunbookStep(en, fr, kind, run_on, commands, script, health, float(timeout), skip_if, recent))
+    return steps

@@ -23,7 +23,7 @@ _VERBS: dict[str, tuple[str, str]] = {
     "db.backup": ("Back up the database", "Sauvegarder la base de données"),
     "server.reboot": ("Reboot", "Redémarrer le serveur"),
     "app.deploy": ("Deploy {version}", "Déployer {version}"),
-    "app.rollback": ("Roll back {version}", "Revenir à {version}"),
+    "app.rollback": ("Roll back to {version}", "Revenir à {version}"),
     "shell.run": ("Run `{command}`", "Lancer `{command}`"),
 }
 
@@ -43,6 +43,9 @@ _IMPACT: dict[str, tuple[str, str]] = {
     "process.kill": ("the process stops at once on {t}", "le processus s'arrête immédiatement sur {t}"),
     "app.deploy": ("a rolling update of {t}, one host at a time",
                    "une mise à jour progressive de {t}, un serveur à la fois"),
+    "app.rollback": ("the runbook's rollback steps run on {t}: the application goes back to an earlier version",
+                     "les étapes de retour arrière du runbook s'exécutent sur {t} : l'application revient à une "
+                     "version antérieure"),
 }
 
 

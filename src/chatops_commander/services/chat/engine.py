@@ -11,9 +11,8 @@ WebSocket connections through the hub.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,7 +24,6 @@ from chatops_commander.domain.chat.confirmations import Confirmation, Confirmati
 from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
 from chatops_commander.domain.chat.events import (
     ApprovalRequired,
-    ChatEvent,
     ConfirmationRequired,
     ErrorEvent,
     MessageEvent,
@@ -33,9 +31,9 @@ from chatops_commander.domain.chat.events import (
     ResultEvent,
 )
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation, title_from
-from chatops_commander.domain.chat.runbooks import RunOn, check_version
+from chatops_commander.domain.chat.runbooks import check_version
 from chatops_commander.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.execution import HostOutcome, RunResult
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk, effective_risk
@@ -44,48 +42,21 @@ from chatops_commander.domain.security.audit_events import AuditAction, AuditOut
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import access, audit
+from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
+from chatops_commander.services.chat.turn import Turn, TurnCore, TurnReply
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import AuthMethod, Principal
-from chatops_commander.services.tracing import NOOP_SPAN, NoopTracer, Span, Tracer
+from chatops_commander.services.tracing import NoopTracer, Span, Tracer
 
-OUTPUT_KEEP = 8000  # characters of output kept per commands row
 UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
                HostOutcome.TIMED_OUT, HostOutcome.ERROR)
 CHAT_ONLY = {"chat.greeting", "chat.thanks", "chat.help", "chat.confirm", "chat.cancel", "chat.choose"}
 
 RateHook = Callable[[Principal], Awaitable[None]]
-
-
-@dataclass
-class TurnReply:
-    conversation_id: str
-    message: MessageEvent | None = None
-    events: list[ChatEvent] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"conversation_id": self.conversation_id,
-                "message": self.message.to_json() if self.message else None,
-                "events": [e.to_json() for e in self.events]}
-
-
-@dataclass
-class _Turn:
-    """What one turn accumulates: the events (in order) and the conversation's engine state."""
-
-    principal: Principal
-    conversation: Conversation
-    lang: str
-    state: dict[str, Any]
-    events: list[ChatEvent] = field(default_factory=list)
-    span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
-
-    @property
-    def cid(self) -> str:
-        return str(self.conversation.id)
 
 
 def _now_iso(moment: datetime | None) -> str:
@@ -111,7 +82,7 @@ def _outcome(meta: Mapping[str, Any]) -> str:
     return "replied"
 
 
-class ChatService:
+class ChatService(TurnCore):
     def __init__(
         self, uow: ChatUnitOfWorkFactory, fanout: FanOut, specs: Sequence[ActionSpec], *, clock: Clock,
         hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
@@ -119,13 +90,12 @@ class ChatService:
         parser_factory: Callable[[Sequence[ActionSpec], Inventory], Parser] | None = None,
         on_command: Callable[[str, str], None] | None = None, tracer: Tracer | None = None,
     ) -> None:
+        super().__init__(uow, fanout, clock=clock, hub=hub, on_command=on_command)
         self.tracer: Tracer = tracer or NoopTracer()
-        self.on_command = on_command  # (action, outcome), e.g. for /metrics
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
-        self.uow, self.fanout, self.clock = uow, fanout, clock
         self.specs = {s.id: s for s in specs}
-        self.hub = hub or ChatHub()
         self.http, self.runbooks = http, runbooks
+        self.deploys = DeployRunner(self, runbooks)
         self.health_urls = dict(health_urls or {})
         self.default_language = default_language
         self.rate_hook = rate_hook
@@ -198,8 +168,8 @@ class ChatService:
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
-        turn = _Turn(principal, conv, lang, state, span=span)
-        self._emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
+        turn = Turn(principal, conv, lang, state, span=span)
+        self.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                       created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
         try:
@@ -209,10 +179,10 @@ class ChatService:
                 reply, meta = await self._dispatch(turn, parsed)
         except PermissionDenied as exc:
             reply, meta = wording.refused(exc.localized(lang), lang), {"refused": True, "code": exc.code}
-            self._emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         except DomainError as exc:
             reply, meta = exc.localized(lang), {"error": exc.code}
-            self._emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         span.set(**{"chatops.outcome": _outcome(meta)})
         with self.tracer.span("chat.reply", **{"chatops.lang": lang}):
             return await self._finish(turn, reply, meta)
@@ -222,7 +192,7 @@ class ChatService:
             return parsed.lang
         return ctx.lang or principal.language or self.default_language
 
-    async def _finish(self, turn: _Turn, reply: str, meta: Mapping[str, Any]) -> TurnReply:
+    async def _finish(self, turn: Turn, reply: str, meta: Mapping[str, Any]) -> TurnReply:
         options = meta.get("options")
         if options is not None:
             turn.state["options"] = options
@@ -238,15 +208,10 @@ class ChatService:
             await uow.commit()
         event = MessageEvent(turn.cid, message_id=str(msg.id), role="assistant", content=reply, lang=turn.lang,
                              metadata=msg.metadata, created_at=_now_iso(msg.created_at))
-        self._emit(turn, event)
+        self.emit(turn, event)
         return TurnReply(turn.cid, event, turn.events)
 
-    def _emit(self, turn: _Turn, event: ChatEvent) -> None:
-        turn.events.append(event)
-        if turn.conversation.user_id is not None:
-            self.hub.publish(str(turn.conversation.user_id), event.to_json())
-
-    async def _dispatch(self, turn: _Turn, parsed: ParsedCommand) -> tuple[str, dict[str, Any]]:
+    async def _dispatch(self, turn: Turn, parsed: ParsedCommand) -> tuple[str, dict[str, Any]]:
         lang, action = turn.lang, parsed.action
         if action is None:
             question = parsed.clarification or wording.help_text(lang)
@@ -269,14 +234,16 @@ class ChatService:
     # ------------------------------------------------------------------ requests
 
     async def _request(
-        self, turn: _Turn, action: str, targets: Sequence[str], service: str | None, params: dict[str, Any],
+        self, turn: Turn, action: str, targets: Sequence[str], service: str | None, params: dict[str, Any],
         text: str, parsed_risk: Risk = Risk.LOW, intent: Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> tuple[str, dict[str, Any]]:
         spec = self.specs.get(action)
         if spec is None:
             raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
-        servers = await self._servers(targets)
+        if action in DEPLOY_ACTIONS:  # the runbook's hosts and the version to go back to, before anyone decides
+            targets, params = await self.deploys.prepare(action, targets, params)
+        servers = await self.servers_named(targets)
         risk = Risk.highest([parsed_risk, effective_risk(spec.risk, len(servers))])
         intent = dict(intent or {"action": action, "targets": sorted(targets), "service": service,
                                  "parameters": params})
@@ -289,7 +256,7 @@ class ChatService:
                     approval_for_operators=spec.approval_for_operators)
                 stage.set(**{"chatops.needs_approval": decision.needs_approval})
         except PermissionDenied as exc:
-            await self._record_refusal(turn, action, servers, text, intent, risk, exc.localized("en"))
+            await self.record_refusal(turn, action, servers, text, intent, risk, exc.localized("en"))
             raise
         if self.rate_hook is not None and not spec.is_read_only:
             await self.rate_hook(turn.principal)
@@ -307,15 +274,6 @@ class ChatService:
             return await self._ask_confirmation(turn, spec, servers, service, params, risk, text, extra)
         return await self._execute(turn, action, servers, service, params, risk, text, intent, confirmed=False)
 
-    async def _servers(self, names: Sequence[str]) -> list[Server]:
-        async with self.uow() as uow:
-            found = [await uow.servers.get_by_name(n) for n in names]
-        missing = [n for n, s in zip(names, found, strict=True) if s is None]
-        if missing:
-            raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
-                           message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
-        return [s for s in found if s is not None]
-
     async def _parser_now(self) -> Parser:
         async with self.uow() as uow:
             servers = await uow.servers.list()
@@ -327,7 +285,7 @@ class ChatService:
     # ------------------------------------------------------------------ confirmations
 
     async def _ask_confirmation(
-        self, turn: _Turn, spec: ActionSpec, servers: Sequence[Server], service: str | None, params: dict[str, Any],
+        self, turn: Turn, spec: ActionSpec, servers: Sequence[Server], service: str | None, params: dict[str, Any],
         risk: Risk, text: str, extra: Mapping[str, Any] | None,
     ) -> tuple[str, dict[str, Any]]:
         names = [s.name for s in servers]
@@ -338,14 +296,14 @@ class ChatService:
             await uow.confirmations.add(conf)
             await uow.commit()
         card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary)
-        self._emit(turn, ConfirmationRequired(
+        self.emit(turn, ConfirmationRequired(
             turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
             parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),
             card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat()))
         return card, {"confirmation": {"id": conf.id, "action_hash": conf.action_hash, "risk": risk.value,
                                        "expires_at": conf.expires_at.isoformat()}}
 
-    async def _confirm(self, turn: _Turn, confirmation_id: str | None,
+    async def _confirm(self, turn: Turn, confirmation_id: str | None,
                        presented_hash: str | None) -> tuple[str, dict[str, Any]]:
         lang, now = turn.lang, self.clock.now()
         async with self.uow() as uow:
@@ -372,7 +330,7 @@ class ChatService:
         if not verdict.ok:
             await self._refuse_confirmation(turn, conf, verdict.audit_kind, str(verdict.refusal), conf.id)
             raise PermissionDenied(verdict.reason("en"), message_fr=verdict.reason("fr"))
-        servers = await self._servers(conf.targets)
+        servers = await self.servers_named(conf.targets)
         spec = self.specs[conf.action]
         # Roles and permissions may have changed in the five minutes: decide again.
         try:
@@ -380,11 +338,12 @@ class ChatService:
                                               risk=conf.risk, action_id=conf.action,
                                               approval_for_operators=spec.approval_for_operators)
         except PermissionDenied as exc:
-            await self._record_refusal(turn, conf.action, servers, conf.text, self._intent_of(conf), conf.risk,
+            await self.record_refusal(turn, conf.action, servers, conf.text, self._intent_of(conf), conf.risk,
                                        exc.localized("en"))
             raise
-        if conf.action == "app.deploy":
-            return await self._deploy(turn, turn.principal, servers, dict(conf.parameters), approved_by=None)
+        if conf.action in DEPLOY_ACTIONS:
+            return await self.deploys.run(turn, turn.principal, servers, conf.parameters,
+                                          rollback=conf.action == "app.rollback", approved_by=None)
         return await self._execute(turn, conf.action, servers, conf.service, dict(conf.parameters), conf.risk,
                                    conf.text, self._intent_of(conf), confirmed=True)
 
@@ -393,7 +352,7 @@ class ChatService:
         return {"action": conf.action, "targets": list(conf.targets), "service": conf.service,
                 "parameters": dict(conf.parameters), "risk": conf.risk.value}
 
-    async def _refuse_confirmation(self, turn: _Turn, conf: Confirmation | None, kind: str, reason: str,
+    async def _refuse_confirmation(self, turn: Turn, conf: Confirmation | None, kind: str, reason: str,
                                    token: str) -> None:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED}.get(
             kind, AuditAction.CONFIRMATION_FORGED)
@@ -409,7 +368,7 @@ class ChatService:
                 outcome=f"refused:{reason}", risk_level=conf.risk.value if conf else None, confirmed=False))
             await uow.commit()
 
-    async def _cancel(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+    async def _cancel(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         now = self.clock.now()
         async with self.uow() as uow:
             conf = await uow.confirmations.latest_pending(turn.conversation.id or UUID(int=0))
@@ -420,7 +379,7 @@ class ChatService:
         what = wording.describe(conf.action, conf.targets, conf.service, conf.parameters, turn.lang)
         return wording.cancelled(what, turn.lang), {"cancelled": conf.id, "options": []}
 
-    async def _choose(self, turn: _Turn, number: int) -> tuple[str, dict[str, Any]]:
+    async def _choose(self, turn: Turn, number: int) -> tuple[str, dict[str, Any]]:
         options = [Option.from_json(o) for o in turn.state.get("options") or []]
         if not options:
             return wording.nothing_pending(turn.lang), {}
@@ -444,35 +403,26 @@ class ChatService:
             raw["service"] = service
         return raw
 
-    async def _run(self, turn: _Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
+    async def _run(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
                    progress: bool = True) -> list[RunResult]:
         results: list[RunResult] = []
         async for res in self.fanout.stream(action, raw, servers):
             results.append(res)
             if progress:
-                self._emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                          text=self._host_line(res, turn.lang), duration_ms=res.duration_ms))
+                self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                          text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
         return sorted(results, key=lambda r: r.host)
 
-    @staticmethod
-    def _host_line(res: RunResult, lang: str) -> str:
-        if res.ok:
-            expl = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
-            return f"{res.host} : {expl}" if lang == "fr" and expl else (f"{res.host}: {expl}" if expl else
-                                                                         f"✅ {res.host}")
-        detail = res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
-        text = detail if isinstance(detail, str) else detail[0]
-        return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
-
     async def _execute(
-        self, turn: _Turn, action: str, servers: Sequence[Server], service: str | None, params: dict[str, Any],
+        self, turn: Turn, action: str, servers: Sequence[Server], service: str | None, params: dict[str, Any],
         risk: Risk, text: str, intent: Mapping[str, Any], *, confirmed: bool,
     ) -> tuple[str, dict[str, Any]]:
         lang = turn.lang
         spec = self.specs[action]
         skill = self.fanout.registry.get(action)
-        if action == "app.deploy":
-            return await self._deploy(turn, turn.principal, servers, params, approved_by=None)
+        if action in DEPLOY_ACTIONS:
+            return await self.deploys.run(turn, turn.principal, servers, params, rollback=action == "app.rollback",
+                                          approved_by=None)
         if skill is None or not skill.touches_hosts:
             return (("Je ne sais pas encore exécuter cette action ici." if lang == "fr"
                      else "I cannot run this action here yet."), {"action": action})
@@ -487,9 +437,9 @@ class ChatService:
         recorded: dict[str, str | bool] = {"chatops.action": action, "chatops.confirmed": confirmed}
         with self.tracer.span("chat.record", **recorded):
             commands = {s.name: await self._command_text(prepared.skill, prepared.params, s) for s in servers}
-            await self._record_results(turn, action, servers, results, commands, intent, risk, confirmed)
+            await self.record_results(turn, action, servers, results, commands, intent, risk, confirmed)
         what = wording.describe(action, [s.name for s in servers], service, params, lang, spec.summary)
-        lines = [self._host_line(r, lang) for r in results]
+        lines = [self.host_line(r, lang) for r in results]
         meta: dict[str, Any] = {"action": action, "risk": risk.value,
                                 "results": {r.host: self._result_json(r) for r in results}}
         health: list[str] = []
@@ -517,7 +467,7 @@ class ChatService:
                         if fr else "At least one host failed; I retried nothing on my own. What would you like to do?")
         if options:
             body += ["", wording.numbered(options, lang)]
-        self._emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
+        self.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
                                      hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
                                                      "duration_ms": r.duration_ms} for r in results},
                                      data=meta["results"]))
@@ -538,7 +488,7 @@ class ChatService:
         return {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
                 "data": data, "message": r.message}
 
-    async def _health_after(self, turn: _Turn, servers: Sequence[Server], service: str) -> list[str]:
+    async def _health_after(self, turn: Turn, servers: Sequence[Server], service: str) -> list[str]:
         fr = turn.lang == "fr"
         status = await self._run(turn, "service.status", servers, {"service": service}, progress=False)
         lines: list[str] = []
@@ -560,52 +510,9 @@ class ChatService:
             lines.insert(0, f"✅ {service} " + ("opérationnel" if fr else "is up"))
         return lines
 
-    async def _record_results(self, turn: _Turn, action: str, servers: Sequence[Server], results: Sequence[RunResult],
-                              commands: Mapping[str, str], intent: Mapping[str, Any], risk: Risk,
-                              confirmed: bool, *, principal: Principal | None = None) -> None:
-        who = principal or turn.principal
-        by_name = {s.name: s for s in servers}
-        async with self.uow() as uow:
-            for r in results:
-                server = by_name.get(r.host)
-                output = (r.stdout + (("\n" + r.stderr) if r.stderr else ""))[-OUTPUT_KEEP:] or r.message
-                await uow.commands.add(CommandRecord(
-                    command=commands.get(r.host, action), action=action, actor=who.actor, user_id=who.user_id,
-                    server_id=server.id if server else None, server_name=r.host,
-                    conversation_id=turn.conversation.id, parsed_intent=dict(intent), output=output,
-                    exit_code=r.exit_code, outcome=r.outcome.value, risk_level=risk.value, confirmed=confirmed,
-                    duration_ms=r.duration_ms))
-                await audit.record(uow, who, AuditAction.COMMAND_EXECUTED,
-                                   AuditOutcome.SUCCESS if r.ok else AuditOutcome.FAILURE, target=r.host, details={
-                                       "command": commands.get(r.host, action), "action": action,
-                                       "serverId": str(server.id) if server and server.id else None,
-                                       "serverName": r.host, "riskLevel": risk.value.upper(), "success": r.ok,
-                                       "exitCode": r.exit_code, "duration": r.duration_ms, "confirmed": confirmed,
-                                       "conversation_id": turn.cid})
-            await uow.commit()
-        for r in results:
-            if self.on_command is not None:
-                self.on_command(action, r.outcome.value)
-
-    async def _record_refusal(self, turn: _Turn, action: str, servers: Sequence[Server], text: str,
-                              intent: Mapping[str, Any], risk: Risk, reason: str) -> None:
-        async with self.uow() as uow:
-            rows: list[Server | None] = list(servers) or [None]
-            for server in rows:
-                await uow.commands.add(CommandRecord(
-                    command=text or action, action=action, actor=turn.principal.actor,
-                    user_id=turn.principal.user_id, server_id=server.id if server else None,
-                    server_name=server.name if server else None, conversation_id=turn.conversation.id,
-                    parsed_intent=dict(intent), output=reason, outcome="refused", risk_level=risk.value))
-            await audit.record(uow, turn.principal, AuditAction.COMMAND_REFUSED, AuditOutcome.DENIED,
-                               target=",".join(s.name for s in servers) or None,
-                               details={"action": action, "reason": reason, "riskLevel": risk.value.upper(),
-                                        "conversation_id": turn.cid})
-            await uow.commit()
-
     # ------------------------------------------------------------------ monitoring answers
 
-    async def _fleet_health(self, turn: _Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
+    async def _fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
         fr = turn.lang == "fr"
 
         async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
@@ -626,7 +533,7 @@ class ChatService:
 
         rows = await asyncio.gather(*(host(s) for s in servers))
         for server, reachable, _, _ in rows:
-            self._emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
+            self.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
                                       status="ok" if reachable else "unreachable"))
         alerts = await self._open_alerts(turn.lang)
         up = sum(1 for r in rows if r[1])
@@ -664,7 +571,7 @@ class ChatService:
         meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
                 "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
                 "alerts": alerts, "options": [o.to_json() for o in options]}
-        self._emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
+        self.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
                                      summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
         return "\n".join(out), meta
 
@@ -678,7 +585,7 @@ class ChatService:
         return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
                  "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
 
-    async def _alerts(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+    async def _alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         alerts = await self._open_alerts(turn.lang)
         fr = turn.lang == "fr"
         if not alerts:
@@ -687,7 +594,7 @@ class ChatService:
         lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
         return "\n".join(lines), {"alerts": alerts}
 
-    async def _history(self, turn: _Turn) -> tuple[str, dict[str, Any]]:
+    async def _history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         async with self.uow() as uow:
             rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
         fr = turn.lang == "fr"
@@ -699,7 +606,7 @@ class ChatService:
         return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
                                                "exit_code": r.exit_code} for r in rows]}
 
-    async def _diagnose(self, turn: _Turn, servers: Sequence[Server],
+    async def _diagnose(self, turn: Turn, servers: Sequence[Server],
                         service: str | None) -> tuple[str, dict[str, Any]]:
         relevant = [s for s in servers if service is None or service in s.services] or list(servers)
 
@@ -735,22 +642,22 @@ class ChatService:
 
         checks = await asyncio.gather(*(one(s) for s in relevant))
         for c in checks:
-            self._emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
+            self.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
                                       status="ok" if c.reachable else "unreachable"))
         result = diagnose(checks)
-        await self._record_results(turn, "incident.diagnose", relevant, [
+        await self.record_results(turn, "incident.diagnose", relevant, [
             RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
                       else None, stdout=result.cause_en if c.host == result.culprit_host else "")
             for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
         data = result.to_json()
-        self._emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
+        self.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
                                      summary=result.cause(turn.lang), data=data))
         return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
                                           "options": [o.to_json() for o in result.options]}
 
     # ------------------------------------------------------------------ approvals (4-eyes) and deploys
 
-    async def _ask_approval(self, turn: _Turn, action: str, servers: Sequence[Server], service: str | None,
+    async def _ask_approval(self, turn: Turn, action: str, servers: Sequence[Server], service: str | None,
                             params: dict[str, Any], risk: Risk, text: str) -> tuple[str, dict[str, Any]]:
         if "version" in params:
             check_version(str(params["version"]))
@@ -763,7 +670,7 @@ class ChatService:
             await audit.record(uow, turn.principal, AuditAction.APPROVAL_REQUESTED, target=",".join(names),
                                details={"approval_id": approval.id, **self._intent_of(approval)})
             await uow.commit()
-        self._emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=action, targets=tuple(names),
+        self.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=action, targets=tuple(names),
                                           parameters=params, risk=risk.value, requester=turn.principal.actor))
         what = wording.describe(action, names, service, params, turn.lang)
         return wording.approval_waiting(what, approval.id, turn.lang), {"approval": {"id": approval.id,
@@ -805,115 +712,22 @@ class ChatService:
         owner = Principal(user_id=requester.id, email=requester.email, role=requester.role,
                           auth_method=AuthMethod.SYSTEM, language=requester.language,
                           request_id=principal.request_id)
-        turn = _Turn(owner, conv, done.lang, dict(conv.context or {}))
+        turn = Turn(owner, conv, done.lang, dict(conv.context or {}))
         what = wording.describe(done.action, done.targets, done.service, done.parameters, done.lang)
-        self._emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
+        self.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
                                           parameters=done.parameters, risk=done.risk.value,
                                           requester=done.requester, state=done.state.value))
         head = wording.approval_decided(what, approve, principal.actor, done.reason, done.lang)
         if not approve:
             return done, await self._finish(turn, head, {"approval": {"id": done.id, "state": done.state.value}})
-        servers = await self._servers(done.targets)
+        servers = await self.servers_named(done.targets)
         try:
-            text, meta = await self._deploy(turn, owner, servers, dict(done.parameters), approved_by=principal.actor)
+            text, meta = await self.deploys.run(turn, owner, servers, done.parameters,
+                                                rollback=done.action == "app.rollback", approved_by=principal.actor)
         except DomainError as exc:
             text, meta = exc.localized(turn.lang), {"error": exc.code}
         meta["approval"] = {"id": done.id, "state": done.state.value, "by": principal.actor}
         return done, await self._finish(turn, head + "\n\n" + text, meta)
-
-    async def _deploy(self, turn: _Turn, principal: Principal, servers: Sequence[Server], params: dict[str, Any], *,
-                      approved_by: str | None) -> tuple[str, dict[str, Any]]:
-        lang, fr = turn.lang, turn.lang == "fr"
-        version = check_version(str(params.get("version") or ""))
-        environment = params.get("environment")
-        runbook = self.runbooks.for_environment(str(environment) if environment else None) if self.runbooks else None
-        if runbook is None:
-            raise NotFound("I found no runbook for this deployment: add a YAML runbook for the application "
-                           "(CHATOPS_RUNBOOKS_PATH).",
-                           message_fr="Je n'ai trouvé aucun runbook pour ce déploiement : ajoutez un runbook YAML "
-                                      "pour l'application (CHATOPS_RUNBOOKS_PATH).")
-        names = runbook.hosts_for(str(environment) if environment else None, [s.name for s in servers])
-        hosts = await self._servers(names)
-        total = len(runbook.steps)
-        out: list[str] = [(f"🚀 Déploiement de {runbook.application} {version} sur {wording.join(list(names), lang)}"
-                           if fr else f"🚀 Deploying {runbook.application} {version} to "
-                                      f"{wording.join(list(names), lang)}"), ""]
-        steps_meta: list[dict[str, Any]] = []
-        started = time.monotonic()
-        intent = {"action": "app.deploy", "version": version, "environment": environment,
-                  "application": runbook.application, "approved_by": approved_by}
-        for index, step in enumerate(runbook.steps, 1):
-            header = wording.step_header(index, total, step.name(lang), lang)
-            out.append(header)
-            self._emit(turn, Progress(turn.cid, action="app.deploy", status="step_started", text=header, step=index,
-                                      steps=total))
-            targets = hosts[:1] if step.run_on is RunOn.FIRST else list(hosts)
-            failed: RunResult | None = None
-            if step.run_on is RunOn.ROLLING:
-                for server in targets:
-                    res = await self._run_plan(turn, principal, server, step.argv(version, server.name),
-                                               step.timeout_s, intent, f"{index}/{total}")
-                    if res.ok and step.health_check:
-                        res = await self._run_plan(turn, principal, server, step.health_argv(version, server.name),
-                                                   step.timeout_s, intent, f"{index}/{total} health")
-                    line = (f"• {server.name} : ✅ {version} (santé OK)" if fr else
-                            f"• {server.name}: ✅ {version} (health OK)") if res.ok else self._host_line(res, lang)
-                    out.append(line)
-                    self._emit(turn, Progress(turn.cid, action="app.deploy", host=server.name,
-                                              status=res.outcome.value, text=line, step=index, steps=total,
-                                              duration_ms=res.duration_ms))
-                    if not res.ok:
-                        failed = res
-                        break
-            else:
-                results = await asyncio.gather(*(self._run_plan(turn, principal, s, step.argv(version, s.name),
-                                                                step.timeout_s, intent, f"{index}/{total}")
-                                                  for s in targets))
-                for res in sorted(results, key=lambda r: r.host):
-                    line = ((f"• {res.host} : ✅" if fr else f"• {res.host}: ✅") if res.ok
-                            else self._host_line(res, lang))
-                    out.append(line)
-                    self._emit(turn, Progress(turn.cid, action="app.deploy", host=res.host, status=res.outcome.value,
-                                              text=line, step=index, steps=total, duration_ms=res.duration_ms))
-                    if not res.ok and failed is None:
-                        failed = res
-            steps_meta.append({"index": index, "name": step.name(lang), "kind": step.kind.value,
-                               "ok": failed is None})
-            if failed is not None:
-                detail = (failed.stderr or failed.stdout or failed.message).strip().splitlines()[-1:] or ["?"]
-                stop = (f"❌ L'étape {index}/{total} ({step.name(lang)}) a échoué sur {failed.host} : {detail[0]}\n"
-                        f"J'ai arrêté le déploiement ici : les étapes suivantes n'ont pas été lancées. "
-                        f"Voulez-vous voir les logs ou revenir à la version précédente ?" if fr else
-                        f"❌ Step {index}/{total} ({step.name(lang)}) failed on {failed.host}: {detail[0]}\n"
-                        f"I stopped the deployment here: the next steps did not run. "
-                        f"Do you want to see the logs or roll back?")
-                out += ["", stop]
-                options = [Option(f"Show the logs of {failed.host}", f"Voir les logs de {failed.host}", "server.logs",
-                                  (failed.host,), None, {"lines": 100}),
-                           Option("Roll back to the previous version", "Revenir à la version précédente",
-                                  "app.rollback", tuple(names), None,
-                                  {"environment": environment} if environment else {})]
-                out.append(wording.numbered(options, lang))
-                self._emit(turn, ResultEvent(turn.cid, action="app.deploy", ok=False, summary=stop,
-                                             data={"steps": steps_meta, "failed_step": index}))
-                return "\n".join(out), {"action": "app.deploy", "ok": False, "steps": steps_meta,
-                                        "failed_step": index, "options": [o.to_json() for o in options]}
-            out.append("")
-        elapsed = int((time.monotonic() - started) * 1000)
-        done = (f"✅ Déploiement réussi\nVersion : {version}\nDurée totale : {wording.seconds(elapsed, lang)}" if fr
-                else f"✅ Deployment succeeded\nVersion: {version}\nTotal time: {wording.seconds(elapsed, lang)}")
-        out.append(done)
-        self._emit(turn, ResultEvent(turn.cid, action="app.deploy", ok=True, summary=done, data={"steps": steps_meta}))
-        return "\n".join(out), {"action": "app.deploy", "ok": True, "steps": steps_meta, "duration_ms": elapsed,
-                                "options": []}
-
-    async def _run_plan(self, turn: _Turn, principal: Principal, server: Server, argv: Sequence[Sequence[str]],
-                        timeout_s: float, intent: Mapping[str, Any], step: str) -> RunResult:
-        plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
-        [res] = [r async for r in self.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
-        await self._record_results(turn, "app.deploy", [server], [res], {server.name: plan.render()},
-                                   {**intent, "step": step}, Risk.HIGH, True, principal=principal)
-        return res
 
 
 def validation_message(exc: ValidationFailed, lang: str) -> str:

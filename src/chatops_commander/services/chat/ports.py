@@ -8,6 +8,7 @@ from uuid import UUID
 
 from chatops_commander.domain.chat.approvals import Approval, ApprovalState
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState
+from chatops_commander.domain.chat.deployments import Deployment
 from chatops_commander.domain.chat.diagnosis import HttpCheck
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
 from chatops_commander.domain.chat.runbooks import Runbook
@@ -48,6 +49,13 @@ class ApprovalRepository(Protocol):
     async def decide(self, a: Approval) -> bool: ...
 
 
+class DeploymentRepository(Protocol):
+    async def add(self, d: Deployment) -> None: ...
+    async def finish(self, d: Deployment) -> None: ...
+    async def history(self, application: str, *, environment: str | None = None,
+                      limit: int = 50) -> list[Deployment]: ...
+
+
 class ChatUnitOfWork(UnitOfWork, Protocol):
     @property
     def conversations(self) -> ConversationRepository: ...
@@ -59,6 +67,8 @@ class ChatUnitOfWork(UnitOfWork, Protocol):
     def confirmations(self) -> ConfirmationRepository: ...
     @property
     def approvals(self) -> ApprovalRepository: ...
+    @property
+    def deployments(self) -> DeploymentRepository: ...
 
 
 class ChatUnitOfWorkFactory(Protocol):

@@ -1,0 +1,253 @@
+"""Deploys and rollbacks (seed scenario 3): the user's runbook, run step by step on real hosts.
+
+`app.deploy` runs the runbook's `steps` (pre-checks, a database backup when none is recent,
+pull, a rolling update one host at a time with a health check between hosts, smoke tests),
+streamed as "Step 1/4 …" and stopped at the first failing step. `app.rollback` runs the
+runbook's `rollback` steps (or the same steps) with the version to go back to: the one asked
+for, or the one the deployment history names (`domain.chat.deployments.rollback_target`).
+Every command sent is a `commands` row and an audit event; every run is a `deployments` row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from chatops_commander.domain.chat import wording
+from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, rollback_target
+from chatops_commander.domain.chat.diagnosis import Option
+from chatops_commander.domain.chat.events import Progress, ResultEvent
+from chatops_commander.domain.chat.runbooks import Runbook, RunbookStep, RunOn, StepKind, check_version
+from chatops_commander.domain.errors import DomainError, NotFound
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.servers import Server
+from chatops_commander.services.chat.ports import RunbookSource
+from chatops_commander.services.chat.turn import Turn, TurnCore
+from chatops_commander.services.principal import Principal
+
+DEPLOY_ACTIONS = frozenset({"app.deploy", "app.rollback"})
+SKIP_CHECK_TIMEOUT_S = 30.0
+
+
+class VersionUnknown(DomainError):
+    code = "version_unknown"
+
+
+class DeployRunner:
+    def __init__(self, core: TurnCore, runbooks: RunbookSource | None) -> None:
+        self.core, self.runbooks = core, runbooks
+
+    def runbook(self, environment: str | None) -> Runbook:
+        found = self.runbooks.for_environment(environment) if self.runbooks is not None else None
+        if found is None:
+            raise NotFound("I found no runbook for this deployment: add a YAML runbook for the application "
+                           "(CHATOPS_RUNBOOKS_PATH).",
+                           message_fr="Je n'ai trouvé aucun runbook pour ce déploiement : ajoutez un runbook YAML "
+                                      "pour l'application (CHATOPS_RUNBOOKS_PATH).")
+        return found
+
+    async def prepare(self, action: str, targets: Sequence[str],
+                      params: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+        """Before authorization and the confirmation card: the hosts the runbook names for the
+        environment, and (rollback) the version to go back to, so that both are what the user sees
+        and confirms."""
+        environment = _environment(params)
+        book = self.runbook(environment)
+        hosts = list(book.hosts_for(environment, targets))
+        out = dict(params)
+        if action == "app.rollback" and not out.get("version"):
+            async with self.core.uow() as uow:
+                history = await uow.deployments.history(book.application, environment=environment)
+            version = rollback_target(history)
+            if version is None:
+                where = f" ({environment})" if environment else ""
+                raise VersionUnknown(
+                    f"I don't know which version to go back to: no earlier successful deployment of "
+                    f"{book.application}{where} is recorded. Say which one, e.g. \"roll back to v2.4.0\".",
+                    message_fr=f"Je ne sais pas à quelle version revenir : aucun déploiement réussi antérieur de "
+                               f"{book.application}{where} n'est enregistré. Dites laquelle, par exemple "
+                               f"« reviens à la v2.4.0 ».")
+            out["version"] = version
+        if "version" in out:
+            check_version(str(out["version"]))
+        return hosts, out
+
+    async def run(self, turn: Turn, principal: Principal, servers: Sequence[Server], params: Mapping[str, Any], *,
+                  rollback: bool, approved_by: str | None) -> tuple[str, dict[str, Any]]:
+        action = "app.rollback" if rollback else "app.deploy"
+        lang, fr = turn.lang, turn.fr
+        version = check_version(str(params.get("version") or ""))
+        environment = _environment(params)
+        book = self.runbook(environment)
+        names = book.hosts_for(environment, [s.name for s in servers])
+        hosts = await self.core.servers_named(names)
+        steps = book.steps_for(rollback)
+        total = len(steps)
+        where = wording.join(list(names), lang)
+        title = ((f"⏪ Retour de {book.application} à {version} sur {where}" if fr
+                  else f"⏪ Rolling {book.application} back to {version} on {where}") if rollback else
+                 (f"🚀 Déploiement de {book.application} {version} sur {where}" if fr
+                  else f"🚀 Deploying {book.application} {version} to {where}"))
+        out: list[str] = [title, ""]
+        deployment = Deployment.start(
+            application=book.application, version=version, hosts=names, requested_by=principal.actor,
+            kind=DeploymentKind.ROLLBACK if rollback else DeploymentKind.DEPLOY, now=self.core.clock.now(),
+            environment=environment, approved_by=approved_by, conversation_id=turn.cid)
+        async with self.core.uow() as uow:
+            await uow.deployments.add(deployment)
+            await uow.commit()
+        intent = {"action": action, "version": version, "environment": environment,
+                  "application": book.application, "approved_by": approved_by, "deployment_id": deployment.id}
+        steps_meta: list[dict[str, Any]] = []
+        started = time.monotonic()
+        run = _Run(self.core, turn, principal, action, version, intent, total)
+        for index, step in enumerate(steps, 1):
+            header = wording.step_header(index, total, step.name(lang), lang)
+            out.append(header)
+            self.core.emit(turn, Progress(turn.cid, action=action, status="step_started", text=header, step=index,
+                                          steps=total))
+            lines, failed, skipped = await run.step(index, step, hosts)
+            out += lines
+            steps_meta.append({"index": index, "name": step.name(lang), "kind": step.kind.value,
+                               "ok": failed is None, "skipped_on": skipped})
+            if failed is not None:
+                async with self.core.uow() as uow:
+                    await uow.deployments.finish(deployment.finished(now=self.core.clock.now(), failed_step=index))
+                    await uow.commit()
+                return self._stopped(turn, action, rollback, out, steps_meta, index, total, step, failed, names,
+                                     params)
+            out.append("")
+        async with self.core.uow() as uow:
+            await uow.deployments.finish(deployment.finished(now=self.core.clock.now()))
+            await uow.commit()
+        elapsed = int((time.monotonic() - started) * 1000)
+        head = (("✅ Retour arrière réussi" if fr else "✅ Rollback succeeded") if rollback else
+                ("✅ Déploiement réussi" if fr else "✅ Deployment succeeded"))
+        done = (f"{head}\nVersion : {version}\nDurée totale : {wording.seconds(elapsed, lang)}" if fr
+                else f"{head}\nVersion: {version}\nTotal time: {wording.seconds(elapsed, lang)}")
+        out.append(done)
+        self.core.emit(turn, ResultEvent(turn.cid, action=action, ok=True, summary=done, data={"steps": steps_meta}))
+        return "\n".join(out), {"action": action, "ok": True, "version": version, "steps": steps_meta,
+                                "duration_ms": elapsed, "deployment_id": deployment.id, "options": []}
+
+    def _stopped(self, turn: Turn, action: str, rollback: bool, out: list[str], steps_meta: list[dict[str, Any]],
+                 index: int, total: int, step: RunbookStep, failed: RunResult, names: Sequence[str],
+                 params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        fr, lang = turn.fr, turn.lang
+        detail = (failed.stderr or failed.stdout or failed.message).strip().splitlines()[-1:] or ["?"]
+        what = ("le retour arrière" if rollback else "le déploiement") if fr else ("rollback" if rollback
+                                                                                 else "deployment")
+        question = (("Voulez-vous voir les logs ?" if rollback else
+                     "Voulez-vous voir les logs ou revenir à la version précédente ?") if fr else
+                    ("Do you want to see the logs?" if rollback else "Do you want to see the logs or roll back?"))
+        stop = (f"❌ L'étape {index}/{total} ({step.name(lang)}) a échoué sur {failed.host} : {detail[0]}\n"
+                f"J'ai arrêté {what} ici : les étapes suivantes n'ont pas été lancées. {question}" if fr else
+                f"❌ Step {index}/{total} ({step.name(lang)}) failed on {failed.host}: {detail[0]}\n"
+                f"I stopped the {what} here: the next steps did not run. {question}")
+        out += ["", stop]
+        options = [Option(f"Show the logs of {failed.host}", f"Voir les logs de {failed.host}", "server.logs",
+                          (failed.host,), None, {"lines": 100})]
+        if not rollback:
+            environment = _environment(params)
+            options.append(Option("Roll back to the previous version", "Revenir à la version précédente",
+                                  "app.rollback", tuple(names), None,
+                                  {"environment": environment} if environment else {}))
+        out.append(wording.numbered(options, lang))
+        self.core.emit(turn, ResultEvent(turn.cid, action=action, ok=False, summary=stop,
+                                         data={"steps": steps_meta, "failed_step": index}))
+        return "\n".join(out), {"action": action, "ok": False, "steps": steps_meta, "failed_step": index,
+                                "options": [o.to_json() for o in options]}
+
+
+class _Run:
+    """One runbook run: runs a step on its hosts (skip conditions, rolling order, health checks)."""
+
+    def __init__(self, core: TurnCore, turn: Turn, principal: Principal, action: str, version: str,
+                 intent: Mapping[str, Any], total: int) -> None:
+        self.core, self.turn, self.principal, self.action = core, turn, principal, action
+        self.version, self.intent, self.total = version, intent, total
+
+    async def step(self, index: int, step: RunbookStep,
+                   hosts: Sequence[Server]) -> tuple[list[str], RunResult | None, list[str]]:
+        """The step's lines, the first failure (None: the step passed) and the hosts that skipped it."""
+        targets = list(hosts[:1]) if step.run_on is RunOn.FIRST else list(hosts)
+        lines: list[str] = []
+        skipped: list[str] = []
+        if step.conditional:
+            reasons = await asyncio.gather(*(self.skip_reason(index, step, s) for s in targets))
+            for server, reason in zip(targets, reasons, strict=True):
+                if reason is not None:
+                    skipped.append(server.name)
+                    lines.append(reason)
+                    self.progress(index, server.name, "skipped", reason, 0)
+            targets = [s for s in targets if s.name not in skipped]
+        failed: RunResult | None = None
+        if step.run_on is RunOn.ROLLING:
+            for server in targets:
+                res = await self.plan(server, step.argv(self.version, server.name), step.timeout_s, index)
+                if res.ok and step.health_check:
+                    res = await self.plan(server, step.health_argv(self.version, server.name), step.timeout_s,
+                                          index, "health")
+                line = self.rolled_line(server.name) if res.ok else TurnCore.host_line(res, self.turn.lang)
+                lines.append(line)
+                self.progress(index, server.name, res.outcome.value, line, res.duration_ms)
+                if not res.ok:
+                    return lines, res, skipped
+            return lines, None, skipped
+        results = await asyncio.gather(*(self.plan(s, step.argv(self.version, s.name), step.timeout_s, index)
+                                         for s in targets))
+        for res in sorted(results, key=lambda r: r.host):
+            line = ((f"• {res.host} : ✅" if self.turn.fr else f"• {res.host}: ✅") if res.ok
+                    else TurnCore.host_line(res, self.turn.lang))
+            lines.append(line)
+            self.progress(index, res.host, res.outcome.value, line, res.duration_ms)
+            if not res.ok and failed is None:
+                failed = res
+        return lines, failed, skipped
+
+    def rolled_line(self, host: str) -> str:
+        return (f"• {host} : ✅ {self.version} (santé OK)" if self.turn.fr
+                else f"• {host}: ✅ {self.version} (health OK)")
+
+    def progress(self, index: int, host: str, status: str, text: str, duration_ms: int) -> None:
+        self.core.emit(self.turn, Progress(self.turn.cid, action=self.action, host=host, status=status, text=text,
+                                           step=index, steps=self.total, duration_ms=duration_ms))
+
+    async def skip_reason(self, index: int, step: RunbookStep, server: Server) -> str | None:
+        """Why `step` is skipped on `server` (its condition holds there), or None to run it."""
+        fr = self.turn.fr
+        if step.skip_if_recent is not None:
+            recent = step.skip_if_recent
+            res = await self.plan(server, (recent.argv(),), SKIP_CHECK_TIMEOUT_S, index, "skip-check")
+            found = res.stdout.strip().splitlines()[:1] if res.outcome is HostOutcome.OK else []
+            if found:
+                hours = f"{recent.max_age_hours:g} h"
+                noun = (("sauvegarde récente trouvée" if fr else "recent backup found")
+                        if step.kind is StepKind.BACKUP else ("fichier récent trouvé" if fr else "recent file found"))
+                return (f"• {server.name} : ⏭️ {noun} ({found[0]}, moins de {hours}) : étape ignorée" if fr
+                        else f"• {server.name}: ⏭️ {noun} ({found[0]}, under {hours}): step skipped")
+        if step.skip_if:
+            res = await self.plan(server, step.skip_argv(self.version, server.name), SKIP_CHECK_TIMEOUT_S,
+                                  index, "skip-check")
+            if res.ok:
+                return (f"• {server.name} : ⏭️ condition d'exclusion remplie : étape ignorée" if fr
+                        else f"• {server.name}: ⏭️ skip condition met: step skipped")
+        return None
+
+    async def plan(self, server: Server, argv: Sequence[Sequence[str]], timeout_s: float, index: int,
+                   part: str = "") -> RunResult:
+        """Run one command list on one host; record it ("step": "3/4", "3/4 health", "2/4 skip-check")."""
+        plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
+        [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
+        label = f"{index}/{self.total}" + (f" {part}" if part else "")
+        await self.core.record_results(self.turn, self.action, [server], [res], {server.name: plan.render()},
+                                       {**self.intent, "step": label}, Risk.HIGH, True, principal=self.principal)
+        return res
+
+
+def _environment(params: Mapping[str, Any]) -> str | None:
+    env = params.get("environment")
+    return str(env) if env else None

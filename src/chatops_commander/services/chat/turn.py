@@ -1,0 +1,137 @@
+"""What every part of a chat turn shares: the turn's state, its events, the audit records it leaves.
+
+`TurnCore` is the engine's ground floor (the conversation engine, the deploy runner and the
+diagnostics build on it): publish an event to the owner's WebSocket connections, resolve server
+names, and write the seed's `commands` rows plus the hash-chained audit events for what ran or
+was refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatops_commander.domain.chat.events import ChatEvent, MessageEvent
+from chatops_commander.domain.chat.records import CommandRecord, Conversation
+from chatops_commander.domain.errors import NotFound
+from chatops_commander.domain.execution import RunResult
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.domain.servers import Server
+from chatops_commander.services import audit
+from chatops_commander.services.chat.hub import ChatHub
+from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
+from chatops_commander.services.execution import FanOut
+from chatops_commander.services.ports import Clock
+from chatops_commander.services.principal import Principal
+from chatops_commander.services.tracing import NOOP_SPAN, Span
+
+OUTPUT_KEEP = 8000  # characters of output kept per commands row
+
+
+@dataclass
+class TurnReply:
+    conversation_id: str
+    message: MessageEvent | None = None
+    events: list[ChatEvent] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"conversation_id": self.conversation_id,
+                "message": self.message.to_json() if self.message else None,
+                "events": [e.to_json() for e in self.events]}
+
+
+@dataclass
+class Turn:
+    """What one turn accumulates: the events (in order) and the conversation's engine state."""
+
+    principal: Principal
+    conversation: Conversation
+    lang: str
+    state: dict[str, Any]
+    events: list[ChatEvent] = field(default_factory=list)
+    span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
+
+    @property
+    def cid(self) -> str:
+        return str(self.conversation.id)
+
+    @property
+    def fr(self) -> bool:
+        return self.lang == "fr"
+
+
+class TurnCore:
+    def __init__(self, uow: ChatUnitOfWorkFactory, fanout: FanOut, *, clock: Clock, hub: ChatHub | None = None,
+                 on_command: Callable[[str, str], None] | None = None) -> None:
+        self.uow, self.fanout, self.clock = uow, fanout, clock
+        self.hub = hub or ChatHub()
+        self.on_command = on_command  # (action, outcome), e.g. for /metrics
+
+    def emit(self, turn: Turn, event: ChatEvent) -> None:
+        turn.events.append(event)
+        if turn.conversation.user_id is not None:
+            self.hub.publish(str(turn.conversation.user_id), event.to_json())
+
+    async def servers_named(self, names: Sequence[str]) -> list[Server]:
+        async with self.uow() as uow:
+            found = [await uow.servers.get_by_name(n) for n in names]
+        missing = [n for n, s in zip(names, found, strict=True) if s is None]
+        if missing:
+            raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
+                           message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
+        return [s for s in found if s is not None]
+
+    @staticmethod
+    def host_line(res: RunResult, lang: str) -> str:
+        if res.ok:
+            expl = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
+            return f"{res.host} : {expl}" if lang == "fr" and expl else (f"{res.host}: {expl}" if expl else
+                                                                         f"✅ {res.host}")
+        detail = res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
+        text = detail if isinstance(detail, str) else detail[0]
+        return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
+
+    async def record_results(self, turn: Turn, action: str, servers: Sequence[Server], results: Sequence[RunResult],
+                             commands: Mapping[str, str], intent: Mapping[str, Any], risk: Risk,
+                             confirmed: bool, *, principal: Principal | None = None) -> None:
+        who = principal or turn.principal
+        by_name = {s.name: s for s in servers}
+        async with self.uow() as uow:
+            for r in results:
+                server = by_name.get(r.host)
+                output = (r.stdout + (("\n" + r.stderr) if r.stderr else ""))[-OUTPUT_KEEP:] or r.message
+                await uow.commands.add(CommandRecord(
+                    command=commands.get(r.host, action), action=action, actor=who.actor, user_id=who.user_id,
+                    server_id=server.id if server else None, server_name=r.host,
+                    conversation_id=turn.conversation.id, parsed_intent=dict(intent), output=output,
+                    exit_code=r.exit_code, outcome=r.outcome.value, risk_level=risk.value, confirmed=confirmed,
+                    duration_ms=r.duration_ms))
+                await audit.record(uow, who, AuditAction.COMMAND_EXECUTED,
+                                   AuditOutcome.SUCCESS if r.ok else AuditOutcome.FAILURE, target=r.host, details={
+                                       "command": commands.get(r.host, action), "action": action,
+                                       "serverId": str(server.id) if server and server.id else None,
+                                       "serverName": r.host, "riskLevel": risk.value.upper(), "success": r.ok,
+                                       "exitCode": r.exit_code, "duration": r.duration_ms, "confirmed": confirmed,
+                                       "conversation_id": turn.cid})
+            await uow.commit()
+        for r in results:
+            if self.on_command is not None:
+                self.on_command(action, r.outcome.value)
+
+    async def record_refusal(self, turn: Turn, action: str, servers: Sequence[Server], text: str,
+                             intent: Mapping[str, Any], risk: Risk, reason: str) -> None:
+        async with self.uow() as uow:
+            rows: list[Server | None] = list(servers) or [None]
+            for server in rows:
+                await uow.commands.add(CommandRecord(
+                    command=text or action, action=action, actor=turn.principal.actor,
+                    user_id=turn.principal.user_id, server_id=server.id if server else None,
+                    server_name=server.name if server else None, conversation_id=turn.conversation.id,
+                    parsed_intent=dict(intent), output=reason, outcome="refused", risk_level=risk.value))
+            await audit.record(uow, turn.principal, AuditAction.COMMAND_REFUSED, AuditOutcome.DENIED,
+                               target=",".join(s.name for s in servers) or None,
+                               details={"action": action, "reason": reason, "riskLevel": risk.value.upper(),
+                                        "conversation_id": turn.cid})
+            await uow.commit()
