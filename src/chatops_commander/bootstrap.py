@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chatops_commander.adapters.db import migrate
 from chatops_commander.adapters.db.engine import create_engine, session_factory
 from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
+from chatops_commander.adapters.events.redis_relay import RedisEventRelay
 from chatops_commander.adapters.executors.local import LocalExecutor
 from chatops_commander.adapters.executors.routing import RoutingExecutor
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
@@ -120,6 +121,8 @@ class Container:
     # Tracing of chat turns: OpenTelemetry when CHATOPS_OTEL_ENABLED (`otel` is then that tracer), else a no-op.
     tracer: Tracer = field(default_factory=NoopTracer, repr=False)
     otel: OtelTracer | None = field(default=None, repr=False)
+    # Chat events to WebSocket connections; with Redis, relayed to the other replicas (`chat_relay`).
+    chat_hub: ChatHub = field(default_factory=ChatHub, repr=False)
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -137,6 +140,7 @@ class Container:
         if not self.closed:
             self.closed = True
             await stop_monitoring(self)
+            await self.chat_hub.close()
             if self._fanout is not None:
                 await self._fanout.executor.close()
             await self.engine.dispose()
@@ -231,9 +235,22 @@ async def build(settings: Settings) -> Container:
     if settings.otel_enabled:
         container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
         container.tracer = container.otel
+    relay = chat_relay(settings)
+    if relay is not None:
+        container.chat_hub = ChatHub(relay)
+        await container.chat_hub.start()
     if settings.register_localhost and settings.is_embedded:
         await server_service.ensure_localhost(container.uow, ssh_user=os_user())
     return container
+
+
+def chat_relay(settings: Settings) -> RedisEventRelay | None:
+    """Redis pub/sub between replicas (CHATOPS_CHAT_EVENTS_RELAY: auto = when CHATOPS_REDIS_URL is set)."""
+    if settings.chat_events_relay == "none" or (settings.chat_events_relay == "auto" and not settings.redis_url):
+        return None
+    if not settings.redis_url:
+        raise ConfigError("CHATOPS_CHAT_EVENTS_RELAY=redis needs CHATOPS_REDIS_URL.")
+    return RedisEventRelay(settings.redis_url)
 
 
 async def ensure_first_admin(container: Container, *, generate: bool) -> tuple[str, str | None] | None:
@@ -352,7 +369,7 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
 
     return ChatService(
         container.uow, container.fanout, specs_of(container.fanout.registry),  # type: ignore[arg-type]
-        clock=container.security, hub=ChatHub(), http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
+        clock=container.security, hub=container.chat_hub, http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
         on_command=container.metrics.command, tracer=container.tracer)

@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     prometheus_url: str | None = None  # e.g. http://prometheus:9090 (for metrics_source=prometheus)
     collector_lock: Literal["auto", "postgres", "redis", "none"] = "auto"  # auto: PostgreSQL, else Redis, else none
     collector_lock_retry_s: float = Field(default=5.0, gt=0, le=300.0)
+    chat_events_relay: Literal["auto", "redis", "none"] = "auto"  # chat events across replicas; auto: Redis if set
     metrics_token: SecretStr | None = None  # when set, GET /metrics needs `Authorization: Bearer <token>`
     notify_webhook_url: str | None = None
     notify_webhook_secret: SecretStr | None = None  # HMAC-SHA256 key of the X-ChatOps-Signature header

@@ -6,6 +6,7 @@ SQLite database with `localhost` registered, so a low-risk chat turn really runs
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from tests.conftest import make_settings
 from tests.e2e.conftest import ADMIN_EMAIL, CHEAP_ARGON2, PASSWORD, bearer
 
 DEADLINE_S = 60.0
+REDIS_URL = os.environ.get("CHATOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
@@ -157,3 +159,29 @@ def test_medium_risk_request_asks_confirmation(client: TestClient) -> None:
         ws.send_json({"type": "message", "conversation_id": cid, "text": "x" * 2001})
         error = _until(ws, lambda f: f["type"] == "error")[-1]
         assert error["code"] == "bad_frame"
+
+
+def test_a_turn_on_one_replica_reaches_the_websocket_on_another_through_redis(
+    tmp_path: Path, sqlite_template: Path,
+) -> None:
+    """Two API replicas (two apps, two containers) on one database and one Redis: the browser's socket
+    is on replica A, the turn is posted to replica B."""
+    db = tmp_path / "chatops.db"
+    db.write_bytes(sqlite_template.read_bytes())
+    common: dict[str, Any] = dict(register_localhost=True, admin_email=ADMIN_EMAIL, admin_password=PASSWORD,
+                                  redis_url=REDIS_URL, rate_limit_commands="1000/minute",
+                                  rate_limit_api="10000/minute", **CHEAP_ARGON2)
+    settings = make_settings(tmp_path, f"sqlite+aiosqlite:///{db}", **common)
+    with TestClient(create_app(settings)) as replica_a, TestClient(create_app(settings)) as replica_b:
+        token = _token(replica_b)
+        cid = _conversation(replica_b, token)
+        with replica_a.websocket_connect("/api/v1/ws", headers=bearer(token)) as ws:
+            ws.send_json({"type": "ping", "id": "ready"})
+            assert ws.receive_json() == {"type": "pong", "id": "ready"}
+            posted = replica_b.post(f"/api/v1/conversations/{cid}/messages", json={"text": "uptime on localhost"},
+                                    headers=bearer(token))
+            assert posted.status_code == 200, posted.text
+            frames = _until(ws, _is_final)
+    assert frames[0]["type"] == "message" and frames[0]["content"] == "uptime on localhost"
+    assert [f["type"] for f in frames].count("result") == 1
+    assert frames[-1]["content"] == posted.json()["message"]["content"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chatops_commander.adapters.runbooks import RunbookFolder
 from chatops_commander.domain.chat.deployments import (
     Deployment,
     DeploymentKind,
@@ -135,3 +137,11 @@ def test_rollback_is_described_in_both_languages() -> None:
     assert describe("app.rollback", ["web-01"], None, {"version": "v2.4.0"}, "fr") == "Revenir à v2.4.0 sur web-01"
     assert "rollback steps" in impact("app.rollback", ["web-01"], None, "en")
     assert "retour arrière" in impact("app.rollback", ["web-01"], None, "fr")
+
+
+def test_the_documented_example_runbook_is_valid() -> None:
+    folder = Path(__file__).parents[3] / "docs" / "examples"
+    book = RunbookFolder(folder).for_environment("staging")
+    assert book is not None and book.application == "shop" and book.hosts_for("staging", []) == ("web-03",)
+    assert [s.kind.value for s in book.steps] == ["precheck", "backup", "pull", "rolling", "smoke"]
+    assert book.steps[1].skip_if_recent is not None and book.rollback_steps

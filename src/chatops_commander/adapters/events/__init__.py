@@ -1,0 +1,1 @@
+"""Event transport between replicas."""
