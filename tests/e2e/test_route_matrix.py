@@ -24,9 +24,11 @@ from starlette.websockets import WebSocketDisconnect
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.api.app import create_app
 from chatops_commander.services import servers as server_service
+from chatops_commander.services import users as user_service
 from tests.conftest import make_settings
 from tests.e2e.conftest import CHEAP_ARGON2, PASSWORD, TEST_CLI, add_user, bearer, client_for, login
 
@@ -176,6 +178,10 @@ async def test_every_route_answers_each_role_as_the_table_says(container: bootst
     clients: dict[str, httpx.AsyncClient] = {"anonymous": client_for(container)}
     for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN):
         user = await add_user(container, f"{role.value}@example.com", role)
+        assert user.id is not None and server.id is not None
+        if role is not Role.ADMIN:  # per-server rows: the table's 200s for viewers are on a server they may read
+            await user_service.set_permission(container.uow, TEST_CLI, user.id, server.name,
+                                              ServerPermission(can_read=True))
         async with client_for(container) as anonymous:
             tokens = await login(anonymous, user.email)
         clients[role.value] = client_for(container, headers=bearer(tokens["access_token"]))
@@ -216,3 +222,31 @@ def test_the_chat_websocket_refuses_anonymous_and_accepts_a_logged_in_user(setti
         with client.websocket_connect("/api/v1/ws", headers={"origin": "http://testserver"},
                                       subprotocols=["chatops", f"bearer.{token.json()['access_token']}"]) as ws:
             assert ws.accepted_subprotocol == "chatops"
+
+
+async def test_servers_a_user_may_not_read_are_neither_listed_nor_shown(container: bootstrap.Container) -> None:
+    seen = await server_service.add_server(container.uow, TEST_CLI, Server(
+        name="seen-01", hostname="seen-01.example.com", ip_address="10.0.0.61", ssh_user="deploy"))
+    hidden = await server_service.add_server(container.uow, TEST_CLI, Server(
+        name="hidden-01", hostname="hidden-01.example.com", ip_address="10.0.0.62", ssh_user="deploy"))
+    viewer = await add_user(container, "narrow@example.com", Role.VIEWER)
+    admin = await add_user(container, "wide@example.com", Role.ADMIN)
+    assert viewer.id is not None
+    await user_service.set_permission(container.uow, TEST_CLI, viewer.id, "seen-01", ServerPermission(can_read=True))
+    await user_service.set_permission(container.uow, TEST_CLI, viewer.id, "hidden-01", ServerPermission())
+    everything = [s.name for s in await server_service.list_servers(container.uow, TEST_CLI)]
+    assert {"seen-01", "hidden-01"} <= set(everything)
+    for user, names in ((viewer, ["seen-01"]), (admin, everything)):
+        async with client_for(container) as anonymous:
+            tokens = await login(anonymous, user.email)
+        async with client_for(container, headers=bearer(tokens["access_token"])) as client:
+            listed = (await client.get("/api/v1/servers")).json()
+            assert [s["name"] for s in listed["items"]] == names and listed["total"] == len(names)
+            assert (await client.get(f"/api/v1/servers/{seen.id}")).status_code == 200
+            hidden_status = 404 if user is viewer else 200
+            for path in (f"/api/v1/servers/{hidden.id}", f"/api/v1/monitoring/servers/{hidden.id}/latest",
+                         f"/api/v1/monitoring/servers/{hidden.id}/series"):
+                response = await client.get(path)
+                assert response.status_code == hidden_status, (path, response.text)
+            if user is viewer:  # the same answer as for a server that does not exist: no inventory leak
+                assert response.json()["title"] == "Not Found"

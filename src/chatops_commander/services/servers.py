@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from chatops_commander.domain.errors import Conflict, NotFound, ValidationFailed
-from chatops_commander.domain.roles import Role
+from chatops_commander.domain.roles import Permission, Role
 from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import LOCALHOST, Connection, Server, check_server_fields
 from chatops_commander.services import access, audit
 from chatops_commander.services.kit import SecurityKit, server_secret_aad
-from chatops_commander.services.ports import UnitOfWorkFactory
+from chatops_commander.services.ports import UnitOfWork, UnitOfWorkFactory
 from chatops_commander.services.principal import Principal
 
 Resolver = Callable[[str], str | None]
@@ -88,11 +88,23 @@ async def update_server(
         return saved
 
 
+async def _readable_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
+    """The servers a non-admin may see (per-server `can_read`, or a higher flag); None: every server (admins)."""
+    if principal.role is Role.ADMIN:
+        return None
+    if principal.user_id is None:
+        return set()  # fail closed
+    rows = await uow.permissions.list_for_user(principal.user_id)
+    return {server_id for server_id, grant in rows if grant.grants(Permission.READ)}
+
+
 async def get_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:
+    """One server; a non-admin without read permission on it is told it does not exist (no inventory leak)."""
     await access.require(uow_factory, principal, Role.VIEWER, action="servers.read", target=str(ref))
     async with uow_factory() as uow:
         found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
-        if found is None:
+        readable = await _readable_ids(uow, principal)
+        if found is None or (readable is not None and found.id not in readable):
             raise _not_found(str(ref))
         return found
 
@@ -101,9 +113,14 @@ async def list_servers(
     uow_factory: UnitOfWorkFactory, principal: Principal, *, tag: str | None = None, offset: int = 0,
     limit: int = 1000,
 ) -> list[Server]:
+    """Every server for admins; for others, the servers their per-server permissions let them read."""
     await access.require(uow_factory, principal, Role.VIEWER, action="servers.list")
     async with uow_factory() as uow:
-        return await uow.servers.list(tag=tag, offset=offset, limit=limit)
+        readable = await _readable_ids(uow, principal)
+        if readable is None:
+            return await uow.servers.list(tag=tag, offset=offset, limit=limit)
+        visible = [s for s in await uow.servers.list(tag=tag) if s.id in readable]
+        return visible[offset:offset + limit]
 
 
 async def remove_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:

@@ -18,7 +18,7 @@ from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.roles import Role
 from chatops_commander.entrypoints.api.deps import PrincipalDep, UowDep
 from chatops_commander.entrypoints.api.problems import request_language
-from chatops_commander.services import monitoring
+from chatops_commander.services import monitoring, servers
 from chatops_commander.services.ports_monitoring import AlertQuery
 
 router = APIRouter(tags=["alerts"])
@@ -93,6 +93,7 @@ async def fleet_summary(uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
 @router.get("/monitoring/servers/{server_id}/latest")
 async def latest_metrics(server_id: UUID, uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
+    await servers.get_server(uow, principal, server_id)  # per-server read permission (404 otherwise)
     return await monitoring.latest_metrics(uow, server_id)
 
 
@@ -103,6 +104,7 @@ async def metric_series(
     limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
 ) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
+    await servers.get_server(uow, principal, server_id)  # per-server read permission (404 otherwise)
     end = end or datetime.now(UTC)
     if (start is not None and start.tzinfo is None) or end.tzinfo is None:
         raise ValidationFailed([("start/end", "give a time zone (e.g. 2026-11-23T12:00:00Z)")])
