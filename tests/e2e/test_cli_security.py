@@ -38,7 +38,7 @@ def chatops(*args: str, stdin: str | None = None) -> tuple[int, str]:
 
 
 class TestUsersCommands:
-    def test_add_list_set_role_disable_reset_password(self, data_dir: Path) -> None:
+    def test_add_list_set_role_disable_enable_reset_password_and_2fa(self, data_dir: Path) -> None:
         code, out = chatops("users", "add", "alice@example.com", "--role", "admin", "--password-stdin",
                             stdin=PASSWORD + "\n")
         assert code == 0 and "alice@example.com" in out, out
@@ -52,9 +52,14 @@ class TestUsersCommands:
         assert chatops("users", "disable", "bob@example.com")[0] == 0
         code, out = chatops("users", "list")
         assert "viewer" in out and "no" in out
+        code, out = chatops("users", "enable", "bob@example.com")
+        assert code == 0 and "bob@example.com is enabled" in out, out
+        code, out = chatops("users", "reset-2fa", "bob@example.com")  # not enrolled: nothing to erase, no event
+        assert code == 0 and "Two-factor authentication of bob@example.com is off" in out, out
         records = [json.loads(line) for line in (data_dir / "audit.log").read_text().splitlines()]
         assert [r["action"] for r in records if r["actor"].startswith("cli:")] == [
-            "USER_CREATED", "USER_CREATED", "USER_ROLE_CHANGED", "USER_PASSWORD_RESET", "USER_DISABLED"]
+            "USER_CREATED", "USER_CREATED", "USER_ROLE_CHANGED", "USER_PASSWORD_RESET", "USER_DISABLED",
+            "USER_ENABLED"]
         assert chatops("audit", "verify")[0] == 0
 
     @pytest.mark.parametrize(("password", "message"), [

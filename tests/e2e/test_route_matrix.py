@@ -99,6 +99,8 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/users/{user_id}"): Entry((*A401_V403, 200)),
     ("PATCH", "/api/v1/users/{user_id}"): Entry((*A401_V403, 200), body=lambda c: {"role": "viewer"}),
     ("POST", "/api/v1/users/{user_id}/disable"): Entry((*A401_V403, 200)),
+    ("POST", "/api/v1/users/{user_id}/enable"): Entry((*A401_V403, 200)),
+    ("POST", "/api/v1/users/{user_id}/2fa/reset"): Entry((*A401_V403, 200)),
     ("POST", "/api/v1/users/{user_id}/password"): Entry((*A401_V403, 204), body=lambda c: {"password": PASSWORD}),
     ("GET", "/api/v1/users/{user_id}/permissions"): Entry((*A401_V403, 200)),
     ("PUT", "/api/v1/users/{user_id}/permissions/{server_id}"): Entry((*A401_V403, 204), body=lambda c: {

@@ -285,6 +285,45 @@ class TestTwoFactor:
         assert (await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL,
                                                                 "password": PASSWORD})).status_code == 200
 
+    async def test_an_admin_resets_the_2fa_of_a_user_who_lost_their_authenticator(
+        self, container: bootstrap.Container, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,
+        as_role: Callable[..., Any],
+    ) -> None:
+        user, viewer = await as_role(Role.VIEWER, "lost-phone@example.com")
+        secret = (await viewer.post("/api/v1/auth/2fa/enroll")).json()["otpauth_uri"].split("secret=")[1].split("&")[0]
+        assert (await viewer.post("/api/v1/auth/2fa/confirm",
+                                  json={"code": code_at(secret, datetime.now(UTC))})).status_code == 200
+        problem(await anon_api.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}), 401,
+                "two-factor code is required")
+
+        token = (await api.post("/api/v1/tokens", json={"name": "robot",
+                                                         "scopes": ["read", "execute"]})).json()["token"]
+        problem(await anon_api.post(f"/api/v1/users/{user.id}/2fa/reset", headers=bearer(token)), 403)
+        me = (await api.get("/api/v1/auth/me")).json()
+        problem(await api.post(f"/api/v1/users/{me['id']}/2fa/reset"), 409, "your own account")
+
+        reset = await api.post(f"/api/v1/users/{user.id}/2fa/reset")
+        assert reset.status_code == 200 and reset.json()["totp_enabled"] is False
+        problem(await viewer.get("/api/v1/auth/me"), 401)  # their sessions were revoked
+        async with container.uow() as uow:
+            stored = await uow.users.get_by_email(user.email)
+        assert stored is not None and stored.totp_secret is None and stored.recovery_codes == ()
+        assert await login(anon_api, user.email)  # password only, then they may enrol again
+        [event] = await events(container, AuditAction.TWO_FACTOR_RESET)
+        assert event.target == user.email
+
+    async def test_a_disabled_user_enabled_again_logs_in_with_the_same_password(
+        self, container: bootstrap.Container, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,
+        as_role: Callable[..., Any],
+    ) -> None:
+        user, _ = await as_role(Role.OPERATOR, "back@example.com")
+        assert (await api.post(f"/api/v1/users/{user.id}/disable")).json()["is_active"] is False
+        problem(await anon_api.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}), 401)
+        enabled = await api.post(f"/api/v1/users/{user.id}/enable")
+        assert enabled.status_code == 200 and enabled.json()["is_active"] is True
+        assert await login(anon_api, user.email)
+        assert [e.target for e in await events(container, AuditAction.USER_ENABLED)] == [user.email]
+
     async def test_when_2fa_is_required_an_admin_without_it_can_only_enrol(
         self, container: bootstrap.Container, api: httpx.AsyncClient, as_role: Callable[..., Any],
     ) -> None:

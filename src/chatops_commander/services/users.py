@@ -21,7 +21,7 @@ from chatops_commander.domain.users import EMAIL_RE, NAME_MAX, User, normalize_e
 from chatops_commander.services import access, audit
 from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import UnitOfWork, UnitOfWorkFactory
-from chatops_commander.services.principal import Principal
+from chatops_commander.services.principal import AuthMethod, Principal
 
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 UserRef = UUID | str
@@ -136,6 +136,50 @@ async def disable_user(
         updated = await uow.users.update(dataclasses.replace(user, is_active=False))
         updated = await revoke_sessions(uow, updated, now=kit.now(), reason=RevokeReason.USER_DISABLED)
         await audit.record(uow, principal, AuditAction.USER_DISABLED, target=user.email,
+                           details={"sessions_revoked": True})
+        await uow.commit()
+        return updated
+
+
+async def enable_user(
+    uow_factory: UnitOfWorkFactory, principal: Principal, ref: UserRef,
+) -> User:
+    """Let a disabled user log in again (they start with no session; their password is unchanged)."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="users.enable", target=str(ref))
+    async with uow_factory() as uow:
+        user = await _load(uow, ref)
+        if user.is_active:
+            return user
+        updated = await uow.users.update(dataclasses.replace(user, is_active=True))
+        await audit.record(uow, principal, AuditAction.USER_ENABLED, target=user.email)
+        await uow.commit()
+        return updated
+
+
+async def reset_two_factor(
+    uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, ref: UserRef,
+) -> User:
+    """Turn off another user's 2FA (lost authenticator and recovery codes): secret and codes are erased, their
+    sessions revoked; they log in with their password and enroll again. Not through an API token, and not
+    for oneself (that is `POST /auth/2fa/disable`, which asks for the password and a code)."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="users.reset_2fa", target=str(ref))
+    if principal.auth_method not in (AuthMethod.PASSWORD, AuthMethod.COOKIE, AuthMethod.CLI):
+        await access.deny(uow_factory, principal, action="users.reset_2fa", code="interactive_only",
+                          en="Resetting someone's 2FA needs an interactive login, not an API token.",
+                          fr="Réinitialiser la 2FA de quelqu'un demande une connexion interactive, pas un jeton "
+                             "d'API.", target=str(ref))
+    async with uow_factory() as uow:
+        user = await _load(uow, ref)
+        if principal.user_id is not None and user.id == principal.user_id:
+            raise Conflict("Use Settings → Two-factor → Turn off for your own account (it asks for a code).",
+                           message_fr="Pour votre propre compte, passez par Paramètres → Double authentification "
+                                      "→ Désactiver (un code est demandé).")
+        if not user.totp_enabled and user.totp_secret is None:
+            return user
+        updated = await uow.users.update(dataclasses.replace(user, totp_enabled=False, totp_secret=None,
+                                                             totp_last_step=None, recovery_codes=()))
+        updated = await revoke_sessions(uow, updated, now=kit.now(), reason=RevokeReason.TWO_FACTOR_RESET)
+        await audit.record(uow, principal, AuditAction.TWO_FACTOR_RESET, target=user.email,
                            details={"sessions_revoked": True})
         await uow.commit()
         return updated

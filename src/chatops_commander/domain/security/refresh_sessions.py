@@ -26,6 +26,7 @@ class RevokeReason:
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
     ROLE_CHANGED = "role_changed"
     USER_DISABLED = "user_disabled"
+    TWO_FACTOR_RESET = "two_factor_reset"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,23 @@ def disable(email: str) -> None:
     console.print(tr(f"✅ {user.email} is disabled.", f"✅ {user.email} est désactivé."))
 
 
+@app.command("enable")
+def enable(email: str) -> None:
+    """Let a disabled user log in again."""
+    user = run_with_container(lambda c: service.enable_user(c.uow, cli_principal(), email))
+    console.print(tr(f"✅ {user.email} is enabled.", f"✅ {user.email} est réactivé."))
+
+
+@app.command("reset-2fa")
+def reset_2fa(email: str) -> None:
+    """Turn off a user's two-factor authentication (lost authenticator); their sessions are revoked."""
+    user = run_with_container(lambda c: service.reset_two_factor(c.uow, c.security, cli_principal(), email))
+    console.print(tr(f"✅ Two-factor authentication of {user.email} is off; they log in with their password and "
+                     f"can enroll again.",
+                     f"✅ La double authentification de {user.email} est désactivée ; il se connecte avec son mot "
+                     f"de passe et peut se réinscrire."))
+
+
 @app.command("reset-password")
 def reset_password(
     email: str,

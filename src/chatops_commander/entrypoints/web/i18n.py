@@ -180,6 +180,8 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "usr.can_admin": ("admin", "admin"),
     "usr.grant": ("Grant", "Accorder"),
     "usr.disable": ("Disable", "Désactiver"),
+    "usr.enable": ("Enable", "Réactiver"),
+    "usr.reset_2fa": ("Reset 2FA", "Réinitialiser la 2FA"),
     "usr.tokens": ("API tokens", "Jetons d'API"),
     "usr.token_name": ("Token name", "Nom du jeton"),
     "usr.token_scope": ("Scope", "Portée"),

@@ -48,6 +48,19 @@ async def disable_user(user_id: UUID, principal: PrincipalDep, uow: UowDep, kit:
     return UserRead.of(await service.disable_user(uow, kit, principal, user_id))
 
 
+@router.post("/{user_id}/enable", response_model=UserRead)
+async def enable_user(user_id: UUID, principal: PrincipalDep, uow: UowDep) -> UserRead:
+    """Let a disabled user log in again."""
+    return UserRead.of(await service.enable_user(uow, principal, user_id))
+
+
+@router.post("/{user_id}/2fa/reset", response_model=UserRead)
+async def reset_two_factor(user_id: UUID, principal: PrincipalDep, uow: UowDep, kit: KitDep) -> UserRead:
+    """Turn off another user's two-factor authentication (lost authenticator); their sessions are revoked.
+    Needs an interactive admin login (not an API token); for your own account use `POST /auth/2fa/disable`."""
+    return UserRead.of(await service.reset_two_factor(uow, kit, principal, user_id))
+
+
 @router.post("/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
 async def reset_password(user_id: UUID, body: PasswordReset, principal: PrincipalDep, uow: UowDep,
                          kit: KitDep) -> None:
