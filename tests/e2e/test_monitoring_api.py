@@ -22,9 +22,11 @@ from chatops_commander.domain.monitoring.alerts import Alert, AlertSource
 from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Load, Memory, Sample
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import Server
 from chatops_commander.domain.users import User
 from chatops_commander.entrypoints.api.app import create_app
+from chatops_commander.services import audit
 from tests.conftest import make_settings
 from tests.e2e.conftest import CHEAP_ARGON2, bearer, client_for
 
@@ -101,6 +103,12 @@ async def test_resolve_needs_an_operator_and_works_once(
     assert (await api.get("/api/v1/alerts")).json()["total"] == 2
     anonymous = await client_for(container).post(f"/api/v1/alerts/{s['alerts'][1]}/resolve")
     assert anonymous.status_code == 401
+    trail = await audit.recent(container.uow, limit=100)
+    [resolved] = [e for e in trail if e.action is AuditAction.ALERT_RESOLVED]
+    assert resolved.actor == operator_user.email and resolved.target == str(target)
+    assert resolved.details["severity"] == "critical" and resolved.details["server_id"]
+    assert any(e.action is AuditAction.AUTHORIZATION_DENIED and e.details.get("action") == "alerts.resolve"
+               for e in trail)  # the viewer's attempt
 
 
 async def test_fleet_summary_latest_and_series(container: bootstrap.Container, api: httpx.AsyncClient) -> None:

@@ -7,7 +7,7 @@ reported with its path and the problems, never half-used.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -42,6 +42,19 @@ class RunbookFolder:
 
     def names(self) -> Sequence[str]:
         return [rb.application for rb in self.all()]
+
+    def environments(self) -> Mapping[str, tuple[str, ...]]:
+        """Every runbook's environment → hosts (so that "to production" means something to the parser even
+        when no server is tagged so). A broken file is left out here; it is reported when it is used."""
+        merged: dict[str, tuple[str, ...]] = {}
+        for path in self._files():
+            try:
+                book = self.load(path)
+            except ValidationFailed:
+                continue
+            for env, hosts in book.environments.items():
+                merged[env] = tuple(dict.fromkeys((*merged.get(env, ()), *hosts)))
+        return merged
 
     def for_environment(self, environment: str | None) -> Runbook | None:
         books = self.all()

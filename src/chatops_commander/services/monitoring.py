@@ -28,7 +28,10 @@ from chatops_commander.domain.monitoring.collection import collection_plan, pars
 from chatops_commander.domain.monitoring.notify import EventKind
 from chatops_commander.domain.monitoring.rules import Observation, Rule, evaluate
 from chatops_commander.domain.monitoring.samples import CpuTimes, Sample, cpu_percent
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import Server, ServerStatus
+from chatops_commander.services import access, audit
 from chatops_commander.services.ports import Clock, UnitOfWorkFactory
 from chatops_commander.services.ports_execution import Executor
 from chatops_commander.services.ports_monitoring import (
@@ -38,6 +41,7 @@ from chatops_commander.services.ports_monitoring import (
     HostMetricsSource,
     MetricsSink,
 )
+from chatops_commander.services.principal import Principal
 
 log = structlog.get_logger("chatops.monitoring")
 
@@ -386,7 +390,10 @@ async def list_alerts(uow_factory: UnitOfWorkFactory, q: AlertQuery) -> tuple[li
         return await uow.alerts.query(q)
 
 
-async def resolve_alert(uow_factory: UnitOfWorkFactory, alert_id: UUID, *, actor: str, now: datetime) -> Alert:
+async def resolve_alert(uow_factory: UnitOfWorkFactory, principal: Principal, alert_id: UUID, *,
+                        now: datetime) -> Alert:
+    """Resolve an open alert by hand (operator or admin); audited as ALERT_RESOLVED with the alert's facts."""
+    await access.require(uow_factory, principal, Role.OPERATOR, action="alerts.resolve", target=str(alert_id))
     async with uow_factory() as uow:
         alert = await uow.alerts.get(alert_id)
         if alert is None:
@@ -395,7 +402,11 @@ async def resolve_alert(uow_factory: UnitOfWorkFactory, alert_id: UUID, *, actor
         if alert.resolved:
             raise Conflict(f"Alert {alert_id} is already resolved.",
                            message_fr=f"L'alerte {alert_id} est déjà résolue.")
-        await uow.alerts.resolve(alert_id, at=now, by=actor)
+        await uow.alerts.resolve(alert_id, at=now, by=principal.actor)
+        await audit.record(uow, principal, AuditAction.ALERT_RESOLVED, target=str(alert_id),
+                           details={"type": alert.type, "severity": alert.severity.value,
+                                    "server_id": str(alert.server_id) if alert.server_id else None,
+                                    "opened_at": alert.created_at.isoformat() if alert.created_at else None})
         await uow.commit()
         done = await uow.alerts.get(alert_id)
         assert done is not None

@@ -195,3 +195,36 @@ async def test_tracing_off_builds_no_exporter_and_the_turn_works(tmp_path: Path,
         assert any(e.to_json()["type"] == "result" and e.to_json()["ok"] for e in reply.events), reply.to_json()
     finally:
         await container.aclose()
+
+
+async def test_an_approval_decision_is_traced_as_its_own_root_span(
+    traced: bootstrap.Container, receiver: OtlpReceiver, tmp_path: Path,
+) -> None:
+    runbooks = tmp_path / "runbooks"
+    runbooks.mkdir()
+    (runbooks / "app.yaml").write_text("application: app\nenvironments: {production: [localhost]}\n"
+                                       "steps: [{name: Check, kind: precheck, commands: [[\"true\"]]}]\n")
+    cli = Principal.cli("pytest")
+    made = [await user_service.create_user(traced.uow, traced.security, cli, email=f"{role.value}@example.com",
+                                           name=role.value, role=role, password=PASSWORD)
+            for role in (Role.OPERATOR, Role.ADMIN)]
+    op, admin = (Principal(user_id=u.id, email=u.email, role=u.role, auth_method=AuthMethod.PASSWORD) for u in made)
+    assert made[0].id is not None
+    await user_service.set_permission(traced.uow, cli, made[0].id, "localhost",
+                                      user_service.ServerPermission(can_read=True, can_execute=True))
+    service = bootstrap.build_chat_service(traced, runbooks_path=runbooks)
+    conversation = await service.create_conversation(op)
+    assert conversation.id is not None
+    asked = await service.handle_message(op, conversation.id, "deploy v1.2.3 to production")
+    assert asked.message is not None and "approval" in asked.message.content, asked.message.content if asked.message else asked
+    [request] = [e.to_json() for e in asked.events if e.to_json()["type"] == "approval_required"]
+    done, reply = await service.decide_approval(admin, request["approval_id"], approve=False, reason="not tonight")
+    assert done.state.value == "rejected" and reply is not None
+
+    assert traced.otel is not None and await asyncio.to_thread(traced.otel.force_flush, 10_000)
+    got = await _spans_by_name(receiver, {"chat.approval"})
+    _, span = got["chat.approval"]
+    attrs = _attrs(span.attributes)
+    assert attrs["chatops.approve"] is False and attrs["chatops.action"] == "app.deploy"
+    assert attrs["chatops.outcome"] == "approval" and span.parent_span_id == b""
+    assert not any("not tonight" in str(v) for _, s in receiver.spans() for v in _attrs(s.attributes).values())

@@ -50,6 +50,7 @@ class AuditAction(StrEnum):
     APPROVAL_REQUESTED = "APPROVAL_REQUESTED"
     APPROVAL_APPROVED = "APPROVAL_APPROVED"
     APPROVAL_REJECTED = "APPROVAL_REJECTED"
+    ALERT_RESOLVED = "ALERT_RESOLVED"  # by hand (the collector's own resolutions are alert events, not audit)
     KEY_ROTATED = "KEY_ROTATED"
 
 

@@ -90,12 +90,12 @@ def list_(
 @app.command("resolve")
 def resolve(alert_id: Annotated[str, typer.Argument(help="the alert's id, or a unique prefix of it")]) -> None:
     """Resolve an open alert by hand (it opens again at the next check if its condition still holds)."""
-    actor = cli_principal().actor
+    principal = cli_principal()
 
     async def main(c: bootstrap.Container) -> Alert:
         found = await monitoring.find_alert(c.uow, alert_id)
         assert found.id is not None
-        return await monitoring.resolve_alert(c.uow, found.id, actor=actor, now=datetime.now(UTC))
+        return await monitoring.resolve_alert(c.uow, principal, found.id, now=datetime.now(UTC))
 
     done = run_with_container(main)
     console.print(tr(f"✅ Alert {str(done.id)[:8]} ({done.type}) resolved.",

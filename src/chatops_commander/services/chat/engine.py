@@ -277,9 +277,16 @@ class ChatService(TurnCore):
     async def _parser_now(self) -> Parser:
         async with self.uow() as uow:
             servers = await uow.servers.list()
-        key = tuple((s.name, s.tags, s.services) for s in servers)
+        inventory = Inventory.from_servers(servers)
+        known = set(inventory.names)
+        extra = {env: tuple(h for h in hosts if h in known)
+                 for env, hosts in (self.runbooks.environments() if self.runbooks else {}).items()
+                 if env not in inventory.groups}  # a runbook's environment names hosts; tags keep their meaning
+        if extra:
+            inventory = Inventory(inventory.servers, {**inventory.groups, **{k: v for k, v in extra.items() if v}})
+        key = (tuple((s.name, s.tags, s.services) for s in servers), tuple(sorted(extra.items())))
         if self._parser is None or self._parser[0] != key:
-            self._parser = (key, self.parser_factory(tuple(self.specs.values()), Inventory.from_servers(servers)))
+            self._parser = (key, self.parser_factory(tuple(self.specs.values()), inventory))
         return self._parser[1]
 
     # ------------------------------------------------------------------ confirmations
@@ -685,6 +692,14 @@ class ChatService(TurnCore):
     async def decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
                               reason: str | None) -> tuple[Approval, TurnReply | None]:
         """Approve (then run, posting to the requester's conversation) or reject with a reason."""
+        with self.tracer.span("chat.approval", **{"chatops.approve": approve}) as span:
+            done, reply = await self._decide_approval(principal, approval_id, approve=approve, reason=reason)
+            span.set(**{"chatops.action": done.action, "chatops.outcome": _outcome(reply.message.metadata)
+                        if reply and reply.message else done.state.value})
+            return done, reply
+
+    async def _decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
+                               reason: str | None) -> tuple[Approval, TurnReply | None]:
         async with self.uow() as uow:
             approval = await uow.approvals.get(approval_id)
             if approval is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 from uuid import UUID
 
@@ -85,3 +85,7 @@ class RunbookSource(Protocol):
         ...
 
     def names(self) -> Sequence[str]: ...
+
+    def environments(self) -> Mapping[str, tuple[str, ...]]:
+        """Environment → host names, over every runbook."""
+        ...

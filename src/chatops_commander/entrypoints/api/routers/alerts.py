@@ -79,8 +79,7 @@ async def list_alerts(
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertRead)
 async def resolve_alert(alert_id: UUID, request: Request, uow: UowDep, principal: PrincipalDep) -> AlertRead:
-    _require(principal, Role.OPERATOR)
-    done = await monitoring.resolve_alert(uow, alert_id, actor=principal.email, now=datetime.now(UTC))
+    done = await monitoring.resolve_alert(uow, principal, alert_id, now=datetime.now(UTC))
     return AlertRead.of(done, request_language(request))
 
 
