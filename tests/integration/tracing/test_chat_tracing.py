@@ -216,7 +216,8 @@ async def test_an_approval_decision_is_traced_as_its_own_root_span(
     conversation = await service.create_conversation(op)
     assert conversation.id is not None
     asked = await service.handle_message(op, conversation.id, "deploy v1.2.3 to production")
-    assert asked.message is not None and "approval" in asked.message.content, asked.message.content if asked.message else asked
+    assert asked.message is not None
+    assert "approval" in asked.message.content, asked.message.content  # "production": the runbook's environment
     [request] = [e.to_json() for e in asked.events if e.to_json()["type"] == "approval_required"]
     done, reply = await service.decide_approval(admin, request["approval_id"], approve=False, reason="not tonight")
     assert done.state.value == "rejected" and reply is not None
