@@ -327,9 +327,10 @@ def build_fanout(container: Container) -> FanOut:
             return None
         return await server_service.read_server_secret(container.uow, container.security, server.id)
 
+    locale = container.settings.command_locale or None
     options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin,
-                         secret_provider=stored_secret)
-    executor = RoutingExecutor(LocalExecutor(), SSHExecutor(options))
+                         secret_provider=stored_secret, locale=locale)
+    executor = RoutingExecutor(LocalExecutor(locale=locale), SSHExecutor(options))
     fanout = MeasuredFanOut(executor, load_catalog(container.settings))
     fanout.metrics = container.metrics
     return fanout

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
 
     register_localhost: bool = True
     ssh_known_hosts: Path = Path("~/.ssh/known_hosts")
+    # Commands run under LC_ALL/LANG=<this> on every host, so parsed output is never translated; "" keeps each
+    # host's own locale (then `free`, `df`… may answer in French and some summaries cannot be read).
+    command_locale: str = Field(default="C", pattern=r"^([A-Za-z0-9_.@-]{1,64})?$")
     packs_path: Path | None = None
     alertmanager_token: SecretStr | None = None
 

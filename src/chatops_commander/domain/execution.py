@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,6 +31,20 @@ class CommandPlan:
         prefix: tuple[str, ...] = ("sudo", "-n", "--") if self.sudo else ()
         sep = " ; " if self.continue_on_error else " && "
         return sep.join(shlex.join(prefix + step) for step in self.steps)
+
+
+LOCALE_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+def with_locale(line: str, locale: str | None) -> str:
+    """The line run under a fixed locale (`env LC_ALL=C LANG=C sh -c LINE`), so that the output the parsers
+    read (`free`, `df`, `systemctl`…) is not translated on a French host. `env` is a program, so this works
+    whatever the account's login shell (sh, bash, zsh, fish, csh). None: the line as it is."""
+    if not locale:
+        return line
+    if not LOCALE_RE.match(locale):
+        raise ValueError(f"not a locale name: {locale!r}")
+    return shlex.join(("env", f"LC_ALL={locale}", f"LANG={locale}", "sh", "-c", line))
 
 
 class HostOutcome(StrEnum):

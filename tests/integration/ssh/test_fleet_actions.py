@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chatops_commander.adapters.executors.ssh import SSHExecutor
-from chatops_commander.domain.execution import HostOutcome
+from chatops_commander.adapters.executors.local import LocalExecutor
+from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
+from chatops_commander.domain.execution import CommandPlan, HostOutcome
+from chatops_commander.domain.servers import Server
 from chatops_commander.services.execution import FanOut
 from chatops_commander.skills.registry import load_registry
 from tests.fleet import Fleet
@@ -92,3 +94,28 @@ async def test_pooled_connections_are_reused_and_replaced_when_dead(fleet: Fleet
     assert fleet_executor.connects == 2
     assert fleet_executor.evict_idle(max_idle=0) == 1
     assert fleet_executor.pooled_connections(web) == 0
+
+
+async def test_commands_run_under_the_c_locale_on_ssh_hosts_unless_told_otherwise(fleet: Fleet) -> None:
+    [server] = [s for s in fleet.servers() if s.name == "web-01"]
+    plan = CommandPlan((("sh", "-c", 'printf "%s|%s" "$LC_ALL" "$LANG"'),))
+    for locale, expected in (("C", "C|C"), ("POSIX", "POSIX|POSIX")):
+        ex = SSHExecutor(SSHOptions(known_hosts=str(fleet.known_hosts), use_agent=False, locale=locale))
+        try:
+            res = await ex.run(server, plan)
+        finally:
+            await ex.close()
+        assert res.ok and res.stdout == expected, res
+    ex = SSHExecutor(SSHOptions(known_hosts=str(fleet.known_hosts), use_agent=False, locale=None))
+    try:
+        res = await ex.run(server, plan)
+    finally:
+        await ex.close()
+    assert res.ok and res.stdout != "C|C"  # the host's own environment
+
+
+async def test_the_local_executor_uses_the_same_locale() -> None:
+    plan = CommandPlan((("sh", "-c", 'printf "%s" "$LC_ALL"'),))
+    localhost = Server(name="localhost", hostname="localhost", ip_address="127.0.0.1", ssh_user="root")
+    assert (await LocalExecutor().run(localhost, plan)).stdout == "C"
+    assert (await LocalExecutor(locale="POSIX").run(localhost, plan)).stdout == "POSIX"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from chatops_commander.domain.errors import ValidationFailed
-from chatops_commander.domain.execution import CommandPlan
+from chatops_commander.domain.execution import CommandPlan, with_locale
 from chatops_commander.skills.base import Platform, ServiceManager, Skill
 from chatops_commander.skills.params import DURATION_PATTERN, SERVICE_PATTERN
 from chatops_commander.skills.registry import builtin_skills
@@ -159,3 +159,27 @@ def test_invalid_parameters_are_refused_with_the_field_named(action: str, raw: d
     with pytest.raises(ValidationFailed) as exc:
         skill.validate(raw)
     assert exc.value.problems and "Entrée invalide" in exc.value.localized("fr")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(args=st.lists(nasty.filter(lambda a: "\0" not in a), min_size=1, max_size=4))
+def test_the_locale_wrapper_delivers_the_same_arguments_under_lc_all_c(args: list[str], tmp_path: Path) -> None:
+    plan = CommandPlan((("probe", *args),))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "probe").write_text('#!/bin/sh\nprintf "%s\\0" "LC_ALL=$LC_ALL" "LANG=$LANG" "$@"\n')
+    (bin_dir / "probe").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "LC_ALL": "fr_FR.UTF-8", "LANG": "fr_FR.UTF-8"}
+    proc = subprocess.run(["/bin/sh", "-c", with_locale(plan.render(), "C")], capture_output=True, timeout=10,
+                          env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"".join(a.encode() + b"\0" for a in ("LC_ALL=C", "LANG=C", *args))
+
+
+@pytest.mark.parametrize("bad", ["C; reboot", "$(id)", "fr FR", ""])
+def test_the_locale_name_is_validated_or_left_out(bad: str) -> None:
+    if bad:
+        with pytest.raises(ValueError, match="not a locale name"):
+            with_locale("true", bad)
+    else:
+        assert with_locale("true", bad) == "true"

@@ -15,8 +15,9 @@ from chatops_commander.services.ports_execution import OnLine
 
 
 class LocalExecutor:
-    def __init__(self, shell: str = "/bin/sh") -> None:
+    def __init__(self, shell: str = "/bin/sh", *, locale: str | None = "C") -> None:
         self.shell = shell
+        self.env = {**os.environ, "LC_ALL": locale, "LANG": locale} if locale else None  # as SSH: parsed output
 
     async def run(self, server: Server, plan: CommandPlan, *, on_line: OnLine | None = None) -> RunResult:
         started = time.monotonic()
@@ -29,6 +30,7 @@ class LocalExecutor:
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
+                env=self.env,
             )
         except OSError as exc:
             return failure(server.name, HostOutcome.ERROR, f"cannot start the shell: {exc}", started)

@@ -19,7 +19,7 @@ from typing import Any
 import asyncssh
 
 from chatops_commander.adapters.executors.output import capture, failure, result
-from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult, with_locale
 from chatops_commander.domain.servers import HostKeyPolicy, Server
 from chatops_commander.services.ports_execution import HostKeyCallback, OnLine
 
@@ -52,6 +52,7 @@ class SSHOptions:
     secret_provider: SecretProvider | None = None  # the registry's encrypted key or password
     on_new_host_key: HostKeyCallback | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # passed to asyncssh.connect as is
+    locale: str | None = "C"  # commands run under LC_ALL/LANG=<locale> (parsed output is never translated)
 
 
 class HostKeyRefused(Exception):
@@ -312,7 +313,8 @@ class SSHExecutor:
     async def _exec(
         self, server: Server, pooled: _Pooled, plan: CommandPlan, on_line: OnLine | None, started: float
     ) -> RunResult:
-        proc = await pooled.conn.create_process(plan.render(), encoding=None, stdin=asyncssh.DEVNULL)
+        line = with_locale(plan.render(), self.opt.locale)
+        proc = await pooled.conn.create_process(line, encoding=None, stdin=asyncssh.DEVNULL)
         got = await capture(server.name, on_line, proc.stdout.read, proc.stderr.read, stop=lambda: _stop(proc),
                             wait=proc.wait_closed, timeout_s=plan.timeout_s)
         timed_out, overflow = got.timed_out, got.overflow
