@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install what the sshd test fleet needs (openssh-server, supervisor, nginx), only when missing.
+# Install what the sshd test fleet needs (openssh-server, supervisor, nginx, sudo), only when missing.
 # Idempotent and non-interactive: safe to run in CI on every build.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -10,6 +10,7 @@ command -v supervisord >/dev/null 2>&1 || missing="$missing supervisor"
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx-light"
 command -v pgrep >/dev/null 2>&1 || missing="$missing procps"
 command -v useradd >/dev/null 2>&1 || missing="$missing passwd"
+command -v sudo >/dev/null 2>&1 || missing="$missing sudo"
 if [ -z "$missing" ]; then
     echo "fleet dependencies present"
     exit 0

@@ -58,8 +58,10 @@ class TestServersApi:
         server_id = created.json()["id"]
         listing = (await api.get("/api/v1/servers", params={"tag": "web"})).json()
         assert [s["name"] for s in listing["items"]] == ["web-01"]
-        patched = await api.patch(f"/api/v1/servers/{server_id}", json={"port": 2222})
-        assert patched.json()["port"] == 2222
+        assert created.json()["become"] is False
+        patched = await api.patch(f"/api/v1/servers/{server_id}", json={"port": 2222, "become": True})
+        assert patched.json()["port"] == 2222 and patched.json()["become"] is True
+        assert (await api.get(f"/api/v1/servers/{server_id}")).json()["become"] is True
         assert (await api.delete(f"/api/v1/servers/{server_id}")).status_code == 204
         assert_problem(await api.get(f"/api/v1/servers/{server_id}"), 404, "No server")
 

@@ -55,6 +55,7 @@ def missing_tools() -> str | None:
         "supervisorctl": "supervisorctl",
         "nginx": "nginx",
         "useradd": "useradd",
+        "sudo": "sudo",
     }
     missing = [
         name
@@ -165,6 +166,7 @@ class Fleet:
         if not self.shared_user:
             for h in self.hosts.values():
                 _start_supervisor(h)
+            _allow_sudo({h.user: SUDO_ALLOWED for h in self.hosts.values() if h.name == "db-master"})
         self._start_sshd()
         return self
 
@@ -263,6 +265,20 @@ LogLevel ERROR
                 return data.decode("utf-8", "replace")
         except OSError:
             return None
+
+
+SUDO_ALLOWED = "/usr/bin/id"  # the one command db-master's account may run as root (become tests)
+SUDOERS = Path("/etc/sudoers.d/chatops-test-fleet")
+
+
+def _allow_sudo(rules: dict[str, str]) -> None:
+    """Passwordless sudo for exactly these (user → command) pairs; checked by visudo before it is installed."""
+    text = "".join(f"{user} ALL=(root) NOPASSWD: {command}\n" for user, command in sorted(rules.items()))
+    draft = SUDOERS.with_name(".chatops-test-fleet.draft")
+    draft.write_text(text)
+    draft.chmod(0o440)
+    subprocess.run(["visudo", "-cqf", str(draft)], check=True)
+    draft.replace(SUDOERS)
 
 
 def _ensure_user(user: str) -> Path:

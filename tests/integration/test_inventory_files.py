@@ -22,6 +22,7 @@ db
 [web:vars]
 ansible_user=deploy
 ansible_ssh_private_key_file=~/.ssh/web.pem
+ansible_become=yes
 """
 
 YAML = """\
@@ -43,6 +44,7 @@ all:
           ansible_port: 2222
           services: [postgresql]
           tags: [critical]
+          ansible_become: true
     production:
       children:
         web:
@@ -78,6 +80,7 @@ class TestAnsibleIni:
         assert web1.tags == ("production", "web")
         assert web1.services == ("nginx", "app")
         assert (web1.ssh_user, web1.ssh_key_path, web1.ip_address) == ("deploy", "~/.ssh/web.pem", "10.0.0.11")
+        assert web1.become and not hosts["db-master"].to_server().become  # ansible_become from [web:vars]
         db = hosts["db-master"].to_server()
         assert (db.port, db.ssh_user, db.services) == (2222, "postgres", ("postgresql",))
 
@@ -99,9 +102,9 @@ class TestAnsibleYaml:
         assert sorted(inventory.names) == ["db-master", "web-01", "web-02"]
         assert sorted(inventory.groups["production"]) == ["db-master", "web-01", "web-02"]
         db = inventory.by_name("db-master")
-        assert db is not None and db.tags == ("critical", "db", "production")
+        assert db is not None and db.tags == ("critical", "db", "production") and db.become
         web = inventory.by_name("web-02")
-        assert web is not None and web.ssh_user == "deploy"
+        assert web is not None and web.ssh_user == "deploy" and not web.become
 
     def test_syntax_error_names_the_line(self, tmp_path: Path) -> None:
         path = write(tmp_path, "bad.yml", "all:\n  hosts:\n    web-01: {ansible_host: [\n")

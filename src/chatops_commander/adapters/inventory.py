@@ -73,11 +73,23 @@ class HostDraft:
     def tags(self) -> tuple[str, ...]:
         return tuple(sorted(set(_as_list(self.vars.get("tags"))) | (self.groups - _IMPLICIT_GROUPS)))
 
+    @property
+    def become(self) -> bool:
+        return _truthy(self.vars.get("ansible_become", self.vars.get("become", False)))
+
     def to_server(self) -> Server:
         return Server(
             name=self.name, hostname=self.hostname, ip_address=self.ip_address, port=self.port,
-            ssh_user=self.user, ssh_key_path=self.key_file, tags=self.tags, services=self.services,
+            ssh_user=self.user, ssh_key_path=self.key_file, become=self.become, tags=self.tags,
+            services=self.services,
         )
+
+
+def _truthy(value: Any) -> bool:
+    """Ansible's booleans: true/yes/on/1 (any case), or a YAML boolean."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "yes", "on", "1", "y")
 
 
 def _as_list(value: Any) -> tuple[str, ...]:

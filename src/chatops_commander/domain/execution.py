@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -31,6 +32,11 @@ class CommandPlan:
         prefix: tuple[str, ...] = ("sudo", "-n", "--") if self.sudo else ()
         sep = " ; " if self.continue_on_error else " && "
         return sep.join(shlex.join(prefix + step) for step in self.steps)
+
+
+def for_host(plan: CommandPlan, *, become: bool) -> CommandPlan:
+    """The plan as it runs on a host whose account works through sudo (`Server.become`)."""
+    return plan if plan.sudo or not become else dataclasses.replace(plan, sudo=True)
 
 
 LOCALE_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")

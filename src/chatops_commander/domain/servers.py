@@ -43,6 +43,7 @@ class Server:
     port: int = 22
     ssh_user: str = "root"
     ssh_key_path: str | None = None
+    become: bool = False  # run every command through `sudo -n` (Ansible's `ansible_become`)
     tags: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     connection: Connection = Connection.SSH

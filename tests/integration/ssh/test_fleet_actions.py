@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chatops_commander.adapters.executors.local import LocalExecutor
+from chatops_commander.adapters.executors.routing import RoutingExecutor
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
-from chatops_commander.domain.execution import CommandPlan, HostOutcome
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, for_host
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.execution import FanOut
 from chatops_commander.skills.registry import load_registry
@@ -119,3 +120,20 @@ async def test_the_local_executor_uses_the_same_locale() -> None:
     localhost = Server(name="localhost", hostname="localhost", ip_address="127.0.0.1", ssh_user="root")
     assert (await LocalExecutor().run(localhost, plan)).stdout == "C"
     assert (await LocalExecutor(locale="POSIX").run(localhost, plan)).stdout == "POSIX"
+
+
+async def test_a_become_server_runs_commands_through_passwordless_sudo(fleet: Fleet) -> None:
+    """db-master's account may run `/usr/bin/id` as root without a password; web-02's may not."""
+    ex = RoutingExecutor(LocalExecutor(), SSHExecutor(SSHOptions(known_hosts=str(fleet.known_hosts),
+                                                                 use_agent=False)))
+    plan = CommandPlan((("/usr/bin/id", "-u"),))
+    try:
+        plain = await ex.run(fleet.server("db-master"), plan)
+        root = await ex.run(fleet.server("db-master", become=True), plan)
+        refused = await ex.run(fleet.server("web-02", become=True), plan)
+    finally:
+        await ex.close()
+    assert plain.ok and plain.stdout.strip() != "0"
+    assert root.ok and root.stdout.strip() == "0", root
+    assert refused.outcome is HostOutcome.FAILED and "password is required" in refused.stderr, refused
+    assert for_host(plan, become=True).render() == "sudo -n -- /usr/bin/id -u"

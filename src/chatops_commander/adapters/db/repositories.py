@@ -16,7 +16,7 @@ from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server, ServerStatus
 
 _SERVER_FIELDS = (
-    "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "connection",
+    "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "become", "connection",
     "host_key_policy", "host_key_fingerprint", "status", "last_check", "created_by",
 )
 
@@ -24,7 +24,7 @@ _SERVER_FIELDS = (
 def _server_from_row(row: RowMapping) -> Server:
     return Server(
         id=row["id"], name=row["name"], hostname=row["hostname"], ip_address=row["ip_address"],
-        port=row["port"], ssh_user=row["ssh_user"], ssh_key_path=row["ssh_key_path"],
+        port=row["port"], ssh_user=row["ssh_user"], ssh_key_path=row["ssh_key_path"], become=bool(row["become"]),
         tags=tuple(row["tags"] or ()), services=tuple(row["services"] or ()),
         connection=Connection(row["connection"]), host_key_policy=HostKeyPolicy(row["host_key_policy"]),
         host_key_fingerprint=row["host_key_fingerprint"], status=ServerStatus(row["status"]),

@@ -76,6 +76,7 @@ servers = Table(
     Column("port", Integer, nullable=False, default=22),
     Column("ssh_user", String(50), nullable=False),
     Column("ssh_key_path", String(255)),
+    Column("become", Boolean, nullable=False, default=False, server_default=text("false")),
     Column("ssh_secret", Text),  # encrypted private key or password (secret box)
     Column("tags", JSONType, nullable=False, default=list),
     Column("services", JSONType, nullable=False, default=list),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatops_commander.domain.execution import CommandPlan, RunResult
+from chatops_commander.domain.execution import CommandPlan, RunResult, for_host
 from chatops_commander.domain.servers import Connection, Server
 from chatops_commander.services.ports_execution import Executor, OnLine
 
@@ -13,7 +13,7 @@ class RoutingExecutor:
 
     async def run(self, server: Server, plan: CommandPlan, *, on_line: OnLine | None = None) -> RunResult:
         target = self.local if server.connection is Connection.LOCAL else self.ssh
-        return await target.run(server, plan, on_line=on_line)
+        return await target.run(server, for_host(plan, become=server.become), on_line=on_line)
 
     async def close(self) -> None:
         await self.local.close()

@@ -33,6 +33,7 @@ class ServerCreate(Strict):
     port: int = Field(default=22, ge=1, le=65535, strict=True)
     ssh_user: SshUser
     ssh_key_path: KeyPath | None = None
+    become: bool = Field(default=False, strict=True, description="run every command through `sudo -n`")
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     services: list[ServiceName] = Field(default_factory=list, max_length=100)
     host_key_policy: HostKeyPolicy = HostKeyPolicy.KNOWN_HOSTS
@@ -45,6 +46,7 @@ class ServerUpdate(Strict):
     port: int | None = Field(default=None, ge=1, le=65535, strict=True)
     ssh_user: SshUser | None = None
     ssh_key_path: KeyPath | None = None
+    become: bool | None = Field(default=None, strict=True)
     tags: list[Tag] | None = Field(default=None, max_length=50)
     services: list[ServiceName] | None = Field(default=None, max_length=100)
     host_key_policy: HostKeyPolicy | None = None
@@ -58,6 +60,7 @@ class ServerRead(BaseModel):
     port: int
     ssh_user: str
     ssh_key_path: str | None
+    become: bool
     tags: list[str]
     services: list[str]
     connection: Connection
@@ -72,7 +75,8 @@ class ServerRead(BaseModel):
         assert s.id is not None
         return cls(
             id=s.id, name=s.name, hostname=s.hostname, ip_address=s.ip_address, port=s.port,
-            ssh_user=s.ssh_user, ssh_key_path=s.ssh_key_path, tags=list(s.tags), services=list(s.services),
+            ssh_user=s.ssh_user, ssh_key_path=s.ssh_key_path, become=s.become, tags=list(s.tags),
+            services=list(s.services),
             connection=s.connection, host_key_policy=s.host_key_policy,
             host_key_fingerprint=s.host_key_fingerprint, status=s.status, last_check=s.last_check,
             created_at=s.created_at,

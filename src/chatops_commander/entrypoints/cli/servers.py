@@ -37,13 +37,14 @@ def add(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="tag (repeatable)")] = None,
     service_name: Annotated[list[str] | None, typer.Option("--service", help="service running there")] = None,
     tofu: Annotated[bool, typer.Option(help="trust the host key on first use")] = False,
+    become: Annotated[bool, typer.Option(help="run every command through `sudo -n` (passwordless sudo)")] = False,
 ) -> None:
     """Register a server."""
     address = ip or service.resolve_address(host)
     if address is None:
         fail(f"{host!r} does not resolve; give its address with --ip")
     server = Server(name=name, hostname=host, ip_address=address, port=port, ssh_user=user, ssh_key_path=key,
-                    tags=tuple(tag or ()), services=tuple(service_name or ()),
+                    become=become, tags=tuple(tag or ()), services=tuple(service_name or ()),
                     host_key_policy=HostKeyPolicy.TOFU if tofu else HostKeyPolicy.KNOWN_HOSTS)
     created = run_with_container(lambda c: service.add_server(c.uow, cli_principal(), server))
     console.print(f"✅ Server [bold]{created.name}[/] registered ({created.ip_address}:{created.port}).")
@@ -60,8 +61,9 @@ def list_(tag: Annotated[str | None, typer.Option(help="only servers with this t
 def show(name: str) -> None:
     """Show one server."""
     s = run_with_container(lambda c: service.get_server(c.uow, cli_principal(), name))
-    for key in ("id", "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "tags", "services",
-                "connection", "host_key_policy", "host_key_fingerprint", "status", "last_check", "created_at"):
+    for key in ("id", "name", "hostname", "ip_address", "port", "ssh_user", "ssh_key_path", "become", "tags",
+                "services", "connection", "host_key_policy", "host_key_fingerprint", "status", "last_check",
+                "created_at"):
         value = getattr(s, key)
         console.print(f"[bold]{key:>22}[/]  {', '.join(value) if isinstance(value, tuple) else value}",
                       highlight=False)

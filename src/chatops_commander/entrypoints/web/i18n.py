@@ -147,6 +147,8 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "srv.user": ("SSH user", "Utilisateur SSH"),
     "srv.tags": ("Tags (comma-separated)", "Étiquettes (séparées par des virgules)"),
     "srv.services": ("Services to watch (comma-separated)", "Services à surveiller (séparés par des virgules)"),
+    "srv.become": ("Run commands through sudo (passwordless sudo for this account)",
+                   "Lancer les commandes via sudo (sudo sans mot de passe pour ce compte)"),
     "srv.fingerprint": ("Host key fingerprint", "Empreinte de la clé d'hôte"),
     "srv.not_pinned": ("not pinned yet (pinned on first connection)",
                        "pas encore épinglée (épinglée à la première connexion)"),

@@ -21,7 +21,7 @@ from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import Progress, ResultEvent
 from chatops_commander.domain.chat.runbooks import Runbook, RunbookStep, RunOn, StepKind, check_version
 from chatops_commander.domain.errors import DomainError, NotFound
-from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
+from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult, for_host
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.chat.ports import RunbookSource
@@ -243,7 +243,8 @@ class _Run:
         plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
         [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
         label = f"{index}/{self.total}" + (f" {part}" if part else "")
-        await self.core.record_results(self.turn, self.action, [server], [res], {server.name: plan.render()},
+        sent = for_host(plan, become=server.become).render()
+        await self.core.record_results(self.turn, self.action, [server], [res], {server.name: sent},
                                        {**self.intent, "step": label}, Risk.HIGH, True, principal=self.principal)
         return res
 

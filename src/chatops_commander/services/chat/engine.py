@@ -33,7 +33,7 @@ from chatops_commander.domain.chat.events import (
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation, title_from
 from chatops_commander.domain.chat.runbooks import check_version
 from chatops_commander.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from chatops_commander.domain.execution import HostOutcome, RunResult
+from chatops_commander.domain.execution import HostOutcome, RunResult, for_host
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk, effective_risk
@@ -485,7 +485,7 @@ class ChatService(TurnCore):
         """The exact shell line sent (platform detected during the run, cached by the fan-out)."""
         try:
             platform = await self.fanout.platform(server) if skill.needs_platform else None
-            return str(skill.plan(params, platform).render())
+            return for_host(skill.plan(params, platform), become=server.become).render()
         except Exception:
             return f"{skill.id} {params.model_dump_json()}"
 

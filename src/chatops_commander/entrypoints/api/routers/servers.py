@@ -31,7 +31,7 @@ async def list_servers(
 async def create_server(body: ServerCreate, principal: PrincipalDep, uow: UowDep) -> ServerRead:
     server = Server(
         name=body.name, hostname=body.hostname, ip_address=str(body.ip_address), port=body.port,
-        ssh_user=body.ssh_user, ssh_key_path=body.ssh_key_path, tags=tuple(body.tags),
+        ssh_user=body.ssh_user, ssh_key_path=body.ssh_key_path, become=body.become, tags=tuple(body.tags),
         services=tuple(body.services), host_key_policy=body.host_key_policy,
     )
     return ServerRead.of(await service.add_server(uow, principal, server))
