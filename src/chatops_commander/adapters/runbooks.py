@@ -1,7 +1,8 @@
 """Runbook files: one YAML file per application in a folder (`CHATOPS_RUNBOOKS_PATH`), plus an HTTP probe.
 
-Files are read on each lookup (they are small and the user edits them); a broken file is
-reported with its path and the problems, never half-used.
+Files are looked at on each lookup (the user edits them without restarting) and parsed again only
+when their size or modification time changed; a broken file is reported with its path and the
+problems, never half-used.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from chatops_commander.domain.errors import ValidationFailed
 class RunbookFolder:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self._parsed: dict[Path, tuple[tuple[int, int], Runbook]] = {}  # path → ((mtime_ns, size), runbook)
 
     def _files(self) -> list[Path]:
         if self.folder is None or not self.folder.is_dir():
@@ -28,6 +30,19 @@ class RunbookFolder:
         return sorted(p for p in self.folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
     def load(self, path: Path) -> Runbook:
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise ValidationFailed([(str(path), f"cannot read: {exc}")]) from None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._parsed.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        book = self._parse(path)
+        self._parsed[path] = (stamp, book)
+        return book
+
+    def _parse(self, path: Path) -> Runbook:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
