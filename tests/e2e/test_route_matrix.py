@@ -92,6 +92,7 @@ TABLE: dict[tuple[str, str], Entry] = {
         "kind": "password", "value": "matrix-ssh-password"}),
     ("DELETE", "/api/v1/servers/{server_id}/secret"): Entry((*A401_V403, 204)),
     # users and permissions: admin
+    ("GET", "/api/v1/commands"): Entry((401, 200, 200, 200)),
     ("GET", "/api/v1/users"): Entry((*A401_V403, 200)),
     ("POST", "/api/v1/users"): Entry((*A401_V403, 201), body=lambda c: {
         "email": f"new-{c.role}-{uuid.uuid4().hex[:6]}@example.com", "name": "New", "role": "viewer",

@@ -21,7 +21,7 @@ from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.chat.approvals import Approval, ApprovalState
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState
 from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, DeploymentState
-from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
+from chatops_commander.domain.chat.records import ChatMessage, CommandQuery, CommandRecord, Conversation
 from chatops_commander.domain.risk import Risk
 
 
@@ -117,6 +117,29 @@ class SqlCommandRepository:
         await self.session.execute(t_commands.insert().values(id=new_id, **values))
         return CommandRecord(**{**{f: getattr(record, f) for f in _COMMAND_FIELDS},
                                 "executed_at": values["executed_at"], "id": new_id})
+
+    async def query(self, q: CommandQuery) -> tuple[list[CommandRecord], int]:
+        """One page of the history (newest first) and how many rows match in all."""
+        conditions = []
+        if q.user_id is not None:
+            conditions.append(t_commands.c.user_id == q.user_id)
+        if q.server:
+            conditions.append(t_commands.c.server_name == q.server)
+        if q.action:
+            conditions.append(t_commands.c.action.startswith(q.action, autoescape=True))
+        if q.outcome:
+            conditions.append(t_commands.c.outcome == q.outcome if q.outcome != "refused"
+                              else t_commands.c.outcome.startswith("refused", autoescape=True))
+        if q.since is not None:
+            conditions.append(t_commands.c.executed_at >= q.since)
+        if q.until is not None:
+            conditions.append(t_commands.c.executed_at < q.until)
+        total = (await self.session.execute(select(func.count()).select_from(t_commands).where(*conditions))).scalar()
+        page = (select(t_commands).where(*conditions).order_by(t_commands.c.executed_at.desc(), t_commands.c.id)
+                .offset(q.offset).limit(q.limit))
+        rows = [CommandRecord(**{f: r[f] for f in _COMMAND_FIELDS}, executed_at=r["executed_at"], id=r["id"])
+                for r in (await self.session.execute(page)).mappings()]
+        return rows, int(total or 0)
 
     async def list(self, *, conversation_id: UUID | None = None, user_id: UUID | None = None,
                    limit: int = 100) -> list[CommandRecord]:

@@ -53,6 +53,20 @@ class CommandRecord:
     id: UUID | None = None
 
 
+@dataclass(frozen=True)
+class CommandQuery:
+    """Filters of the command history (all optional); newest first."""
+
+    user_id: UUID | None = None
+    server: str | None = None  # server name, exact
+    action: str | None = None  # action id or a prefix of it ("service.")
+    outcome: str | None = None  # ok | failed | refused… ("refused" also matches "refused:<why>")
+    since: datetime | None = None
+    until: datetime | None = None
+    offset: int = 0
+    limit: int = 100
+
+
 def title_from(text: str) -> str:
     """A conversation's automatic title: its first request, on one line, at most 80 characters."""
     one = " ".join(text.split())

@@ -22,6 +22,7 @@ from chatops_commander.entrypoints.api.routers import (
     approvals,
     audit,
     auth,
+    commands,
     conversations,
     health,
     integrations,
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     api.include_router(integrations.router)
     api.include_router(conversations.router)
     api.include_router(approvals.router)
+    api.include_router(commands.router)
     api.include_router(ws.router)
     app.include_router(api)
     web.install(app)  # the web UI (pages + /static)

@@ -122,6 +122,8 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "chat.reason": ("Reason", "Motif"),
     # history
     "hist.title": ("History", "Historique"),
+    "hist.mine": ("Your commands", "Vos commandes"),
+    "hist.command": ("Command", "Commande"),
     "hist.commands": ("Commands and events", "Commandes et événements"),
     "hist.user": ("User", "Utilisateur"),
     "hist.server": ("Server", "Serveur"),

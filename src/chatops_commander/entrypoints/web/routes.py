@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from chatops_commander import bootstrap
 from chatops_commander.bootstrap import Container
+from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
@@ -34,6 +35,7 @@ from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
 from chatops_commander.entrypoints.web import i18n, sparkline
 from chatops_commander.services import api_tokens, audit, auth, monitoring
+from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -414,13 +416,17 @@ async def history(request: Request) -> Response:
     f = _filters(request)
     admin = principal.role.at_least(Role.ADMIN)
     rows, total = await _history_rows(request, principal, f, HISTORY_PAGE) if admin else ([], 0)
+    mine: list[CommandRecord] = []
+    if not admin:  # the audit trail is for admins; everyone sees their own commands
+        uow: Any = _container(request).uow  # the SQL unit of work also serves the chat repositories
+        mine, total = await commands_service.list_commands(uow, principal, CommandQuery(limit=HISTORY_PAGE))
     from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 
     template = "partials/history_rows.html" if request.headers.get("hx-request") else "history.html"
     export_query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
     return _render(request, template, principal, active="history", rows=rows, total=total, f=f,
                    actions=sorted(a.value for a in AuditAction), outcomes=sorted(o.value for o in AuditOutcome),
-                   export_query=export_query)
+                   export_query=export_query, mine=mine)
 
 
 @router.get("/history/export.{fmt}")

@@ -10,7 +10,7 @@ from chatops_commander.domain.chat.approvals import Approval, ApprovalState
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState
 from chatops_commander.domain.chat.deployments import Deployment
 from chatops_commander.domain.chat.diagnosis import HttpCheck
-from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
+from chatops_commander.domain.chat.records import ChatMessage, CommandQuery, CommandRecord, Conversation
 from chatops_commander.domain.chat.runbooks import Runbook
 from chatops_commander.services.ports import UnitOfWork
 
@@ -30,6 +30,7 @@ class MessageRepository(Protocol):
 
 class CommandRepository(Protocol):
     async def add(self, record: CommandRecord) -> CommandRecord: ...
+    async def query(self, q: CommandQuery) -> tuple[list[CommandRecord], int]: ...
     async def list(self, *, conversation_id: UUID | None = None, user_id: UUID | None = None,
                    limit: int = 100) -> list[CommandRecord]: ...
 
