@@ -146,6 +146,7 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     page.get_by_label("Français").check()
     ex(page.get_by_role("heading", name="Paramètres")).to_be_visible()
     ex(page.locator("html")).to_have_attribute("lang", "fr")
+    assert page.request.get(f"{base}/api/v1/auth/me").json()["language"] == "fr"  # the account's, not only a cookie
     page.get_by_label("Clair").check()
     ex(page.locator("html")).to_have_attribute("data-theme", "light")
     shot(page, "08-settings-fr-light")

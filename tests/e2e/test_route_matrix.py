@@ -72,6 +72,7 @@ TABLE: dict[tuple[str, str], Entry] = {
                                           body=lambda c: {"email": "target@example.com", "password": PASSWORD}),
     ("POST", "/api/v1/auth/refresh"): Entry((401, 401, 401, 401), body=lambda c: {"refresh_token": "cc_rt_unknown"}),
     ("GET", "/api/v1/auth/me"): Entry((401, 200, 200, 200)),
+    ("PATCH", "/api/v1/auth/me"): Entry((401, 200, 200, 200), body=lambda c: {"language": "en"}),
     ("POST", "/api/v1/auth/password"): Entry((401, 401, 401, 401), body=lambda c: {
         "current_password": "not-the-password", "new_password": "Another-Long-Pass-77"}),
     ("POST", "/api/v1/auth/2fa/enroll"): Entry((401, 200, 200, 200)),

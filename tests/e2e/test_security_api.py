@@ -312,6 +312,16 @@ class TestTwoFactor:
         [event] = await events(container, AuditAction.TWO_FACTOR_RESET)
         assert event.target == user.email
 
+    async def test_a_user_sets_their_language_and_only_en_or_fr(
+        self, api: httpx.AsyncClient,
+    ) -> None:
+        assert (await api.get("/api/v1/auth/me")).json()["language"] == "en"
+        changed = await api.patch("/api/v1/auth/me", json={"language": "fr"})
+        assert changed.status_code == 200 and changed.json()["language"] == "fr"
+        assert (await api.get("/api/v1/auth/me")).json()["language"] == "fr"
+        problem(await api.patch("/api/v1/auth/me", json={"language": "de"}), 422)
+        problem(await api.patch("/api/v1/auth/me", json={"language": "fr", "role": "admin"}), 422)
+
     async def test_a_disabled_user_enabled_again_logs_in_with_the_same_password(
         self, container: bootstrap.Container, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,
         as_role: Callable[..., Any],

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from chatops_commander.domain.errors import Conflict, RateLimited
+from chatops_commander.domain.errors import Conflict, RateLimited, ValidationFailed
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.security.errors import CredentialRejected, rejected
@@ -362,6 +362,17 @@ async def current_user(uow_factory: UnitOfWorkFactory, principal: Principal) -> 
         if user is None:
             raise _session_revoked()
         return user
+
+
+async def set_language(uow_factory: UnitOfWorkFactory, principal: Principal, language: str) -> User:
+    """Your preferred language (en or fr): the chat's fallback, the web UI's default."""
+    if language not in ("en", "fr"):
+        raise ValidationFailed([("language", "en or fr")])
+    user = await current_user(uow_factory, principal)
+    async with uow_factory() as uow:
+        updated = await uow.users.update(dataclasses.replace(user, language=language))
+        await uow.commit()
+    return updated
 
 
 async def change_password(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, *,

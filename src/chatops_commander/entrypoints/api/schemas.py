@@ -163,6 +163,7 @@ class UserRead(BaseModel):
     role: Role
     is_active: bool
     totp_enabled: bool
+    language: str
     created_at: datetime | None
     last_login: datetime | None
 
@@ -170,7 +171,13 @@ class UserRead(BaseModel):
     def of(cls, u: User) -> UserRead:
         assert u.id is not None
         return cls(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
-                   totp_enabled=u.totp_enabled, created_at=u.created_at, last_login=u.last_login)
+                   totp_enabled=u.totp_enabled, language=u.language, created_at=u.created_at,
+                   last_login=u.last_login)
+
+
+class ProfileUpdate(Strict):
+    language: Literal["en", "fr"] = Field(description="the assistant answers in it when a message says too "
+                                                     "little to tell, and the web UI uses it")
 
 
 class MeRead(UserRead):

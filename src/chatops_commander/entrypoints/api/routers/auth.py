@@ -29,6 +29,7 @@ from chatops_commander.entrypoints.api.schemas import (
     LogoutRequest,
     MeRead,
     PasswordChange,
+    ProfileUpdate,
     RecoveryCodesRead,
     RefreshRequest,
     TokenResponse,
@@ -122,6 +123,12 @@ def _me(principal: Principal, user: UserRead) -> MeRead:
 @router.get("/me", response_model=MeRead)
 async def me(principal: PrincipalDep, uow: UowDep) -> MeRead:
     return _me(principal, UserRead.of(await auth.current_user(uow, principal)))
+
+
+@router.patch("/me", response_model=MeRead)
+async def update_me(body: ProfileUpdate, principal: PrincipalDep, uow: UowDep) -> MeRead:
+    """Change your preferences (language)."""
+    return _me(principal, UserRead.of(await auth.set_language(uow, principal, body.language)))
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)

@@ -135,13 +135,15 @@
     }
   });
 
-  document.addEventListener("change", (event) => {
+  document.addEventListener("change", async (event) => {
     const form = event.target.closest("form[data-submit-on-change]");
     if (form) form.requestSubmit();
     const prefs = event.target.closest("form[data-prefs]");
     if (prefs && (event.target.name === "lang" || event.target.name === "theme")) {
       const name = event.target.name === "lang" ? "cc_lang" : "cc_theme";
       document.cookie = name + "=" + encodeURIComponent(event.target.value) + "; path=/; max-age=31536000; samesite=strict";
+      // The language is also the account's: the assistant falls back to it, on every device.
+      if (name === "cc_lang") await api("PATCH", "/api/v1/auth/me", { language: event.target.value });
       window.location.reload();
     }
   });
