@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -304,6 +305,21 @@ def log_redactor(settings: Settings, extra_secrets: Mapping[str, str] | None = N
 def read_inventory(path: Path, fmt: str | None = None) -> list[Server]:
     """Server drafts from an Ansible inventory or an ssh config (raises InventoryError)."""
     return [draft.to_server() for draft in read_hosts(path, fmt)]
+
+
+def parse_inventory_text(text: str, fmt: str | None = None) -> list[Server]:
+    """Server drafts from pasted inventory text (API, web UI); `ValidationFailed` with a `line N` per problem."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "inventory"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return read_inventory(path, fmt)
+        except InventoryError as exc:
+            problems: list[tuple[str, str]] = []
+            for line in exc.problems:
+                where, _, what = line.replace(str(path), "inventory").partition(": ")
+                problems.append((where, what or where))
+            raise ValidationFailed(problems) from None
 
 
 def inventory_from_file(path: Path) -> Inventory:

@@ -31,6 +31,7 @@ from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
 from tests.conftest import make_settings
 from tests.e2e.conftest import CHEAP_ARGON2, PASSWORD, TEST_CLI, add_user, bearer, client_for, login
+from tests.fleet.fleet import free_ports
 
 ROLES = ("anonymous", "viewer", "operator", "admin")
 Body = Callable[["Ctx"], Any] | None
@@ -87,6 +88,9 @@ TABLE: dict[tuple[str, str], Entry] = {
         "name": f"m-{c.role}-{uuid.uuid4().hex[:6]}", "hostname": "m.example.com", "ip_address": "10.9.9.9",
         "ssh_user": "deploy"}),
     ("GET", "/api/v1/servers/{server_id}"): Entry((401, 200, 200, 200)),
+    ("POST", "/api/v1/servers/import"): Entry((*A401_V403, 200), body=lambda c: {
+        "inventory": f"[matrix]\nimported-{c.role} ansible_host=10.0.0.77\n"}),
+    ("POST", "/api/v1/servers/{server_id}/test"): Entry((*A401_V403, 200)),
     ("PATCH", "/api/v1/servers/{server_id}"): Entry((*A401_V403, 200), body=lambda c: {"port": 22}),
     ("DELETE", "/api/v1/servers/{server_id}"): Entry((*A401_V403, 404), random_ids=True),
     ("PUT", "/api/v1/servers/{server_id}/secret"): Entry((*A401_V403, 204), body=lambda c: {
@@ -177,7 +181,8 @@ def test_every_api_route_has_an_entry_in_the_table(tmp_path: Path) -> None:
 
 async def test_every_route_answers_each_role_as_the_table_says(container: bootstrap.Container) -> None:
     server = await server_service.add_server(container.uow, TEST_CLI, Server(
-        name="matrix-01", hostname="matrix-01.example.com", ip_address="10.0.0.50", ssh_user="deploy"))
+        name="matrix-01", hostname="matrix-01.example.com", ip_address="127.0.0.1", port=free_ports(1)[0],
+        ssh_user="deploy"))  # loopback, a closed port: the connection test fails fast and touches nothing
     target = await add_user(container, "target@example.com", Role.OPERATOR)
     clients: dict[str, httpx.AsyncClient] = {"anonymous": client_for(container)}
     for role in (Role.VIEWER, Role.OPERATOR, Role.ADMIN):

@@ -22,7 +22,9 @@ from chatops_commander.domain.servers import LOCALHOST, Connection, Server, chec
 from chatops_commander.services import access, audit
 from chatops_commander.services.kit import SecurityKit, server_secret_aad
 from chatops_commander.services.ports import UnitOfWork, UnitOfWorkFactory
+from chatops_commander.services.ports_execution import Executor
 from chatops_commander.services.principal import Principal
+from chatops_commander.skills.detect import PROBE, parse_probe
 
 Resolver = Callable[[str], str | None]
 
@@ -121,6 +123,36 @@ async def list_servers(
             return await uow.servers.list(tag=tag, offset=offset, limit=limit)
         visible = [s for s in await uow.servers.list(tag=tag) if s.id in readable]
         return visible[offset:offset + limit]
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    server: str
+    ok: bool
+    duration_ms: int
+    service_manager: str | None = None
+    error: str | None = None
+
+    def message(self, lang: str) -> str:
+        if not self.ok:
+            return (f"Je n'arrive pas à joindre {self.server} : {self.error}" if lang == "fr"
+                    else f"I can't reach {self.server}: {self.error}")
+        return (f"✅ {self.server} répond en {self.duration_ms} ms (services : {self.service_manager})."
+                if lang == "fr" else
+                f"✅ {self.server} answers in {self.duration_ms} ms (services: {self.service_manager}).")
+
+
+async def check_connection(uow_factory: UnitOfWorkFactory, executor: Executor, principal: Principal,
+                          ref: str | UUID) -> ConnectionCheck:
+    """Connect once and run the read-only platform probe (admin); a first SSH contact pins the host key when
+    the server's policy is TOFU."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.test", target=str(ref))
+    server = await get_server(uow_factory, principal, ref)
+    res = await executor.run(server, PROBE)
+    if not res.ok:
+        why = res.message or res.stderr.strip()[:200] or res.outcome.value
+        return ConnectionCheck(server.name, False, res.duration_ms, error=why)
+    return ConnectionCheck(server.name, True, res.duration_ms, parse_probe(res.stdout).service_manager.value)
 
 
 async def remove_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:

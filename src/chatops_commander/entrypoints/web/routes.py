@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,6 @@ from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
-from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
 from chatops_commander.entrypoints.web import i18n, sparkline
 from chatops_commander.services import api_tokens, audit, auth, monitoring
@@ -480,16 +478,11 @@ async def servers_import(request: Request, inventory: str = Form(max_length=1_00
     lang = _lang(request, principal)
     container = _container(request)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "inventory"
-            path.write_text(inventory, encoding="utf-8")
-            drafts = bootstrap.read_inventory(path, None if fmt == "auto" else fmt)
+        drafts = bootstrap.parse_inventory_text(inventory, None if fmt == "auto" else fmt)
         report = await server_service.import_servers(container.uow, principal, drafts)
     except DomainError as exc:
         return _render(request, "partials/flash.html", principal, ok=False, text=exc.localized(lang),
                        problems=getattr(exc, "problems", ()))
-    except Exception as exc:  # inventory parse errors come from an adapter with its own exception types
-        return _render(request, "partials/flash.html", principal, ok=False, text=str(exc)[:500], problems=())
     text = (f"✅ {len(report.created)} ajouté(s), {len(report.updated)} mis à jour." if lang == "fr"
             else f"✅ {len(report.created)} added, {len(report.updated)} updated.")
     response = _render(request, "partials/flash.html", principal, ok=True, text=text, problems=())
@@ -500,34 +493,18 @@ async def servers_import(request: Request, inventory: str = Form(max_length=1_00
 @router.post("/servers/{server_id}/test")
 async def servers_test(request: Request, server_id: UUID) -> Response:
     """Connect once (a read-only platform probe); a first SSH contact pins the host key (TOFU policy)."""
-    from chatops_commander.services import access
-
     principal = await _post_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = _lang(request, principal)
     container = _container(request)
     try:
-        await access.require(container.uow, principal, Role.ADMIN, action="servers.test", target=str(server_id))
-        server = await server_service.get_server(container.uow, principal, server_id)
-        ok, text = await _probe(container, server, lang)
+        check = await server_service.check_connection(container.uow, container.fanout.executor, principal,
+                                                      server_id)
+        ok, text = check.ok, check.message(lang)
     except DomainError as exc:
         ok, text = False, exc.localized(lang)
     return _render(request, "partials/flash.html", principal, ok=ok, text=text, problems=())
-
-
-async def _probe(container: Container, server: Server, lang: str) -> tuple[bool, str]:
-    """Run the read-only platform probe now (not the fan-out's cached platform), through the pooled executor."""
-    from chatops_commander.skills.detect import PROBE, parse_probe
-
-    res = await container.fanout.executor.run(server, PROBE)
-    if not res.ok:
-        why = res.message or res.stderr.strip()[:200] or res.outcome.value
-        return False, (f"Je n'arrive pas à joindre {server.name} : {why}" if lang == "fr"
-                       else f"I can't reach {server.name}: {why}")
-    manager = parse_probe(res.stdout).service_manager.value
-    return True, (f"✅ {server.name} répond en {res.duration_ms} ms (services : {manager})." if lang == "fr"
-                  else f"✅ {server.name} answers in {res.duration_ms} ms (services: {manager}).")
 
 
 async def _post_principal(request: Request) -> Principal | Response:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 
+from chatops_commander import bootstrap
 from chatops_commander.domain.servers import Server
-from chatops_commander.entrypoints.api.deps import KitDep, PrincipalDep, UowDep
+from chatops_commander.entrypoints.api.deps import ContainerDep, KitDep, PrincipalDep, UowDep
+from chatops_commander.entrypoints.api.problems import request_language
 from chatops_commander.entrypoints.api.schemas import Page, ServerCreate, ServerRead, ServerSecret, ServerUpdate
 from chatops_commander.services import servers as service
 
@@ -35,6 +38,45 @@ async def create_server(body: ServerCreate, principal: PrincipalDep, uow: UowDep
         services=tuple(body.services), host_key_policy=body.host_key_policy,
     )
     return ServerRead.of(await service.add_server(uow, principal, server))
+
+
+class InventoryImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    inventory: str = Field(min_length=1, max_length=1_000_000, description="Ansible INI or YAML, or ssh config")
+    format: Literal["auto", "ini", "yaml", "ssh"] = "auto"
+
+
+class ImportResult(BaseModel):
+    created: list[str]
+    updated: list[str]
+
+
+class ConnectionResult(BaseModel):
+    server: str
+    ok: bool
+    duration_ms: int
+    service_manager: str | None
+    error: str | None
+    message: str
+
+
+@router.post("/import", response_model=ImportResult)
+async def import_inventory(body: InventoryImport, principal: PrincipalDep, uow: UowDep) -> ImportResult:
+    """Create or update (by name) every host of an inventory, all or nothing; problems name their line."""
+    drafts = bootstrap.parse_inventory_text(body.inventory, None if body.format == "auto" else body.format)
+    report = await service.import_servers(uow, principal, drafts)
+    return ImportResult(created=list(report.created), updated=list(report.updated))
+
+
+@router.post("/{server_id}/test", response_model=ConnectionResult)
+async def test_connection(server_id: UUID, request: Request, principal: PrincipalDep,
+                          container: ContainerDep) -> ConnectionResult:
+    """Connect once and run the read-only platform probe (admin). An unreachable host is `ok: false`, not an
+    error; a first SSH contact pins the host key when the server's policy is TOFU."""
+    check = await service.check_connection(container.uow, container.fanout.executor, principal, server_id)
+    return ConnectionResult(server=check.server, ok=check.ok, duration_ms=check.duration_ms,
+                            service_manager=check.service_manager, error=check.error,
+                            message=check.message(request_language(request)))
 
 
 @router.get("/{server_id}", response_model=ServerRead)
