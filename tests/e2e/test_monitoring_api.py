@@ -23,12 +23,14 @@ from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Load, Memory, Sample
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
 from chatops_commander.domain.users import User
 from chatops_commander.entrypoints.api.app import create_app
 from chatops_commander.services import audit
+from chatops_commander.services import users as user_service
 from tests.conftest import make_settings
-from tests.e2e.conftest import CHEAP_ARGON2, bearer, client_for
+from tests.e2e.conftest import CHEAP_ARGON2, TEST_CLI, bearer, client_for
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -214,3 +216,24 @@ async def test_serve_lifespan_starts_and_stops_the_collector(tmp_path: Path, sql
         assert sample.metrics.load is not None and sample.metrics.memory is not None
         monitor = container.monitor
     assert container.monitor is None and not monitor.running and container.closed
+
+
+async def test_a_viewer_sees_alerts_and_figures_of_the_servers_they_may_read_only(
+    container: bootstrap.Container, as_role: Callable[..., Any],
+) -> None:
+    s = await seed(container)
+    user, viewer = await as_role(Role.VIEWER, "narrow-viewer@example.com")
+    await user_service.set_permission(container.uow, TEST_CLI, user.id, "web-01", ServerPermission(can_read=True))
+    async with container.uow() as uow:
+        await uow.alerts.add(Alert(type="external", severity=Severity.WARNING, message="from Alertmanager",
+                                   message_fr="depuis Alertmanager", fingerprint="am:x", server_id=None,
+                                   created_at=T0))
+        await uow.commit()
+    alerts = (await viewer.get("/api/v1/alerts")).json()
+    assert alerts["total"] == 3  # web-01's two open ones and the one tied to no server; not db-01's
+    assert {a["server_id"] for a in alerts["items"]} == {str(s["web"].id), None}
+    summary = (await viewer.get("/api/v1/monitoring/summary")).json()
+    assert summary["servers"] == 1 and [i["name"] for i in summary["items"]] == ["web-01"]
+    assert summary["open_alerts"] == {"critical": 1, "warning": 2, "info": 0}
+    hidden = await viewer.get("/api/v1/alerts", params={"server_id": str(s["db"].id)})
+    assert hidden.json()["total"] == 0

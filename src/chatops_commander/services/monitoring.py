@@ -26,13 +26,13 @@ from chatops_commander.domain.monitoring.alertmanager import ExternalAlert
 from chatops_commander.domain.monitoring.alerts import Alert, AlertSource, decide
 from chatops_commander.domain.monitoring.collection import collection_plan, parse_collection
 from chatops_commander.domain.monitoring.notify import EventKind
-from chatops_commander.domain.monitoring.rules import Observation, Rule, evaluate
+from chatops_commander.domain.monitoring.rules import Observation, Rule, Severity, evaluate
 from chatops_commander.domain.monitoring.samples import CpuTimes, Sample, cpu_percent
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import Server, ServerStatus
-from chatops_commander.services import access, audit
-from chatops_commander.services.ports import Clock, UnitOfWorkFactory
+from chatops_commander.services import access, audit, servers
+from chatops_commander.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from chatops_commander.services.ports_execution import Executor
 from chatops_commander.services.ports_monitoring import (
     AlertQuery,
@@ -385,9 +385,17 @@ async def ingest_alertmanager(uow_factory: UnitOfWorkFactory, alerts: Sequence[E
 
 # ---- read side and manual resolution ---------------------------------------------------------------------
 
-async def list_alerts(uow_factory: UnitOfWorkFactory, q: AlertQuery) -> tuple[list[Alert], int]:
+async def visible_alerts(uow: UnitOfWork, principal: Principal, q: AlertQuery) -> AlertQuery:
+    """`q` narrowed to the servers `principal` may read (admins: unchanged)."""
+    readable = await servers.readable_server_ids(uow, principal)
+    return q if readable is None else dataclasses.replace(q, visible_to=frozenset(readable))
+
+
+async def list_alerts(uow_factory: UnitOfWorkFactory, principal: Principal, q: AlertQuery) -> tuple[list[Alert], int]:
+    """Alerts (viewer+); a non-admin sees those of the servers they may read, and those tied to no server."""
+    await access.require(uow_factory, principal, Role.VIEWER, action="alerts.list")
     async with uow_factory() as uow:
-        return await uow.alerts.query(q)
+        return await uow.alerts.query(await visible_alerts(uow, principal, q))
 
 
 async def resolve_alert(uow_factory: UnitOfWorkFactory, principal: Principal, alert_id: UUID, *,
@@ -422,7 +430,8 @@ async def find_alert(uow_factory: UnitOfWorkFactory, prefix: str) -> Alert:
             return found
     except ValueError:
         pass
-    items, _ = await list_alerts(uow_factory, AlertQuery(resolved=None, limit=10_000))
+    async with uow_factory() as uow:
+        items, _ = await uow.alerts.query(AlertQuery(resolved=None, limit=10_000))
     matches = [a for a in items if a.id and str(a.id).startswith(prefix.lower())]
     if len(matches) != 1:
         raise NotFound(f"No single alert matches {prefix!r}.",
@@ -450,19 +459,26 @@ def sample_view(sample: Sample | None) -> dict[str, Any] | None:
     }
 
 
-async def fleet_summary(uow_factory: UnitOfWorkFactory) -> dict[str, Any]:
+async def fleet_summary(uow_factory: UnitOfWorkFactory, principal: Principal) -> dict[str, Any]:
+    """Servers, their latest figures and open alerts (viewer+), limited to what `principal` may read."""
+    await access.require(uow_factory, principal, Role.VIEWER, action="monitoring.summary")
     async with uow_factory() as uow:
-        servers = await uow.servers.list()
+        readable = await servers.readable_server_ids(uow, principal)
+        registry = [s for s in await uow.servers.list() if readable is None or s.id in readable]
         latest = await uow.samples.latest_all()
-        counts = await uow.alerts.open_counts()
-        open_alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=10_000))
+        open_alerts, _ = await uow.alerts.query(await visible_alerts(uow, principal,
+                                                                     AlertQuery(resolved=False, limit=10_000)))
+        counts = await uow.alerts.open_counts() if readable is None else {v.value: 0 for v in Severity}
+    if readable is not None:
+        for a in open_alerts:
+            counts[a.severity.value] = counts.get(a.severity.value, 0) + 1
     per_server: dict[UUID | None, dict[str, int]] = {}
     for a in open_alerts:
         bucket = per_server.setdefault(a.server_id, {})
         bucket[a.severity.value] = bucket.get(a.severity.value, 0) + 1
     statuses: dict[str, int] = {s.value: 0 for s in ServerStatus}
     rows = []
-    for s in servers:
+    for s in registry:
         statuses[s.status.value] += 1
         sample = latest.get(s.id) if s.id else None
         m = sample.metrics if sample else None
@@ -474,7 +490,7 @@ async def fleet_summary(uow_factory: UnitOfWorkFactory) -> dict[str, Any]:
             "disk_max_percent": sample.disk_max_percent if sample else None,
             "open_alerts": per_server.get(s.id, {}),
         })
-    return {"servers": len(servers), "status": statuses, "open_alerts": counts, "items": rows}
+    return {"servers": len(registry), "status": statuses, "open_alerts": counts, "items": rows}
 
 
 async def latest_metrics(uow_factory: UnitOfWorkFactory, server_id: UUID) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class AlertQuery:
     severity: Severity | None = None
     server_id: UUID | None = None
     source: AlertSource | None = None
+    visible_to: frozenset[UUID] | None = None  # a non-admin's readable servers (+ alerts tied to no server)
     offset: int = 0
     limit: int = 100
 

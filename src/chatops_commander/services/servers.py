@@ -90,7 +90,7 @@ async def update_server(
         return saved
 
 
-async def _readable_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
+async def readable_server_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
     """The servers a non-admin may see (per-server `can_read`, or a higher flag); None: every server (admins)."""
     if principal.role is Role.ADMIN:
         return None
@@ -105,7 +105,7 @@ async def get_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: 
     await access.require(uow_factory, principal, Role.VIEWER, action="servers.read", target=str(ref))
     async with uow_factory() as uow:
         found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
-        readable = await _readable_ids(uow, principal)
+        readable = await readable_server_ids(uow, principal)
         if found is None or (readable is not None and found.id not in readable):
             raise _not_found(str(ref))
         return found
@@ -118,7 +118,7 @@ async def list_servers(
     """Every server for admins; for others, the servers their per-server permissions let them read."""
     await access.require(uow_factory, principal, Role.VIEWER, action="servers.list")
     async with uow_factory() as uow:
-        readable = await _readable_ids(uow, principal)
+        readable = await readable_server_ids(uow, principal)
         if readable is None:
             return await uow.servers.list(tag=tag, offset=offset, limit=limit)
         visible = [s for s in await uow.servers.list(tag=tag) if s.id in readable]

@@ -27,6 +27,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -283,6 +284,8 @@ class SqlAlertRepository:
             conditions.append(t_alerts.c.server_id == q.server_id)
         if q.source is not None:
             conditions.append(t_alerts.c.source == q.source.value)
+        if q.visible_to is not None:
+            conditions.append(or_(t_alerts.c.server_id.in_(sorted(q.visible_to)), t_alerts.c.server_id.is_(None)))
         total = int((await self._session.execute(
             select(func.count()).select_from(t_alerts).where(*conditions))).scalar_one())
         stmt = (self._select().where(*conditions).order_by(t_alerts.c.created_at.desc(), t_alerts.c.id)

@@ -61,8 +61,8 @@ def list_(
                         f"aucun serveur nommé {server!r} ; voyez `chatops servers list`"))
             server_id = matches[0]
         resolved = {Status.OPEN: False, Status.RESOLVED: True, Status.ALL: None}[status]
-        items, total = await monitoring.list_alerts(c.uow, AlertQuery(resolved=resolved, severity=severity,
-                                                                      server_id=server_id, limit=limit))
+        query = AlertQuery(resolved=resolved, severity=severity, server_id=server_id, limit=limit)
+        items, total = await monitoring.list_alerts(c.uow, cli_principal(), query)
         return items, total, names
 
     items, total, names = run_with_container(main)

@@ -210,9 +210,9 @@ async def welcome(request: Request) -> Response:
 
 async def _fleet(container: Container, principal: Principal) -> dict[str, Any]:
     visible = {str(s.id) for s in await server_service.list_servers(container.uow, principal)}
-    summary = await monitoring.fleet_summary(container.uow)
+    summary = await monitoring.fleet_summary(container.uow, principal)
     items = [row for row in summary["items"] if row["id"] in visible]
-    alerts, total = await monitoring.list_alerts(container.uow, AlertQuery(resolved=False, limit=20))
+    alerts, total = await monitoring.list_alerts(container.uow, principal, AlertQuery(resolved=False, limit=20))
     names = {row["id"]: row["name"] for row in summary["items"]}
     online = sum(1 for row in items if row["status"] == "online")
     return {"items": sorted(items, key=lambda r: (r["status"] == "online", r["name"])), "online": online,

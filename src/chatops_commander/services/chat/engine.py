@@ -42,6 +42,7 @@ from chatops_commander.domain.security.audit_events import AuditAction, AuditOut
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import access, audit
+from chatops_commander.services import servers as server_service
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
@@ -542,7 +543,7 @@ class ChatService(TurnCore):
         for server, reachable, _, _ in rows:
             self.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
                                       status="ok" if reachable else "unreachable"))
-        alerts = await self._open_alerts(turn.lang)
+        alerts = await self._open_alerts(turn)
         up = sum(1 for r in rows if r[1])
         stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
         greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
@@ -582,10 +583,15 @@ class ChatService(TurnCore):
                                      summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
         return "\n".join(out), meta
 
-    async def _open_alerts(self, lang: str) -> list[dict[str, Any]]:
+    async def _open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
+        """Open alerts of the servers the user may read (and those tied to no server)."""
+        lang = turn.lang
         try:
             async with self.uow() as uow:
-                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100))
+                readable = await server_service.readable_server_ids(uow, turn.principal)
+                query = AlertQuery(resolved=False, limit=100,
+                                   visible_to=None if readable is None else frozenset(readable))
+                alerts, _ = await uow.alerts.query(query)
                 names = {s.id: s.name for s in await uow.servers.list()}
         except AttributeError:  # a store without monitoring tables
             return []
@@ -593,7 +599,7 @@ class ChatService(TurnCore):
                  "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
 
     async def _alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        alerts = await self._open_alerts(turn.lang)
+        alerts = await self._open_alerts(turn)
         fr = turn.lang == "fr"
         if not alerts:
             return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}

@@ -70,7 +70,7 @@ async def list_alerts(
 ) -> AlertPage:
     _require(principal, Role.VIEWER)
     resolved = {"open": False, "resolved": True, "all": None}[status]
-    items, total = await monitoring.list_alerts(uow, AlertQuery(resolved=resolved, severity=severity,
+    items, total = await monitoring.list_alerts(uow, principal, AlertQuery(resolved=resolved, severity=severity,
                                                                 server_id=server_id, source=source,
                                                                 offset=offset, limit=limit))
     lang = request_language(request)
@@ -86,7 +86,7 @@ async def resolve_alert(alert_id: UUID, request: Request, uow: UowDep, principal
 @router.get("/monitoring/summary")
 async def fleet_summary(uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
-    return await monitoring.fleet_summary(uow)
+    return await monitoring.fleet_summary(uow, principal)
 
 
 @router.get("/monitoring/servers/{server_id}/latest")
