@@ -30,6 +30,7 @@ import httpx
 import uvicorn
 import websockets
 
+from bench.results import record
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
@@ -214,5 +215,4 @@ if __name__ == "__main__":
     print(text)
     print(json.dumps(result, indent=2))
     if ns.write:
-        with ns.write.open("a") as fh:
-            fh.write(text)
+        record(text, ns.write)

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.fleet import bench_fleet
+from bench.results import record
 from chatops_commander import bootstrap
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
@@ -178,5 +179,4 @@ if __name__ == "__main__":
                    f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, 1-minute load at start "
                    f"{load0:.1f}; loopback OpenSSH hosts from bench/fleet.py; SQLite (embedded); default rules "
                    f"plus a 50 % disk rule on a 4 MiB tmpfs with `for: 0s`.\n\n{table}\n")
-        with args.write.open("a") as fh:
-            fh.write(section)
+        record(section, args.write)

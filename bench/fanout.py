@@ -27,6 +27,7 @@ import asyncssh
 from tests.fleet import Fleet
 
 from bench.fleet import bench_fleet
+from bench.results import record
 from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
 from chatops_commander.domain.execution import CommandPlan
 from chatops_commander.domain.servers import Server
@@ -237,12 +238,13 @@ def main() -> None:
     print(text)
     if a.write:
         head = (
+            f"## Fan-out (bench/fanout.py) — {date.today()}\n\n"
             f"Measured {date.today()} on {os.cpu_count()} cores ({platform.machine()}, "
             f"Python {sys.version.split()[0]}, asyncssh {asyncssh.__version__}); "
             f"median of {a.reps} runs (Ansible: 1 run); concurrency {CONCURRENCY} for ours, "
             "bare asyncssh and parallel-ssh; Ansible `-f 50`.\n\n"
         )
-        Path(a.write).write_text(head + text + "\n")
+        record(head + text + "\n", Path(a.write))
 
 
 if __name__ == "__main__":

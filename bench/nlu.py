@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tests.nlu.helpers import CASES_PATH, dev_inventory  # noqa: E402
 
+from bench.results import record  # noqa: E402
 from chatops_commander.nlu.context import ConversationContext  # noqa: E402
 from chatops_commander.nlu.evaluation import evaluate, load_cases  # noqa: E402
 from chatops_commander.nlu.parser import Parser  # noqa: E402
@@ -89,9 +90,7 @@ def main() -> None:
 
 
 def _record(f: dict[str, float]) -> None:
-    path = ROOT / "bench" / "RESULTS.md"
-    head = "" if path.exists() else "# Benchmark results\n"
-    section = f"""{head}
+    section = f"""
 ## Language understanding (bench/nlu.py) — 2026-11-23
 
 Machine: 2 cores (shared; 1-minute load average during the run: {f['load_average']}), Python 3.11,
@@ -108,8 +107,7 @@ offline parser pinned to one core, dev set `tests/nlu/cases.jsonl` ({f['cases']}
 | parser resident memory (built parser, RSS delta) | {f['parser_rss_mb']} MB | |
 | process resident memory | {f['process_rss_mb']} MB | |
 """
-    with path.open("a", encoding="utf-8") as out:
-        out.write(section)
+    record(section)
 
 
 if __name__ == "__main__":

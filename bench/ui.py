@@ -28,8 +28,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench.results import record  # noqa: E402
 from chatops_commander import bootstrap  # noqa: E402
 from chatops_commander.config import Settings  # noqa: E402
 from chatops_commander.domain.roles import Role  # noqa: E402
@@ -203,8 +205,7 @@ Target: first render < 500 ms.
 
 {table}
 """
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:
-            f.write(text)
+        record(text)
 
 
 if __name__ == "__main__":

@@ -338,6 +338,8 @@ class TestTwoFactor:
         self, container: bootstrap.Container, api: httpx.AsyncClient, as_role: Callable[..., Any],
     ) -> None:
         assert (await api.put("/api/v1/security/settings", json={"require_2fa_for_admins": True})).status_code == 200
+        [changed] = await events(container, AuditAction.SECURITY_SETTING_CHANGED)
+        assert changed.details["setting"] == "require_2fa_for_admins" and changed.details["value"] is True
         problem(await api.get("/api/v1/servers"), 403, "Two-factor authentication is required")
         assert (await api.get("/api/v1/auth/me")).json()["must_enroll_2fa"] is True
         assert (await api.post("/api/v1/auth/2fa/enroll")).status_code == 200

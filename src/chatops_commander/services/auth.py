@@ -492,7 +492,7 @@ async def set_require_2fa_for_admins(uow_factory: UnitOfWorkFactory, kit: Securi
     await access.require(uow_factory, principal, Role.ADMIN, action="security.settings.update")
     async with uow_factory() as uow:
         await uow.app_settings.put(REQUIRE_2FA_KEY, value, updated_by=principal.actor)
-        await audit.record(uow, principal, AuditAction.PERMISSION_CHANGED, target="security.settings",
+        await audit.record(uow, principal, AuditAction.SECURITY_SETTING_CHANGED, target="security.settings",
                            details={"setting": REQUIRE_2FA_KEY, "value": value})
         await uow.commit()
     return {"require_2fa_for_admins": value}
