@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import json
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,6 +66,7 @@ from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
 from chatops_commander.services.chat import ChatHub, ChatService
+from chatops_commander.services.chat.housekeeping import confirmation_sweep
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.kit import SecurityKit, SystemClock
 from chatops_commander.services.monitoring import Collector, CollectorConfig
@@ -448,7 +449,10 @@ def build_monitor(container: Container, *, lock: CollectorLock | None = None, cl
         interval_s=s.monitoring_interval_s, intervals=dict(s.monitoring_intervals), timeout_s=s.monitoring_timeout_s,
         raw_keep_s=s.metrics_raw_retention_hours * 3600, rollup_keep_s=s.metrics_rollup_retention_days * 86400,
         lock_retry_s=s.collector_lock_retry_s, source=s.metrics_source, sources=dict(s.metrics_sources))
-    housekeeping = [(60.0, repeat_chore(container.uow, notifier))] if notifier.channels and s.notify_repeat_s else []
+    housekeeping: list[tuple[float, Callable[[], Awaitable[object]]]] = [
+        (60.0, confirmation_sweep(container.uow, clock))]  # type: ignore[arg-type]  # the SQL UoW serves the chat
+    if notifier.channels and s.notify_repeat_s:
+        housekeeping.append((60.0, repeat_chore(container.uow, notifier)))
     collector = Collector(container.uow, container.fanout.executor, alert_rules(s), clock=clock, config=config,
                           lock=lock or collector_lock(container), metrics=container.metrics,
                           listeners=[container.alert_hub], sources=sources, housekeeping=housekeeping)

@@ -13,6 +13,7 @@ from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Co
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.users import User
+from chatops_commander.services.chat.housekeeping import confirmation_sweep
 
 
 async def _user(container: bootstrap.Container, email: str, role: Role = Role.OPERATOR) -> User:
@@ -143,3 +144,35 @@ async def test_deployments_history_is_newest_first_and_outlives_its_conversation
     async with container.uow() as uow:
         kept = await uow.deployments.history("shop")
         assert len(kept) == 3 and all(d.conversation_id is None for d in kept)
+
+
+async def test_the_sweep_expires_pending_confirmations_past_their_deadline_only(
+    container: bootstrap.Container,
+) -> None:
+    user = await _user(container, "sweep@example.com")
+    assert user.id is not None
+    t0 = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    async with container.uow() as uow:
+        conv = await uow.conversations.add(Conversation(user.id))
+        assert conv.id is not None
+        made = [Confirmation.create(user_id=str(user.id), conversation_id=str(conv.id), action="service.restart",
+                                    targets=["web-01"], service="nginx", parameters={}, risk=Risk.MEDIUM,
+                                    now=t0 + timedelta(minutes=minutes)) for minutes in (0, 1, 10)]
+        for c in made:
+            await uow.confirmations.add(c)
+        await uow.commit()
+    async with container.uow() as uow:  # the second was confirmed in time: it stays confirmed
+        assert await uow.confirmations.transition(made[1].confirmed(t0 + timedelta(minutes=2)),
+                                                  expected=ConfirmationState.PENDING)
+        await uow.commit()
+
+    class Clock:
+        def now(self) -> datetime:
+            return t0 + timedelta(minutes=8)
+
+    assert await confirmation_sweep(container.uow, Clock())() == 1  # type: ignore[arg-type]
+    assert await confirmation_sweep(container.uow, Clock())() == 0  # type: ignore[arg-type]
+    async with container.uow() as uow:
+        states = [(await uow.confirmations.get(c.id)) for c in made]
+    assert [s.state if s else None for s in states] == [ConfirmationState.EXPIRED, ConfirmationState.CONFIRMED,
+                                                        ConfirmationState.PENDING]

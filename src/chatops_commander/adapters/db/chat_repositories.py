@@ -4,6 +4,7 @@ deployments."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -165,6 +166,14 @@ class SqlConfirmationRepository:
             risk=Risk(r["risk_level"]), action_hash=r["action_hash"], created_at=r["created_at"],
             expires_at=r["expires_at"], lang=r["lang"], state=ConfirmationState(r["state"]),
             decided_at=r["decided_at"], text=r["text"], extra=r["extra"] or {})
+
+    async def expire_stale(self, now: datetime) -> int:
+        """Pending confirmations past their deadline become `expired` (they were refused on use anyway)."""
+        res = await self.session.execute(
+            update(t_confirmations).where(t_confirmations.c.state == ConfirmationState.PENDING.value,
+                                          t_confirmations.c.expires_at < now)
+            .values(state=ConfirmationState.EXPIRED.value, decided_at=now))
+        return int(getattr(res, "rowcount", 0) or 0)
 
     async def add(self, c: Confirmation) -> None:
         await self.session.execute(t_confirmations.insert().values(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -40,6 +41,7 @@ class ConfirmationRepository(Protocol):
     async def get(self, confirmation_id: str, *, for_update: bool = False) -> Confirmation | None: ...
     async def latest_pending(self, conversation_id: UUID) -> Confirmation | None: ...
     async def transition(self, c: Confirmation, *, expected: ConfirmationState) -> bool: ...
+    async def expire_stale(self, now: datetime) -> int: ...
 
 
 class ApprovalRepository(Protocol):
