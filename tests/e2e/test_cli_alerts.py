@@ -1,4 +1,4 @@
-"""`chatops alerts list|resolve` on a real data directory (SQLite in a temporary ./var)."""
+"""`chatops alerts list|resolve` and `chatops history` on a real data directory (SQLite in a temporary ./var)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from chatops_commander import bootstrap
 from chatops_commander.config import load_settings
+from chatops_commander.domain.chat.records import CommandRecord
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.entrypoints.cli.main import app
@@ -84,3 +85,33 @@ def test_list_filter_resolve(data_dir: Path) -> None:
     code, out = chatops("alerts", "resolve", "ffffffff")
     assert code == 2 and "No single alert" in out and "Traceback" not in out
     assert second
+
+
+def test_history_lists_commands_newest_first_with_filters(data_dir: Path) -> None:
+    settings = bootstrap.prepare_database(load_settings())
+
+    async def main() -> None:
+        c = await bootstrap.build(settings)
+        try:
+            async with c.uow() as uow:
+                for minute, (action, outcome) in enumerate([("service.restart", "ok"), ("server.disk", "failed"),
+                                                            ("service.stop", "refused:replayed")]):
+                    await uow.commands.add(CommandRecord(
+                        command=f"{action} localhost", action=action, actor="ops@example.com",
+                        server_name="localhost", outcome=outcome, risk_level="low",
+                        executed_at=datetime(2026, 11, 23, 3, minute, tzinfo=UTC)))
+                await uow.commit()
+        finally:
+            await c.aclose()
+
+    asyncio.run(main())
+    code, out = chatops("history", "--json")
+    assert code == 0, out
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["action"] for r in rows] == ["service.stop", "server.disk", "service.restart"]
+    code, out = chatops("history", "--action", "service.", "--outcome", "refused", "--json")
+    assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["refused:replayed"]
+    code, out = chatops("history")
+    assert code == 0 and "3 of 3 commands" in out and "server.disk" in out
+    code, out = chatops("history", "--user", "nobody@example.com", lang="fr_FR.UTF-8")
+    assert code != 0 and "aucun utilisateur" in out
