@@ -20,6 +20,9 @@ from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.api.app import create_app
 from chatops_commander.services import monitoring
 from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import Principal
+
+ADMIN = Principal.cli("pytest")  # the alert lists below are everyone's
 
 TOKEN = "am-token-9c1f3e7a5b2d4f6e8a0c"
 URL = "/api/v1/integrations/alertmanager"
@@ -80,7 +83,7 @@ async def test_firing_then_resolved_payload_creates_and_resolves_alerts(
                            "unmatched_instances": ["unknown-host.example.org"]}
     again = await client.post(URL, json=PAYLOAD, headers=auth)  # Alertmanager repeats: deduplicated
     assert again.json()["opened"] == 0
-    items, total = await monitoring.list_alerts(container.uow, AlertQuery(resolved=False))
+    items, total = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=False))
     assert total == 2
     down = next(a for a in items if a.type == "InstanceDown")
     assert (down.server_id, down.severity.value, down.source.value) == (db.id, "critical", "alertmanager")
@@ -91,7 +94,7 @@ async def test_firing_then_resolved_payload_creates_and_resolves_alerts(
     resolved["alerts"] = [dict(resolved["alerts"][0], status="resolved", endsAt="2026-11-23T10:20:00Z")]
     resp = await client.post(URL, json=resolved, headers=auth)
     assert resp.json()["resolved"] == 1
-    items, total = await monitoring.list_alerts(container.uow, AlertQuery(resolved=True))
+    items, total = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=True))
     assert [a.type for a in items] == ["InstanceDown"] and items[0].resolved_by == "alertmanager"
     assert items[0].resolved_at is not None and items[0].resolved_at.minute == 20
 
@@ -107,7 +110,7 @@ async def test_token_is_required_and_bad_bodies_are_refused_without_writing(
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
     garbage = await client.post(URL, content=b"{not json", headers={**auth, "Content-Type": "application/json"})
     assert garbage.status_code == 422
-    _, total = await monitoring.list_alerts(container.uow, AlertQuery(resolved=None))
+    _, total = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=None))
     assert total == 0
 
 

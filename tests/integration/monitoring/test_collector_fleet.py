@@ -23,9 +23,12 @@ from chatops_commander.domain.monitoring.rules import Severity, rules_from_docum
 from chatops_commander.domain.servers import Server, ServerStatus
 from chatops_commander.services import monitoring
 from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import Principal
 from tests.fleet import Fleet
 from tests.fleet.fleet import free_ports
 from tests.integration.monitoring.conftest import FakeClock
+
+ADMIN = Principal.cli("pytest")  # the alert lists below are everyone's
 
 pytestmark = pytest.mark.fleet
 
@@ -52,7 +55,7 @@ async def register(container: Container, *servers: Server) -> list[Server]:
 
 
 async def open_alerts(container: Container) -> list[Alert]:
-    items, _ = await monitoring.list_alerts(container.uow, AlertQuery(resolved=False))
+    items, _ = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=False))
     return items
 
 
@@ -88,7 +91,7 @@ async def test_disk_over_threshold_opens_an_alert_and_clearing_it_resolves_it(
     clock.advance(30)
     await collector.collect(web)
     assert await open_alerts(container) == []
-    done, _ = await monitoring.list_alerts(container.uow, AlertQuery(resolved=True))
+    done, _ = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=True))
     assert [a.id for a in done] == [alert.id]
     assert done[0].resolved_at == clock.now() and done[0].resolved_by == "auto"
     assert events == [("small_disk", EventKind.FIRING), ("small_disk", EventKind.RESOLVED)]

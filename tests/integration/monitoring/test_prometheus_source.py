@@ -25,8 +25,11 @@ from chatops_commander.domain.servers import Server, ServerStatus
 from chatops_commander.services import monitoring
 from chatops_commander.services.monitoring import Collector, CollectorConfig
 from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import Principal
 from tests.conftest import make_settings
 from tests.integration.monitoring.conftest import FakeClock
+
+ADMIN = Principal.cli("pytest")  # the alert lists below are everyone's
 
 GiB = 1024**3
 
@@ -178,7 +181,7 @@ async def test_prometheus_figures_feed_samples_status_and_alerts(
         assert m.cpu_percent == 40.0  # per tick: busy +20 s/cpu of +50 s/cpu
         assert m.missing == ()
 
-        items, _ = await monitoring.list_alerts(container.uow, AlertQuery(resolved=False))
+        items, _ = await monitoring.list_alerts(container.uow, ADMIN, AlertQuery(resolved=False))
         assert sorted((a.type, a.severity.value, a.labels.get("key")) for a in items) == [
             ("disk_usage", "critical", "/data"), ("service_down", "critical", "postgresql")]
         assert (await collector.collect(down)).problem.endswith("(up == 0)")
