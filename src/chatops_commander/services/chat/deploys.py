@@ -109,7 +109,13 @@ class DeployRunner:
             out.append(header)
             self.core.emit(turn, Progress(turn.cid, action=action, status="step_started", text=header, step=index,
                                           steps=total))
-            lines, failed, skipped = await run.step(index, step, hosts)
+            try:
+                lines, failed, skipped = await run.step(index, step, hosts)
+            except BaseException:  # a crash or a cancellation: the record must not say "running" forever
+                async with self.core.uow() as uow:
+                    await uow.deployments.finish(deployment.finished(now=self.core.clock.now(), failed_step=index))
+                    await uow.commit()
+                raise
             out += lines
             steps_meta.append({"index": index, "name": step.name(lang), "kind": step.kind.value,
                                "ok": failed is None, "skipped_on": skipped})
