@@ -184,9 +184,9 @@ def watch(page: Any) -> Watched:
 
 
 def _benign_abort(request: Any) -> bool:
-    """A navigation cancels the dashboard's in-flight polls and the chat socket: that is not a failure."""
+    """A navigation cancels the dashboard's in-flight polls, its alert stream and the chat socket: not a failure."""
     failure = request.failure or ""
-    return "ERR_ABORTED" in failure and (request.resource_type in ("xhr", "fetch", "websocket")
+    return "ERR_ABORTED" in failure and (request.resource_type in ("xhr", "fetch", "websocket", "eventsource")
                                          or "/dashboard/" in request.url)
 
 

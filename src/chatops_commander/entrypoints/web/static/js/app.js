@@ -200,5 +200,16 @@
     refresh().then((ok) => { if (ok) window.location.assign(login.dataset.next || "/dashboard"); });
   }
 
+  // Dashboard: alert events pushed by the server (SSE) refresh the fleet at once; the 15 s poll stays as fallback.
+  if (document.getElementById("fleet") && window.EventSource) {
+    const stream = new EventSource("/events/alerts");
+    let pending = 0;
+    stream.addEventListener("alert", () => {
+      clearTimeout(pending);  // a burst of alerts → one refresh
+      pending = setTimeout(() => document.body.dispatchEvent(new CustomEvent("fleet-changed", { bubbles: true })), 300);
+    });
+    window.addEventListener("pagehide", () => stream.close());
+  }
+
   window.CC = { api, toast, icon, el, cookie, problemText, lang };
 })();
