@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -63,6 +64,9 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     )
     if container is not None:
         app.state.container = container
+    # Set by the server when it is asked to stop, so that endless responses (event streams) end at once
+    # instead of holding the shutdown (see `chatops serve`).
+    app.state.stopping = asyncio.Event()
     problems.install(app)
     docs_ui.install(app)
     app.include_router(health.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -18,6 +19,8 @@ from chatops_commander.entrypoints.cli import history as history_cli
 from chatops_commander.entrypoints.cli import keys as keys_cli
 from chatops_commander.entrypoints.cli import users as users_cli
 from chatops_commander.entrypoints.cli.common import console, fail, prepared_settings, settings_or_fail
+
+SHUTDOWN_GRACE_S = 10  # seconds a stop waits for in-flight requests before closing the rest
 
 app = typer.Typer(name="chatops", help="ChatOps Commander — talk to your infrastructure.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -67,8 +70,18 @@ def serve(
     users_cli.announce_first_admin(settings)
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"ChatOps Commander is starting on [bold cyan]{url}[/] (API docs: {url}/api/docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False, proxy_headers=False, ws="websockets-sansio")
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                                           access_log=False, proxy_headers=False, ws="websockets-sansio",
+                                           timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
+    handle_exit = server.handle_exit
+
+    def stop(sig: int, frame: FrameType | None) -> None:
+        app.state.stopping.set()  # event streams end now rather than after the grace period
+        handle_exit(sig, frame)
+
+    server.handle_exit = stop  # type: ignore[method-assign]
+    server.run()
 
 
 @config_app.command("show")

@@ -268,17 +268,26 @@ async def alert_events(request: Request) -> Response:
 
     unsubscribe = container.alert_hub.subscribe(on_event)
 
+    stopping: asyncio.Event = getattr(request.app.state, "stopping", None) or asyncio.Event()
+
     async def stream() -> AsyncIterator[str]:
+        stop = asyncio.ensure_future(stopping.wait())
         try:
             yield "retry: 5000\n: connected\n\n"
             while not await request.is_disconnected():
-                try:
-                    item = await asyncio.wait_for(queue.get(), timeout=SSE_KEEPALIVE_S)
-                except TimeoutError:
+                item = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({item, stop}, timeout=SSE_KEEPALIVE_S,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if item not in done:
+                    item.cancel()
+                if stop in done:
+                    return  # the server is stopping: end the stream, the browser reconnects elsewhere
+                if item in done:
+                    yield f"event: alert\ndata: {json.dumps(item.result(), ensure_ascii=False)}\n\n"
+                else:
                     yield ": keep-alive\n\n"
-                    continue
-                yield f"event: alert\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
         finally:
+            stop.cancel()
             unsubscribe()
 
     return StreamingResponse(stream(), media_type="text/event-stream",
