@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,7 +26,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
-from tests.live_server import free_port, wait_until_up
+from tests.live_server import serve
 
 pytestmark = pytest.mark.browser
 
@@ -104,24 +102,10 @@ def _serve(tmp: Path, fleet: Any | None) -> Iterator[LiveServer]:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(prepare).result()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
-    env.update(env_extra, CHATOPS_DATA_DIR=str(data_dir), CHATOPS_PASSWORD_TIME_COST="1",
-               CHATOPS_PASSWORD_MEMORY_KIB="8192", CHATOPS_PASSWORD_PARALLELISM="1")
-    chatops = Path(sys.executable).parent / "chatops"
-    with (tmp / "serve.log").open("wb") as log:
-        proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(f"{base}/healthz", proc)
-            yield LiveServer(base, proc, data_dir, [s.name for s in fleet_servers])
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    env = {**env_extra, "CHATOPS_DATA_DIR": str(data_dir), "CHATOPS_PASSWORD_TIME_COST": "1",
+           "CHATOPS_PASSWORD_MEMORY_KIB": "8192", "CHATOPS_PASSWORD_PARALLELISM": "1"}
+    with (tmp / "serve.log").open("wb") as log, serve(tmp, env, stdout=log) as (base, proc):
+        yield LiveServer(base, proc, data_dir, [s.name for s in fleet_servers])
 
 
 @pytest.fixture(scope="module")

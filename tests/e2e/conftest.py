@@ -17,12 +17,21 @@ from chatops_commander.entrypoints.api.app import create_app
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
 from tests.conftest import make_settings
+from tests.e2e.cli import isolate
 
 ADMIN_EMAIL = "admin@example.com"
 PASSWORD = "Violet-Tram-42-Harbour"  # passes the policy; the same for every test user
 CHEAP_ARGON2: dict[str, object] = {"password_time_cost": 1, "password_memory_kib": 8192, "password_parallelism": 1}
 CLIENT_IP = "203.0.113.7"
 TEST_CLI = Principal.cli("pytest")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """For CLI tests: an isolated ./var (see `tests.e2e.cli.isolate`), the working directory its parent."""
+    isolate(monkeypatch, tmp_path / "var")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "var"
 
 
 @pytest.fixture

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from chatops_commander.entrypoints.cli.main import app
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("CHATOPS_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("CHATOPS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "var"
-
-
-def chatops(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+from tests.e2e.cli import chatops
 
 
 class TestServersCommands:

@@ -4,37 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
-from typer.testing import CliRunner
 
 from chatops_commander import bootstrap
 from chatops_commander.config import load_settings
 from chatops_commander.domain.chat.records import CommandRecord
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
-from chatops_commander.entrypoints.cli.main import app
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("CHATOPS_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("CHATOPS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "var"
-
-
-def chatops(*args: str, lang: str = "C") -> tuple[int, str]:
-    result = runner.invoke(app, list(args), env={"LANG": lang})
-    return result.exit_code, result.output
+from tests.e2e.cli import chatops
 
 
 def seed() -> list[str]:

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from chatops_commander.entrypoints.cli.main import app
+from tests.e2e.cli import chatops
 from tests.fleet.fleet import Fleet
-
-runner = CliRunner()
-
-
-def chatops(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
 
 
 @pytest.fixture
-def registered(fleet: Fleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Fleet:
-    for key in list(os.environ):
-        if key.startswith("CHATOPS_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("CHATOPS_DATA_DIR", str(tmp_path / "var"))
+def registered(fleet: Fleet, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Fleet:
     monkeypatch.setenv("CHATOPS_SSH_KNOWN_HOSTS", str(fleet.known_hosts))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
     for server in fleet.servers():
         code, out = chatops("servers", "add", server.name, "--host", "127.0.0.1", "--port", str(server.port),
                             "--user", server.ssh_user, "--key", str(fleet.client_key),

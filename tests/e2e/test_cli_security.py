@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from chatops_commander.entrypoints.cli.main import app
-from tests.e2e.test_serve import free_port, wait_until_up
+from tests.e2e.cli import chatops
+from tests.live_server import serve
 
-runner = CliRunner()
 PASSWORD = "Violet-Tram-42-Harbour"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("CHATOPS_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("CHATOPS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("CHATOPS_PASSWORD_TIME_COST", "1")
-    monkeypatch.setenv("CHATOPS_PASSWORD_MEMORY_KIB", "8192")
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "var"
-
-
-def chatops(*args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), input=stdin)
-    return result.exit_code, result.output
 
 
 class TestUsersCommands:
@@ -104,37 +84,21 @@ class TestSecretsCommands:
 
 
 def test_serve_creates_the_first_admin_and_prints_its_password_once_never_in_the_logs(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
-    env |= {"CHATOPS_DATA_DIR": str(tmp_path / "var"), "CHATOPS_PASSWORD_TIME_COST": "1",
-            "CHATOPS_PASSWORD_MEMORY_KIB": "8192", "COLUMNS": "200"}
-    chatops_bin = Path(sys.executable).parent / "chatops"
-    proc = subprocess.Popen([str(chatops_bin), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", proc)
+    env = {"CHATOPS_DATA_DIR": str(tmp_path / "var"), "CHATOPS_PASSWORD_TIME_COST": "1",
+           "CHATOPS_PASSWORD_MEMORY_KIB": "8192", "COLUMNS": "200"}
+    with serve(tmp_path, env, stderr=subprocess.PIPE) as (_, proc):
         login = {"email": "admin@localhost", "password": "?"}
         proc.terminate()
         stdout, stderr = (s.decode() for s in proc.communicate(timeout=15))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     line = next(line for line in stdout.splitlines() if "admin@localhost" in line)
     password = line.split("password:")[1].split()[0]
     assert len(password) >= 20 and stdout.count(password) == 1
     assert password not in stderr  # the JSON logs
     login["password"] = password
     # a second start finds the admin and prints nothing more
-    proc = subprocess.Popen([str(chatops_bin), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"{base}/healthz", proc)
+    with serve(tmp_path, env) as (base, proc):
         assert httpx.post(f"{base}/api/v1/auth/login", json=login).status_code == 200
         assert httpx.get(f"{base}/api/v1/servers").status_code == 401
         proc.terminate()
         again = proc.communicate(timeout=15)[0].decode()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     assert "password:" not in again and password not in again

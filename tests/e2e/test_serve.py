@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.live_server import free_port, wait_until_up
+from tests.live_server import serve
+
+HANG_GUARD_S = 60  # a stuck process fails the test instead of hanging it; not a speed expectation
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
-    env["CHATOPS_DATA_DIR"] = str(tmp_path / "var")
-    chatops = Path(sys.executable).parent / "chatops"
-    proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", proc)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serve(tmp_path, {"CHATOPS_DATA_DIR": str(tmp_path / "var")}) as running:
+        yield running
 
 
 def test_serve_starts_the_api_on_an_embedded_database(server: tuple[str, subprocess.Popen[bytes]],
@@ -56,27 +42,18 @@ def test_access_log_is_json_with_the_request_id(server: tuple[str, subprocess.Po
 
 
 def test_a_stop_ends_open_event_streams_instead_of_waiting_for_them(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
-    env.update(CHATOPS_DATA_DIR=str(tmp_path / "var"), CHATOPS_ADMIN_EMAIL="stop@example.com",
-               CHATOPS_ADMIN_PASSWORD="Quiet-Harbor-Lamp-2026", CHATOPS_MONITORING_ENABLED="false")
-    chatops = Path(sys.executable).parent / "chatops"
-    proc = subprocess.Popen([str(chatops), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/healthz", proc)
-        with httpx.Client(base_url=base, timeout=15) as client:
-            assert client.post("/api/v1/auth/login", json={"email": "stop@example.com",
-                                                           "password": "Quiet-Harbor-Lamp-2026"}).status_code == 200
-            with client.stream("GET", "/events/alerts") as stream:
-                lines = stream.iter_lines()
-                assert next(lines).startswith("retry: ")
-                proc.terminate()
-                rest = list(lines)  # ends when the server closes the stream
-            assert rest[-1:] in ([""], [": connected"], [])
-        # Well inside the 10 s grace period; uvicorn re-raises the SIGTERM it caught once it has stopped.
-        assert proc.wait(timeout=8) in (0, -signal.SIGTERM)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    env = {"CHATOPS_DATA_DIR": str(tmp_path / "var"), "CHATOPS_ADMIN_EMAIL": "stop@example.com",
+           "CHATOPS_ADMIN_PASSWORD": "Quiet-Harbor-Lamp-2026", "CHATOPS_MONITORING_ENABLED": "false"}
+    with serve(tmp_path, env) as (base, proc), httpx.Client(base_url=base, timeout=HANG_GUARD_S) as client:
+        assert client.post("/api/v1/auth/login", json={"email": "stop@example.com",
+                                                       "password": "Quiet-Harbor-Lamp-2026"}).status_code == 200
+        with client.stream("GET", "/events/alerts") as stream:
+            lines = stream.iter_lines()
+            assert next(lines).startswith("retry: ")
+            proc.terminate()
+            rest = list(lines)  # a stream cut by a forced shutdown raises here (incomplete chunked read)
+        assert rest[-1:] in ([""], [": connected"], [])
+        output = proc.communicate(timeout=HANG_GUARD_S)[0].decode()
+    # The stream ended by itself: the server did not have to cancel it at the end of its grace period.
+    assert "graceful shutdown exceeded" not in output
+    assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the SIGTERM it caught once stopped
