@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -138,18 +138,28 @@ class EntityMatcher:
         return "".join(t.text for t in tokens[start : start + size])
 
     def _hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+        def match(window: str, _start: int, size: int) -> str | None:
+            return self.host_keys.get(host_key(window)) or self._fuzzy_host(window, size)
+
+        return self._scan(folded, tokens, used, match, skip_used=False)
+
+    def _scan(self, folded: str, tokens: tuple[Token, ...], used: set[int],
+              match: Callable[[str, int, int], str | None], *, skip_used: bool) -> tuple[str, ...]:
+        """Left to right, the longest window (3, 2, then 1 tokens) that `match(window, start, size)` names;
+        its tokens join `used`. `skip_used`: windows touching an already used token are not tried."""
         found: list[str] = []
         i = 0
         while i < len(tokens):
             hit = None
-            for size in (3, 2, 1):
-                window = self._windows(folded, tokens, i, size)
-                if window is None:
-                    continue
-                name = self.host_keys.get(host_key(window)) or self._fuzzy_host(window, size)
-                if name:
-                    hit = (name, size)
-                    break
+            if not (skip_used and i in used):
+                for size in (3, 2, 1):
+                    window = self._windows(folded, tokens, i, size)
+                    if window is None or (skip_used and any(j in used for j in range(i, i + size))):
+                        continue
+                    name = match(window, i, size)
+                    if name:
+                        hit = (name, size)
+                        break
             if hit:
                 found.append(hit[0])
                 used.update(range(i, i + hit[1]))
@@ -188,29 +198,14 @@ class EntityMatcher:
         return tuple(unknown)
 
     def _services(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
-        found: list[str] = []
-        i = 0
-        while i < len(tokens):
-            hit = None
-            if i not in used:
-                for size in (3, 2, 1):
-                    window = self._windows(folded, tokens, i, size)
-                    if window is None or any(j in used for j in range(i, i + size)):
-                        continue
-                    dashed = "-".join(t.text for t in tokens[i : i + size])
-                    name = self.service_keys.get(dashed) or self.service_keys.get(window)
-                    if name is None and size == 1:
-                        name = self._fuzzy_service(window)
-                    if name:
-                        hit = (name, size)
-                        break
-            if hit:
-                found.append(hit[0])
-                used.update(range(i, i + hit[1]))
-                i += hit[1]
-            else:
-                i += 1
-        return tuple(dict.fromkeys(found))
+        def match(window: str, start: int, size: int) -> str | None:
+            dashed = "-".join(t.text for t in tokens[start : start + size])
+            name = self.service_keys.get(dashed) or self.service_keys.get(window)
+            if name is None and size == 1:
+                name = self._fuzzy_service(window)
+            return name
+
+        return self._scan(folded, tokens, used, match, skip_used=True)
 
     def _fuzzy_service(self, word: str) -> str | None:
         if len(word) < 5 or word in self.known_words or word.isdigit():
