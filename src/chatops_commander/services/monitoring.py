@@ -387,8 +387,7 @@ async def ingest_alertmanager(uow_factory: UnitOfWorkFactory, alerts: Sequence[E
 
 async def visible_alerts(uow: UnitOfWork, principal: Principal, q: AlertQuery) -> AlertQuery:
     """`q` narrowed to the servers `principal` may read (admins: unchanged)."""
-    readable = await servers.readable_server_ids(uow, principal)
-    return q if readable is None else dataclasses.replace(q, visible_to=frozenset(readable))
+    return q.seen_by(await servers.readable_server_ids(uow, principal))
 
 
 async def list_alerts(uow_factory: UnitOfWorkFactory, principal: Principal, q: AlertQuery) -> tuple[list[Alert], int]:
@@ -466,8 +465,7 @@ async def fleet_summary(uow_factory: UnitOfWorkFactory, principal: Principal) ->
         readable = await servers.readable_server_ids(uow, principal)
         registry = [s for s in await uow.servers.list() if readable is None or s.id in readable]
         latest = await uow.samples.latest_all()
-        open_alerts, _ = await uow.alerts.query(await visible_alerts(uow, principal,
-                                                                     AlertQuery(resolved=False, limit=10_000)))
+        open_alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=10_000).seen_by(readable))
         counts = await uow.alerts.open_counts() if readable is None else {v.value: 0 for v in Severity}
     if readable is not None:
         for a in open_alerts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -25,6 +25,10 @@ class AlertQuery:
     visible_to: frozenset[UUID] | None = None  # a non-admin's readable servers (+ alerts tied to no server)
     offset: int = 0
     limit: int = 100
+
+    def seen_by(self, readable: set[UUID] | None) -> AlertQuery:
+        """This query limited to `readable` servers (None, an admin's answer: unchanged)."""
+        return self if readable is None else replace(self, visible_to=frozenset(readable))
 
 
 class SampleRepository(Protocol):

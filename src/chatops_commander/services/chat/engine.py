@@ -589,9 +589,7 @@ class ChatService(TurnCore):
         try:
             async with self.uow() as uow:
                 readable = await server_service.readable_server_ids(uow, turn.principal)
-                query = AlertQuery(resolved=False, limit=100,
-                                   visible_to=None if readable is None else frozenset(readable))
-                alerts, _ = await uow.alerts.query(query)
+                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100).seen_by(readable))
                 names = {s.id: s.name for s in await uow.servers.list()}
         except AttributeError:  # a store without monitoring tables
             return []
