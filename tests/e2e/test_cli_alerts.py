@@ -89,6 +89,8 @@ def test_history_lists_commands_newest_first_with_filters(data_dir: Path) -> Non
     assert [r["action"] for r in rows] == ["service.stop", "server.disk", "service.restart"]
     code, out = chatops("history", "--action", "service.", "--outcome", "refused", "--json")
     assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["refused:replayed"]
+    code, out = chatops("history", "--since", "2026-11-23T03:01", "--json")  # read as UTC
+    assert [json.loads(line)["action"] for line in out.splitlines()] == ["service.stop", "server.disk"]
     code, out = chatops("history")
     assert code == 0 and "3 of 3 commands" in out and "server.disk" in out
     code, out = chatops("history", "--user", "nobody@example.com", lang="fr_FR.UTF-8")

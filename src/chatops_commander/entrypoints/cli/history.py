@@ -6,7 +6,7 @@ The CLI acts as the administrator `cli:<os user>` (everyone's commands); `--user
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -45,7 +45,7 @@ def history(
                 fail(tr(f"no user {user!r}; see `chatops users list`", f"aucun utilisateur {user!r} ; voyez "
                                                                          f"`chatops users list`"))
             user_id = found.id if found else None
-        when = since.replace(tzinfo=since.tzinfo or datetime.now().astimezone().tzinfo) if since else None
+        when = since.replace(tzinfo=since.tzinfo or UTC) if since else None  # as the help says: UTC
         query = CommandQuery(user_id=user_id, server=server, action=action, outcome=outcome, since=when, limit=limit)
         return await service.list_commands(c.uow, cli_principal(), query)  # type: ignore[arg-type]
 
