@@ -237,13 +237,17 @@ async def build(settings: Settings) -> Container:
     if settings.otel_enabled:
         container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
         container.tracer = container.otel
-    relay = chat_relay(settings)
-    if relay is not None:
-        container.chat_hub = ChatHub(relay)
-        await container.chat_hub.start()
     if settings.register_localhost and settings.is_embedded:
         await server_service.ensure_localhost(container.uow, ssh_user=os_user())
     return container
+
+
+async def start_chat_events(container: Container) -> None:
+    """In the server only (not in every CLI command): relay chat events through Redis between replicas."""
+    relay = chat_relay(container.settings)
+    if relay is not None:
+        container.chat_hub = ChatHub(relay)
+        await container.chat_hub.start()
 
 
 def chat_relay(settings: Settings) -> RedisEventRelay | None:
