@@ -14,77 +14,68 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from chatops_commander.adapters.db import migrate
-from chatops_commander.adapters.db.engine import create_engine, session_factory
-from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
-from chatops_commander.adapters.events.redis_relay import RedisEventRelay
-from chatops_commander.adapters.executors.local import LocalExecutor
-from chatops_commander.adapters.executors.routing import RoutingExecutor
-from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
-from chatops_commander.adapters.inventory import InventoryError, load_inventory, read_hosts
-from chatops_commander.adapters.llm.factory import build_intent_model
-from chatops_commander.adapters.monitoring.channels import SlackChannel, WebhookChannel
-from chatops_commander.adapters.monitoring.locks import PostgresAdvisoryLock, RedisLock
-from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
-from chatops_commander.adapters.monitoring.prometheus_source import PrometheusSource
-from chatops_commander.adapters.monitoring.rules_file import load_rules
-from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
-from chatops_commander.adapters.security.common_passwords import load_common_passwords
-from chatops_commander.adapters.security.jwt_tokens import JwtCodec
-from chatops_commander.adapters.security.keys import new_kid
-from chatops_commander.adapters.security.kit import (
-    JsonlAuditMirror,
-    KeyringStore,
-    NamedRateLimits,
-    OpaqueTokenFactory,
-    RecoveryCodeBook,
-    Totp,
-    derive_key,
-    read_audit_log_head,
-)
-from chatops_commander.adapters.security.opaque_tokens import TokenHasher
-from chatops_commander.adapters.security.passwords import Argon2PasswordHasher
-from chatops_commander.adapters.security.rate_limit import RateLimiter, RateLimitSpec
-from chatops_commander.adapters.security.redaction import SecretRedactor
-from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
-from chatops_commander.adapters.tracing import OtelTracer
-from chatops_commander.config import SECRET_FIELDS, ConfigError, Settings, ensure_embedded_secrets
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.inventory import Inventory
-from chatops_commander.domain.security.ip_allowlist import parse_allowlist
-from chatops_commander.domain.security.policy_problems import PolicyRejected
 from chatops_commander.domain.servers import Server
-from chatops_commander.nlu.llm import LLMFallback
-from chatops_commander.nlu.parser import Parser
-from chatops_commander.services import auth as auth_service
-from chatops_commander.services import keys as key_service
-from chatops_commander.services import servers as server_service
-from chatops_commander.services import users as user_service
-from chatops_commander.services.chat import ChatHub, ChatService
-from chatops_commander.services.chat.housekeeping import confirmation_sweep
-from chatops_commander.services.execution import FanOut
-from chatops_commander.services.kit import SecurityKit, SystemClock
-from chatops_commander.services.monitoring import Collector, CollectorConfig
-from chatops_commander.services.monitoring_runtime import (
-    AlertHub,
-    InProcessLock,
-    MeasuredFanOut,
-    MonitorLoop,
-    notifier_subscriber,
-    repeat_chore,
-)
-from chatops_commander.services.notifications import Notifier
 from chatops_commander.services.ports import DatabaseProbe, UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import CollectorLock, HostMetricsSource, NotificationChannel
 from chatops_commander.services.principal import Principal
 from chatops_commander.services.tracing import NoopTracer, Tracer
-from chatops_commander.skills.catalog import catalog_specs as specs_of
-from chatops_commander.skills.registry import Registry, load_registry
+
+# Heavy dependencies (SQLAlchemy, Alembic, asyncssh, the LLM SDKs, OpenTelemetry, Redis, httpx, argon2…) are
+# imported inside the functions that use them, so that `chatops --help` and light commands start fast (ADR 0012).
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from chatops_commander.adapters.events.redis_relay import RedisEventRelay
+    from chatops_commander.adapters.inventory import InventoryError, load_inventory
+    from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
+    from chatops_commander.adapters.security.jwt_tokens import JwtCodec
+    from chatops_commander.adapters.security.kit import JsonlAuditMirror, KeyringStore
+    from chatops_commander.adapters.security.opaque_tokens import TokenHasher
+    from chatops_commander.adapters.security.passwords import Argon2PasswordHasher
+    from chatops_commander.adapters.security.rate_limit import RateLimiter
+    from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
+    from chatops_commander.adapters.tracing import OtelTracer
+    from chatops_commander.config import Settings
+    from chatops_commander.nlu.parser import Parser
+    from chatops_commander.services import keys as key_service
+    from chatops_commander.services.chat import ChatHub, ChatService
+    from chatops_commander.services.execution import FanOut
+    from chatops_commander.services.kit import SecurityKit
+    from chatops_commander.services.monitoring_runtime import AlertHub, MonitorLoop
+    from chatops_commander.skills.registry import Registry
+
+
+def __getattr__(name: str) -> Any:
+    """`bootstrap.InventoryError` / `bootstrap.load_inventory` without importing the inventory reader up front."""
+    if name in ("InventoryError", "load_inventory"):
+        from chatops_commander.adapters import inventory
+
+        return getattr(inventory, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _metrics() -> PrometheusMetrics:
+    from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
+
+    return PrometheusMetrics()
+
+
+def _alert_hub() -> AlertHub:
+    from chatops_commander.services.monitoring_runtime import AlertHub
+
+    return AlertHub()
+
+
+def _chat_hub() -> ChatHub:
+    from chatops_commander.services.chat import ChatHub
+
+    return ChatHub()
+
 
 __all__ = [
     "Container", "InventoryError", "build", "load_inventory", "os_user", "prepare_database", "read_inventory",
@@ -117,14 +108,14 @@ class Container:
     _fanout: FanOut | None = field(default=None, repr=False)
     # Monitoring: our /metrics registry (one per container), the in-process alert event hub that the
     # dashboard and the chat subscribe to (`container.alert_hub.subscribe(async_callback)`), the collector loop.
-    metrics: PrometheusMetrics = field(default_factory=PrometheusMetrics, repr=False)
-    alert_hub: AlertHub = field(default_factory=AlertHub, repr=False)
+    metrics: PrometheusMetrics = field(default_factory=_metrics, repr=False)
+    alert_hub: AlertHub = field(default_factory=_alert_hub, repr=False)
     monitor: MonitorLoop | None = field(default=None, repr=False)
     # Tracing of chat turns: OpenTelemetry when CHATOPS_OTEL_ENABLED (`otel` is then that tracer), else a no-op.
     tracer: Tracer = field(default_factory=NoopTracer, repr=False)
     otel: OtelTracer | None = field(default=None, repr=False)
     # Chat events to WebSocket connections; with Redis, relayed to the other replicas (`chat_relay`).
-    chat_hub: ChatHub = field(default_factory=ChatHub, repr=False)
+    chat_hub: ChatHub = field(default_factory=_chat_hub, repr=False)
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -152,6 +143,9 @@ class Container:
 
 def prepare_database(settings: Settings) -> Settings:
     """Generate embedded secrets and migrate the database to the latest revision."""
+    from chatops_commander.adapters.db import migrate
+    from chatops_commander.config import ensure_embedded_secrets
+
     settings = ensure_embedded_secrets(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.effective_database_url)
@@ -159,14 +153,19 @@ def prepare_database(settings: Settings) -> Settings:
 
 
 def database_revision(settings: Settings) -> str | None:
+    from chatops_commander.adapters.db import migrate
+
     return migrate.current_revision(settings.effective_database_url)
 
 
 def latest_revision() -> str | None:
+    from chatops_commander.adapters.db import migrate
+
     return migrate.head_revision()
 
 
 def _secret(settings: Settings, name: str) -> str:
+    from chatops_commander.config import ConfigError
     value = getattr(settings, name)
     if value is None:
         raise ConfigError(f"CHATOPS_{name.upper()} is not set.")
@@ -174,6 +173,9 @@ def _secret(settings: Settings, name: str) -> str:
 
 
 def rate_limits(settings: Settings) -> dict[str, str]:
+    from chatops_commander.adapters.security.rate_limit import RateLimitSpec
+    from chatops_commander.config import ConfigError
+
     limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands,
               "login_account": settings.rate_limit_login_account, "login_ip": settings.rate_limit_login_ip}
     for name, limit in limits.items():
@@ -186,6 +188,11 @@ def rate_limits(settings: Settings) -> dict[str, str]:
 
 
 def _keyring(settings: Settings) -> tuple[Keyring, KeyringStore | None]:
+    from chatops_commander.adapters.security.kit import KeyringStore
+    from chatops_commander.adapters.security.secret_box import Keyring
+    from chatops_commander.config import ConfigError
+    from chatops_commander.domain.security.policy_problems import PolicyRejected
+
     if settings.encryption_keyring is not None:
         try:
             data = json.loads(settings.encryption_keyring.get_secret_value())
@@ -199,6 +206,24 @@ def _keyring(settings: Settings) -> tuple[Keyring, KeyringStore | None]:
 
 def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
     """The security components for `settings` (and the concrete ones, by name)."""
+    from chatops_commander.adapters.security.common_passwords import load_common_passwords
+    from chatops_commander.adapters.security.jwt_tokens import JwtCodec
+    from chatops_commander.adapters.security.kit import (
+        NamedRateLimits,
+        OpaqueTokenFactory,
+        RecoveryCodeBook,
+        Totp,
+        derive_key,
+    )
+    from chatops_commander.adapters.security.opaque_tokens import TokenHasher
+    from chatops_commander.adapters.security.passwords import Argon2PasswordHasher
+    from chatops_commander.adapters.security.rate_limit import RateLimiter
+    from chatops_commander.adapters.security.secret_box import SecretBox
+    from chatops_commander.config import ConfigError
+    from chatops_commander.domain.security.ip_allowlist import parse_allowlist
+    from chatops_commander.domain.security.policy_problems import PolicyRejected
+    from chatops_commander.services.kit import SecurityKit
+
     hasher = Argon2PasswordHasher(time_cost=settings.password_time_cost,
                                   memory_cost_kib=settings.password_memory_kib,
                                   parallelism=settings.password_parallelism)
@@ -223,6 +248,12 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
 
 
 async def build(settings: Settings) -> Container:
+    from chatops_commander.adapters.db.engine import create_engine, session_factory
+    from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
+    from chatops_commander.adapters.security.kit import JsonlAuditMirror
+    from chatops_commander.config import ensure_embedded_secrets
+    from chatops_commander.services import servers as server_service
+
     if settings.jwt_secret is None or settings.encryption_key is None:
         settings = ensure_embedded_secrets(settings)
     kit, parts = security_kit(settings)
@@ -235,6 +266,8 @@ async def build(settings: Settings) -> Container:
         token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
         audit_mirror=mirror, keyring_store=parts["store"])
     if settings.otel_enabled:
+        from chatops_commander.adapters.tracing import OtelTracer
+
         container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
         container.tracer = container.otel
     if settings.register_localhost and settings.is_embedded:
@@ -244,6 +277,8 @@ async def build(settings: Settings) -> Container:
 
 async def start_chat_events(container: Container) -> None:
     """In the server only (not in every CLI command): relay chat events through Redis between replicas."""
+    from chatops_commander.services.chat import ChatHub
+
     relay = chat_relay(container.settings)
     if relay is not None:
         container.chat_hub = ChatHub(relay)
@@ -252,6 +287,9 @@ async def start_chat_events(container: Container) -> None:
 
 def chat_relay(settings: Settings) -> RedisEventRelay | None:
     """Redis pub/sub between replicas (CHATOPS_CHAT_EVENTS_RELAY: auto = when CHATOPS_REDIS_URL is set)."""
+    from chatops_commander.adapters.events.redis_relay import RedisEventRelay
+    from chatops_commander.config import ConfigError
+
     if settings.chat_events_relay == "none" or (settings.chat_events_relay == "auto" and not settings.redis_url):
         return None
     if not settings.redis_url:
@@ -262,6 +300,8 @@ def chat_relay(settings: Settings) -> RedisEventRelay | None:
 async def ensure_first_admin(container: Container, *, generate: bool) -> tuple[str, str | None] | None:
     """Create the first admin when the database has no user (CHATOPS_ADMIN_EMAIL/PASSWORD, or
     with `generate` admin@localhost and a random password). (email, generated password or None)."""
+    from chatops_commander.services import users as user_service
+
     s = container.settings
     password = s.admin_password.get_secret_value() if s.admin_password else None
     created = await user_service.ensure_first_admin(container.uow, container.security, email=s.admin_email,
@@ -272,6 +312,8 @@ async def ensure_first_admin(container: Container, *, generate: bool) -> tuple[s
 
 
 def audit_log_head(settings: Settings) -> tuple[int, str] | None:
+    from chatops_commander.adapters.security.kit import read_audit_log_head
+
     return read_audit_log_head(settings.data_dir / "audit.log")
 
 
@@ -282,6 +324,11 @@ async def rotate_keys(container: Container, principal: Principal) -> key_service
     re-encrypted in one transaction, then the key becomes current. Keyring from settings: the
     operator adds the new key there first; this re-encrypts under its current key.
     """
+    from chatops_commander.adapters.security.keys import new_kid
+    from chatops_commander.adapters.security.kit import KeyringStore
+    from chatops_commander.adapters.security.secret_box import SecretBox
+    from chatops_commander.services import keys as key_service
+
     store = container.keyring_store
     old = container.secret_box.keyring
     if store is None:
@@ -297,6 +344,9 @@ async def rotate_keys(container: Container, principal: Principal) -> key_service
 
 def log_redactor(settings: Settings, extra_secrets: Mapping[str, str] | None = None) -> Callable[..., Any]:
     """The structlog processor masking secrets (configured values, tokens, keys) in every log line."""
+    from chatops_commander.adapters.security.redaction import SecretRedactor
+    from chatops_commander.config import SECRET_FIELDS
+
     redactor = SecretRedactor()
     for name in SECRET_FIELDS:
         value = getattr(settings, name, None)
@@ -309,11 +359,15 @@ def log_redactor(settings: Settings, extra_secrets: Mapping[str, str] | None = N
 
 def read_inventory(path: Path, fmt: str | None = None) -> list[Server]:
     """Server drafts from an Ansible inventory or an ssh config (raises InventoryError)."""
+    from chatops_commander.adapters.inventory import read_hosts
+
     return [draft.to_server() for draft in read_hosts(path, fmt)]
 
 
 def parse_inventory_text(text: str, fmt: str | None = None) -> list[Server]:
     """Server drafts from pasted inventory text (API, web UI); `ValidationFailed` with a `line N` per problem."""
+    from chatops_commander.adapters.inventory import InventoryError
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "inventory"
         path.write_text(text, encoding="utf-8")
@@ -328,11 +382,19 @@ def parse_inventory_text(text: str, fmt: str | None = None) -> list[Server]:
 
 
 def inventory_from_file(path: Path) -> Inventory:
+    from chatops_commander.adapters.inventory import load_inventory
+
     return load_inventory(path)
 
 
 def build_fanout(container: Container) -> FanOut:
     """Executors and fan-out; keys trusted on first use are pinned in the server registry."""
+    from chatops_commander.adapters.executors.local import LocalExecutor
+    from chatops_commander.adapters.executors.routing import RoutingExecutor
+    from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
+    from chatops_commander.services import servers as server_service
+    from chatops_commander.services.monitoring_runtime import MeasuredFanOut
+
     pinning: set[asyncio.Task[None]] = set()
 
     def pin(server: Server, fingerprint: str) -> None:
@@ -359,6 +421,10 @@ def build_fanout(container: Container) -> FanOut:
 
 def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: Inventory) -> Parser:
     """The offline parser, with the LLM fallback when a provider is configured (CHATOPS_LLM_*)."""
+    from chatops_commander.adapters.llm.factory import build_intent_model
+    from chatops_commander.nlu.llm import LLMFallback
+    from chatops_commander.nlu.parser import Parser
+
     model = build_intent_model(settings.llm_provider, model=settings.llm_model, base_url=settings.llm_base_url,
                                api_key=settings.llm_api_key, timeout_s=settings.llm_timeout_s)
     fallback = (LLMFallback(model, catalog, threshold=settings.llm_confidence_threshold,
@@ -368,10 +434,14 @@ def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: I
 
 def load_catalog(settings: Settings) -> Registry:
     """Built-in actions plus packs from `CHATOPS_PACKS_PATH` and the `chatops.packs` entry points."""
+    from chatops_commander.skills.registry import load_registry
+
     return load_registry(settings.packs_path)
 
 
 def catalog_specs(settings: Settings) -> tuple[ActionSpec, ...]:
+    from chatops_commander.skills.catalog import catalog_specs as specs_of
+
     return specs_of(load_catalog(settings))
 
 
@@ -382,6 +452,11 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
     Runbooks come from `runbooks_path` (default `CHATOPS_RUNBOOKS_PATH`, else `<data_dir>/runbooks`);
     `health_urls` (server name → URL, default `CHATOPS_HEALTH_URLS`) are probed after restarts and in diagnoses.
     """
+    from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
+    from chatops_commander.services import auth as auth_service
+    from chatops_commander.services.chat import ChatService
+    from chatops_commander.skills.catalog import catalog_specs as specs_of
+
     settings = container.settings
     folder = runbooks_path or getattr(settings, "runbooks_path", None) or settings.data_dir / "runbooks"
     urls = dict(health_urls if health_urls is not None else getattr(settings, "health_urls", None) or {})
@@ -401,6 +476,9 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
 
 def alert_rules(settings: Settings) -> tuple[Any, ...]:
     """The alert rules (CHATOPS_ALERT_RULES_PATH or the bundled defaults); ConfigError naming every problem."""
+    from chatops_commander.adapters.monitoring.rules_file import load_rules
+    from chatops_commander.config import ConfigError
+
     try:
         return load_rules(settings.alert_rules_path)
     except ValidationFailed as exc:
@@ -408,6 +486,8 @@ def alert_rules(settings: Settings) -> tuple[Any, ...]:
 
 
 def notification_channels(settings: Settings) -> list[NotificationChannel]:
+    from chatops_commander.adapters.monitoring.channels import SlackChannel, WebhookChannel
+
     channels: list[NotificationChannel] = []
     if settings.notify_webhook_url:
         secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
@@ -421,6 +501,10 @@ def notification_channels(settings: Settings) -> list[NotificationChannel]:
 
 def collector_lock(container: Container) -> CollectorLock:
     """PostgreSQL advisory lock, or Redis SET NX PX, or (SQLite) one collector per process."""
+    from chatops_commander.adapters.monitoring.locks import PostgresAdvisoryLock, RedisLock
+    from chatops_commander.config import ConfigError
+    from chatops_commander.services.monitoring_runtime import InProcessLock
+
     s = container.settings
     kind = s.collector_lock
     if kind == "auto":
@@ -439,6 +523,15 @@ def collector_lock(container: Container) -> CollectorLock:
 
 def build_monitor(container: Container, *, lock: CollectorLock | None = None, clock: Any = None) -> MonitorLoop:
     """The collector (rules, sources, lock, notifier on the alert hub) as a loop to start; nothing runs yet."""
+    from chatops_commander.adapters.monitoring.locks import RedisLock
+    from chatops_commander.adapters.monitoring.prometheus_source import PrometheusSource
+    from chatops_commander.config import ConfigError
+    from chatops_commander.services.chat.housekeeping import confirmation_sweep
+    from chatops_commander.services.kit import SystemClock
+    from chatops_commander.services.monitoring import Collector, CollectorConfig
+    from chatops_commander.services.monitoring_runtime import MonitorLoop, notifier_subscriber, repeat_chore
+    from chatops_commander.services.notifications import Notifier
+
     s = container.settings
     clock = clock or SystemClock()
     sources: dict[str, HostMetricsSource] = {}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -15,32 +14,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.execution import CommandPlan
+from chatops_commander.skills.platform import Platform, ServiceManager
 
-
-class ServiceManager(StrEnum):
-    SYSTEMD = "systemd"
-    SUPERVISOR = "supervisor"
-    SYSV = "sysv"
-    DOCKER = "docker"
-    NONE = "none"
-
-
-@dataclass(frozen=True)
-class Platform:
-    """What a host offers, detected once per host (see `detect.py`)."""
-
-    managers: frozenset[ServiceManager] = frozenset()
-
-    @property
-    def service_manager(self) -> ServiceManager:
-        for m in (ServiceManager.SYSTEMD, ServiceManager.SUPERVISOR, ServiceManager.SYSV):
-            if m in self.managers:
-                return m
-        return ServiceManager.NONE
-
-    @property
-    def has_docker(self) -> bool:
-        return ServiceManager.DOCKER in self.managers
+__all__ = ["Platform", "ServiceManager"]  # re-exported: they live in platform.py (light to import)
 
 
 class Params(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chatops_commander.domain.execution import CommandPlan
-from chatops_commander.skills.base import Platform, ServiceManager
+from chatops_commander.skills.platform import Platform, ServiceManager
 
 # A constant script (no user input): prints one word per available manager.
 PROBE_SCRIPT = (

@@ -18,7 +18,6 @@ from chatops_commander import bootstrap
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, language, run_with_container, tr
-from chatops_commander.services import monitoring
 from chatops_commander.services.ports_monitoring import AlertQuery
 
 app = typer.Typer(help="Alerts: list them, resolve one.", no_args_is_help=True)
@@ -48,6 +47,8 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON lines")] = False,
 ) -> None:
     """Alerts, newest first (open ones unless --status says otherwise)."""
+
+    from chatops_commander.services import monitoring
 
     async def main(c: bootstrap.Container) -> tuple[list[Alert], int, dict[Any, str]]:
         async with c.uow() as uow:
@@ -90,6 +91,8 @@ def list_(
 @app.command("resolve")
 def resolve(alert_id: Annotated[str, typer.Argument(help="the alert's id, or a unique prefix of it")]) -> None:
     """Resolve an open alert by hand (it opens again at the next check if its condition still holds)."""
+    from chatops_commander.services import monitoring
+
     principal = cli_principal()
 
     async def main(c: bootstrap.Container) -> Alert:

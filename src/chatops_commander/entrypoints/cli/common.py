@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from chatops_commander import bootstrap
-from chatops_commander.config import ConfigError, Settings, load_settings
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.services.principal import Principal
+
+if TYPE_CHECKING:
+    from chatops_commander.config import Settings
 
 T = TypeVar("T")
 console = Console()
@@ -42,6 +44,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def settings_or_fail() -> Settings:
+    from chatops_commander.config import load_settings
+
     try:
         return load_settings()
     except Exception as exc:  # pydantic ValidationError: name the variable
@@ -50,6 +54,8 @@ def settings_or_fail() -> Settings:
 
 def prepared_settings() -> Settings:
     """Settings with embedded secrets and the database migrated (blocking)."""
+    from chatops_commander.config import ConfigError
+
     settings = settings_or_fail()
     try:
         return bootstrap.prepare_database(settings)
@@ -60,6 +66,8 @@ def prepared_settings() -> Settings:
 
 
 def run_with_container(fn: Callable[[bootstrap.Container], Awaitable[T]], settings: Settings | None = None) -> T:
+    from chatops_commander.config import ConfigError
+
     settings = settings or prepared_settings()
 
     async def main() -> T:

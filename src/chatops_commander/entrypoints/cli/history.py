@@ -15,7 +15,6 @@ from rich.table import Table
 from chatops_commander import bootstrap
 from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
-from chatops_commander.services import commands as service
 
 
 def _as_json(c: CommandRecord) -> dict[str, Any]:
@@ -35,6 +34,8 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON lines")] = False,
 ) -> None:
     """Executed and refused commands, one row per host, newest first."""
+
+    from chatops_commander.services import commands as service
 
     async def main(c: bootstrap.Container) -> tuple[list[CommandRecord], int]:
         user_id = None

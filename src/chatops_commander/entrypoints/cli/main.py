@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from chatops_commander import bootstrap
-from chatops_commander.config import ConfigError, ensure_embedded_secrets
 from chatops_commander.entrypoints.cli import actions, nlu, servers
 from chatops_commander.entrypoints.cli import alerts as alerts_cli
 from chatops_commander.entrypoints.cli import audit as audit_cli
@@ -51,6 +50,7 @@ def serve(
     """Start the web UI and API (embedded mode upgrades its database first)."""
     import uvicorn
 
+    from chatops_commander.config import ConfigError, ensure_embedded_secrets
     from chatops_commander.entrypoints.api.app import create_app
     from chatops_commander.entrypoints.logging import configure_logging
 

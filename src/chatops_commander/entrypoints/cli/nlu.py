@@ -18,7 +18,6 @@ from chatops_commander.entrypoints.cli.common import (
     run_with_container,
     settings_or_fail,
 )
-from chatops_commander.nlu.evaluation import evaluate, load_cases
 from chatops_commander.services import servers as server_service
 
 app = typer.Typer(help="Language understanding: evaluate the parser.", no_args_is_help=True)
@@ -63,6 +62,8 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
 ) -> None:
     """Run evaluation cases and report the failures, the accuracy and the latency."""
+    from chatops_commander.nlu.evaluation import evaluate, load_cases
+
     try:
         loaded = load_cases(cases.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

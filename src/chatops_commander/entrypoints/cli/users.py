@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
 from chatops_commander.services import users as service
+
+if TYPE_CHECKING:
+    from chatops_commander.config import Settings
 
 app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 
