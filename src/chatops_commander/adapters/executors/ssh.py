@@ -100,6 +100,7 @@ class _Pooled:
     conn: Any
     in_use: int = 0
     last_used: float = field(default_factory=time.monotonic)
+    retired: bool = False  # out of the pool (its last command timed out); aborted when its last channel ends
 
     @property
     def dead(self) -> bool:
@@ -118,14 +119,23 @@ class SSHExecutor:
         self._pinned: dict[str, str] = {}  # server name → fingerprint accepted on first use
         self.connects = 0  # counters for tests and metrics
         self.reconnects = 0
+        self.retired = 0  # connections taken out of the pool after a timeout
 
     # ---- public ----------------------------------------------------------------------------
 
     async def run(self, server: Server, plan: CommandPlan, *, on_line: OnLine | None = None) -> RunResult:
+        """Run `plan` on `server`; the whole call (pool wait, connect, channel, command) ends by `plan.timeout_s`.
+
+        A deadline passed on an open pooled connection ends as `timed_out`; that connection is retired
+        (no new command uses it, it is aborted when its last channel ends) since it may be hung.
+        """
         started = time.monotonic()
+        deadline = asyncio.get_running_loop().time() + plan.timeout_s
         for attempt in (0, 1):
+            waiting = asyncio.timeout_at(deadline)
             try:
-                pooled, fresh = await self._acquire(server)
+                async with waiting:
+                    pooled, fresh = await self._acquire(server)
             except HostKeyRefused as exc:
                 return failure(server.name, HostOutcome.HOST_KEY_MISMATCH, str(exc), started)
             except asyncssh.HostKeyNotVerifiable as exc:
@@ -143,19 +153,18 @@ class SSHExecutor:
                     f"refusée pour {server.ssh_user}",
                     started,
                 )
-            except (OSError, TimeoutError, asyncssh.DisconnectError) as exc:
-                return failure(
-                    server.name,
-                    HostOutcome.UNREACHABLE,
-                    f"cannot reach {server.ip_address}:{server.port}: {_why(exc)} / {server.name} injoignable",
-                    started,
-                )
+            except TimeoutError as exc:
+                if waiting.expired():
+                    return failure(server.name, HostOutcome.TIMED_OUT, _no_connection(server, plan), started)
+                return _unreachable(server, exc, started)
+            except (OSError, asyncssh.DisconnectError) as exc:
+                return _unreachable(server, exc, started)
             except (ValueError, asyncssh.KeyImportError) as exc:
                 return failure(
                     server.name, HostOutcome.ERROR, f"cannot connect: {exc} / connexion impossible : {exc}", started
                 )
             try:
-                return await self._exec(server, pooled, plan, on_line, started)
+                return await self._exec(server, pooled, plan, on_line, started, deadline)
             except RETRYABLE as exc:
                 self._drop(server, pooled)
                 if fresh or attempt:
@@ -225,10 +234,21 @@ class SSHExecutor:
     async def _release(self, server: Server, pooled: _Pooled) -> None:
         pooled.in_use -= 1
         pooled.last_used = time.monotonic()
+        if pooled.retired and pooled.in_use == 0:
+            pooled.conn.abort()
         cond = self._cond.get(_key(server))
         if cond is not None:
             async with cond:
                 cond.notify_all()
+
+    def _retire(self, server: Server, pooled: _Pooled) -> None:
+        """Take a connection that may be hung out of the pool; `_release` aborts it once no channel uses it."""
+        pool = self._pools.get(_key(server), [])
+        if pooled in pool:
+            pool.remove(pooled)
+        if not pooled.retired:
+            pooled.retired = True
+            self.retired += 1
 
     def _drop(self, server: Server, pooled: _Pooled) -> None:
         pool = self._pools.get(_key(server), [])
@@ -311,13 +331,30 @@ class SSHExecutor:
     # ---- running ---------------------------------------------------------------------------
 
     async def _exec(
-        self, server: Server, pooled: _Pooled, plan: CommandPlan, on_line: OnLine | None, started: float
+        self,
+        server: Server,
+        pooled: _Pooled,
+        plan: CommandPlan,
+        on_line: OnLine | None,
+        started: float,
+        deadline: float,
     ) -> RunResult:
         line = with_locale(plan.render(), self.opt.locale)
-        proc = await pooled.conn.create_process(line, encoding=None, stdin=asyncssh.DEVNULL)
+        opening = asyncio.timeout_at(deadline)
+        try:
+            async with opening:
+                proc = await pooled.conn.create_process(line, encoding=None, stdin=asyncssh.DEVNULL)
+        except TimeoutError:
+            if not opening.expired():
+                raise
+            self._retire(server, pooled)  # the server never answered the channel request: the connection hangs
+            return failure(server.name, HostOutcome.TIMED_OUT, _hung_connection(server, plan), started)
+        remaining = max(0.0, deadline - asyncio.get_running_loop().time())
         got = await capture(server.name, on_line, proc.stdout.read, proc.stderr.read, stop=lambda: _stop(proc),
-                            wait=proc.wait_closed, timeout_s=plan.timeout_s)
+                            wait=proc.wait_closed, timeout_s=remaining)
         timed_out, overflow = got.timed_out, got.overflow
+        if timed_out:
+            self._retire(server, pooled)  # signal and close were sent; a hung connection would not carry them
         code = proc.exit_status if not (timed_out or overflow) else None
         if code is None and not (timed_out or overflow) and proc.exit_signal:
             code = 128 + 9
@@ -334,6 +371,32 @@ def _stop(proc: Any) -> None:
 
 def _key(server: Server) -> tuple[str, int, str]:
     return (server.ip_address, server.port, server.ssh_user)
+
+
+def _unreachable(server: Server, exc: BaseException, started: float) -> RunResult:
+    return failure(
+        server.name,
+        HostOutcome.UNREACHABLE,
+        f"cannot reach {server.ip_address}:{server.port}: {_why(exc)} / {server.name} injoignable",
+        started,
+    )
+
+
+def _no_connection(server: Server, plan: CommandPlan) -> str:
+    t = f"{plan.timeout_s:g}"
+    return (
+        f"no SSH connection to {server.name} became available within {t} s; nothing ran / "
+        f"aucune connexion SSH vers {server.name} disponible en {t} s ; rien n'a été lancé"
+    )
+
+
+def _hung_connection(server: Server, plan: CommandPlan) -> str:
+    t = f"{plan.timeout_s:g}"
+    return (
+        f"{server.name} did not answer within {t} s on its open connection; I closed that connection "
+        f"(the command may not have started) / {server.name} n'a pas répondu en {t} s sur sa connexion "
+        "ouverte ; j'ai fermé cette connexion (la commande n'a peut-être pas démarré)"
+    )
 
 
 def _why(exc: BaseException) -> str:
