@@ -392,8 +392,10 @@ def build_fanout(container: Container) -> FanOut:
     from chatops_commander.adapters.executors.local import LocalExecutor
     from chatops_commander.adapters.executors.routing import RoutingExecutor
     from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
+    from chatops_commander.adapters.probes import NetworkProbe
     from chatops_commander.services import servers as server_service
     from chatops_commander.services.monitoring_runtime import MeasuredFanOut
+    from chatops_commander.services.verification import Verifier, VerifyPolicy
 
     pinning: set[asyncio.Task[None]] = set()
 
@@ -414,7 +416,9 @@ def build_fanout(container: Container) -> FanOut:
     options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin,
                          secret_provider=stored_secret, locale=locale)
     executor = RoutingExecutor(LocalExecutor(locale=locale), SSHExecutor(options))
-    fanout = MeasuredFanOut(executor, load_catalog(container.settings))
+    s = container.settings
+    policy = VerifyPolicy(checks=s.verify_checks, interval_s=s.verify_interval_s, endpoints=dict(s.service_checks))
+    fanout = MeasuredFanOut(executor, load_catalog(s), verifier=Verifier(policy, NetworkProbe()))
     fanout.metrics = container.metrics
     return fanout
 

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     notify_repeat_s: float = Field(default=4 * 3600.0, ge=0)  # re-send still-open alerts; 0: never
     notify_attempts: int = Field(default=3, ge=1, le=10)
 
+    # Verified outcomes: after a restart/start/reload the service manager is sampled `verify_checks` times,
+    # `verify_interval_s` apart; `service_checks` says where services answer, by service or server/service:
+    # "nginx=tcp:80,web-01/api=http://10.0.0.5:8080/healthz" or JSON {"nginx": "tcp:80"}.
+    service_checks: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    verify_checks: int = Field(default=3, ge=1, le=10)
+    verify_interval_s: float = Field(default=1.0, ge=0.0, le=30.0)
+
     # Distributed tracing of chat turns (OpenTelemetry, OTLP over HTTP/protobuf); off by default.
     otel_enabled: bool = False
     otel_endpoint: str | None = None  # e.g. http://127.0.0.1:4318/v1/traces (unset: OTEL_EXPORTER_OTLP_* or localhost)
@@ -134,7 +141,7 @@ class Settings(BaseSettings):
             return [v.strip() for v in text.split(",") if v.strip()]
         return value
 
-    @field_validator("monitoring_intervals", "metrics_sources", mode="before")
+    @field_validator("monitoring_intervals", "metrics_sources", "service_checks", mode="before")
     @classmethod
     def _split_mapping(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -153,6 +160,18 @@ class Settings(BaseSettings):
         bad = sorted(v for v in value.values() if v not in ("ssh", "prometheus"))
         if bad:
             raise ValueError(f"unknown metrics source(s) {', '.join(bad)}: use ssh or prometheus")
+        return value
+
+    @field_validator("service_checks", mode="after")
+    @classmethod
+    def _known_endpoints(cls, value: dict[str, str]) -> dict[str, str]:
+        from chatops_commander.domain.verification import Endpoint
+
+        for key, text in value.items():
+            try:
+                Endpoint.parse(text)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
         return value
 
     @field_validator("notify_webhook_severities", "notify_slack_severities", mode="before")

@@ -2,7 +2,8 @@
 
 Each host's result is independent (ok / failed / timed out / unreachable / auth failed / host
 key mismatch); an overall deadline turns hosts still running into `timed_out`. The service
-manager of a host is detected on first use and cached.
+manager of a host is detected on first use and cached. A state-changing service action that
+exits 0 is verified afterwards (`services/verification.py`): not really up means `failed`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chatops_commander.domain.errors import NotFound
 from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.ports_execution import Executor, OnLine
+from chatops_commander.services.verification import Verifier
 from chatops_commander.skills.base import Params, Platform, Skill, UnsupportedPlatform
 from chatops_commander.skills.detect import PROBE, parse_probe
 from chatops_commander.skills.registry import Registry
@@ -41,8 +43,10 @@ class FanOut:
         *,
         concurrency: int = DEFAULT_CONCURRENCY,
         lang: str = "en",
+        verifier: Verifier | None = None,
     ) -> None:
         self.executor, self.registry, self.concurrency, self.lang = executor, registry, concurrency, lang
+        self.verifier = verifier or Verifier()  # state-changing service actions are verified afterwards
         self._platforms: dict[str, Platform] = {}
         self._detecting: dict[str, asyncio.Future[Platform]] = {}
 
@@ -102,8 +106,10 @@ class FanOut:
         if timeout_s is not None:
             remaining = timeout_s - (time.monotonic() - started)
             plan = dataclasses.replace(plan, timeout_s=max(0.1, min(plan.timeout_s, remaining)))
-        res = await self.executor.run(server, plan, on_line=on_line)
-        return self._interpret(skill, params, res)
+        res = self._interpret(skill, params, await self.executor.run(server, plan, on_line=on_line))
+        if res.ok and self.verifier.applies(skill.id):
+            res = await self.verifier.verify(self.executor, server, plat, skill.id, params, res)
+        return res
 
     def _interpret(self, skill: Skill, params: Params, res: RunResult) -> RunResult:
         if res.outcome not in (HostOutcome.OK, HostOutcome.FAILED) or res.stdout_truncated:

@@ -31,7 +31,8 @@ async def test_restarting_nginx_on_web_01_really_restarts_it_and_it_still_serves
     assert after and after != before
     assert "hello from web-01" in (fleet.http_get("web-01") or "")
     assert fleet.service_pid("web-02", "nginx") == other
-    assert res.data["explanation"]["fr"] == "✅ J'ai redémarré nginx."
+    assert res.data["explanation"]["fr"].startswith("✅ J'ai redémarré nginx. Vérifié à l'instant : nginx tourne")
+    assert res.data["verification"]["ok"] and len(res.data["verification"]["samples"]) == 3
 
 
 async def test_stopping_nginx_on_web_01_leaves_web_02_serving(fleet: Fleet, fleet_executor: SSHExecutor) -> None:

@@ -119,3 +119,15 @@ def test_every_event_has_a_type_and_a_json_form() -> None:
     for e in events:
         data = json.loads(json.dumps(e.to_json()))
         assert data["type"] == e.type and data["conversation_id"] == "c"
+
+
+def test_a_healthy_diagnosis_claims_http_only_when_an_http_check_answered_in_this_turn() -> None:
+    checked = diagnose([web("web-01", True)])
+    assert "HTTP answers" in checked.cause_en and "HTTP répond" in checked.cause_fr
+    assert "checks run just now" in checked.cause_en
+    no_url = HostCheck("web-01", True, services=(ServiceCheck("nginx", True, "RUNNING"),), disk_percent=40)
+    unchecked = diagnose([no_url])
+    assert unchecked.healthy and "HTTP" not in unchecked.cause_en and "HTTP" not in unchecked.cause_fr
+    assert "services run" in unchecked.cause_en and "disks are fine" in unchecked.cause_en
+    assert "memory" not in unchecked.cause_en
+    assert diagnose([HostCheck("db-01", True)]).cause_en.endswith("the servers answer.")

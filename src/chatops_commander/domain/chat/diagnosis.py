@@ -145,6 +145,26 @@ def _logs_option(host: str, service: str | None) -> Option:
                   None, {"lines": 200})
 
 
+def _what_was_fine(checks: Sequence[HostCheck]) -> tuple[str, str]:
+    """Only what a check of this turn saw: no "HTTP answers" unless an HTTP check got an answer now."""
+    en: list[str] = []
+    fr: list[str] = []
+    if any(c.services for c in checks):
+        en.append("services run")
+        fr.append("les services tournent")
+    if any(c.http is not None and c.http.ok for c in checks):
+        en.append("HTTP answers")
+        fr.append("HTTP répond")
+    disk = any(c.disk_percent is not None for c in checks)
+    memory = any(c.memory_percent is not None for c in checks)
+    if disk or memory:
+        en.append(" and ".join(n for n, seen in (("disks", disk), ("memory", memory)) if seen) + " are fine")
+        fr.append(" et ".join(n for n, seen in (("disques", disk), ("mémoire", memory)) if seen) + " vont bien")
+    if not en:
+        return "the servers answer", "les serveurs répondent"
+    return ", ".join(en), ", ".join(fr)
+
+
 def diagnose(checks: Sequence[HostCheck], *, disk_threshold: float = DISK_PRESSURE,
              memory_threshold: float = MEMORY_PRESSURE) -> Diagnosis:
     checks = tuple(sorted(checks, key=lambda c: c.host))
@@ -216,9 +236,10 @@ def diagnose(checks: Sequence[HostCheck], *, disk_threshold: float = DISK_PRESSU
             (_logs_option(host, next((s.service for c in checks if c.host == host for s in c.services), None)),),
             False, host, None, errors)
     hosts = tuple(c.host for c in checks)
+    fine_en, fine_fr = _what_was_fine(checks)
     return Diagnosis(
-        checks, "I found nothing wrong: services run, HTTP answers, disks and memory are fine.",
-        "je n'ai rien trouvé d'anormal : les services tournent, HTTP répond, disques et mémoire vont bien.",
+        checks, f"I found nothing wrong in the checks run just now: {fine_en}.",
+        f"je n'ai rien trouvé d'anormal dans les vérifications faites à l'instant : {fine_fr}.",
         (Option("Show open alerts", "Voir les alertes ouvertes", "alerts.list"),
          Option("Show the load of the servers", "Voir la charge des serveurs", "server.load", hosts)),
         True, None, None, ())

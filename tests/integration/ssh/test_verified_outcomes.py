@@ -1,0 +1,97 @@
+"""Verified outcomes on the real fleet: a restart answers `ok` only when the service is really up.
+
+nginx under supervisord with a broken configuration exits as soon as it starts and supervisord starts it again
+(a real crash loop, port closed): "restart nginx" must answer failed with the evidence, not "restarted".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chatops_commander.adapters.executors.ssh import SSHExecutor
+from chatops_commander.adapters.probes import NetworkProbe
+from chatops_commander.domain.execution import HostOutcome, RunResult
+from chatops_commander.services.execution import FanOut
+from chatops_commander.services.verification import Verifier, VerifyPolicy
+from chatops_commander.skills.registry import load_registry
+from tests.fleet import Fleet
+from tests.fleet.fleet import port_open, wait_until
+
+pytestmark = pytest.mark.fleet
+
+BOUND_S = 60.0
+
+
+def verifying(fleet: Fleet, executor: SSHExecutor, host: str) -> FanOut:
+    port = fleet.hosts[host].http_port
+    policy = VerifyPolicy(checks=3, interval_s=0.5, endpoints={f"{host}/nginx": f"tcp:{port}"})
+    return FanOut(executor, load_registry(use_entry_points=False), verifier=Verifier(policy, NetworkProbe()))
+
+
+async def restart(fan: FanOut, fleet: Fleet, host: str) -> RunResult:
+    [res] = await asyncio.wait_for(fan.run_all("service.restart", {"service": "nginx"}, [fleet.server(host)]),
+                                   BOUND_S)
+    return res
+
+
+@pytest.fixture
+def broken_nginx(fleet: Fleet) -> Iterator[str]:
+    """web-02's nginx.conf made invalid (an unknown directive); restored and nginx serving again afterwards."""
+    host = fleet.hosts["web-02"]
+    conf = Path(host.home) / "nginx" / "nginx.conf"
+    saved = conf.with_suffix(".conf.saved")
+    shutil.copy2(conf, saved)
+    conf.write_text(conf.read_text().replace("worker_processes 1;", "worker_processes 1;\nthis_is_not_nginx on;"))
+    try:
+        yield "web-02"
+    finally:
+        shutil.copy2(saved, conf)
+        fleet.supervisorctl("web-02", "restart", "nginx")
+        wait_until(lambda: port_open(host.http_port or 0), "nginx of web-02 serving again")
+
+
+async def test_a_healthy_restart_is_verified_with_the_port_checked_now(
+    fleet: Fleet, fleet_executor: SSHExecutor
+) -> None:
+    res = await restart(verifying(fleet, fleet_executor, "web-01"), fleet, "web-01")
+    assert res.outcome is HostOutcome.OK, res
+    check = res.data["verification"]
+    assert check["ok"] and [s["state"] for s in check["samples"]] == ["running"] * 3
+    assert len({s["pid"] for s in check["samples"]}) == 1
+    assert check["reach"]["ok"] and check["reach"]["target"] == f"127.0.0.1:{fleet.hosts['web-01'].http_port}"
+    assert "accepts connections" in res.data["explanation"]["en"]
+    assert "Checked just now" in res.data["explanation"]["en"]
+    assert "Vérifié à l'instant" in res.data["explanation"]["fr"]
+
+
+async def test_restarting_a_crash_looping_nginx_answers_failed_with_the_evidence(
+    fleet: Fleet, fleet_executor: SSHExecutor, broken_nginx: str
+) -> None:
+    res = await restart(verifying(fleet, fleet_executor, broken_nginx), fleet, broken_nginx)
+    assert res.outcome is HostOutcome.FAILED, res
+    assert res.exit_code == 0  # supervisorctl said "started": only the verification knows better
+    check = res.data["verification"]
+    assert not check["ok"]
+    assert check["reach"] is None or not check["reach"]["ok"]
+    assert any("this_is_not_nginx" in line for line in check["log_lines"]), check["log_lines"]
+    assert "nginx" in res.message and "last log lines / dernières lignes de log" in res.message
+    assert res.data["explanation"]["en"].startswith("❌ nginx")
+    assert res.data["explanation"]["fr"].startswith("❌ nginx")
+    assert "restarted" not in res.data["explanation"]["en"]
+    assert fleet.http_get(broken_nginx) is None  # and indeed nothing serves
+
+
+async def test_nginx_running_but_its_port_closed_is_failed(fleet: Fleet, fleet_executor: SSHExecutor) -> None:
+    closed_port = 1  # nothing listens on port 1 of the loopback
+    policy = VerifyPolicy(checks=2, interval_s=0.2, endpoints={"web-01/nginx": f"tcp:{closed_port}"})
+    fan = FanOut(fleet_executor, load_registry(use_entry_points=False), verifier=Verifier(policy, NetworkProbe()))
+    res = await restart(fan, fleet, "web-01")
+    assert res.outcome is HostOutcome.FAILED, res
+    assert res.data["verification"]["reach"] == {
+        "target": "127.0.0.1:1", "ok": False, "detail": "Connection refused", "latency_ms": None}
+    assert "runs (pid" in res.message and "does not answer" in res.message and "ne répond pas" in res.message
