@@ -1,10 +1,12 @@
 """Fan-out benchmark: `uptime` on N loopback SSH hosts (N = 10, 50, 200), cold and warm.
 
-Compares our FanOut + SSHExecutor with a bare asyncssh script (the floor), parallel-ssh and
-Ansible ad-hoc (both from the bench-only venv `.bench-venv`). Prints a table of median wall
-time, ratios, client CPU per host; checks every run returned N correct outputs.
+Compares our FanOut + SSHExecutor with a bare asyncssh script (the floor), the whole CLI
+(`chatops exec --on fleet --yes --json -- uptime`, a new process on a registry of N servers: start-up,
+database, connections, audit), parallel-ssh and Ansible ad-hoc (both from the bench-only venv
+`.bench-venv`). Prints a table of median wall time, ratios, client CPU per host; checks every run
+returned N correct outputs.
 
-    .venv/bin/python -m bench.fanout [--reps 3] [--sizes 10,50,200] [--no-ansible]
+    .venv/bin/python -m bench.fanout [--reps 3] [--sizes 10,50,200] [--no-ansible] [--no-cli]
 """
 
 from __future__ import annotations
@@ -117,6 +119,35 @@ class Bare:
         self.conns = []
 
 
+# ---- the CLI, as a user runs it ------------------------------------------------------------------------
+
+
+CHATOPS = Path(sys.executable).with_name("chatops")
+
+
+def cli_registry(fleet: Fleet, servers: list[Server]) -> dict[str, str]:
+    """A data directory whose registry holds `servers` in the group `fleet` (not timed); its environment."""
+    data = fleet.root / f"cli-{len(servers)}"
+    env = {**os.environ, "CHATOPS_DATA_DIR": str(data), "CHATOPS_SSH_KNOWN_HOSTS": str(fleet.known_hosts),
+           "CHATOPS_REGISTER_LOCALHOST": "false", "CHATOPS_MONITORING_ENABLED": "false"}
+    inv = fleet.root / f"cli-inventory-{len(servers)}.ini"
+    inv.write_text("[fleet]\n" + "".join(
+        f"{s.name} ansible_host={s.ip_address} ansible_port={s.port} ansible_user={s.ssh_user} "
+        f"ansible_ssh_private_key_file={fleet.client_key}\n" for s in servers))
+    subprocess.run([str(CHATOPS), "servers", "import", str(inv)], env=env, check=True, capture_output=True)
+    return env
+
+
+def cli(env: dict[str, str], n: int) -> tuple[float, float, int]:
+    c0, t0 = cpu_children(), time.perf_counter()
+    out = subprocess.run([str(CHATOPS), "exec", "--on", "fleet", "--yes", "--json", "--", "uptime"],
+                         capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    ok = sum(1 for r in rows if r.get("outcome") == "ok" and good(str(r.get("stdout", ""))))
+    return wall, cpu_children() - c0, ok
+
+
 # ---- external tools -------------------------------------------------------------------------------
 
 
@@ -169,7 +200,7 @@ def ansible(fleet: Fleet, servers: list[Server]) -> tuple[float, float, int]:
 # ---- driver ---------------------------------------------------------------------------------------
 
 
-async def bench(sizes: list[int], reps: int, with_ansible: bool) -> list[dict[str, object]]:
+async def bench(sizes: list[int], reps: int, with_ansible: bool, with_cli: bool = True) -> list[dict[str, object]]:
     fleet = bench_fleet(max(sizes))
     rows: list[dict[str, object]] = []
     try:
@@ -177,7 +208,10 @@ async def bench(sizes: list[int], reps: int, with_ansible: bool) -> list[dict[st
         for n in sizes:
             servers = all_servers[:n]
             samples: dict[str, list[tuple[float, float, int]]] = {}
+            env = cli_registry(fleet, servers) if with_cli else None
             for _ in range(reps):
+                if env is not None:
+                    samples.setdefault("chatops exec (CLI)", []).append(cli(env, n))
                 f, ex = ours_factory(fleet)
                 samples.setdefault("ours cold", []).append(await measure(lambda: ours_run(f, servers)))
                 await ours_run(f, servers)
@@ -231,9 +265,10 @@ def main() -> None:
     ap.add_argument("--sizes", default="10,50,200")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-ansible", action="store_true")
+    ap.add_argument("--no-cli", action="store_true")
     ap.add_argument("--write", default="")
     a = ap.parse_args()
-    rows = asyncio.run(bench([int(x) for x in a.sizes.split(",")], a.reps, not a.no_ansible))
+    rows = asyncio.run(bench([int(x) for x in a.sizes.split(",")], a.reps, not a.no_ansible, not a.no_cli))
     text = table(rows)
     print(text)
     if a.write:

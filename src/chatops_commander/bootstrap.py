@@ -115,7 +115,17 @@ class Container:
     tracer: Tracer = field(default_factory=NoopTracer, repr=False)
     otel: OtelTracer | None = field(default=None, repr=False)
     # Chat events to WebSocket connections; with Redis, relayed to the other replicas (`chat_relay`).
-    chat_hub: ChatHub = field(default_factory=_chat_hub, repr=False)
+    _chat_hub: ChatHub | None = field(default=None, repr=False)  # built on first use (imports the chat services)
+
+    @property
+    def chat_hub(self) -> ChatHub:
+        if self._chat_hub is None:
+            self._chat_hub = _chat_hub()
+        return self._chat_hub
+
+    @chat_hub.setter
+    def chat_hub(self, hub: ChatHub) -> None:
+        self._chat_hub = hub
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -133,7 +143,8 @@ class Container:
         if not self.closed:
             self.closed = True
             await stop_monitoring(self)
-            await self.chat_hub.close()
+            if self._chat_hub is not None:
+                await self._chat_hub.close()
             if self._fanout is not None:
                 await self._fanout.executor.close()
             await self.engine.dispose()
@@ -142,13 +153,18 @@ class Container:
 
 
 def prepare_database(settings: Settings) -> Settings:
-    """Generate embedded secrets and migrate the database to the latest revision."""
-    from chatops_commander.adapters.db import migrate
+    """Generate embedded secrets and migrate the database to the latest revision.
+
+    An embedded database already at the latest revision is left alone without importing Alembic (ADR 0012)."""
+    from chatops_commander.adapters.db.schema_head import embedded_at_head
     from chatops_commander.config import ensure_embedded_secrets
 
     settings = ensure_embedded_secrets(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(settings.effective_database_url)
+    if not embedded_at_head(settings.effective_database_url):
+        from chatops_commander.adapters.db import migrate
+
+        migrate.upgrade(settings.effective_database_url)
     return settings
 
 
