@@ -411,6 +411,7 @@ def build_fanout(container: Container) -> FanOut:
     from chatops_commander.adapters.probes import NetworkProbe
     from chatops_commander.services import servers as server_service
     from chatops_commander.services.monitoring_runtime import MeasuredFanOut
+    from chatops_commander.services.secret_cache import ServerSecretCache
     from chatops_commander.services.verification import Verifier, VerifyPolicy
 
     pinning: set[asyncio.Task[None]] = set()
@@ -423,10 +424,10 @@ def build_fanout(container: Container) -> FanOut:
         pinning.add(task)
         task.add_done_callback(pinning.discard)
 
+    secrets = ServerSecretCache(container.uow, container.security)
+
     async def stored_secret(server: Server) -> tuple[str, str] | None:
-        if server.id is None:
-            return None
-        return await server_service.read_server_secret(container.uow, container.security, server.id)
+        return None if server.id is None else await secrets.get(server.id)
 
     locale = container.settings.command_locale or None
     options = SSHOptions(known_hosts=str(container.settings.ssh_known_hosts), on_new_host_key=pin,

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,6 +250,22 @@ LogLevel ERROR
             user=h.user,
             cwd=h.home,
         ).stdout
+
+    @contextlib.contextmanager
+    def broken_nginx(self, name: str) -> Iterator[None]:
+        """`name`'s nginx.conf made invalid (an unknown directive `this_is_not_nginx`): nginx exits as soon as
+        supervisord starts it, and is started again (a crash loop) at its next start. Restored afterwards,
+        with nginx serving again."""
+        h = self.hosts[name]
+        conf = h.home / "nginx" / "nginx.conf"
+        saved = conf.read_text()
+        conf.write_text(saved.replace("worker_processes 1;", "worker_processes 1;\nthis_is_not_nginx on;"))
+        try:
+            yield
+        finally:
+            conf.write_text(saved)
+            self.supervisorctl(name, "restart", "nginx")
+            wait_until(lambda: port_open(h.http_port or 0), f"nginx of {name} serving again")
 
     def service_pid(self, name: str, service: str) -> int | None:
         out = self.supervisorctl(name, "pid", service).strip()

@@ -7,9 +7,7 @@ nginx under supervisord with a broken configuration exits as soon as it starts a
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,6 @@ from chatops_commander.services.execution import FanOut
 from chatops_commander.services.verification import Verifier, VerifyPolicy
 from chatops_commander.skills.registry import load_registry
 from tests.fleet import Fleet
-from tests.fleet.fleet import port_open, wait_until
 
 pytestmark = pytest.mark.fleet
 
@@ -41,18 +38,8 @@ async def restart(fan: FanOut, fleet: Fleet, host: str) -> RunResult:
 
 @pytest.fixture
 def broken_nginx(fleet: Fleet) -> Iterator[str]:
-    """web-02's nginx.conf made invalid (an unknown directive); restored and nginx serving again afterwards."""
-    host = fleet.hosts["web-02"]
-    conf = Path(host.home) / "nginx" / "nginx.conf"
-    saved = conf.with_suffix(".conf.saved")
-    shutil.copy2(conf, saved)
-    conf.write_text(conf.read_text().replace("worker_processes 1;", "worker_processes 1;\nthis_is_not_nginx on;"))
-    try:
+    with fleet.broken_nginx("web-02"):
         yield "web-02"
-    finally:
-        shutil.copy2(saved, conf)
-        fleet.supervisorctl("web-02", "restart", "nginx")
-        wait_until(lambda: port_open(host.http_port or 0), "nginx of web-02 serving again")
 
 
 async def test_a_healthy_restart_is_verified_with_the_port_checked_now(
