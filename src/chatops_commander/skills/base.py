@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.execution import CommandPlan
-from chatops_commander.skills.platform import Platform, ServiceManager
-
-__all__ = ["Platform", "ServiceManager"]  # re-exported: they live in platform.py (light to import)
+from chatops_commander.skills.platform import Platform as Platform  # re-exported: defined where it imports fast
+from chatops_commander.skills.platform import ServiceManager as ServiceManager
 
 
 class Params(BaseModel):
