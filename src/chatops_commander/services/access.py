@@ -53,6 +53,18 @@ def _precheck(principal: Principal, permission: Permission) -> tuple[str, str, s
     return None
 
 
+async def require_may_change(uow_factory: UnitOfWorkFactory, principal: Principal, *, action: str) -> None:
+    """The one scope guard of every door (API methods other than GET, web forms, WebSocket messages):
+    a read-only principal (an API token without `execute`) changes nothing. Refusals are audited."""
+    if principal.read_only:
+        scopes = ", ".join(sorted(principal.scopes or ())) or "none"
+        await deny(uow_factory, principal, action=action, code="scope_forbids",
+                   en=f"This API token's scopes ({scopes}) only allow reading; this request changes something "
+                      "(it needs a token with the execute scope, or an interactive login).",
+                   fr=f"Les portées de ce jeton d'API ({scopes}) ne permettent que la lecture ; cette requête "
+                      "modifie quelque chose (il faut un jeton avec la portée execute, ou une connexion interactive).")
+
+
 async def require(
     uow_factory: UnitOfWorkFactory, principal: Principal, minimum: Role, *, action: str,
     permission: Permission | None = None, target: str | None = None,

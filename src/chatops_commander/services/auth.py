@@ -429,6 +429,8 @@ async def enroll_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal
 async def confirm_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, code: str) -> list[str]:
     """Turn TOTP on with a first valid code; returns 10 recovery codes (shown once, stored hashed)."""
     user = await current_user(uow_factory, principal)
+    if not principal.interactive:
+        raise _interactive_only()
     if user.totp_enabled or user.totp_secret is None:
         raise Conflict("There is no pending enrolment: call /api/v1/auth/2fa/enroll first.",
                        message_fr="Aucun enrôlement en cours : appelez d'abord /api/v1/auth/2fa/enroll.")

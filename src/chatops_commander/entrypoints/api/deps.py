@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from chatops_commander.bootstrap import Container
 from chatops_commander.domain.errors import AuthenticationFailed, PermissionDenied
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
-from chatops_commander.services import audit, auth
+from chatops_commander.services import access, audit, auth
 from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.principal import Principal
@@ -91,6 +91,8 @@ async def get_principal(
         await check_csrf(request, container.uow, info)
     principal = await auth.authenticate(container.uow, container.security, credential, via_cookie=via_cookie,
                                         info=info)
+    if request.method not in SAFE_METHODS:
+        await access.require_may_change(container.uow, principal, action=f"{request.method} {request.url.path}")
     await auth.hit_api_limit(container.uow, container.security, principal)
     return principal
 

@@ -34,7 +34,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
 from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
 from chatops_commander.entrypoints.web import i18n, sparkline
-from chatops_commander.services import api_tokens, audit, auth, monitoring
+from chatops_commander.services import access, api_tokens, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
@@ -568,6 +568,7 @@ async def _post_principal(request: Request) -> Principal | Response:
     container = _container(request)
     try:
         await check_csrf(request, container.uow, request_info(request))
+        await access.require_may_change(container.uow, principal, action=f"POST {request.url.path}")
     except DomainError as exc:
         return Response(exc.localized(_lang(request, principal)), status_code=403, media_type="text/plain")
     return principal
