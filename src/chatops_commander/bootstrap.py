@@ -32,6 +32,7 @@ from chatops_commander.adapters.monitoring.locks import PostgresAdvisoryLock, Re
 from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
 from chatops_commander.adapters.monitoring.prometheus_source import PrometheusSource
 from chatops_commander.adapters.monitoring.rules_file import load_rules
+from chatops_commander.adapters.redis_probe import RedisProbe
 from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
@@ -125,6 +126,8 @@ class Container:
     otel: OtelTracer | None = field(default=None, repr=False)
     # Chat events to WebSocket connections; with Redis, relayed to the other replicas (`chat_relay`).
     chat_hub: ChatHub = field(default_factory=ChatHub, repr=False)
+    # Redis is optional: when configured, `/readyz` probes it and reports `degraded` when it does not answer.
+    redis_probe: RedisProbe | None = field(default=None, repr=False)
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -234,6 +237,9 @@ async def build(settings: Settings) -> Container:
         db_probe=SqlDatabaseProbe(engine), security=kit, password_hasher=parts["hasher"], jwt_codec=parts["codec"],
         token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
         audit_mirror=mirror, keyring_store=parts["store"])
+    if settings.redis_url:
+        container.redis_probe = RedisProbe(settings.redis_url)
+    container.rate_limiter.on_fallback = container.metrics.rate_limit_fallback
     if settings.otel_enabled:
         container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
         container.tracer = container.otel

@@ -95,8 +95,13 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: str
-    database: str
+    status: Literal["ready", "degraded", "not ready"] = Field(
+        description="`ready`: every dependency answers; `degraded`: the database answers but Redis (optional) "
+                    "does not, so rate limits are per process and chat events stay on each replica; "
+                    "`not ready` (503): the database does not answer.")
+    database: Literal["ok", "unreachable"]
+    redis: Literal["ok", "unreachable", "not_configured"]
+    reason: str | None = Field(default=None, description="Why the status is not `ready`.")
 
 
 # --- security ------------------------------------------------------------------------------------
