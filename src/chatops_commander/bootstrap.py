@@ -35,6 +35,7 @@ from chatops_commander.adapters.monitoring.rules_file import load_rules
 from chatops_commander.adapters.redis_probe import RedisProbe
 from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
+from chatops_commander.adapters.security.failure_store import FailureCounters
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
 from chatops_commander.adapters.security.keys import new_kid
 from chatops_commander.adapters.security.kit import (
@@ -58,6 +59,7 @@ from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.security.ip_allowlist import parse_allowlist
+from chatops_commander.domain.security.login_throttle import Backoff, LoginPolicy
 from chatops_commander.domain.security.policy_problems import PolicyRejected
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu.llm import LLMFallback
@@ -176,9 +178,17 @@ def _secret(settings: Settings, name: str) -> str:
     return str(value.get_secret_value())
 
 
+def login_policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(pair=Backoff(free=settings.login_free_failures, max_s=settings.login_max_wait_seconds),
+                       account=Backoff(free=settings.login_account_free_failures,
+                                       max_s=settings.login_account_max_wait_seconds),
+                       address=Backoff(free=settings.login_address_free_failures,
+                                       max_s=settings.login_max_wait_seconds),
+                       forget_after_s=settings.login_forget_minutes * 60)
+
+
 def rate_limits(settings: Settings) -> dict[str, str]:
-    limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands,
-              "login_account": settings.rate_limit_login_account, "login_ip": settings.rate_limit_login_ip}
+    limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands}
     for name, limit in limits.items():
         try:
             RateLimitSpec(name, limit).item  # noqa: B018  (parses it)
@@ -215,11 +225,17 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
         allowlist = parse_allowlist(settings.admin_ip_allowlist)
     except PolicyRejected as exc:
         raise ConfigError(f"CHATOPS_ADMIN_IP_ALLOWLIST: {exc.message}") from None
+    try:
+        proxies = parse_allowlist(settings.trusted_proxies)
+    except PolicyRejected as exc:
+        raise ConfigError(f"CHATOPS_TRUSTED_PROXIES: {exc.message}") from None
     kit = SecurityKit(
         passwords=hasher, access_tokens=codec, token_hasher=token_hasher, opaque=OpaqueTokenFactory(), totp=Totp(),
         recovery=RecoveryCodeBook(token_hasher), secrets=box, limits=NamedRateLimits(limiter, rate_limits(settings)),
         common_passwords=load_common_passwords(), refresh_ttl=timedelta(days=settings.refresh_token_days),
         admin_allowlist=allowlist, require_2fa_for_admins_default=settings.require_2fa_for_admins,
+        login_failures=FailureCounters(settings.redis_url or "memory://"), login_policy=login_policy(settings),
+        trusted_proxies=proxies,
     )
     return kit, {"hasher": hasher, "codec": codec, "token_hasher": token_hasher, "box": box, "limiter": limiter,
                  "store": store}
@@ -240,6 +256,8 @@ async def build(settings: Settings) -> Container:
     if settings.redis_url:
         container.redis_probe = RedisProbe(settings.redis_url)
     container.rate_limiter.on_fallback = container.metrics.rate_limit_fallback
+    if isinstance(kit.login_failures, FailureCounters):
+        kit.login_failures.on_fallback = container.metrics.rate_limit_fallback
     if settings.otel_enabled:
         container.otel = OtelTracer(service_name=settings.otel_service_name, endpoint=settings.otel_endpoint)
         container.tracer = container.otel

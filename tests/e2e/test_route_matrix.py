@@ -187,8 +187,7 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path, database_url, **CHEAP_ARGON2, rate_limit_login_account="1000/minute",
-                         rate_limit_login_ip="1000/minute", rate_limit_api="100000/minute")
+    return make_settings(tmp_path, database_url, **CHEAP_ARGON2, rate_limit_api="100000/minute")
 
 
 def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:

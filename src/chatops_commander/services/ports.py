@@ -18,6 +18,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken
 from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
+from chatops_commander.domain.security.login_throttle import Failures
 from chatops_commander.domain.security.refresh_sessions import RefreshSession
 from chatops_commander.domain.servers import Server, ServerStatus
 from chatops_commander.domain.users import User
@@ -204,8 +205,16 @@ class RateVerdict(Protocol):
     def retry_after_s(self) -> int: ...
 
 
+class FailureStore(Protocol):
+    """Failed-login counters by key (see `domain.security.login_throttle`), forgotten after a quiet period."""
+
+    def get(self, key: str, now: float, forget_after_s: float = ...) -> Failures: ...
+    def add(self, key: str, now: float, forget_after_s: float = ...) -> Failures: ...
+    def clear(self, key: str) -> None: ...
+
+
 class RateLimits(Protocol):
-    """Buckets: "login_account", "login_ip", "api", "commands" (limits come from the settings)."""
+    """Buckets: "api", "commands" (limits come from the settings)."""
 
     def hit(self, bucket: str, key: str) -> RateVerdict: ...
 
