@@ -125,6 +125,10 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("PUT", "/api/v1/users/{user_id}/permissions/{server_id}"): Entry((*A401_V403, 204), body=lambda c: {
         "can_read": True, "can_execute": True}),
     ("DELETE", "/api/v1/users/{user_id}/permissions/{server_id}"): Entry((*A401_V403, 204)),
+    ("GET", "/api/v1/users/{user_id}/tag-permissions"): Entry((*A401_V403, 200)),
+    ("PUT", "/api/v1/users/{user_id}/tag-permissions/{tag}"): Entry((*A401_V403, 204), body=lambda c: {
+        "can_read": True, "can_execute": True}),
+    ("DELETE", "/api/v1/users/{user_id}/tag-permissions/{tag}"): Entry((*A401_V403, 204)),
     # API tokens, audit, security settings: admin
     ("POST", "/api/v1/tokens"): Entry((*A401_V403, 201), body=lambda c: {"name": "ci", "scopes": ["read"]}),
     ("GET", "/api/v1/tokens"): Entry((*A401_V403, 200)),
@@ -195,6 +199,7 @@ def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:
     out = path
     for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id"):
         out = out.replace("{" + name + "}", values.get(name) or _rid())
+    out = out.replace("{tag}", "web")
     return out
 
 

@@ -25,6 +25,7 @@ from chatops_commander.adapters.db.tables import app_settings as t_settings
 from chatops_commander.adapters.db.tables import audit_events as t_audit
 from chatops_commander.adapters.db.tables import permissions as t_permissions
 from chatops_commander.adapters.db.tables import refresh_sessions as t_refresh
+from chatops_commander.adapters.db.tables import tag_permissions as t_tag_permissions
 from chatops_commander.adapters.db.tables import users as t_users
 from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.roles import Role
@@ -134,6 +135,25 @@ class SqlPermissionRepository:
     async def remove(self, user_id: UUID, server_id: UUID) -> bool:
         result = await self._session.execute(delete(t_permissions).where(
             t_permissions.c.user_id == user_id, t_permissions.c.server_id == server_id))
+        return bool(getattr(result, "rowcount", 0))
+
+    async def tag_grants(self, user_id: UUID) -> dict[str, ServerPermission]:
+        stmt = select(t_tag_permissions).where(t_tag_permissions.c.user_id == user_id)
+        return {r["tag"]: _permission(r) for r in (await self._session.execute(stmt)).mappings().all()}
+
+    async def put_tag(self, user_id: UUID, tag: str, permission: ServerPermission) -> None:
+        values = {"can_read": permission.can_read, "can_execute": permission.can_execute,
+                  "can_admin": permission.can_admin}
+        result = await self._session.execute(
+            update(t_tag_permissions).where(t_tag_permissions.c.user_id == user_id, t_tag_permissions.c.tag == tag)
+            .values(**values))
+        if not getattr(result, "rowcount", 0):
+            await self._session.execute(t_tag_permissions.insert().values(
+                id=uuid.uuid4(), user_id=user_id, tag=tag, created_at=utcnow(), **values))
+
+    async def remove_tag(self, user_id: UUID, tag: str) -> bool:
+        result = await self._session.execute(delete(t_tag_permissions).where(
+            t_tag_permissions.c.user_id == user_id, t_tag_permissions.c.tag == tag))
         return bool(getattr(result, "rowcount", 0))
 
 

@@ -216,6 +216,13 @@ class PermissionRead(BaseModel):
     can_admin: bool
 
 
+class TagPermissionRead(BaseModel):
+    tag: str
+    can_read: bool
+    can_execute: bool
+    can_admin: bool
+
+
 class TokenCreate(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     scopes: list[TokenScope] = Field(min_length=1, max_length=2)

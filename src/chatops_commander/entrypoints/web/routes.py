@@ -587,13 +587,17 @@ async def users_page(request: Request, selected: UUID | None = None) -> Response
     chosen = next((u for u in people if u.id == selected), None)
     permissions = (await user_service.list_permissions(container.uow, principal, chosen.id)
                    if chosen is not None and chosen.id is not None else [])
+    tag_permissions = (await user_service.list_tag_permissions(container.uow, principal, chosen.id)
+                       if chosen is not None and chosen.id is not None else [])
     visible = await server_service.list_servers(container.uow, principal) if admin else []
+    known_tags = sorted({tag for s in visible for tag in s.tags})
     tokens = await api_tokens.list_tokens(container.uow, principal) if principal.interactive else []
     template = "users.html"
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "permissions":
         template = "partials/permissions.html"
     return _render(request, template, principal, active="users", people=people, chosen=chosen,
-                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role])
+                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role],
+                   tag_permissions=tag_permissions, known_tags=known_tags)
 
 
 # --- settings ----------------------------------------------------------------------------------
