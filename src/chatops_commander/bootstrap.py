@@ -34,6 +34,13 @@ from chatops_commander.adapters.monitoring.prometheus_source import PrometheusSo
 from chatops_commander.adapters.monitoring.rules_file import load_rules
 from chatops_commander.adapters.redis_probe import RedisProbe
 from chatops_commander.adapters.runbooks import HttpxProbe, RunbookFolder
+from chatops_commander.adapters.security.audit_anchor import (
+    AuditKeys,
+    CheckpointWriter,
+    SyslogSink,
+    WebhookSink,
+    read_checkpoints,
+)
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.failure_store import FailureCounters
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
@@ -58,6 +65,8 @@ from chatops_commander.config import SECRET_FIELDS, ConfigError, Settings, ensur
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.security.audit_checkpoint import Checkpoint
+from chatops_commander.domain.security.audit_events import AuditEvent
 from chatops_commander.domain.security.ip_allowlist import parse_allowlist
 from chatops_commander.domain.security.login_throttle import Backoff, LoginPolicy
 from chatops_commander.domain.security.policy_problems import PolicyRejected
@@ -220,6 +229,7 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
     token_hasher = TokenHasher(derive_key(_secret(settings, "encryption_key"), "token-pepper"))
     keyring, store = _keyring(settings)
     box = SecretBox(keyring)
+    audit_keys = AuditKeys(box)
     limiter = RateLimiter(settings.redis_url or "memory://")
     try:
         allowlist = parse_allowlist(settings.admin_ip_allowlist)
@@ -235,9 +245,10 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
         common_passwords=load_common_passwords(), refresh_ttl=timedelta(days=settings.refresh_token_days),
         admin_allowlist=allowlist, require_2fa_for_admins_default=settings.require_2fa_for_admins,
         login_failures=FailureCounters(settings.redis_url or "memory://"), login_policy=login_policy(settings),
-        trusted_proxies=proxies,
+        trusted_proxies=proxies, audit_keys=audit_keys,
     )
     return kit, {"hasher": hasher, "codec": codec, "token_hasher": token_hasher, "box": box, "limiter": limiter,
+                 "audit_keys": audit_keys,
                  "store": store}
 
 
@@ -248,8 +259,15 @@ async def build(settings: Settings) -> Container:
     engine = create_engine(settings.effective_database_url)
     sessions = session_factory(engine)
     mirror = JsonlAuditMirror(settings.data_dir / "audit.log")
+    checkpoints = checkpoint_writer(settings, parts["audit_keys"])
+
+    def copies(events: Sequence[AuditEvent]) -> None:  # after each commit: the log lines, then the checkpoint
+        mirror(events)
+        checkpoints(events)
+
     container = Container(
-        settings=settings, engine=engine, uow=SqlUnitOfWorkFactory(sessions, mirror),
+        settings=settings, engine=engine,
+        uow=SqlUnitOfWorkFactory(sessions, copies, chain_key=kit.audit_keys.current),
         db_probe=SqlDatabaseProbe(engine), security=kit, password_hasher=parts["hasher"], jwt_codec=parts["codec"],
         token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
         audit_mirror=mirror, keyring_store=parts["store"])
@@ -297,6 +315,27 @@ async def ensure_first_admin(container: Container, *, generate: bool) -> tuple[s
 
 def audit_log_head(settings: Settings) -> tuple[int, str] | None:
     return read_audit_log_head(settings.data_dir / "audit.log")
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    return settings.audit_checkpoint_file or settings.data_dir / "audit.checkpoints"
+
+
+def checkpoint_writer(settings: Settings, keys: AuditKeys) -> CheckpointWriter:
+    sinks: list[SyslogSink | WebhookSink] = []
+    if settings.audit_checkpoint_syslog:
+        sinks.append(SyslogSink(settings.audit_checkpoint_syslog))
+    if settings.audit_checkpoint_webhook:
+        sinks.append(WebhookSink(settings.audit_checkpoint_webhook))
+    return CheckpointWriter(checkpoint_path(settings), keys, sinks)
+
+
+def audit_checkpoints(settings: Settings, extra: Sequence[Path] = ()) -> list[Checkpoint]:
+    """Every checkpoint of the configured file plus `extra` files (lines saved from syslog or a webhook)."""
+    found = read_checkpoints(checkpoint_path(settings))
+    for path in extra:
+        found += read_checkpoints(path)
+    return found
 
 
 async def rotate_keys(container: Container, principal: Principal) -> key_service.RotationReport:

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     login_forget_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the header is ignored.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Signed audit checkpoints (head seq + hash, HMAC with the audit key) outside the database: a file (default
+    # <data_dir>/audit.checkpoints; point replicas at shared storage to verify from any of them), and optionally
+    # syslog (udp://host:514, tcp://host:514 or /dev/log) and a webhook (each checkpoint POSTed as JSON).
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_syslog: str | None = None
+    audit_checkpoint_webhook: str | None = None
 
     register_localhost: bool = True
     ssh_known_hosts: Path = Path("~/.ssh/known_hosts")

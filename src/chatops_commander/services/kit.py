@@ -10,6 +10,7 @@ from chatops_commander.domain.security.ip_allowlist import Network
 from chatops_commander.domain.security.login_throttle import LoginPolicy
 from chatops_commander.services.ports import (
     AccessTokenCodec,
+    AuditKeyring,
     FailureStore,
     OpaqueTokens,
     PasswordHasher,
@@ -38,6 +39,7 @@ class SecurityKit:
     limits: RateLimits
     common_passwords: frozenset[str]
     login_failures: FailureStore
+    audit_keys: AuditKeyring
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     trusted_proxies: Sequence[Network] = ()  # whose X-Forwarded-For is believed
     refresh_ttl: timedelta = timedelta(days=7)

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken
+from chatops_commander.domain.security.audit_chain import ChainKey
 from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.security.login_throttle import Failures
@@ -206,6 +207,13 @@ class RateVerdict(Protocol):
     def allowed(self) -> bool: ...
     @property
     def retry_after_s(self) -> int: ...
+
+
+class AuditKeyring(Protocol):
+    """The audit chain's HMAC keys (outside the database): the current one seals, every one verifies."""
+
+    def current(self) -> ChainKey: ...
+    def all(self) -> dict[str, bytes]: ...
 
 
 class FailureStore(Protocol):

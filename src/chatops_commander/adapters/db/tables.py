@@ -194,6 +194,7 @@ audit_events = Table(
     Column("details", JSONType),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("hash_kid", String(32)),  # migration 0008: the audit key that sealed the row; NULL: unkeyed (older)
     Index("idx_audit_occurred", "occurred_at"),
     Index("idx_audit_actor", "actor"),
 )

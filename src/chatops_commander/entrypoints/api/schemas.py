@@ -277,6 +277,11 @@ class AuditVerification(BaseModel):
     first_bad_seq: int | None
     first_bad_id: str | None
     message: str
+    checkpoint_seq: int | None = Field(default=None, description="The signed checkpoint (kept outside the "
+                                       "database) the chain was verified against: its row.")
+    checkpoint_at: str | None = None
+    coverage: list[str] = Field(default_factory=list, description="What the check rests on and which rows "
+                                "nothing outside the database vouches for.")
 
 
 class SecuritySettings(Strict):

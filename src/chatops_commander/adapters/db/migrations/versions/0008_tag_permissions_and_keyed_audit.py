@@ -1,4 +1,5 @@
-"""Permissions by tag: a user's grant on every server carrying a tag (e.g. operator on `web`).
+"""Permissions by tag: a user's grant on every server carrying a tag (e.g. operator on `web`);
+the keyed audit chain: `audit_events.hash_kid`, the audit key that sealed each row (NULL: older rows).
 
 Revision ID: 0008
 Revises: 0006
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("audit_events") as batch:
+        batch.add_column(sa.Column("hash_kid", sa.String(32)))
     op.create_table(
         "tag_permissions",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -36,3 +39,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tag_permissions")
+    with op.batch_alter_table("audit_events") as batch:
+        batch.drop_column("hash_kid")
