@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -140,3 +141,58 @@ async def test_after_a_key_rotation_old_and_new_rows_verify_with_their_own_keys(
     report = await audit.verify(container.uow, keys=container.security.audit_keys.all(),
                                 checkpoints=bootstrap.audit_checkpoints(container.settings))
     assert report.ok and report.checkpoint_seq == rows[-1].seq, report
+
+
+def test_checkpoints_also_reach_syslog_and_a_webhook(tmp_path: Path) -> None:
+    import http.server
+    import socket
+    import threading
+
+    from chatops_commander.adapters.security.audit_anchor import (
+        AuditKeys,
+        CheckpointWriter,
+        SyslogSink,
+        WebhookSink,
+    )
+    from chatops_commander.adapters.security.secret_box import Keyring
+    from chatops_commander.domain.security import audit_checkpoint
+
+    received: list[bytes] = []
+    arrived = threading.Event()
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            arrived.set()
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    web = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(10)
+
+    class Box:
+        keyring = Keyring({"k0": b"\x01" * 32}, "k0")
+
+    keys = AuditKeys(Box())
+    writer = CheckpointWriter(tmp_path / "audit.checkpoints", keys, [
+        SyslogSink(f"udp://127.0.0.1:{udp.getsockname()[1]}"),
+        WebhookSink(f"http://127.0.0.1:{web.server_address[1]}/checkpoints")])
+    event = AuditEvent(seq=7, id="e7", occurred_at=datetime.now(UTC), actor="a", action=AuditAction.LOGOUT,
+                       outcome=AuditOutcome.SUCCESS, hash="ab" * 32)
+    try:
+        writer([event])
+        from_syslog = audit_checkpoint.parse(udp.recv(4096).decode())
+        assert arrived.wait(timeout=10)
+        from_webhook = audit_checkpoint.parse(received[0].decode())
+    finally:
+        web.shutdown()
+        udp.close()
+    for copy in (from_syslog, from_webhook):
+        assert copy is not None and copy.seq == 7 and copy.hash == "ab" * 32
+        assert audit_checkpoint.is_authentic(copy, keys.all())

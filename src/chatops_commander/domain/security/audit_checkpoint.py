@@ -50,8 +50,8 @@ def sign(seq: int, row_hash: str, at: str, key: ChainKey) -> Checkpoint:
 def parse(line: str) -> Checkpoint | None:
     """One checkpoint from a JSON line (file, syslog message, webhook body); None if it is not one."""
     text = line.strip()
-    if "{" in text:  # a syslog line carries a prefix before the JSON
-        text = text[text.index("{"):]
+    if "{" in text and "}" in text:  # a syslog line carries a prefix (and maybe a NUL) around the JSON
+        text = text[text.index("{"):text.rindex("}") + 1]
     try:
         data = json.loads(text)
         if data.get("v") != VERSION:
