@@ -58,7 +58,6 @@ def free_port() -> int:
 async def setup(data: Path) -> tuple[Settings, bootstrap.Container, list[tuple[str, Any]]]:
     settings = Settings(_env_file=None, data_dir=data, jwt_secret=SECRET, encryption_key=SECRET,  # type: ignore[call-arg]
                         log_level="warning", rate_limit_commands="1000000/minute", rate_limit_api="1000000/minute",
-                        rate_limit_login_ip="1000000/minute",
                         password_time_cost=1, password_memory_kib=8192, password_parallelism=1)
     settings = await asyncio.to_thread(bootstrap.prepare_database, settings)
     container = await bootstrap.build(settings)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from chatops_commander.adapters.events.redis_relay import RedisEventRelay
     from chatops_commander.adapters.inventory import InventoryError, load_inventory
     from chatops_commander.adapters.monitoring.prom_metrics import PrometheusMetrics
+    from chatops_commander.adapters.redis_probe import RedisProbe
+    from chatops_commander.adapters.security.audit_anchor import AuditKeys, CheckpointWriter
     from chatops_commander.adapters.security.jwt_tokens import JwtCodec
     from chatops_commander.adapters.security.kit import JsonlAuditMirror, KeyringStore
     from chatops_commander.adapters.security.opaque_tokens import TokenHasher
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
     from chatops_commander.adapters.security.secret_box import Keyring, SecretBox
     from chatops_commander.adapters.tracing import OtelTracer
     from chatops_commander.config import Settings
+    from chatops_commander.domain.security.audit_checkpoint import Checkpoint
+    from chatops_commander.domain.security.audit_events import AuditEvent
+    from chatops_commander.domain.security.login_throttle import LoginPolicy
     from chatops_commander.nlu.parser import Parser
     from chatops_commander.services import keys as key_service
     from chatops_commander.services.chat import ChatHub, ChatService
@@ -115,6 +120,8 @@ class Container:
     tracer: Tracer = field(default_factory=NoopTracer, repr=False)
     otel: OtelTracer | None = field(default=None, repr=False)
     # Chat events to WebSocket connections; with Redis, relayed to the other replicas (`chat_relay`).
+    # Redis is optional: when configured, `/readyz` probes it and reports `degraded` when it does not answer.
+    redis_probe: RedisProbe | None = field(default=None, repr=False)
     _chat_hub: ChatHub | None = field(default=None, repr=False)  # built on first use (imports the chat services)
 
     @property
@@ -188,12 +195,22 @@ def _secret(settings: Settings, name: str) -> str:
     return str(value.get_secret_value())
 
 
+def login_policy(settings: Settings) -> LoginPolicy:
+    from chatops_commander.domain.security.login_throttle import Backoff, LoginPolicy
+
+    return LoginPolicy(pair=Backoff(free=settings.login_free_failures, max_s=settings.login_max_wait_seconds),
+                       account=Backoff(free=settings.login_account_free_failures,
+                                       max_s=settings.login_account_max_wait_seconds),
+                       address=Backoff(free=settings.login_address_free_failures,
+                                       max_s=settings.login_max_wait_seconds),
+                       forget_after_s=settings.login_forget_minutes * 60)
+
+
 def rate_limits(settings: Settings) -> dict[str, str]:
     from chatops_commander.adapters.security.rate_limit import RateLimitSpec
     from chatops_commander.config import ConfigError
 
-    limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands,
-              "login_account": settings.rate_limit_login_account, "login_ip": settings.rate_limit_login_ip}
+    limits = {"api": settings.rate_limit_api, "commands": settings.rate_limit_commands}
     for name, limit in limits.items():
         try:
             RateLimitSpec(name, limit).item  # noqa: B018  (parses it)
@@ -222,7 +239,9 @@ def _keyring(settings: Settings) -> tuple[Keyring, KeyringStore | None]:
 
 def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
     """The security components for `settings` (and the concrete ones, by name)."""
+    from chatops_commander.adapters.security.audit_anchor import AuditKeys
     from chatops_commander.adapters.security.common_passwords import load_common_passwords
+    from chatops_commander.adapters.security.failure_store import FailureCounters
     from chatops_commander.adapters.security.jwt_tokens import JwtCodec
     from chatops_commander.adapters.security.kit import (
         NamedRateLimits,
@@ -248,24 +267,34 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
     token_hasher = TokenHasher(derive_key(_secret(settings, "encryption_key"), "token-pepper"))
     keyring, store = _keyring(settings)
     box = SecretBox(keyring)
+    audit_keys = AuditKeys(box)
     limiter = RateLimiter(settings.redis_url or "memory://")
     try:
         allowlist = parse_allowlist(settings.admin_ip_allowlist)
     except PolicyRejected as exc:
         raise ConfigError(f"CHATOPS_ADMIN_IP_ALLOWLIST: {exc.message}") from None
+    try:
+        proxies = parse_allowlist(settings.trusted_proxies)
+    except PolicyRejected as exc:
+        raise ConfigError(f"CHATOPS_TRUSTED_PROXIES: {exc.message}") from None
     kit = SecurityKit(
         passwords=hasher, access_tokens=codec, token_hasher=token_hasher, opaque=OpaqueTokenFactory(), totp=Totp(),
         recovery=RecoveryCodeBook(token_hasher), secrets=box, limits=NamedRateLimits(limiter, rate_limits(settings)),
         common_passwords=load_common_passwords(), refresh_ttl=timedelta(days=settings.refresh_token_days),
         admin_allowlist=allowlist, require_2fa_for_admins_default=settings.require_2fa_for_admins,
+        login_failures=FailureCounters(settings.redis_url or "memory://"), login_policy=login_policy(settings),
+        trusted_proxies=proxies, audit_keys=audit_keys,
     )
     return kit, {"hasher": hasher, "codec": codec, "token_hasher": token_hasher, "box": box, "limiter": limiter,
+                 "audit_keys": audit_keys,
                  "store": store}
 
 
 async def build(settings: Settings) -> Container:
     from chatops_commander.adapters.db.engine import create_engine, session_factory
     from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
+    from chatops_commander.adapters.redis_probe import RedisProbe
+    from chatops_commander.adapters.security.failure_store import FailureCounters
     from chatops_commander.adapters.security.kit import JsonlAuditMirror
     from chatops_commander.config import ensure_embedded_secrets
     from chatops_commander.services import servers as server_service
@@ -276,11 +305,23 @@ async def build(settings: Settings) -> Container:
     engine = create_engine(settings.effective_database_url)
     sessions = session_factory(engine)
     mirror = JsonlAuditMirror(settings.data_dir / "audit.log")
+    checkpoints = checkpoint_writer(settings, parts["audit_keys"])
+
+    def copies(events: Sequence[AuditEvent]) -> None:  # after each commit: the log lines, then the checkpoint
+        mirror(events)
+        checkpoints(events)
+
     container = Container(
-        settings=settings, engine=engine, uow=SqlUnitOfWorkFactory(sessions, mirror),
+        settings=settings, engine=engine,
+        uow=SqlUnitOfWorkFactory(sessions, copies, chain_key=kit.audit_keys.current),
         db_probe=SqlDatabaseProbe(engine), security=kit, password_hasher=parts["hasher"], jwt_codec=parts["codec"],
         token_hasher=parts["token_hasher"], secret_box=parts["box"], rate_limiter=parts["limiter"],
         audit_mirror=mirror, keyring_store=parts["store"])
+    if settings.redis_url:
+        container.redis_probe = RedisProbe(settings.redis_url)
+    container.rate_limiter.on_fallback = container.metrics.rate_limit_fallback
+    if isinstance(kit.login_failures, FailureCounters):
+        kit.login_failures.on_fallback = container.metrics.rate_limit_fallback
     if settings.otel_enabled:
         from chatops_commander.adapters.tracing import OtelTracer
 
@@ -331,6 +372,31 @@ def audit_log_head(settings: Settings) -> tuple[int, str] | None:
     from chatops_commander.adapters.security.kit import read_audit_log_head
 
     return read_audit_log_head(settings.data_dir / "audit.log")
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    return settings.audit_checkpoint_file or settings.data_dir / "audit.checkpoints"
+
+
+def checkpoint_writer(settings: Settings, keys: AuditKeys) -> CheckpointWriter:
+    from chatops_commander.adapters.security.audit_anchor import CheckpointWriter, SyslogSink, WebhookSink
+
+    sinks: list[SyslogSink | WebhookSink] = []
+    if settings.audit_checkpoint_syslog:
+        sinks.append(SyslogSink(settings.audit_checkpoint_syslog))
+    if settings.audit_checkpoint_webhook:
+        sinks.append(WebhookSink(settings.audit_checkpoint_webhook))
+    return CheckpointWriter(checkpoint_path(settings), keys, sinks)
+
+
+def audit_checkpoints(settings: Settings, extra: Sequence[Path] = ()) -> list[Checkpoint]:
+    """Every checkpoint of the configured file plus `extra` files (lines saved from syslog or a webhook)."""
+    from chatops_commander.adapters.security.audit_anchor import read_checkpoints
+
+    found = read_checkpoints(checkpoint_path(settings))
+    for path in extra:
+        found += read_checkpoints(path)
+    return found
 
 
 async def rotate_keys(container: Container, principal: Principal) -> key_service.RotationReport:

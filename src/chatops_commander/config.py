@@ -65,15 +65,31 @@ class Settings(BaseSettings):
     # Sessions and rate limits (the seed's numbers; `limits` notation, e.g. "100/15 minutes").
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=7, ge=1, le=90)
-    rate_limit_api: str = "100/15 minutes"
-    rate_limit_commands: str = "10/minute"
-    rate_limit_login_account: str = "5/15 minutes"
-    rate_limit_login_ip: str = "5/15 minutes"
+    # API and chat limits are sized for incident work (a responder sending a command every 2 s for
+    # 15 minutes stays under them); they only stop runaway scripts.
+    rate_limit_api: str = "3000/15 minutes"
+    rate_limit_commands: str = "30/minute"
     admin_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)  # CIDRs; empty: off
     require_2fa_for_admins: bool = False  # initial value; admins change it at run time
     password_time_cost: int = Field(default=3, ge=1, le=20)
     password_memory_kib: int = Field(default=64 * 1024, ge=8 * 1024, le=4 * 1024 * 1024)
     password_parallelism: int = Field(default=4, ge=1, le=64)
+    # Failed logins (see README "Login throttling"): free failures, then waits doubling from 1 s up to the cap,
+    # per (account, address), per account and per address; a quiet period of login_forget_minutes forgets them.
+    login_free_failures: int = Field(default=5, ge=1, le=1_000_000)
+    login_max_wait_seconds: int = Field(default=15 * 60, ge=1, le=24 * 3600)
+    login_account_free_failures: int = Field(default=10, ge=1, le=1_000_000)
+    login_account_max_wait_seconds: int = Field(default=60, ge=1, le=24 * 3600)
+    login_address_free_failures: int = Field(default=30, ge=1, le=1_000_000)
+    login_forget_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: the header is ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Signed audit checkpoints (head seq + hash, HMAC with the audit key) outside the database: a file (default
+    # <data_dir>/audit.checkpoints; point replicas at shared storage to verify from any of them), and optionally
+    # syslog (udp://host:514, tcp://host:514 or /dev/log) and a webhook (each checkpoint POSTed as JSON).
+    audit_checkpoint_file: Path | None = None
+    audit_checkpoint_syslog: str | None = None
+    audit_checkpoint_webhook: str | None = None
 
     register_localhost: bool = True
     ssh_known_hosts: Path = Path("~/.ssh/known_hosts")
@@ -131,7 +147,7 @@ class Settings(BaseSettings):
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("cors_origins", "admin_ip_allowlist", mode="before")
+    @field_validator("cors_origins", "admin_ip_allowlist", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -22,7 +22,8 @@ def assert_problem(response: httpx.Response, status: int, *fragments: str) -> di
 class TestHealth:
     async def test_healthz_and_readyz_answer(self, api: httpx.AsyncClient) -> None:
         assert (await api.get("/healthz")).json() == {"status": "ok"}
-        assert (await api.get("/readyz")).json() == {"status": "ready", "database": "ok"}
+        assert (await api.get("/readyz")).json() == {"status": "ready", "database": "ok", "redis": "not_configured",
+                                                      "reason": None}
 
     async def test_request_id_is_echoed_or_generated(self, api: httpx.AsyncClient) -> None:
         given = await api.get("/healthz", headers={"X-Request-ID": "abc-123"})

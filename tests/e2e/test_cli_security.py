@@ -68,6 +68,26 @@ class TestUsersCommands:
         assert chatops("users", "set-role", "root@example.com", "viewer")[0] == 2
 
 
+class TestPermissionCommands:
+    def test_grant_on_a_tag_then_list_and_revoke_it(self, data_dir: Path) -> None:
+        assert chatops("users", "add", "ann@example.com", "--role", "operator", "--password-stdin",
+                       stdin=PASSWORD + "\n")[0] == 0
+        assert chatops("servers", "add", "web-01", "--host", "10.0.0.11", "--tag", "web")[0] == 0
+        code, out = chatops("users", "grant", "ann@example.com", "web", "--tag", "--execute")
+        assert code == 0 and "every server tagged web" in out, out
+        code, out = chatops("users", "grant", "ann@example.com", "web-01")
+        assert code == 0, out
+        code, out = chatops("users", "grants", "ann@example.com")
+        assert code == 0 and "tag" in out and "server" in out and "web-01" in out, out
+        code, out = chatops("users", "revoke", "ann@example.com", "web", "--tag", lang="fr")
+        assert code == 0 and "l'étiquette web" in out, out
+        code, out = chatops("users", "revoke", "ann@example.com", "web", "--tag")
+        assert code != 0 and "no grant on the tag" in out, out
+        code, out = chatops("users", "grant", "ann@example.com", "bad tag", "--tag")
+        assert code != 0 and "Traceback" not in out, out
+        assert chatops("audit", "verify")[0] == 0
+
+
 class TestSecretsCommands:
     def test_set_secret_then_rotate_keys(self, data_dir: Path, tmp_path: Path) -> None:
         key = tmp_path / "id_ed25519"

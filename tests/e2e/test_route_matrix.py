@@ -1,9 +1,15 @@
-"""Every API route × every role (+ anonymous): the expected status comes from ONE table.
+"""Every API route × every credential (anonymous, the three roles, an admin's `read` and `execute` API
+tokens): the expected status comes from ONE table.
 
 The routes are enumerated from the app itself; a route without an entry here fails the test,
 so a new endpoint cannot ship without deciding who may call it. Bodies are valid, so a refusal
 is the authorization's (401/403), not validation's. Destructive calls target random ids
 (an allowed role gets 404: it passed authorization and found nothing).
+
+API tokens belong to an admin (the worst case). Their column follows one rule (`token_expectation`):
+a `read` token may only read (every other method is 403 before the route runs), administration is
+never reachable with a token, and anything else answers as it does for the owner; `tokens=` overrides
+the rule where a route answers differently, and says why.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from tests.e2e.conftest import CHEAP_ARGON2, PASSWORD, TEST_CLI, add_user, beare
 from tests.fleet.fleet import free_ports
 
 ROLES = ("anonymous", "viewer", "operator", "admin")
+TOKENS = ("read_token", "execute_token")
+CREDENTIALS = (*ROLES, *TOKENS)
 Body = Callable[["Ctx"], Any] | None
 
 
@@ -51,6 +59,7 @@ class Entry:
     fresh_session: bool = False  # the call ends the caller's session: use a throw-away login
     last: bool = False  # ends every session of the caller: run it after everything else
     random_ids: bool = False  # destructive: aim at ids that do not exist
+    tokens: tuple[int, int] | None = None  # read token, execute token; None: `token_expectation`
 
 
 def _rid(_: Ctx | None = None) -> str:
@@ -71,15 +80,19 @@ TABLE: dict[tuple[str, str], Entry] = {
     # sessions
     ("POST", "/api/v1/auth/login"): Entry((200, 200, 200, 200),
                                           body=lambda c: {"email": "target@example.com", "password": PASSWORD}),
-    ("POST", "/api/v1/auth/refresh"): Entry((401, 401, 401, 401), body=lambda c: {"refresh_token": "cc_rt_unknown"}),
+    ("POST", "/api/v1/auth/refresh"): Entry((401, 401, 401, 401), body=lambda c: {"refresh_token": "cc_rt_unknown"},
+                                            tokens=(401, 401)),  # public: the refresh token is the credential
     ("GET", "/api/v1/auth/me"): Entry((401, 200, 200, 200)),
     ("PATCH", "/api/v1/auth/me"): Entry((401, 200, 200, 200), body=lambda c: {"language": "en"}),
     ("POST", "/api/v1/auth/password"): Entry((401, 401, 401, 401), body=lambda c: {
         "current_password": "not-the-password", "new_password": "Another-Long-Pass-77"}),
-    ("POST", "/api/v1/auth/2fa/enroll"): Entry((401, 200, 200, 200)),
-    ("POST", "/api/v1/auth/2fa/confirm"): Entry((401, 401, 401, 401), body=lambda c: {"code": "12x456"}),
+    # 2FA is an interactive login's business: an execute token gets 401 "needs an interactive login"
+    ("POST", "/api/v1/auth/2fa/enroll"): Entry((401, 200, 200, 200), tokens=(403, 401)),
+    ("POST", "/api/v1/auth/2fa/confirm"): Entry((401, 401, 401, 401), body=lambda c: {"code": "12x456"},
+                                                tokens=(403, 401)),
     ("POST", "/api/v1/auth/2fa/disable"): Entry((401, 409, 409, 409), body=lambda c: {"password": PASSWORD,
-                                                                                      "code": "123456"}),
+                                                                                      "code": "123456"},
+                                                tokens=(403, 401)),
     ("POST", "/api/v1/auth/logout"): Entry((401, 204, 204, 204), fresh_session=True),
     ("POST", "/api/v1/auth/logout-all"): Entry((401, 204, 204, 204), last=True),
     # servers: viewer+ read, admin write
@@ -112,6 +125,10 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("PUT", "/api/v1/users/{user_id}/permissions/{server_id}"): Entry((*A401_V403, 204), body=lambda c: {
         "can_read": True, "can_execute": True}),
     ("DELETE", "/api/v1/users/{user_id}/permissions/{server_id}"): Entry((*A401_V403, 204)),
+    ("GET", "/api/v1/users/{user_id}/tag-permissions"): Entry((*A401_V403, 200)),
+    ("PUT", "/api/v1/users/{user_id}/tag-permissions/{tag}"): Entry((*A401_V403, 204), body=lambda c: {
+        "can_read": True, "can_execute": True}),
+    ("DELETE", "/api/v1/users/{user_id}/tag-permissions/{tag}"): Entry((*A401_V403, 204)),
     # API tokens, audit, security settings: admin
     ("POST", "/api/v1/tokens"): Entry((*A401_V403, 201), body=lambda c: {"name": "ci", "scopes": ["read"]}),
     ("GET", "/api/v1/tokens"): Entry((*A401_V403, 200)),
@@ -123,7 +140,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("PUT", "/api/v1/security/settings"): Entry((*A401_V403, 200), body=lambda c: {"require_2fa_for_admins": False}),
     # monitoring (viewer+ read; resolving an alert is an operator's job)
     ("GET", "/api/v1/alerts"): Entry((401, 200, 200, 200)),
-    ("POST", "/api/v1/alerts/{alert_id}/resolve"): Entry((401, 403, 404, 404)),
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): Entry((401, 403, 404, 404), tokens=(403, 404)),
     ("GET", "/api/v1/monitoring/summary"): Entry((401, 200, 200, 200)),
     ("GET", "/api/v1/monitoring/servers/{server_id}/latest"): Entry((401, 200, 200, 200)),
     ("GET", "/api/v1/monitoring/servers/{server_id}/series"): Entry((401, 200, 200, 200)),
@@ -144,6 +161,24 @@ TABLE: dict[tuple[str, str], Entry] = {
 WEBSOCKETS = {"/api/v1/ws"}  # checked below: anonymous refused, any role accepted
 
 
+def token_expectation(method: str, entry: Entry) -> tuple[int, int]:
+    """What an admin's `read` and `execute` API tokens get, unless the entry says otherwise."""
+    if entry.tokens is not None:
+        return entry.tokens
+    anonymous, viewer, _, admin = entry.expect
+    if anonymous != 401:  # public: no principal involved
+        return anonymous, anonymous
+    if viewer == 403 and admin != 403:  # administration: never with a token
+        return 403, 403
+    return (admin if method == "GET" else 403), admin
+
+
+def expectation(method: str, entry: Entry, credential: str) -> int:
+    if credential in TOKENS:
+        return token_expectation(method, entry)[TOKENS.index(credential)]
+    return entry.expect[ROLES.index(credential)]
+
+
 def api_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path) of every HTTP route of the API (everything under /api plus health and metrics)."""
     found: set[tuple[str, str]] = set()
@@ -156,8 +191,7 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path, database_url, **CHEAP_ARGON2, rate_limit_login_account="1000/minute",
-                         rate_limit_login_ip="1000/minute", rate_limit_api="100000/minute")
+    return make_settings(tmp_path, database_url, **CHEAP_ARGON2, rate_limit_api="100000/minute")
 
 
 def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:
@@ -165,6 +199,7 @@ def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:
     out = path
     for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id"):
         out = out.replace("{" + name + "}", values.get(name) or _rid())
+    out = out.replace("{tag}", "web")
     return out
 
 
@@ -194,23 +229,32 @@ async def test_every_route_answers_each_role_as_the_table_says(container: bootst
         async with client_for(container) as anonymous:
             tokens = await login(anonymous, user.email)
         clients[role.value] = client_for(container, headers=bearer(tokens["access_token"]))
+    owner = await add_user(container, "token-owner@example.com", Role.ADMIN)  # not the admin column: its
+    async with client_for(container) as anonymous:                          # logout-all would end these
+        owner_session = bearer((await login(anonymous, owner.email))["access_token"])
+        for credential, scopes in (("read_token", ["read"]), ("execute_token", ["read", "execute"])):
+            made = await anonymous.post("/api/v1/tokens", json={"name": credential, "scopes": scopes},
+                                        headers=owner_session)
+            assert made.status_code == 201, made.text
+            clients[credential] = client_for(container, headers=bearer(made.json()["token"]))
     mismatches: list[str] = []
     ordered = sorted(TABLE.items(), key=lambda kv: kv[1].last)
     try:
-        for index, role in enumerate(ROLES):
-            ctx = Ctx(server_id=str(server.id), target_user_id=str(target.id), role=role)
+        for credential in CREDENTIALS:
+            ctx = Ctx(server_id=str(server.id), target_user_id=str(target.id), role=credential)
             for (method, path), entry in ordered:
-                client = clients[role]
-                if entry.fresh_session and role != "anonymous":
+                client = clients[credential]
+                if entry.fresh_session and credential in ROLES and credential != "anonymous":
                     async with client_for(container) as anonymous:
-                        tokens = await login(anonymous, f"{role}@example.com")
+                        tokens = await login(anonymous, f"{credential}@example.com")
                     client = client_for(container, headers=bearer(tokens["access_token"]))
                 body = entry.body(ctx) if entry.body else None
                 response = await client.request(method, fill(path, ctx, random_ids=entry.random_ids), json=body)
                 client.cookies.clear()  # bearer clients only: the login answers' cookies are not kept
-                if response.status_code != entry.expect[index]:
-                    mismatches.append(f"{role:9} {method:6} {path}: {response.status_code} "
-                                      f"(expected {entry.expect[index]}) {response.text[:160]}")
+                expected = expectation(method, entry, credential)
+                if response.status_code != expected:
+                    mismatches.append(f"{credential:13} {method:6} {path}: {response.status_code} "
+                                      f"(expected {expected}) {response.text[:160]}")
                 if response.status_code >= 400 and response.status_code not in (405,):
                     assert response.headers["content-type"].startswith("application/problem+json"), path
     finally:
@@ -231,6 +275,76 @@ def test_the_chat_websocket_refuses_anonymous_and_accepts_a_logged_in_user(setti
         with client.websocket_connect("/api/v1/ws", headers={"origin": "http://testserver"},
                                       subprotocols=["chatops", f"bearer.{token.json()['access_token']}"]) as ws:
             assert ws.accepted_subprotocol == "chatops"
+
+
+# Every WebSocket message type × credential: the `code` of the answer (`pong` for a ping). A chat message
+# aims at a conversation that does not exist, so a credential that may send one gets `not_found` (it
+# passed the scope guard) and a read token `forbidden` (it did not).
+WS_MESSAGES: dict[str, dict[str, str]] = {
+    "ping": {c: "pong" for c in CREDENTIALS if c != "anonymous"},
+    "message": {**{c: "not_found" for c in CREDENTIALS if c != "anonymous"}, "read_token": "forbidden"},
+    "unknown": {c: "bad_frame" for c in CREDENTIALS if c != "anonymous"},
+}
+# The SSE stream (`GET /events/alerts`) is for browser sessions (the `cc_access` cookie): API tokens are
+# refused there even when sent as that cookie.
+SSE_STREAM = {"anonymous": 401, "viewer": 200, "operator": 200, "admin": 200, "read_token": 401,
+              "execute_token": 401}
+
+
+def _ws_frame(kind: str) -> dict[str, Any]:
+    if kind == "message":
+        return {"type": "message", "conversation_id": _rid(), "text": "restart nginx on web-01"}
+    return {"type": kind, "id": "m1"} if kind == "ping" else {"type": kind}
+
+
+def test_every_websocket_message_type_and_the_event_stream_answer_each_credential_as_the_tables_say(
+        settings: Settings) -> None:
+    config = settings.model_copy(update={"admin_email": "ws-admin@example.com", "admin_password": SecretStr(PASSWORD)})
+    app = create_app(config)
+    credentials: dict[str, str] = {}
+    with TestClient(app, client=("203.0.113.7", 4242)) as client:
+        def login_as(email: str) -> str:
+            answer = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+            assert answer.status_code == 200, answer.text
+            client.cookies.clear()
+            return str(answer.json()["access_token"])
+
+        admin = login_as("ws-admin@example.com")
+        credentials["admin"] = admin
+        for role in ("viewer", "operator"):
+            made = client.post("/api/v1/users", headers=bearer(admin), json={
+                "email": f"{role}@example.com", "name": role, "role": role, "password": PASSWORD})
+            assert made.status_code == 201, made.text
+            credentials[role] = login_as(f"{role}@example.com")
+        for credential, scopes in (("read_token", ["read"]), ("execute_token", ["read", "execute"])):
+            made = client.post("/api/v1/tokens", headers=bearer(admin), json={"name": credential, "scopes": scopes})
+            assert made.status_code == 201, made.text
+            credentials[credential] = made.json()["token"]
+        mismatches: list[str] = []
+        for kind, expected in WS_MESSAGES.items():
+            with pytest.raises(WebSocketDisconnect), client.websocket_connect(  # anonymous: refused at once
+                    "/api/v1/ws", headers={"origin": "http://testserver"}) as ws:
+                ws.receive_json()
+            for credential, code in expected.items():
+                with client.websocket_connect("/api/v1/ws", subprotocols=[
+                        "chatops", f"bearer.{credentials[credential]}"]) as ws:
+                    ws.send_json(_ws_frame(kind))
+                    answer = ws.receive_json()
+                got = answer["type"] if answer["type"] == "pong" else answer.get("code")
+                if got != code:
+                    mismatches.append(f"{credential:13} ws {kind:8}: {got} (expected {code}) {answer}")
+        app.state.stopping.set()  # event streams end after their first chunk: each answer is complete
+        for credential, status in SSE_STREAM.items():
+            client.cookies.clear()
+            if credential != "anonymous":
+                client.cookies.set("cc_access", credentials[credential])
+            headers = bearer(credentials[credential]) if credential in TOKENS else {}
+            answer = client.get("/events/alerts", headers=headers)
+            if answer.status_code != status:
+                mismatches.append(f"{credential:13} GET /events/alerts: {answer.status_code} (expected {status})")
+            elif status == 200:
+                assert answer.headers["content-type"].startswith("text/event-stream")
+    assert not mismatches, "\n".join(mismatches)
 
 
 async def test_servers_a_user_may_not_read_are_neither_listed_nor_shown(container: bootstrap.Container) -> None:

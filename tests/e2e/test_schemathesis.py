@@ -24,8 +24,8 @@ from tests.e2e.conftest import ADMIN_EMAIL, CHEAP_ARGON2, PASSWORD, TEST_CLI
 # Bounded: 50 generated cases per operation by default (about 60 operations: a few minutes on two
 # cores); set CHATOPS_SCHEMATHESIS_EXAMPLES=200 for a deeper run.
 EXAMPLES_PER_OPERATION = int(os.environ.get("CHATOPS_SCHEMATHESIS_EXAMPLES", "50"))
-HIGH_LIMITS = {"rate_limit_api": "1000000/minute", "rate_limit_login_account": "1000000/minute",
-               "rate_limit_login_ip": "1000000/minute"}
+HIGH_LIMITS = {"rate_limit_api": "1000000/minute", "login_free_failures": 1_000_000,
+               "login_account_free_failures": 1_000_000, "login_address_free_failures": 1_000_000}
 
 
 async def _fresh_admin_token(config: Settings, *, create: bool) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ from tests.e2e.conftest import (
     login,
 )
 
+DEADLINE_S = 30.0
 SERVER = {"name": "web-01", "hostname": "web-01.example.com", "ip_address": "10.0.0.11", "ssh_user": "deploy"}
 
 
@@ -104,29 +106,91 @@ class TestLogin:
         assert failed[0].outcome is AuditOutcome.FAILURE
         assert "set-cookie" not in response.headers
 
-    async def test_the_sixth_attempt_in_15_minutes_is_429_even_with_the_right_password(
+    async def test_after_five_failures_each_attempt_waits_and_the_right_password_works_once_the_wait_is_over(
         self, container: bootstrap.Container, admin: Any, anon_api: httpx.AsyncClient,
     ) -> None:
         for _ in range(5):
-            await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "guess-guess-guess"})
+            problem(await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "guess-guess"}),
+                    401)
         response = await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": PASSWORD},
                                        headers={"Accept-Language": "fr"})
         problem(response, 429, "Trop de tentatives de connexion")
-        assert 0 < int(response.headers["retry-after"]) <= 900
+        assert 0 < int(response.headers["retry-after"]) <= 2  # the first wait is short: 1 s
         assert "access_token" not in response.text
         assert len(await events(container, AuditAction.RATE_LIMITED)) == 1
         assert not await events(container, AuditAction.LOGIN_SUCCEEDED)
+        deadline = time.monotonic() + DEADLINE_S  # refused attempts during the wait are not failures
+        while (answer := await anon_api.post("/api/v1/auth/login", json={
+                "email": ADMIN_EMAIL, "password": PASSWORD})).status_code == 429 and time.monotonic() < deadline:
+            assert int(answer.headers["retry-after"]) <= 2
+        assert answer.status_code == 200, answer.text
+        assert len(await events(container, AuditAction.LOGIN_FAILED)) == 5
 
-    async def test_one_address_trying_many_accounts_is_limited_per_ip(
+    async def test_the_waits_grow_with_each_further_failure_and_are_capped(
+        self, container: bootstrap.Container, admin: Any,
+    ) -> None:
+        policy = container.security.login_policy.pair
+        waits = [policy.delay_after(n) for n in range(1, 30)]
+        assert waits[:4] == [0, 0, 0, 0] and waits[4:8] == [1, 2, 4, 8]
+        assert max(waits) == policy.max_s == 15 * 60 and waits == sorted(waits)
+
+    async def test_successful_logins_are_never_counted(
+        self, container: bootstrap.Container, admin: Any, anon_api: httpx.AsyncClient,
+    ) -> None:
+        for _ in range(12):  # the old per-address limit refused the 6th login in 15 minutes
+            await login(anon_api, ADMIN_EMAIL)
+
+    async def test_someone_guessing_an_admin_password_elsewhere_keeps_the_admin_out_a_minute_at_most(
+        self, container: bootstrap.Container, admin: Any, anon_api: httpx.AsyncClient,
+    ) -> None:
+        for n in range(30):  # from 30 addresses: the per-account counter, not any pair's, slows them
+            async with client_for(container, ip=f"198.51.100.{n + 1}") as attacker:
+                answer = await attacker.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": "nope-nope"})
+            assert answer.status_code in (401, 429)
+            if answer.status_code == 429:
+                assert int(answer.headers["retry-after"]) <= 60
+        response = await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": PASSWORD})
+        assert response.status_code in (200, 429)
+        if response.status_code == 429:
+            assert int(response.headers["retry-after"]) <= 60
+
+    async def test_one_address_trying_many_accounts_is_slowed_per_address(
         self, container: bootstrap.Container, anon_api: httpx.AsyncClient,
     ) -> None:
-        for n in range(5):
+        for n in range(30):
             await anon_api.post("/api/v1/auth/login", json={"email": f"u{n}@example.com", "password": "x" * 12})
-        response = await anon_api.post("/api/v1/auth/login", json={"email": "u9@example.com", "password": "x" * 12})
-        problem(response, 429, "Too many login attempts")
+        response = await anon_api.post("/api/v1/auth/login", json={"email": "u99@example.com", "password": "x" * 12})
+        problem(response, 429, "Too many failed login attempts")
         async with client_for(container, ip="198.51.100.9") as elsewhere:
-            other = await elsewhere.post("/api/v1/auth/login", json={"email": "u9@example.com", "password": "x" * 12})
+            other = await elsewhere.post("/api/v1/auth/login", json={"email": "u99@example.com", "password": "x" * 12})
         assert other.status_code == 401
+
+    async def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(
+        self, tmp_path: Path, database_url: str,
+    ) -> None:
+        proxy = "10.1.2.3"
+        settings = make_settings(tmp_path, database_url, **CHEAP_ARGON2, trusted_proxies=f"{proxy}/32")
+        container = await bootstrap.build(settings)
+        try:
+            await add_user(container, ADMIN_EMAIL, Role.ADMIN)
+            spoofed = {"X-Forwarded-For": "192.0.2.66"}
+            async with client_for(container, ip="203.0.113.50") as direct, \
+                    client_for(container, ip=proxy) as behind_proxy:
+                problem(await direct.post("/api/v1/auth/login", headers=spoofed,
+                                          json={"email": ADMIN_EMAIL, "password": "wrong-wrong"}), 401)
+                for _ in range(5):  # one client behind the proxy guesses
+                    await behind_proxy.post("/api/v1/auth/login", headers={"X-Forwarded-For": "192.0.2.7, " + proxy},
+                                            json={"email": ADMIN_EMAIL, "password": "wrong-wrong"})
+                guesser = await behind_proxy.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL,
+                                                  "password": PASSWORD}, headers={"X-Forwarded-For": "192.0.2.7"})
+                colleague = await behind_proxy.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL,
+                                                    "password": PASSWORD}, headers={"X-Forwarded-For": "192.0.2.8"})
+            assert guesser.status_code == 429 and colleague.status_code == 200, colleague.text
+            failed = await events(container, AuditAction.LOGIN_FAILED)
+            assert failed[0].source_ip == "203.0.113.50"  # a direct client's header is ignored
+            assert {e.source_ip for e in failed[1:]} == {"192.0.2.7"}
+        finally:
+            await container.aclose()
 
     async def test_login_rehashes_a_password_hashed_with_old_parameters(
         self, container: bootstrap.Container, tmp_path: Path, database_url: str,
@@ -248,8 +312,7 @@ class TestTokens:
 class TestTwoFactor:
     @pytest.fixture
     def settings(self, tmp_path: Path, database_url: str) -> Settings:
-        return make_settings(tmp_path, database_url, **CHEAP_ARGON2, rate_limit_login_account="50/15 minutes",
-                             rate_limit_login_ip="50/15 minutes")
+        return make_settings(tmp_path, database_url, **CHEAP_ARGON2, login_free_failures=50)
 
     async def test_enrol_confirm_login_with_totp_and_recovery_code_then_disable(
         self, container: bootstrap.Container, admin: Any, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,

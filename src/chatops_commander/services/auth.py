@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from uuid import UUID
 
 from chatops_commander.domain.errors import Conflict, RateLimited, ValidationFailed
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security import login_throttle
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.security.errors import CredentialRejected, rejected
 from chatops_commander.domain.security.ip_allowlist import ip_allowed
@@ -72,10 +74,10 @@ def _interactive_only() -> CredentialRejected:
 
 
 def _rate_limited(retry_after: int) -> RateLimited:
-    minutes = max(1, (retry_after + 59) // 60)
+    wait = f"{retry_after} s" if retry_after < 120 else f"{(retry_after + 59) // 60} min"
     return RateLimited(
-        f"Too many login attempts. For your security, wait {minutes} min before trying again.",
-        message_fr=f"Trop de tentatives de connexion. Par sécurité, patientez {minutes} min avant de réessayer.",
+        f"Too many failed login attempts. For your security, wait {wait} before trying again.",
+        message_fr=f"Trop de tentatives de connexion échouées. Par sécurité, patientez {wait} avant de réessayer.",
         retry_after=retry_after)
 
 
@@ -145,17 +147,43 @@ def _expires_in(kit: SecurityKit, access: str, now: datetime) -> int:
     return int((claims.expires_at - now).total_seconds())
 
 
+def _login_wait(kit: SecurityKit, email: str, address: str, now: float) -> int:
+    """Seconds before this (account, address) may try again (0: now); nothing is counted."""
+    policy = kit.login_policy
+    checks = ((login_throttle.pair_key(email, address), policy.pair),
+              (login_throttle.account_key(email), policy.account),
+              (login_throttle.address_key(address), policy.address))
+    return max(backoff.wait_s(kit.login_failures.get(key, now, policy.forget_after_s), now, policy.forget_after_s)
+               for key, backoff in checks)
+
+
+def _count_failure(kit: SecurityKit, email: str, address: str, now: float) -> None:
+    for key in (login_throttle.pair_key(email, address), login_throttle.account_key(email),
+                login_throttle.address_key(address)):
+        kit.login_failures.add(key, now, kit.login_policy.forget_after_s)
+
+
+def _clear_failures(kit: SecurityKit, email: str, address: str) -> None:
+    """A success clears the pair and the account (not the address: one good account proves nothing
+    about the others tried from there)."""
+    kit.login_failures.clear(login_throttle.pair_key(email, address))
+    kit.login_failures.clear(login_throttle.account_key(email))
+
+
 async def login(
     uow_factory: UnitOfWorkFactory, kit: SecurityKit, *, email: str, password: str, totp: str | None,
     info: RequestInfo,
 ) -> TokenPair:
+    """Password (+ second factor) login. Failed attempts only are counted, with growing waits (see
+    `domain.security.login_throttle`); during a wait the attempt is refused (429) unchecked."""
     email_n = normalize_email(email)[:255]
-    waits = [check_rate(kit, "login_account", email_n), check_rate(kit, "login_ip", info.source_ip or "unknown")]
-    if max(waits):
+    address = info.source_ip or "unknown"
+    wait = _login_wait(kit, email_n, address, time.time())
+    if wait:
         await audit.record_alone(uow_factory, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED, actor=email_n,
                                  source_ip=info.source_ip, request_id=info.request_id,
-                                 details={"bucket": "login", "retry_after": max(waits)})
-        raise _rate_limited(max(waits))
+                                 details={"bucket": "login", "retry_after": wait})
+        raise _rate_limited(wait)
     now = kit.now()
     try:
         async with uow_factory() as uow:
@@ -184,6 +212,8 @@ async def login(
                                details={"user_id": str(user.id), "second_factor": method})
             await uow.commit()
     except CredentialRejected as exc:
+        if exc.reason != "totp_required":  # asking for the second factor is a step, not a failure
+            _count_failure(kit, email_n, address, time.time())
         action = (AuditAction.TWO_FACTOR_FAILED if exc.reason.startswith(("totp", "recovery"))
                   else AuditAction.LOGIN_FAILED)
         await audit.record_alone(uow_factory, None, action, AuditOutcome.FAILURE, actor=email_n, target=email_n,
@@ -192,6 +222,7 @@ async def login(
         if exc.reason in ("unknown_email", "bad_password"):
             raise bad_credentials() from None
         raise
+    _clear_failures(kit, email_n, address)
     return TokenPair(access, refresh, _expires_in(kit, access, now), user)
 
 
@@ -429,6 +460,8 @@ async def enroll_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal
 async def confirm_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principal: Principal, code: str) -> list[str]:
     """Turn TOTP on with a first valid code; returns 10 recovery codes (shown once, stored hashed)."""
     user = await current_user(uow_factory, principal)
+    if not principal.interactive:
+        raise _interactive_only()
     if user.totp_enabled or user.totp_secret is None:
         raise Conflict("There is no pending enrolment: call /api/v1/auth/2fa/enroll first.",
                        message_fr="Aucun enrôlement en cours : appelez d'abord /api/v1/auth/2fa/enroll.")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from chatops_commander.domain.security.ip_allowlist import Network
+from chatops_commander.domain.security.login_throttle import LoginPolicy
 from chatops_commander.services.ports import (
     AccessTokenCodec,
+    AuditKeyring,
+    FailureStore,
     OpaqueTokens,
     PasswordHasher,
     RateLimits,
@@ -35,6 +38,10 @@ class SecurityKit:
     secrets: SecretSealer
     limits: RateLimits
     common_passwords: frozenset[str]
+    login_failures: FailureStore
+    audit_keys: AuditKeyring
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    trusted_proxies: Sequence[Network] = ()  # whose X-Forwarded-For is believed
     refresh_ttl: timedelta = timedelta(days=7)
     admin_allowlist: Sequence[Network] = ()
     require_2fa_for_admins_default: bool = False

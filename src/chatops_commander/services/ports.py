@@ -16,8 +16,10 @@ from uuid import UUID
 
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken
+from chatops_commander.domain.security.audit_chain import ChainKey
 from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
+from chatops_commander.domain.security.login_throttle import Failures
 from chatops_commander.domain.security.refresh_sessions import RefreshSession
 from chatops_commander.domain.servers import Server, ServerStatus
 from chatops_commander.domain.users import User
@@ -52,6 +54,9 @@ class PermissionRepository(Protocol):
     async def for_servers(self, user_id: UUID, server_ids: Sequence[UUID]) -> dict[UUID, ServerPermission]: ...
     async def put(self, user_id: UUID, server_id: UUID, permission: ServerPermission) -> None: ...
     async def remove(self, user_id: UUID, server_id: UUID) -> bool: ...
+    async def tag_grants(self, user_id: UUID) -> dict[str, ServerPermission]: ...
+    async def put_tag(self, user_id: UUID, tag: str, permission: ServerPermission) -> None: ...
+    async def remove_tag(self, user_id: UUID, tag: str) -> bool: ...
 
 
 class RefreshSessionRepository(Protocol):
@@ -204,8 +209,23 @@ class RateVerdict(Protocol):
     def retry_after_s(self) -> int: ...
 
 
+class AuditKeyring(Protocol):
+    """The audit chain's HMAC keys (outside the database): the current one seals, every one verifies."""
+
+    def current(self) -> ChainKey: ...
+    def all(self) -> dict[str, bytes]: ...
+
+
+class FailureStore(Protocol):
+    """Failed-login counters by key (see `domain.security.login_throttle`), forgotten after a quiet period."""
+
+    def get(self, key: str, now: float, forget_after_s: float = ...) -> Failures: ...
+    def add(self, key: str, now: float, forget_after_s: float = ...) -> Failures: ...
+    def clear(self, key: str) -> None: ...
+
+
 class RateLimits(Protocol):
-    """Buckets: "login_account", "login_ip", "api", "commands" (limits come from the settings)."""
+    """Buckets: "api", "commands" (limits come from the settings)."""
 
     def hit(self, bucket: str, key: str) -> RateVerdict: ...
 

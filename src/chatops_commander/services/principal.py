@@ -44,6 +44,11 @@ class Principal:
         return self.email
 
     @property
+    def read_only(self) -> bool:
+        """An API token without the `execute` scope: it may only read (no state change of any kind)."""
+        return self.scopes is not None and TokenScope.EXECUTE not in self.scopes
+
+    @property
     def interactive(self) -> bool:
         return self.auth_method in (AuthMethod.PASSWORD, AuthMethod.COOKIE)
 

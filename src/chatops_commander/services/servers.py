@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from chatops_commander.domain.errors import Conflict, NotFound, ValidationFailed
-from chatops_commander.domain.roles import Permission, Role
+from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.servers import LOCALHOST, Connection, Server, check_server_fields
 from chatops_commander.services import access, audit
@@ -91,13 +91,9 @@ async def update_server(
 
 
 async def readable_server_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
-    """The servers a non-admin may see (per-server `can_read`, or a higher flag); None: every server (admins)."""
-    if principal.role is Role.ADMIN:
-        return None
-    if principal.user_id is None:
-        return set()  # fail closed
-    rows = await uow.permissions.list_for_user(principal.user_id)
-    return {server_id for server_id, grant in rows if grant.grants(Permission.READ)}
+    """The servers a non-admin may see (own row or tag grant with `can_read`, or a higher flag); None: every
+    server (admins). Resolution lives in `access.readable_server_ids`."""
+    return await access.readable_server_ids(uow, principal)
 
 
 async def get_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:

@@ -17,6 +17,7 @@ from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.security.password_policy import check_password
 from chatops_commander.domain.security.refresh_sessions import RevokeReason, revoke_family
+from chatops_commander.domain.servers import TAG_RE
 from chatops_commander.domain.users import EMAIL_RE, NAME_MAX, User, normalize_email
 from chatops_commander.services import access, audit
 from chatops_commander.services.kit import SecurityKit
@@ -240,6 +241,48 @@ async def set_permission(
             await uow.permissions.put(user.id, server.id, permission)
         await audit.record(uow, principal, AuditAction.PERMISSION_CHANGED, target=f"{user.email}@{server.name}",
                            details={"server": server.name, "granted": None if permission is None else {
+                               "can_read": permission.can_read, "can_execute": permission.can_execute,
+                               "can_admin": permission.can_admin}})
+        await uow.commit()
+
+
+# --- permissions by tag ------------------------------------------------------------------------
+
+def _check_tag(tag: str) -> str:
+    if not TAG_RE.match(tag):
+        raise ValidationFailed([("tag", "1 to 64 letters, digits, '_', '.', ':' or '-'")])
+    return tag
+
+
+async def list_tag_permissions(
+    uow_factory: UnitOfWorkFactory, principal: Principal, user_id: UUID,
+) -> list[tuple[str, ServerPermission]]:
+    """(tag, permission) grants of `user_id`, by tag."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="permissions.list", target=str(user_id))
+    async with uow_factory() as uow:
+        await _load(uow, user_id)
+        return sorted((await uow.permissions.tag_grants(user_id)).items())
+
+
+async def set_tag_permission(
+    uow_factory: UnitOfWorkFactory, principal: Principal, user_id: UUID, tag: str,
+    permission: ServerPermission | None,
+) -> None:
+    """Grant (or with None, remove) a user's permission on every server tagged `tag`, present and future.
+    A server's own permission row still wins over its tags."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="permissions.set", target=str(user_id))
+    _check_tag(tag)
+    async with uow_factory() as uow:
+        user = await _load(uow, user_id)
+        assert user.id is not None
+        if permission is None:
+            if not await uow.permissions.remove_tag(user.id, tag):
+                raise NotFound(f"{user.email} has no grant on the tag {tag!r}.",
+                               message_fr=f"{user.email} n'a aucune permission sur l'étiquette {tag!r}.")
+        else:
+            await uow.permissions.put_tag(user.id, tag, permission)
+        await audit.record(uow, principal, AuditAction.PERMISSION_CHANGED, target=f"{user.email}@tag:{tag}",
+                           details={"tag": tag, "granted": None if permission is None else {
                                "can_read": permission.can_read, "can_execute": permission.can_execute,
                                "can_admin": permission.can_admin}})
         await uow.commit()

@@ -50,7 +50,7 @@ class TestConcurrentWriters:
         assert rows[0]["prev_hash"] == GENESIS_HASH
         assert all(rows[i]["prev_hash"] == rows[i - 1]["hash"] for i in range(1, 50))
         assert len({r["prev_hash"] for r in rows}) == 50  # no two rows sealed on the same predecessor
-        report = await audit.verify(container.uow)
+        report = await audit.verify(container.uow, keys=container.security.audit_keys.all())
         assert report.ok and report.checked == 50
 
     async def test_each_committed_event_is_mirrored_once_to_audit_log(self, container: bootstrap.Container) -> None:

@@ -11,7 +11,7 @@ takes the database write lock first (a write statement), which other writers wai
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,11 +25,12 @@ from chatops_commander.adapters.db.tables import app_settings as t_settings
 from chatops_commander.adapters.db.tables import audit_events as t_audit
 from chatops_commander.adapters.db.tables import permissions as t_permissions
 from chatops_commander.adapters.db.tables import refresh_sessions as t_refresh
+from chatops_commander.adapters.db.tables import tag_permissions as t_tag_permissions
 from chatops_commander.adapters.db.tables import users as t_users
 from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken, TokenScope
-from chatops_commander.domain.security.audit_chain import new_event
+from chatops_commander.domain.security.audit_chain import ChainKey, new_event
 from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.security.refresh_sessions import RefreshSession
@@ -136,6 +137,25 @@ class SqlPermissionRepository:
             t_permissions.c.user_id == user_id, t_permissions.c.server_id == server_id))
         return bool(getattr(result, "rowcount", 0))
 
+    async def tag_grants(self, user_id: UUID) -> dict[str, ServerPermission]:
+        stmt = select(t_tag_permissions).where(t_tag_permissions.c.user_id == user_id)
+        return {r["tag"]: _permission(r) for r in (await self._session.execute(stmt)).mappings().all()}
+
+    async def put_tag(self, user_id: UUID, tag: str, permission: ServerPermission) -> None:
+        values = {"can_read": permission.can_read, "can_execute": permission.can_execute,
+                  "can_admin": permission.can_admin}
+        result = await self._session.execute(
+            update(t_tag_permissions).where(t_tag_permissions.c.user_id == user_id, t_tag_permissions.c.tag == tag)
+            .values(**values))
+        if not getattr(result, "rowcount", 0):
+            await self._session.execute(t_tag_permissions.insert().values(
+                id=uuid.uuid4(), user_id=user_id, tag=tag, created_at=utcnow(), **values))
+
+    async def remove_tag(self, user_id: UUID, tag: str) -> bool:
+        result = await self._session.execute(delete(t_tag_permissions).where(
+            t_tag_permissions.c.user_id == user_id, t_tag_permissions.c.tag == tag))
+        return bool(getattr(result, "rowcount", 0))
+
 
 # --- refresh sessions --------------------------------------------------------------------------
 
@@ -237,15 +257,16 @@ def _event_from_row(row: RowMapping) -> AuditEvent:
         seq=int(row["seq"]), id=str(row["id"]), occurred_at=row["occurred_at"], actor=row["actor"],
         action=AuditAction(row["action"]), outcome=AuditOutcome(row["outcome"]), target=row["target"],
         source_ip=row["source_ip"], request_id=row["request_id"], details=row["details"] or {},
-        prev_hash=row["prev_hash"], hash=row["hash"],
+        prev_hash=row["prev_hash"], hash=row["hash"], hash_kid=row["hash_kid"],
     )
 
 
 class SqlAuditRepository:
     """Append-only: there is no update or delete here."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, chain_key: Callable[[], ChainKey] | None = None) -> None:
         self._session = session
+        self._chain_key = chain_key  # seals new rows with the audit key (HMAC); None: unkeyed (legacy)
         self.pending: list[AuditEvent] = []  # appended in this transaction; mirrored after commit
 
     async def _serialize_writers(self) -> None:
@@ -263,12 +284,13 @@ class SqlAuditRepository:
         previous = await self.last()
         event = new_event(previous, id=str(uuid.uuid4()), occurred_at=occurred_at, actor=actor[:255],
                           action=action, outcome=outcome, target=None if target is None else target[:255],
-                          source_ip=source_ip, request_id=request_id, details=dict(details or {}))
+                          source_ip=source_ip, request_id=request_id, details=dict(details or {}),
+                          key=None if self._chain_key is None else self._chain_key())
         await self._session.execute(t_audit.insert().values(
             seq=event.seq, id=UUID(event.id), occurred_at=event.occurred_at, actor=event.actor,
             action=event.action.value, target=event.target, outcome=event.outcome.value,
             source_ip=event.source_ip, request_id=event.request_id, details=dict(event.details),
-            prev_hash=event.prev_hash, hash=event.hash))
+            prev_hash=event.prev_hash, hash=event.hash, hash_kid=event.hash_kid))
         self.pending.append(event)
         return event
 

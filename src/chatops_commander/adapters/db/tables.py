@@ -151,6 +151,18 @@ permissions = Table(
     UniqueConstraint("user_id", "server_id", name="uq_permissions_user_server"),
 )
 
+tag_permissions = Table(  # migration 0008: a grant on every server carrying `tag`
+    "tag_permissions", metadata,
+    _id(),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("tag", String(64), nullable=False),
+    Column("can_read", Boolean, nullable=False, default=True),
+    Column("can_execute", Boolean, nullable=False, default=False),
+    Column("can_admin", Boolean, nullable=False, default=False),
+    _created(),
+    UniqueConstraint("user_id", "tag", name="uq_tag_permissions_user_tag"),
+)
+
 alerts = Table(
     "alerts", metadata,
     _id(),
@@ -182,6 +194,7 @@ audit_events = Table(
     Column("details", JSONType),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("hash_kid", String(32)),  # migration 0008: the audit key that sealed the row; NULL: unkeyed (older)
     Index("idx_audit_occurred", "occurred_at"),
     Index("idx_audit_actor", "actor"),
 )

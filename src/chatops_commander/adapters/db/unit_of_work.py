@@ -35,9 +35,11 @@ from chatops_commander.adapters.db.security_repositories import (
     SqlSettingsRepository,
     SqlUserRepository,
 )
+from chatops_commander.domain.security.audit_chain import ChainKey
 from chatops_commander.domain.security.audit_events import AuditEvent
 
 AuditMirror = Callable[[Sequence[AuditEvent]], None]
+ChainKeySource = Callable[[], ChainKey]
 
 
 class SqlUnitOfWork:
@@ -58,10 +60,12 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     app_settings: SqlSettingsRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None,
+                 chain_key: ChainKeySource | None = None) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._mirror = mirror
+        self._chain_key = chain_key
 
     @property
     def session(self) -> AsyncSession:
@@ -85,7 +89,7 @@ class SqlUnitOfWork:
         self.permissions = SqlPermissionRepository(session)
         self.refresh_sessions = SqlRefreshSessionRepository(session)
         self.api_tokens = SqlApiTokenRepository(session)
-        self.audit = SqlAuditRepository(session)
+        self.audit = SqlAuditRepository(session, self._chain_key)
         self.app_settings = SqlSettingsRepository(session)
         return self
 
@@ -110,12 +114,16 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None) -> None:
+    """`chain_key`: the audit key that seals new audit rows (HMAC); None seals them unkeyed (legacy)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], mirror: AuditMirror | None = None,
+                 chain_key: ChainKeySource | None = None) -> None:
         self._sessions = sessions
         self._mirror = mirror
+        self._chain_key = chain_key
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._mirror)
+        return SqlUnitOfWork(self._sessions, self._mirror, self._chain_key)
 
 
 class SqlDatabaseProbe:

@@ -40,6 +40,11 @@ class PrometheusMetrics:
         self.failures = Counter("chatops_collector_failures", "Host collections that did not reach the host "
                                 "or could not read it.", registry=r)
         self.open_alerts = Gauge("chatops_alerts_open", "Open alerts by severity.", ("severity",), registry=r)
+        self.rate_limit_fallbacks = Counter(
+            "chatops_rate_limit_fallback", "Rate-limit decisions taken with per-process counters because the "
+            "shared store (Redis) was unreachable, by bucket.", ("bucket",), registry=r)
+        self.dependency_up = Gauge("chatops_dependency_up", "1 when a dependency answered the latest readiness "
+                                   "probe, 0 when not (database, redis).", ("dependency",), registry=r)
 
     def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
         self.http.labels(method, route, str(status)).observe(seconds)
@@ -62,6 +67,12 @@ class PrometheusMetrics:
     def set_open_alerts(self, counts: Mapping[str, int]) -> None:
         for severity, n in counts.items():
             self.open_alerts.labels(severity).set(n)
+
+    def rate_limit_fallback(self, bucket: str) -> None:
+        self.rate_limit_fallbacks.labels(bucket).inc()
+
+    def set_dependency(self, name: str, up: bool) -> None:
+        self.dependency_up.labels(name).set(1 if up else 0)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

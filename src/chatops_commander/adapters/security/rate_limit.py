@@ -2,19 +2,30 @@
 
 Storage: `memory://` by default (embedded mode, one process); a `redis://` URL shares the
 counters between API replicas. Keys are namespaced: `<namespace>/<spec name>/<key>`.
+
+Redis is optional by design, so an unreachable Redis never fails a request: the limiter falls back
+to per-process counters (the same limits, counted by this replica alone), logs one warning per
+outage, reports each fallback decision to `on_fallback` (a Prometheus counter) and tries Redis
+again after `retry_s`. Redis calls time out after `timeout_s`, so a silent network never holds a request.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from chatops_commander.domain.errors import RateLimited
+
+log = structlog.get_logger("chatops.security")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 
 
 @dataclass(frozen=True)
@@ -48,31 +59,85 @@ class RateDecision:
 
 
 class RateLimiter:
-    def __init__(self, storage_uri: str = "memory://", *, namespace: str = "chatops") -> None:
-        options: dict[str, str] = {"key_prefix": "chatops-limits"} if storage_uri.startswith(
-            ("redis://", "rediss://", "redis+unix://")) else {}
-        self._storage = storage_from_string(storage_uri, **options)
-        self._limiter = MovingWindowRateLimiter(self._storage)
+    def __init__(self, storage_uri: str = "memory://", *, namespace: str = "chatops", timeout_s: float = 0.5,
+                 retry_s: float = 5.0, on_fallback: Callable[[str], None] | None = None) -> None:
+        shared = storage_uri.startswith(REDIS_SCHEMES)
+        options: dict[str, float | str | bool] = {"key_prefix": "chatops-limits", "socket_connect_timeout": timeout_s,
+                                      "socket_timeout": timeout_s} if shared else {}
+        storage = storage_from_string(storage_uri, **options)
+        assert isinstance(storage, Storage)  # the synchronous API (limits.storage, not limits.aio)
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._local = MovingWindowRateLimiter(MemoryStorage()) if shared else self._limiter
+        errors = storage.base_exceptions if shared else ()
+        self._errors: tuple[type[Exception], ...] = errors if isinstance(errors, tuple) else (errors,)
         self._namespace = namespace
+        self._retry_s = retry_s
+        self._lock = threading.Lock()
+        self._down_until = 0.0  # monotonic: while in the future, the shared store is not tried
+        self.degraded_reason: str | None = None  # why the limits are per process, while they are
+        self.on_fallback = on_fallback
+
+    @property
+    def shared(self) -> bool:
+        """Whether the counters are meant to be shared between replicas (a Redis store)."""
+        return self._local is not self._limiter
 
     def _ids(self, spec: RateLimitSpec, key: str) -> tuple[str, str, str]:
         return (self._namespace, spec.name, key)
 
+    def _run(self, spec: RateLimitSpec, call: Callable[[MovingWindowRateLimiter], RateDecision]) -> RateDecision:
+        if not self.shared or time.monotonic() < self._down_until:
+            if self.shared:
+                self._fell_back(spec)
+            return call(self._local)
+        try:
+            decision = call(self._limiter)
+        except self._errors as exc:
+            self._outage(exc)
+            self._fell_back(spec)
+            return call(self._local)
+        if self.degraded_reason is not None:
+            with self._lock:
+                self.degraded_reason = None
+            log.warning("rate_limit_store_recovered", detail="Redis answers again: limits are shared again")
+        return decision
+
+    def _outage(self, exc: Exception) -> None:
+        with self._lock:
+            first = self.degraded_reason is None
+            self.degraded_reason = f"Redis unreachable ({type(exc).__name__}): rate limits are per process"
+            self._down_until = time.monotonic() + self._retry_s
+        if first:
+            log.warning("rate_limit_store_unreachable", error=type(exc).__name__, retry_in_s=self._retry_s,
+                        detail="falling back to per-process rate limits until Redis answers again")
+
+    def _fell_back(self, spec: RateLimitSpec) -> None:
+        if self.on_fallback is not None:
+            self.on_fallback(spec.name)
+
     def hit(self, key: str, spec: RateLimitSpec) -> RateDecision:
         """Count one request for `key` (user id, e-mail, IP…) and say whether it is allowed."""
-        item = spec.item
-        allowed = self._limiter.hit(item, *self._ids(spec, key))
-        return self._decision(allowed, item, spec, key)
+        def call(limiter: MovingWindowRateLimiter) -> RateDecision:
+            item = spec.item
+            allowed = limiter.hit(item, *self._ids(spec, key))
+            return self._decision(limiter, allowed, item, spec, key)
+        return self._run(spec, call)
 
     def peek(self, key: str, spec: RateLimitSpec) -> RateDecision:
         """Whether one more request would be allowed, without counting it."""
-        item = spec.item
-        return self._decision(self._limiter.test(item, *self._ids(spec, key)), item, spec, key)
+        def call(limiter: MovingWindowRateLimiter) -> RateDecision:
+            item = spec.item
+            return self._decision(limiter, limiter.test(item, *self._ids(spec, key)), item, spec, key)
+        return self._run(spec, call)
 
     def clear(self, key: str, spec: RateLimitSpec) -> None:
-        self._limiter.clear(spec.item, *self._ids(spec, key))
+        def call(limiter: MovingWindowRateLimiter) -> RateDecision:
+            limiter.clear(spec.item, *self._ids(spec, key))
+            return RateDecision(allowed=True, retry_after_s=0, remaining=0)
+        self._run(spec, call)
 
-    def _decision(self, allowed: bool, item: RateLimitItem, spec: RateLimitSpec, key: str) -> RateDecision:
-        stats = self._limiter.get_window_stats(item, *self._ids(spec, key))
+    def _decision(self, limiter: MovingWindowRateLimiter, allowed: bool, item: RateLimitItem, spec: RateLimitSpec,
+                  key: str) -> RateDecision:
+        stats = limiter.get_window_stats(item, *self._ids(spec, key))
         retry = 0 if allowed else max(1, math.ceil(stats.reset_time - time.time()))
         return RateDecision(allowed=allowed, retry_after_s=retry, remaining=max(0, stats.remaining))

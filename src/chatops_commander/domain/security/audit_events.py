@@ -117,6 +117,7 @@ class AuditEvent:
     details: Mapping[str, Any] = field(default_factory=dict)
     prev_hash: str = ""
     hash: str = ""
+    hash_kid: str | None = None  # the key that sealed the row (HMAC); None: a row sealed before keying
 
     def __post_init__(self) -> None:
         iso_utc(self.occurred_at)  # refuses naive datetimes early
@@ -135,4 +136,7 @@ class AuditEvent:
 
     def as_record(self) -> dict[str, Any]:
         """The payload plus the chain fields: one JSON line of `audit.log` / an export row."""
-        return {**self.payload(), "prev_hash": self.prev_hash, "hash": self.hash}
+        record = {**self.payload(), "prev_hash": self.prev_hash, "hash": self.hash}
+        if self.hash_kid is not None:
+            record["hash_kid"] = self.hash_kid
+        return record

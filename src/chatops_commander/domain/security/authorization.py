@@ -11,11 +11,15 @@ Matrix (seed "Authorization (RBAC)" and ACTIONS.md "Risk"):
 Per-server permissions (seed table `permissions`): for a non-admin acting on a server, `read`
 needs `can_read`, `execute` needs `can_execute`. A higher flag implies the lower ones
 (`can_admin` ⇒ `can_execute` ⇒ `can_read`). No permission row (None) grants nothing: fail closed.
+
+Permissions by tag (`tag_permissions`): a grant on a tag applies to every server carrying it, now
+and later. A server's own row, when there is one, wins over its tags (the most specific says, so
+an admin can leave one `web` host out of a `web` grant); otherwise the grants of its tags add up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from chatops_commander.domain.errors import PermissionDenied
@@ -39,6 +43,20 @@ class ServerPermission:
         if permission is Permission.EXECUTE:
             return self.can_execute or self.can_admin
         return self.can_admin
+
+
+def effective_permission(row: ServerPermission | None, server_tags: Iterable[str],
+                         tag_grants: Mapping[str, ServerPermission]) -> ServerPermission | None:
+    """The permission a user holds on one server: its own row if any, else the union of the grants
+    on its tags, else None (nothing)."""
+    if row is not None:
+        return row
+    matching = [tag_grants[t] for t in server_tags if t in tag_grants]
+    if not matching:
+        return None
+    return ServerPermission(can_read=any(g.can_read for g in matching),
+                            can_execute=any(g.can_execute for g in matching),
+                            can_admin=any(g.can_admin for g in matching))
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from chatops_commander.bootstrap import Container
 from chatops_commander.domain.errors import AuthenticationFailed, PermissionDenied
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
-from chatops_commander.services import audit, auth
+from chatops_commander.domain.security.client_address import client_address
+from chatops_commander.services import access, audit, auth
 from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.principal import Principal
@@ -43,8 +45,15 @@ def get_kit(container: Annotated[Container, Depends(get_container)]) -> Security
     return container.security
 
 
+def client_ip(connection: HTTPConnection) -> str | None:
+    """The peer's address, or the client's from `X-Forwarded-For` when the peer is a trusted proxy."""
+    peer = connection.client.host if connection.client else None
+    kit: SecurityKit = connection.app.state.container.security
+    return client_address(peer, connection.headers.get("x-forwarded-for"), kit.trusted_proxies)
+
+
 def request_info(request: Request) -> auth.RequestInfo:
-    return auth.RequestInfo(source_ip=request.client.host if request.client else None,
+    return auth.RequestInfo(source_ip=client_ip(request),
                             request_id=getattr(request.state, "request_id", None),
                             user_agent=request.headers.get("user-agent"))
 
@@ -91,6 +100,8 @@ async def get_principal(
         await check_csrf(request, container.uow, info)
     principal = await auth.authenticate(container.uow, container.security, credential, via_cookie=via_cookie,
                                         info=info)
+    if request.method not in SAFE_METHODS:
+        await access.require_may_change(container.uow, principal, action=f"{request.method} {request.url.path}")
     await auth.hit_api_limit(container.uow, container.security, principal)
     return principal
 

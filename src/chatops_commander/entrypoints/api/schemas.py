@@ -95,8 +95,13 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: str
-    database: str
+    status: Literal["ready", "degraded", "not ready"] = Field(
+        description="`ready`: every dependency answers; `degraded`: the database answers but Redis (optional) "
+                    "does not, so rate limits are per process and chat events stay on each replica; "
+                    "`not ready` (503): the database does not answer.")
+    database: Literal["ok", "unreachable"]
+    redis: Literal["ok", "unreachable", "not_configured"]
+    reason: str | None = Field(default=None, description="Why the status is not `ready`.")
 
 
 # --- security ------------------------------------------------------------------------------------
@@ -211,6 +216,13 @@ class PermissionRead(BaseModel):
     can_admin: bool
 
 
+class TagPermissionRead(BaseModel):
+    tag: str
+    can_read: bool
+    can_execute: bool
+    can_admin: bool
+
+
 class TokenCreate(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     scopes: list[TokenScope] = Field(min_length=1, max_length=2)
@@ -265,6 +277,11 @@ class AuditVerification(BaseModel):
     first_bad_seq: int | None
     first_bad_id: str | None
     message: str
+    checkpoint_seq: int | None = Field(default=None, description="The signed checkpoint (kept outside the "
+                                       "database) the chain was verified against: its row.")
+    checkpoint_at: str | None = None
+    coverage: list[str] = Field(default_factory=list, description="What the check rests on and which rows "
+                                "nothing outside the database vouches for.")
 
 
 class SecuritySettings(Strict):

@@ -26,7 +26,7 @@ from chatops_commander.services import audit as service
 
 app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 CSV_FIELDS = ("seq", "id", "occurred_at", "actor", "action", "outcome", "target", "source_ip", "request_id",
-              "details", "prev_hash", "hash")
+              "details", "prev_hash", "hash", "hash_kid")
 
 
 class Format(StrEnum):
@@ -35,16 +35,30 @@ class Format(StrEnum):
 
 
 @app.command("verify")
-def verify() -> None:
-    """Check the hash chain; name the first altered or missing row (exit 1) or confirm it intact."""
+def verify(
+    checkpoint: Annotated[list[Path] | None, typer.Option(
+        "--checkpoint", help="a file of checkpoint lines kept elsewhere (saved from syslog or the webhook); "
+                             "repeatable, added to the configured checkpoint file")] = None,
+) -> None:
+    """Check the keyed hash chain against the latest signed checkpoint kept outside the database; name the
+    first altered, re-sealed or missing row (exit 1), or confirm it intact and say what the check rests on."""
     settings = prepared_settings()
     head = bootstrap.audit_log_head(settings)
-    report = run_with_container(lambda c: service.verify(c.uow, head=head), settings)
+    found = bootstrap.audit_checkpoints(settings, checkpoint or ())
+    lang = language()
+    report = run_with_container(lambda c: service.verify(c.uow, head=head, keys=c.security.audit_keys.all(),
+                                                         checkpoints=found), settings)
     if report.ok:
         console.print(tr(f"✅ The audit trail is intact ({report.checked} events checked).",
                          f"✅ Le journal d'audit est intact ({report.checked} événements vérifiés)."))
+        for line in service.coverage(report, lang):
+            console.print(f"   {line}", highlight=False)
         return
-    err_console.print(f"[bold red]{report.message(language())}[/]", highlight=False)
+    err_console.print(f"[bold red]{report.message(lang)}[/]", highlight=False)
+    if report.checkpoint_seq is not None:
+        err_console.print(tr(f"   (signed checkpoint used: row {report.checkpoint_seq} of {report.checkpoint_at})",
+                             f"   (point de contrôle signé utilisé : ligne {report.checkpoint_seq} du "
+                             f"{report.checkpoint_at})"), highlight=False)
     raise typer.Exit(1)
 
 

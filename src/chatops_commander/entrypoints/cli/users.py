@@ -1,4 +1,4 @@
-"""`chatops users add|list|set-role|disable|reset-password|grant|revoke` (acting as admin `cli:<os user>`)."""
+"""`chatops users add|list|set-role|disable|reset-password|grant|revoke|grants` (acting as admin `cli:<os user>`)."""
 
 from __future__ import annotations
 
@@ -101,43 +101,85 @@ def reset_password(
                      f"✅ Mot de passe de {user.email} changé ; ses sessions ont été révoquées."))
 
 
+TagOption = Annotated[bool, typer.Option("--tag", help="TARGET is a tag: the grant covers every server carrying "
+                                                        "it, now and later (a server's own row still wins)")]
+
+
 @app.command("grant")
 def grant(
-    email: str, server: str,
+    email: str, target: Annotated[str, typer.Argument(metavar="SERVER|TAG")],
     execute: Annotated[bool, typer.Option("--execute", help="may run actions there")] = False,
     admin: Annotated[bool, typer.Option("--admin", help="may administer it")] = False,
+    tag: TagOption = False,
 ) -> None:
-    """Give a user read (and optionally execute/admin) permission on one server."""
+    """Give a user read (and optionally execute/admin) permission on one server, or with --tag on every
+    server carrying a tag (e.g. `chatops users grant ann@example.com web --tag --execute`)."""
+    permission = ServerPermission(can_read=True, can_execute=execute or admin, can_admin=admin)
+
     async def go(c: object) -> None:
         from chatops_commander.bootstrap import Container
 
         assert isinstance(c, Container)
         user = await service.get_user(c.uow, cli_principal(), email)
         assert user.id is not None
-        await service.set_permission(c.uow, cli_principal(), user.id, server,
-                                     ServerPermission(can_read=True, can_execute=execute or admin, can_admin=admin))
+        if tag:
+            await service.set_tag_permission(c.uow, cli_principal(), user.id, target, permission)
+        else:
+            await service.set_permission(c.uow, cli_principal(), user.id, target, permission)
 
     run_with_container(go)
     verb = "administer" if admin else "run actions on" if execute else "read"
-    console.print(tr(f"✅ {email} may now {verb} {server}.",
-                     f"✅ {email} peut maintenant {'administrer' if admin else 'agir sur' if execute else 'consulter'} "
-                     f"{server}."))
+    verb_fr = "administrer" if admin else "agir sur" if execute else "consulter"
+    what_en = f"every server tagged {target}" if tag else target
+    what_fr = f"tous les serveurs étiquetés {target}" if tag else target
+    console.print(tr(f"✅ {email} may now {verb} {what_en}.", f"✅ {email} peut maintenant {verb_fr} {what_fr}."))
 
 
 @app.command("revoke")
-def revoke(email: str, server: str) -> None:
-    """Remove a user's permission row on one server."""
+def revoke(email: str, target: Annotated[str, typer.Argument(metavar="SERVER|TAG")], tag: TagOption = False) -> None:
+    """Remove a user's permission row on one server (or with --tag, their grant on a tag)."""
     async def go(c: object) -> None:
         from chatops_commander.bootstrap import Container
 
         assert isinstance(c, Container)
         user = await service.get_user(c.uow, cli_principal(), email)
         assert user.id is not None
-        await service.set_permission(c.uow, cli_principal(), user.id, server, None)
+        if tag:
+            await service.set_tag_permission(c.uow, cli_principal(), user.id, target, None)
+        else:
+            await service.set_permission(c.uow, cli_principal(), user.id, target, None)
 
     run_with_container(go)
-    console.print(tr(f"✅ {email} has no permission on {server} any more.",
-                     f"✅ {email} n'a plus de permission sur {server}."))
+    what_en = f"the tag {target}" if tag else target
+    what_fr = f"l'étiquette {target}" if tag else target
+    console.print(tr(f"✅ {email} has no permission on {what_en} any more.",
+                     f"✅ {email} n'a plus de permission sur {what_fr}."))
+
+
+@app.command("grants")
+def grants(email: str) -> None:
+    """A user's permissions: per server, then per tag."""
+    async def go(c: object) -> tuple[list[tuple[str, str, ServerPermission]], str]:
+        from chatops_commander.bootstrap import Container
+
+        assert isinstance(c, Container)
+        user = await service.get_user(c.uow, cli_principal(), email)
+        assert user.id is not None
+        rows: list[tuple[str, str, ServerPermission]] = [
+            (tr("server", "serveur"), name, p) for _, name, p in
+            await service.list_permissions(c.uow, cli_principal(), user.id)]
+        rows += [(tr("tag", "étiquette"), name, p)
+                 for name, p in await service.list_tag_permissions(c.uow, cli_principal(), user.id)]
+        return rows, user.role.value
+
+    rows, role = run_with_container(go)
+    table = Table(title=f"{email} ({role})")
+    for column in (tr("On", "Sur"), tr("Name", "Nom"), "read", "execute", "admin"):
+        table.add_column(column)
+    for kind, name, p in rows:
+        table.add_row(kind, name, *("✓" if flag else "" for flag in (p.can_read, p.can_execute, p.can_admin)))
+    console.print(table if rows else tr(f"{email} has no permission on any server or tag.",
+                                        f"{email} n'a de permission sur aucun serveur ni étiquette."))
 
 
 def announce_first_admin(settings: Settings) -> None:

@@ -183,6 +183,13 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "usr.can_execute": ("execute", "exécution"),
     "usr.can_admin": ("admin", "admin"),
     "usr.grant": ("Grant", "Accorder"),
+    "usr.tag_permissions": ("Permissions by tag", "Permissions par étiquette"),
+    "usr.tag": ("Tag", "Étiquette"),
+    "usr.tag_help": ("A grant on a tag covers every server carrying it, including servers added later; "
+                     "a server's own row above wins over its tags.",
+                     "Une permission sur une étiquette couvre tous les serveurs qui la portent, y compris ceux "
+                     "ajoutés plus tard ; la ligne propre à un serveur (ci-dessus) l'emporte sur ses étiquettes."),
+    "usr.remove": ("Remove", "Retirer"),
     "usr.disable": ("Disable", "Désactiver"),
     "usr.enable": ("Enable", "Réactiver"),
     "usr.reset_2fa": ("Reset 2FA", "Réinitialiser la 2FA"),

@@ -34,7 +34,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
 from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
 from chatops_commander.entrypoints.web import i18n, sparkline
-from chatops_commander.services import api_tokens, audit, auth, monitoring
+from chatops_commander.services import access, api_tokens, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
@@ -568,6 +568,7 @@ async def _post_principal(request: Request) -> Principal | Response:
     container = _container(request)
     try:
         await check_csrf(request, container.uow, request_info(request))
+        await access.require_may_change(container.uow, principal, action=f"POST {request.url.path}")
     except DomainError as exc:
         return Response(exc.localized(_lang(request, principal)), status_code=403, media_type="text/plain")
     return principal
@@ -586,13 +587,17 @@ async def users_page(request: Request, selected: UUID | None = None) -> Response
     chosen = next((u for u in people if u.id == selected), None)
     permissions = (await user_service.list_permissions(container.uow, principal, chosen.id)
                    if chosen is not None and chosen.id is not None else [])
+    tag_permissions = (await user_service.list_tag_permissions(container.uow, principal, chosen.id)
+                       if chosen is not None and chosen.id is not None else [])
     visible = await server_service.list_servers(container.uow, principal) if admin else []
+    known_tags = sorted({tag for s in visible for tag in s.tags})
     tokens = await api_tokens.list_tokens(container.uow, principal) if principal.interactive else []
     template = "users.html"
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "permissions":
         template = "partials/permissions.html"
     return _render(request, template, principal, active="users", people=people, chosen=chosen,
-                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role])
+                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role],
+                   tag_permissions=tag_permissions, known_tags=known_tags)
 
 
 # --- settings ----------------------------------------------------------------------------------

@@ -32,10 +32,15 @@ async def list_audit(
 
 @router.get("/audit/verify", response_model=AuditVerification)
 async def verify_audit(request: Request, principal: PrincipalDep, container: ContainerDep) -> AuditVerification:
-    report = await audit.verify_as(container.uow, principal, head=bootstrap.audit_log_head(container.settings))
+    report = await audit.verify_as(container.uow, principal, head=bootstrap.audit_log_head(container.settings),
+                                   keys=container.security.audit_keys.all(),
+                                   checkpoints=bootstrap.audit_checkpoints(container.settings))
+    lang = request_language(request)
     return AuditVerification(ok=report.ok, checked=report.checked, problem=report.problem,
                              first_bad_seq=report.first_bad_seq, first_bad_id=report.first_bad_id,
-                             message=report.message(request_language(request)))
+                             message=report.message(lang), checkpoint_seq=report.checkpoint_seq,
+                             checkpoint_at=report.checkpoint_at,
+                             coverage=audit.coverage(report, lang) if report.ok else [])
 
 
 @router.get("/security/settings", response_model=SecuritySettings)

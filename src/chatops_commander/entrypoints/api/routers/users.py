@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 
 from chatops_commander.domain.security.authorization import ServerPermission
+from chatops_commander.domain.servers import TAG_RE
 from chatops_commander.entrypoints.api.deps import KitDep, PrincipalDep, UowDep
 from chatops_commander.entrypoints.api.schemas import (
     PasswordReset,
     PermissionRead,
     PermissionWrite,
+    TagPermissionRead,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -84,3 +87,23 @@ async def set_permission(user_id: UUID, server_id: UUID, body: PermissionWrite, 
 @router.delete("/{user_id}/permissions/{server_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_permission(user_id: UUID, server_id: UUID, principal: PrincipalDep, uow: UowDep) -> None:
     await service.set_permission(uow, principal, user_id, server_id, None)
+
+
+@router.get("/{user_id}/tag-permissions", response_model=list[TagPermissionRead],
+            description="Grants on tags: each applies to every server carrying the tag (a server's own row wins).")
+async def list_tag_permissions(user_id: UUID, principal: PrincipalDep, uow: UowDep) -> list[TagPermissionRead]:
+    return [TagPermissionRead(tag=tag, can_read=p.can_read, can_execute=p.can_execute, can_admin=p.can_admin)
+            for tag, p in await service.list_tag_permissions(uow, principal, user_id)]
+
+
+@router.put("/{user_id}/tag-permissions/{tag}", status_code=status.HTTP_204_NO_CONTENT)
+async def set_tag_permission(user_id: UUID, tag: Annotated[str, Path(pattern=TAG_RE.pattern)], body: PermissionWrite,
+                             principal: PrincipalDep, uow: UowDep) -> None:
+    await service.set_tag_permission(uow, principal, user_id, tag, ServerPermission(
+        can_read=body.can_read, can_execute=body.can_execute, can_admin=body.can_admin))
+
+
+@router.delete("/{user_id}/tag-permissions/{tag}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_tag_permission(user_id: UUID, tag: Annotated[str, Path(pattern=TAG_RE.pattern)],
+                                principal: PrincipalDep, uow: UowDep) -> None:
+    await service.set_tag_permission(uow, principal, user_id, tag, None)

@@ -23,8 +23,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import DomainError
-from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE
-from chatops_commander.services import auth
+from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, client_ip
+from chatops_commander.services import access, auth
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.principal import Principal
 
@@ -71,7 +71,7 @@ async def chat_socket(ws: WebSocket) -> None:
     if not credential:
         await ws.close(code=POLICY_VIOLATION, reason="authentication required")
         return
-    info = auth.RequestInfo(source_ip=ws.client.host if ws.client else None, request_id=None,
+    info = auth.RequestInfo(source_ip=client_ip(ws), request_id=None,
                             user_agent=ws.headers.get("user-agent"))
     try:
         principal = await auth.authenticate(container.uow, container.security, credential, via_cookie=via_cookie,
@@ -118,6 +118,12 @@ async def _handle(ws: WebSocket, chat: ChatService, principal: Principal, frame:
                             "message": "Unknown frame type: use `message` or `ping`."})
         return
     lang = principal.language
+    try:
+        await access.require_may_change(ws.app.state.container.uow, principal, action="ws message")
+    except DomainError as exc:
+        await ws.send_json({"type": "error", "conversation_id": frame.get("conversation_id"),
+                            "code": exc.code, "message": exc.localized(lang)})
+        return
     try:
         conversation_id = UUID(str(frame.get("conversation_id")))
         text = frame.get("text")
