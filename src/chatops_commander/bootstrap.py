@@ -65,6 +65,8 @@ from chatops_commander.services import auth as auth_service
 from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
+from chatops_commander.services.actions import ActionPipeline, CommandJournal
+from chatops_commander.services.actions.journal import JournalRateLimit
 from chatops_commander.services.chat import ChatHub, ChatService
 from chatops_commander.services.chat.housekeeping import confirmation_sweep
 from chatops_commander.services.execution import FanOut
@@ -373,6 +375,32 @@ def load_catalog(settings: Settings) -> Registry:
 
 def catalog_specs(settings: Settings) -> tuple[ActionSpec, ...]:
     return specs_of(load_catalog(settings))
+
+
+def command_journal(container: Container) -> CommandJournal:
+    """The one writer of `commands` rows and command audit events."""
+    return CommandJournal(container.uow, clock=container.security, on_command=container.metrics.command)  # type: ignore[arg-type]
+
+
+def build_pipeline(container: Container, *, deadline_s: float = 300.0, door: str = "cli") -> ActionPipeline:
+    """The action pipeline over the container's unit of work, fan-out, catalog, journal and command rate limit.
+
+    With Redis the limit is the shared counter every door uses; without it, a one-shot process (the CLI)
+    counts its door's recent runs in the journal, since an in-memory counter would restart at zero.
+    """
+    settings = container.settings
+    rate_hook: Callable[[Principal], Awaitable[None]]
+    if settings.redis_url:
+        async def shared(principal: Principal) -> None:
+            await auth_service.hit_command_limit(container.uow, container.security, principal)
+        rate_hook = shared
+    else:
+        item = RateLimitSpec("commands", settings.rate_limit_commands).item
+        rate_hook = JournalRateLimit(container.uow, clock=container.security, door=door,  # type: ignore[arg-type]
+                                     amount=item.amount, period_s=float(item.get_expiry()))
+    return ActionPipeline(container.uow, container.fanout,  # type: ignore[arg-type]  # the SQL UoW serves the chat
+                          {s.id: s for s in specs_of(container.fanout.registry)}, journal=command_journal(container),
+                          rate_hook=rate_hook, deadline_s=deadline_s)
 
 
 def build_chat_service(container: Container, *, runbooks_path: Path | None = None,

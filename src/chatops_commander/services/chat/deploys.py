@@ -247,11 +247,13 @@ class _Run:
                    part: str = "") -> RunResult:
         """Run one command list on one host; record it ("step": "3/4", "3/4 health", "2/4 skip-check")."""
         plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
-        [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
         label = f"{index}/{self.total}" + (f" {part}" if part else "")
         sent = for_host(plan, become=server.become).render()
-        await self.core.record_results(self.turn, self.action, [server], [res], {server.name: sent},
-                                       {**self.intent, "step": label}, Risk.HIGH, True, principal=self.principal)
+        entry = self.core.entry(self.turn, self.action, {**self.intent, "step": label}, Risk.HIGH, True,
+                                self.principal)
+        rows = await self.core.journal.start(entry, [server], {server.name: sent})  # written ahead
+        [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
+        await self.core.journal.finish(entry, rows[server.name], res)
         return res
 
 
