@@ -65,8 +65,9 @@ from chatops_commander.services import auth as auth_service
 from chatops_commander.services import keys as key_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
-from chatops_commander.services.actions import ActionPipeline, CommandJournal
+from chatops_commander.services.actions import ActionPipeline, CommandJournal, recovery
 from chatops_commander.services.actions.journal import JournalRateLimit
+from chatops_commander.services.actions.recovery import Swept
 from chatops_commander.services.chat import ChatHub, ChatService
 from chatops_commander.services.chat.housekeeping import confirmation_sweep
 from chatops_commander.services.execution import FanOut
@@ -242,6 +243,14 @@ async def build(settings: Settings) -> Container:
     if settings.register_localhost and settings.is_embedded:
         await server_service.ensure_localhost(container.uow, ssh_user=os_user())
     return container
+
+
+async def sweep_interrupted(container: Container) -> Swept | None:
+    """`chatops serve` start-up: commands and deployments the previous process left running become
+    `interrupted` (audited, and said in their conversations). CHATOPS_SWEEP_INTERRUPTED_AT_START=false skips it."""
+    if not container.settings.sweep_interrupted_at_start:
+        return None
+    return await recovery.sweep_interrupted(container.uow, container.security)  # type: ignore[arg-type]
 
 
 async def start_chat_events(container: Container) -> None:
@@ -422,7 +431,8 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         clock=container.security, hub=container.chat_hub, http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
-        on_command=container.metrics.command, tracer=container.tracer)
+        on_command=container.metrics.command, tracer=container.tracer,
+        approval_ttl=timedelta(minutes=settings.approval_ttl_minutes))
 
 
 # ---- monitoring -----------------------------------------------------------------------------------------

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=7, ge=1, le=90)
     rate_limit_api: str = "100/15 minutes"
     rate_limit_commands: str = "10/minute"
+    approval_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # an approval request expires after this
+    sweep_interrupted_at_start: bool = True  # `serve`: rows left running become `interrupted` (off with replicas)
     rate_limit_login_account: str = "5/15 minutes"
     rate_limit_login_ip: str = "5/15 minutes"
     admin_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)  # CIDRs; empty: off
