@@ -13,12 +13,13 @@ data (`Refused`, with the domain error for doors that map it to a status).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chatops_commander.domain.actions import ActionSpec
-from chatops_commander.domain.errors import DomainError, NotFound
+from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied
 from chatops_commander.domain.execution import RunResult, for_host
 from chatops_commander.domain.risk import Risk, effective_risk
 from chatops_commander.domain.servers import Server
@@ -83,6 +84,13 @@ class ActionPipeline:
         except NotFound as exc:
             return Refused.of(exc)
         risk = Risk.highest([req.risk_floor, effective_risk(self._base_risk(spec, req.parameters), len(servers))])
+        if req.approval_id is not None:  # carried out for someone else: as they are now, not as they asked
+            current = await self._requester_now(req)
+            if isinstance(current, Refused):
+                await self.journal.refused(self._entry(req, risk), servers, command=req.text or req.action,
+                                           reason=current.message_en)
+                return current
+            req = dataclasses.replace(req, principal=current)
         try:
             decision = await access.authorize_on_servers(
                 self.uow, req.principal, servers, permission=spec.permission, risk=risk, action_id=spec.id,
@@ -101,6 +109,18 @@ class ActionPipeline:
         if risk.requires_confirmation and not req.confirmed:
             return NeedsConfirmation(spec.id, risk, servers, dict(req.parameters))
         return Decided(req, spec, servers, risk)
+
+    async def _requester_now(self, req: ActionRequest) -> Principal | Refused:
+        if req.principal.user_id is None:
+            return req.principal
+        async with self.uow() as uow:
+            user = await uow.users.get(req.principal.user_id)
+        if user is None or not user.is_active:
+            return Refused.of(PermissionDenied(
+                f"{req.principal.actor}'s account is disabled: the approved request is not carried out.",
+                message_fr=f"Le compte de {req.principal.actor} est désactivé : la demande approuvée n'est pas "
+                           f"exécutée."))
+        return dataclasses.replace(req.principal, role=user.role)
 
     @staticmethod
     def _base_risk(spec: ActionSpec, params: Mapping[str, Any]) -> Risk:
