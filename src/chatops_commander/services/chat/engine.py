@@ -10,7 +10,6 @@ WebSocket connections through the hub.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.chat import wording
 from chatops_commander.domain.chat.approvals import APPROVAL_TTL, Approval, ApprovalState, decide
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState, Refusal, Verdict, check
-from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
+from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import (
     ApprovalRequired,
     ConfirmationRequired,
@@ -42,7 +41,6 @@ from chatops_commander.domain.security.audit_events import AuditAction, AuditOut
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import access, audit
-from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions import (
     ActionPipeline,
     ActionRequest,
@@ -52,20 +50,15 @@ from chatops_commander.services.actions import (
     NeedsConfirmation,
     Refused,
 )
-from chatops_commander.services.actions.pipeline import QueryHandler
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
-from chatops_commander.services.chat.turn import Turn, TurnCore, TurnReply
+from chatops_commander.services.chat.queries import ChatQueries, handlers
+from chatops_commander.services.chat.turn import Turn, TurnReply, TurnTools
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
-from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.services.tracing import NoopTracer, Span, Tracer
-
-UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
-               HostOutcome.TIMED_OUT, HostOutcome.ERROR)
-CHAT_ONLY = {"chat.greeting", "chat.thanks", "chat.help", "chat.confirm", "chat.cancel", "chat.choose"}
 
 RateHook = Callable[[Principal], Awaitable[None]]
 
@@ -93,7 +86,7 @@ def _outcome(meta: Mapping[str, Any]) -> str:
     return "replied"
 
 
-class ChatService(TurnCore):
+class ChatService:
     def __init__(
         self, uow: ChatUnitOfWorkFactory, fanout: FanOut, specs: Sequence[ActionSpec], *, clock: Clock,
         hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
@@ -102,46 +95,23 @@ class ChatService(TurnCore):
         on_command: Callable[[str, str], None] | None = None, tracer: Tracer | None = None,
         approval_ttl: timedelta = APPROVAL_TTL,
     ) -> None:
-        super().__init__(uow, fanout, clock=clock, hub=hub, on_command=on_command)
+        self.tools = TurnTools(uow, fanout, clock=clock, hub=hub, on_command=on_command)
+        self.uow, self.fanout, self.clock, self.hub = uow, fanout, clock, self.tools.hub
+        self.journal = self.tools.journal
         self.approval_ttl = approval_ttl
         self.tracer: Tracer = tracer or NoopTracer()
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
         self.specs = {s.id: s for s in specs}
         self.http, self.runbooks = http, runbooks
-        self.deploys = DeployRunner(self, runbooks)
+        self.deploys = DeployRunner(self.tools, runbooks)
         self.health_urls = dict(health_urls or {})
         self.default_language = default_language
         self.rate_hook = rate_hook
         self._parser: tuple[tuple[Any, ...], Parser] | None = None
         self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.journal, rate_hook=rate_hook)
-        for action, handler in self._handlers().items():
+        self.queries = ChatQueries(self.tools, http=http, health_urls=health_urls)
+        for action, handler in handlers(self.queries, self.deploys).items():
             self.pipeline.handle(action, handler)
-
-    def _handlers(self) -> dict[str, QueryHandler]:
-        """The actions answered here rather than by a skill on hosts (queries and runbooks), by action id."""
-
-        def turn_of(decided: Decided) -> Turn:
-            turn: Turn = decided.request.context
-            return turn
-
-        async def fleet_health(d: Decided) -> tuple[str, dict[str, Any]]:
-            return await self._fleet_health(turn_of(d), d.servers, d.request.text)
-
-        async def diagnose_incident(d: Decided) -> tuple[str, dict[str, Any]]:
-            return await self._diagnose(turn_of(d), d.servers, d.request.service)
-
-        async def alerts(d: Decided) -> tuple[str, dict[str, Any]]:
-            return await self._alerts(turn_of(d))
-
-        async def history(d: Decided) -> tuple[str, dict[str, Any]]:
-            return await self._history(turn_of(d))
-
-        async def deploy(d: Decided) -> tuple[str, dict[str, Any]]:
-            return await self.deploys.run(turn_of(d), d.request.principal, d.servers, d.request.parameters,
-                                          rollback=d.spec.id == "app.rollback", approved_by=d.request.approved_by)
-
-        return {"fleet.health": fleet_health, "incident.diagnose": diagnose_incident, "alerts.list": alerts,
-                "history.list": history, "app.deploy": deploy, "app.rollback": deploy}
 
     # ------------------------------------------------------------------ conversations
 
@@ -211,7 +181,7 @@ class ChatService(TurnCore):
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
         turn = Turn(principal, conv, lang, state, span=span)
-        self.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
+        self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                       created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
         try:
@@ -221,10 +191,10 @@ class ChatService(TurnCore):
                 reply, meta = await self._dispatch(turn, parsed)
         except PermissionDenied as exc:
             reply, meta = wording.refused(exc.localized(lang), lang), {"refused": True, "code": exc.code}
-            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.tools.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         except DomainError as exc:
             reply, meta = exc.localized(lang), {"error": exc.code}
-            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.tools.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         span.set(**{"chatops.outcome": _outcome(meta)})
         with self.tracer.span("chat.reply", **{"chatops.lang": lang}):
             return await self._finish(turn, reply, meta)
@@ -250,7 +220,7 @@ class ChatService(TurnCore):
             await uow.commit()
         event = MessageEvent(turn.cid, message_id=str(msg.id), role="assistant", content=reply, lang=turn.lang,
                              metadata=msg.metadata, created_at=_now_iso(msg.created_at))
-        self.emit(turn, event)
+        self.tools.emit(turn, event)
         return TurnReply(turn.cid, event, turn.events)
 
     async def _dispatch(self, turn: Turn, parsed: ParsedCommand) -> tuple[str, dict[str, Any]]:
@@ -339,7 +309,7 @@ class ChatService(TurnCore):
             await uow.confirmations.add(conf)
             await uow.commit()
         card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary)
-        self.emit(turn, ConfirmationRequired(
+        self.tools.emit(turn, ConfirmationRequired(
             turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
             parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),
             card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat()))
@@ -388,7 +358,7 @@ class ChatService(TurnCore):
                                    token: str) -> None:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED}.get(
             kind, AuditAction.CONFIRMATION_FORGED)
-        entry = self.entry(turn, conf.action if conf else "confirm",
+        entry = self.tools.entry(turn, conf.action if conf else "confirm",
                            self._intent_of(conf) if conf else {"confirmation": token[:12]},
                            conf.risk if conf else Risk.LOW, False)
         await self.journal.refused(entry, [], command=conf.action if conf else "confirm", reason=reason,
@@ -424,24 +394,14 @@ class ChatService(TurnCore):
 
     # ------------------------------------------------------------------ execution
 
-    async def _run(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
-                   progress: bool = True) -> list[RunResult]:
-        results: list[RunResult] = []
-        async for res in self.fanout.stream(action, raw, servers):
-            results.append(res)
-            if progress:
-                self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                          text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
-        return sorted(results, key=lambda r: r.host)
-
     async def _execute(self, turn: Turn, decided: Decided) -> tuple[str, dict[str, Any]]:
         request, servers, risk = decided.request, decided.servers, decided.risk
         action, service, params, lang = request.action, request.service, request.parameters, turn.lang
         spec = decided.spec
 
         def progress(res: RunResult) -> None:
-            self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                      text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
+            self.tools.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                      text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
 
         attrs: dict[str, str | int] = {"chatops.action": action, "chatops.risk": risk.value,
                                        "chatops.hosts": len(servers)}
@@ -459,7 +419,7 @@ class ChatService(TurnCore):
         recorded: dict[str, str | bool] = {"chatops.action": action, "chatops.confirmed": request.confirmed}
         with self.tracer.span("chat.record", **recorded):
             what = wording.describe(action, [s.name for s in servers], service, dict(params), lang, spec.summary)
-            lines = [self.host_line(r, lang) for r in results]
+            lines = [self.tools.host_line(r, lang) for r in results]
             meta: dict[str, Any] = {"action": action, "risk": risk.value,
                                     "results": {r.host: self._result_json(r) for r in results}}
             health: list[str] = []
@@ -488,7 +448,7 @@ class ChatService(TurnCore):
                             "At least one host failed; I retried nothing on my own. What would you like to do?")
             if options:
                 body += ["", wording.numbered(options, lang)]
-            self.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
+            self.tools.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
                                          hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
                                                          "duration_ms": r.duration_ms} for r in results},
                                          data=meta["results"]))
@@ -503,7 +463,7 @@ class ChatService(TurnCore):
 
     async def _health_after(self, turn: Turn, servers: Sequence[Server], service: str) -> list[str]:
         fr = turn.lang == "fr"
-        status = await self._run(turn, "service.status", servers, {"service": service}, progress=False)
+        status = await self.tools.run_checks(turn, "service.status", servers, {"service": service}, progress=False)
         lines: list[str] = []
         all_ok = all(r.ok and r.data.get("active") for r in status)
         for r in status:
@@ -522,154 +482,6 @@ class ChatService(TurnCore):
         if passed:
             lines.insert(0, f"✅ {service} " + ("opérationnel" if fr else "is up"))
         return lines
-
-    # ------------------------------------------------------------------ monitoring answers
-
-    async def _fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
-        fr = turn.lang == "fr"
-
-        async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
-            if not server.services:
-                [res] = await self._run(turn, "server.load", [server], {}, progress=False)
-                return server, res.outcome not in UNREACHABLE, {}, res.message
-            states: dict[str, bool | None] = {}
-            reachable, message = False, ""
-            for svc in server.services:
-                [res] = await self._run(turn, "service.status", [server], {"service": svc}, progress=False)
-                if res.outcome in UNREACHABLE:
-                    message = res.message or res.outcome.value
-                    states[svc] = None
-                    continue
-                reachable = True
-                states[svc] = bool(res.data.get("active"))
-            return server, reachable, states, message
-
-        rows = await asyncio.gather(*(host(s) for s in servers))
-        for server, reachable, _, _ in rows:
-            self.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
-                                      status="ok" if reachable else "unreachable"))
-        alerts = await self._open_alerts(turn)
-        up = sum(1 for r in rows if r[1])
-        stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
-        greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
-        out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
-            "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
-        mark = "✅" if up == len(rows) else "⚠️"
-        out.append(f"{mark} {up}/{len(rows)} " + ("serveurs opérationnels" if fr else "servers up"))
-        for s, reachable, _, message in rows:
-            if not reachable:
-                out.append(f"   - {s.name} : {'injoignable' if fr else 'unreachable'} ({message})" if fr
-                           else f"   - {s.name}: unreachable ({message})")
-        if stopped:
-            out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
-            out += [f"   - {svc} {'sur' if fr else 'on'} {h}" for h, svc in stopped]
-        else:
-            names = sorted({svc for _, _, states, _ in rows for svc in states})
-            out.append("✅ " + (f"Tous les services critiques actifs ({', '.join(names)})" if fr
-                                else f"All critical services running ({', '.join(names)})"))
-        if alerts:
-            n = len(alerts)
-            out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
-                                      else ("open alert:" if n == 1 else "open alerts:")))
-            out += [f"   - {a['message']}" for a in alerts[:10]]
-        else:
-            out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
-        options: list[Option] = []
-        if stopped:
-            h, svc = stopped[0]
-            options.append(Option(f"Start {svc} on {h}", f"Démarrer {svc} sur {h}", "service.start", (h,), svc))
-        options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
-                              tuple(s.name for s in servers)))
-        out += ["", "Besoin de détails ?" if fr else "Need details?", wording.numbered(options, turn.lang, title=False)]
-        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
-                "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
-                "alerts": alerts, "options": [o.to_json() for o in options]}
-        self.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
-                                     summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
-        return "\n".join(out), meta
-
-    async def _open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
-        """Open alerts of the servers the user may read (and those tied to no server)."""
-        lang = turn.lang
-        try:
-            async with self.uow() as uow:
-                readable = await server_service.readable_server_ids(uow, turn.principal)
-                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100).seen_by(readable))
-                names = {s.id: s.name for s in await uow.servers.list()}
-        except AttributeError:  # a store without monitoring tables
-            return []
-        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
-                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
-
-    async def _alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        alerts = await self._open_alerts(turn)
-        fr = turn.lang == "fr"
-        if not alerts:
-            return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}
-        lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
-        lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
-        return "\n".join(lines), {"alerts": alerts}
-
-    async def _history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        async with self.uow() as uow:
-            rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
-        fr = turn.lang == "fr"
-        if not rows:
-            return ("Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."), {}
-        lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
-        lines += [f"- {r.executed_at:%Y-%m-%d %H:%M} {r.action} {r.server_name or ''} → {r.outcome}" for r in rows
-                  if r.executed_at]
-        return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
-                                               "exit_code": r.exit_code} for r in rows]}
-
-    async def _diagnose(self, turn: Turn, servers: Sequence[Server],
-                        service: str | None) -> tuple[str, dict[str, Any]]:
-        relevant = [s for s in servers if service is None or service in s.services] or list(servers)
-
-        async def one(server: Server) -> HostCheck:
-            services = [service] if service else list(server.services)
-            jobs: list[Awaitable[list[RunResult]]] = [
-                self._run(turn, "service.status", [server], {"service": svc}, progress=False) for svc in services]
-            jobs += [self._run(turn, "service.logs", [server], {"service": svc, "grep": "error", "lines": 5},
-                               progress=False) for svc in services]
-            jobs.append(self._run(turn, "server.disk", [server], {"path": "/"}, progress=False))
-            jobs.append(self._run(turn, "server.memory", [server], {}, progress=False))
-            url = self.health_urls.get(server.name)
-            http_job = self.http.check(url) if url and self.http is not None else None
-            results = await asyncio.gather(*jobs)
-            http = await http_job if http_job is not None else None
-            status = [r[0] for r in results[: len(services)]]
-            logs = [r[0] for r in results[len(services): 2 * len(services)]]
-            disk, mem = results[-2][0], results[-1][0]
-            if any(r.outcome in UNREACHABLE for r in [*status, disk]):
-                bad = next(r for r in [*status, disk] if r.outcome in UNREACHABLE)
-                return HostCheck(server.name, False, message=bad.message or bad.outcome.value)
-            checks = tuple(ServiceCheck(svc, bool(r.data.get("active")) if r.ok else None,
-                                        str(r.data.get("state", r.outcome.value))) for svc, r in
-                           zip(services, status, strict=True))
-            errors = tuple(line for r in logs if r.ok for line in r.data.get("lines", [])[-3:])
-            mounts = disk.data.get("mounts") or [] if disk.ok else []
-            top = max(mounts, key=lambda m: m.get("percent", 0), default=None)
-            memory = mem.data.get("memory") if mem.ok else None
-            mem_pct = (100.0 * memory["used"] / memory["total"]) if memory and memory.get("total") else None
-            return HostCheck(server.name, True, services=checks, error_lines=errors, http=http,
-                             disk_percent=float(top["percent"]) if top else None,
-                             disk_mount=top.get("mount") if top else None, memory_percent=mem_pct)
-
-        checks = await asyncio.gather(*(one(s) for s in relevant))
-        for c in checks:
-            self.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
-                                      status="ok" if c.reachable else "unreachable"))
-        result = diagnose(checks)
-        await self.record_results(turn, "incident.diagnose", relevant, [
-            RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
-                      else None, stdout=result.cause_en if c.host == result.culprit_host else "")
-            for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
-        data = result.to_json()
-        self.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
-                                     summary=result.cause(turn.lang), data=data))
-        return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
-                                          "options": [o.to_json() for o in result.options]}
 
     # ------------------------------------------------------------------ approvals (4-eyes) and deploys
 
@@ -690,7 +502,7 @@ class ChatService(TurnCore):
                                         **self._intent_of(approval)})
             await uow.commit()
         until = approval.expires_at.isoformat() if approval.expires_at else None
-        self.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=request.action,
+        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=request.action,
                                           targets=tuple(names), parameters=params, risk=needed.risk.value,
                                           requester=turn.principal.actor, expires_at=until))
         what = wording.describe(request.action, names, request.service, params, turn.lang)
@@ -746,7 +558,7 @@ class ChatService(TurnCore):
         owner = _principal_of(requester, request_id=principal.request_id)
         turn = Turn(owner, conv, done.lang, dict(conv.context or {}))
         what = wording.describe(done.action, done.targets, done.service, done.parameters, done.lang)
-        self.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
+        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
                                           parameters=done.parameters, risk=done.risk.value,
                                           requester=done.requester, state=done.state.value,
                                           expires_at=done.expires_at.isoformat() if done.expires_at else None))

@@ -1,8 +1,9 @@
 """What every part of a chat turn shares: the turn's state, its events, the audit records it leaves.
 
-`TurnCore` is the engine's ground floor: publish an event to the owner's WebSocket connections,
-resolve server names, and hand what ran to the one `CommandJournal` (the seed's `commands` rows
-plus the hash-chained audit events).
+`TurnTools` is what the chat door, its queries and the deploy runner share (by composition, never by
+inheritance): publish an event to the owner's WebSocket connections, resolve server names, run
+read-only checks, and hand what ran to the one `CommandJournal` (the seed's `commands` rows plus the
+hash-chained audit events).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops_commander.domain.chat.events import ChatEvent, MessageEvent
+from chatops_commander.domain.chat.events import ChatEvent, MessageEvent, Progress
 from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import NotFound
 from chatops_commander.domain.execution import RunResult
@@ -59,7 +60,7 @@ class Turn:
         return self.lang == "fr"
 
 
-class TurnCore:
+class TurnTools:
     def __init__(self, uow: ChatUnitOfWorkFactory, fanout: FanOut, *, clock: Clock, hub: ChatHub | None = None,
                  on_command: Callable[[str, str], None] | None = None) -> None:
         self.uow, self.fanout, self.clock = uow, fanout, clock
@@ -90,6 +91,17 @@ class TurnCore:
         detail = res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
         text = detail if isinstance(detail, str) else detail[0]
         return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
+
+    async def run_checks(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
+                         progress: bool = True) -> list[RunResult]:
+        """Run a (read-only) action for a query of this turn; results sorted by host."""
+        results: list[RunResult] = []
+        async for res in self.fanout.stream(action, raw, servers):
+            results.append(res)
+            if progress:
+                self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                          text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
+        return sorted(results, key=lambda r: r.host)
 
     async def record_results(self, turn: Turn, action: str, servers: Sequence[Server], results: Sequence[RunResult],
                              commands: Mapping[str, str], intent: Mapping[str, Any], risk: Risk,
