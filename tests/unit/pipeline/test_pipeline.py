@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, DeploymentState, rollback_target
 from chatops_commander.domain.chat.records import CommandState, Conversation
 from chatops_commander.domain.errors import RateLimited
 from chatops_commander.domain.execution import CommandPlan
@@ -14,7 +15,7 @@ from chatops_commander.domain.servers import Server
 from chatops_commander.services.actions import Door, NeedsApproval, NeedsConfirmation, Ran, Refused
 from chatops_commander.services.actions.journal import Entry, JournalRateLimit
 from chatops_commander.services.actions.recovery import sweep_interrupted
-from chatops_commander.services.principal import Principal
+from chatops_commander.services.principal import AuthMethod, Principal
 from tests.unit.pipeline.world import World, request, shop_cache_flush
 
 
@@ -183,3 +184,33 @@ async def test_a_conversation_that_is_gone_does_not_stop_the_sweep() -> None:
     swept = await sweep_interrupted(w.store, w.clock)  # type: ignore[arg-type]
     assert (swept.commands, swept.conversations) == (1, 0)
     assert [r.state for r in w.rows()] == ["interrupted"]
+
+
+async def test_a_deployment_left_running_becomes_interrupted_and_rollback_treats_it_as_half_way() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    done = Deployment.start(application="shop", version="v1.0.0", kind=DeploymentKind.DEPLOY, hosts=["web-01"],
+                            requested_by="admin@example.com", now=w.clock.now()).finished(now=w.clock.now())
+    cut = Deployment.start(application="shop", version="v1.1.0", kind=DeploymentKind.DEPLOY, hosts=["web-01"],
+                           requested_by="admin@example.com", now=w.clock.advance(minutes=5), conversation_id=str(conv))
+    w.store.deployments.update({done.id: done, cut.id: cut})
+    swept = await sweep_interrupted(w.store, w.clock)  # type: ignore[arg-type]
+    assert (swept.commands, swept.deployments, swept.conversations) == (0, 1, 1)
+    assert w.store.deployments[cut.id].state is DeploymentState.INTERRUPTED
+    assert w.store.deployments[done.id].state is DeploymentState.SUCCEEDED
+    [event] = w.audit("DEPLOYMENT_INTERRUPTED")
+    assert event.details["deployment_id"] == cut.id and event.actor == "system:start-up"
+    [line] = [m.content for m in w.store.messages if m.conversation_id == conv]
+    assert line == "⚠️ Deployment interrupted: shop v1.1.0. The hosts may be half-way."
+    history = sorted(w.store.deployments.values(), key=lambda d: d.started_at, reverse=True)
+    assert rollback_target(history) == "v1.0.0"
+
+
+async def test_each_chat_door_is_named_on_its_rows() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    await w.say(admin, conv, "disk usage on web-01", door=Door.WS)
+    await w.say(dataclasses.replace(admin, auth_method=AuthMethod.COOKIE), conv, "disk usage on web-02")
+    assert {r.server_name: r.door for r in w.rows("server.disk")} == {"web-01": "ws", "web-02": "web"}

@@ -157,13 +157,15 @@ class ChatService:
 
     async def handle_message(
         self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
-        action_hash: str | None = None,
+        action_hash: str | None = None, door: Door | None = None,
     ) -> TurnReply:
+        """One turn; `door`: where it came from (default: the web UI for a cookie session, else the REST API)."""
+        door = door or (Door.WEB if principal.auth_method is AuthMethod.COOKIE else Door.REST)
         with self.tracer.span("chat.turn", **{"chatops.confirmation": confirmation_id is not None}) as span:
-            return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash)
+            return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash, door)
 
     async def _handle(self, span: Span, principal: Principal, conversation_id: UUID, text: str,
-                      confirmation_id: str | None, action_hash: str | None) -> TurnReply:
+                      confirmation_id: str | None, action_hash: str | None, door: Door) -> TurnReply:
         async with self.uow() as uow:
             conv = await self._owned(uow, principal, conversation_id)
             user_msg = await uow.messages.add(ChatMessage(conversation_id, "user", text))
@@ -180,7 +182,7 @@ class ChatService:
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
-        turn = Turn(principal, conv, lang, state, span=span)
+        turn = Turn(principal, conv, lang, state, span=span, door=door.value)
         self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                       created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
