@@ -214,3 +214,20 @@ async def test_each_chat_door_is_named_on_its_rows() -> None:
     await w.say(admin, conv, "disk usage on web-01", door=Door.WS)
     await w.say(dataclasses.replace(admin, auth_method=AuthMethod.COOKIE), conv, "disk usage on web-02")
     assert {r.server_name: r.door for r in w.rows("server.disk")} == {"web-01": "ws", "web-02": "web"}
+
+
+async def test_a_service_action_names_the_exact_line_once_the_host_answered_and_probes_a_dead_host_once() -> None:
+    w = fleet()
+    w.fleet.hosts["web-02"].reachable = False
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    written: list[str] = []
+    w.fleet.before_run = lambda server, plan: written.extend(
+        r.command for r in w.store.commands.values() if "restart" in plan.render())
+    out = await w.pipeline().submit(request(admin, "service.restart", ["web-01", "web-02"],
+                                            parameters={"service": "nginx"}, confirmed=True))
+    assert isinstance(out, Ran)
+    assert written == ['service.restart {"service":"nginx"}'] * 2  # before the run: the manager is not known yet
+    rows = {r.server_name: r.command for r in w.rows("service.restart")}
+    assert rows == {"web-01": "supervisorctl restart nginx", "web-02": 'service.restart {"service":"nginx"}'}
+    assert out.commands["web-01"] == "supervisorctl restart nginx"
+    assert w.fleet.attempts.count("web-02") == 1  # the failed probe is not repeated to name the command

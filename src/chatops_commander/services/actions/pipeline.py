@@ -12,7 +12,6 @@ data (`Refused`, with the domain error for doors that map it to a status).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied
-from chatops_commander.domain.execution import RunResult, for_host
+from chatops_commander.domain.execution import HostOutcome, RunResult, for_host
 from chatops_commander.domain.risk import Risk, effective_risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import access
@@ -36,6 +35,7 @@ from chatops_commander.services.actions.request import (
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.execution import FanOut, Prepared
 from chatops_commander.services.principal import Principal
+from chatops_commander.skills.base import UnsupportedPlatform
 from chatops_commander.skills.shell_risk import classify
 
 RateHook = Callable[[Principal], Awaitable[None]]
@@ -173,30 +173,50 @@ class ActionPipeline:
         except DomainError as exc:
             return Refused.of(exc)
         entry = self._entry(req, decided.risk)
-        commands = dict(zip([s.name for s in servers], await asyncio.gather(
-            *(self.command_text(prepared, s) for s in servers)), strict=True))
+        by_name = {s.name: s for s in servers}
+        commands = {s.name: self.planned_text(prepared, s) for s in servers}
         rows = await self.journal.start(entry, servers, commands)  # written ahead: nothing is sent before this
         results: list[RunResult] = []
         done: list[RunResult] = []
+
+        async def flush() -> None:
+            sent = [(rows[r.host], r, await self.sent_text(prepared, by_name[r.host], r)) for r in done]
+            commands.update({res.host: text for _, res, text in sent if text})
+            await self.journal.finish_many(entry, sent)
+            done.clear()
+
         async for res in self.fanout.stream_prepared(prepared, servers, deadline_s=self.deadline_s):
             results.append(res)
             done.append(res)
             if on_result is not None:
                 on_result(res)
             if len(done) >= FLUSH_EVERY:
-                await self.journal.finish_many(entry, [(rows[r.host], r, None) for r in done])
-                done = []
-        await self.journal.finish_many(entry, [(rows[r.host], r, None) for r in done])
+                await flush()
+        await flush()
         return Ran(req.action, decided.risk, servers, tuple(sorted(results, key=lambda r: r.host)), commands)
 
-    async def command_text(self, prepared: Prepared, server: Server) -> str:
-        """The exact shell line for `server` (its platform is probed once and cached by the fan-out)."""
+    @staticmethod
+    def planned_text(prepared: Prepared, server: Server) -> str:
+        """What the row says before the run: the exact line, or (when it depends on the host's service
+        manager, not probed yet) the action and its parameters."""
         skill, params = prepared.skill, prepared.params
+        if not skill.needs_platform:
+            try:
+                return for_host(skill.plan(params), become=server.become).render()
+            except UnsupportedPlatform:
+                pass
+        return f"{skill.spec.id} {params.model_dump_json()}"
+
+    async def sent_text(self, prepared: Prepared, server: Server, result: RunResult) -> str | None:
+        """The exact line sent, once the host answered (its service manager is then known and cached)."""
+        skill, params = prepared.skill, prepared.params
+        if not skill.needs_platform or result.outcome not in (HostOutcome.OK, HostOutcome.FAILED):
+            return None
         try:
-            platform = await self.fanout.platform(server) if skill.needs_platform else None
-            return for_host(skill.plan(params, platform), become=server.become).render()  # type: ignore[arg-type]
-        except Exception:  # unreachable host, unsupported platform: the run will say so
-            return f"{skill.spec.id} {params.model_dump_json()}"
+            platform = await self.fanout.platform(server)
+            return for_host(skill.plan(params, platform), become=server.become).render()
+        except UnsupportedPlatform:  # the row keeps the action and its parameters
+            return None
 
     @staticmethod
     def _entry(req: ActionRequest, risk: Risk) -> Entry:

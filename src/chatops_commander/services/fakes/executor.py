@@ -83,6 +83,7 @@ class FakeFleet:
         self.closed = False
         # Called as a command reaches a host (e.g. to look at what was recorded before it was sent).
         self.before_run: Callable[[Server, CommandPlan], None] | None = None
+        self.attempts: list[str] = []  # every host a command was tried on, reachable or not
 
     def add(self, host: FakeHost) -> FakeHost:
         self.hosts[host.name] = host
@@ -92,6 +93,7 @@ class FakeFleet:
         return list(self.hosts[name].sent)
 
     async def run(self, server: Server, plan: CommandPlan, *, on_line: OnLine | None = None) -> RunResult:
+        self.attempts.append(server.name)
         host = self.hosts.get(server.name)
         if host is None or not host.reachable:
             return RunResult(server.name, HostOutcome.UNREACHABLE, message="connection refused")
