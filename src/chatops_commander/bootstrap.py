@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from chatops_commander.domain.security.login_throttle import LoginPolicy
     from chatops_commander.nlu.parser import Parser
     from chatops_commander.services import keys as key_service
+    from chatops_commander.services.actions import ActionPipeline, CommandJournal
+    from chatops_commander.services.actions.recovery import Swept
     from chatops_commander.services.chat import ChatHub, ChatService
     from chatops_commander.services.execution import FanOut
     from chatops_commander.services.kit import SecurityKit
@@ -332,6 +334,16 @@ async def build(settings: Settings) -> Container:
     return container
 
 
+async def sweep_interrupted(container: Container) -> Swept | None:
+    """`chatops serve` start-up: commands and deployments the previous process left running become
+    `interrupted` (audited, and said in their conversations). CHATOPS_SWEEP_INTERRUPTED_AT_START=false skips it."""
+    from chatops_commander.services.actions import recovery
+
+    if not container.settings.sweep_interrupted_at_start:
+        return None
+    return await recovery.sweep_interrupted(container.uow, container.security)  # type: ignore[arg-type]
+
+
 async def start_chat_events(container: Container) -> None:
     """In the server only (not in every CLI command): relay chat events through Redis between replicas."""
     from chatops_commander.services.chat import ChatHub
@@ -532,6 +544,40 @@ def catalog_specs(settings: Settings) -> tuple[ActionSpec, ...]:
     return specs_of(load_catalog(settings))
 
 
+def command_journal(container: Container) -> CommandJournal:
+    """The one writer of `commands` rows and command audit events."""
+    from chatops_commander.services.actions import CommandJournal
+
+    return CommandJournal(container.uow, clock=container.security, on_command=container.metrics.command)  # type: ignore[arg-type]
+
+
+def build_pipeline(container: Container, *, deadline_s: float = 300.0, door: str = "cli") -> ActionPipeline:
+    """The action pipeline over the container's unit of work, fan-out, catalog, journal and command rate limit.
+
+    With Redis the limit is the shared counter every door uses; without it, a one-shot process (the CLI)
+    counts its door's recent runs in the journal, since an in-memory counter would restart at zero.
+    """
+    from chatops_commander.adapters.security.rate_limit import RateLimitSpec
+    from chatops_commander.services import auth as auth_service
+    from chatops_commander.services.actions import ActionPipeline
+    from chatops_commander.services.actions.journal import JournalRateLimit
+    from chatops_commander.skills.catalog import catalog_specs as specs_of
+
+    settings = container.settings
+    rate_hook: Callable[[Principal], Awaitable[None]]
+    if settings.redis_url:
+        async def shared(principal: Principal) -> None:
+            await auth_service.hit_command_limit(container.uow, container.security, principal)
+        rate_hook = shared
+    else:
+        item = RateLimitSpec("commands", settings.rate_limit_commands).item
+        rate_hook = JournalRateLimit(container.uow, clock=container.security, door=door,  # type: ignore[arg-type]
+                                     amount=item.amount, period_s=float(item.get_expiry()))
+    return ActionPipeline(container.uow, container.fanout,  # type: ignore[arg-type]  # the SQL UoW serves the chat
+                          {s.id: s for s in specs_of(container.fanout.registry)}, journal=command_journal(container),
+                          rate_hook=rate_hook, deadline_s=deadline_s)
+
+
 def build_chat_service(container: Container, *, runbooks_path: Path | None = None,
                        health_urls: Mapping[str, str] | None = None) -> ChatService:
     """The conversation engine over the container's unit of work, fan-out, catalog and rate limits.
@@ -556,7 +602,8 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         clock=container.security, hub=container.chat_hub, http=HttpxProbe(), runbooks=RunbookFolder(Path(folder)),
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
-        on_command=container.metrics.command, tracer=container.tracer)
+        on_command=container.metrics.command, tracer=container.tracer,
+        approval_ttl=timedelta(minutes=settings.approval_ttl_minutes))
 
 
 # ---- monitoring -----------------------------------------------------------------------------------------

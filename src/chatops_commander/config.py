@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # 15 minutes stays under them); they only stop runaway scripts.
     rate_limit_api: str = "3000/15 minutes"
     rate_limit_commands: str = "30/minute"
+    approval_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # an approval request expires after this
+    sweep_interrupted_at_start: bool = True  # `serve`: rows left running become `interrupted` (off with replicas)
     admin_ip_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)  # CIDRs; empty: off
     require_2fa_for_admins: bool = False  # initial value; admins change it at run time
     password_time_cost: int = Field(default=3, ge=1, le=20)

@@ -103,7 +103,9 @@ class SqlMessageRepository:
 
 
 _COMMAND_FIELDS = ("command", "action", "actor", "user_id", "server_id", "server_name", "conversation_id",
-                   "parsed_intent", "output", "exit_code", "outcome", "risk_level", "confirmed", "duration_ms")
+                   "parsed_intent", "output", "exit_code", "outcome", "risk_level", "confirmed", "duration_ms",
+                   "state", "door", "finished_at")
+_OPEN_STATES = ("pending", "running")
 
 
 class SqlCommandRepository:
@@ -118,6 +120,26 @@ class SqlCommandRepository:
         await self.session.execute(t_commands.insert().values(id=new_id, **values))
         return CommandRecord(**{**{f: getattr(record, f) for f in _COMMAND_FIELDS},
                                 "executed_at": values["executed_at"], "id": new_id})
+
+    async def finish(self, record: CommandRecord) -> None:
+        """Close a row written ahead: its final state, output, exit code, duration (and the line really sent)."""
+        assert record.id is not None
+        await self.session.execute(update(t_commands).where(t_commands.c.id == record.id).values(
+            command=record.command, output=record.output, exit_code=record.exit_code, outcome=record.outcome,
+            state=record.state, duration_ms=record.duration_ms, finished_at=record.finished_at or utcnow()))
+
+    async def runs_since(self, actor: str, door: str, since: datetime) -> int:
+        """How many runs `actor` started from `door` since then (a run's rows share their start time)."""
+        q = (select(func.count(func.distinct(t_commands.c.executed_at)))
+             .where(t_commands.c.actor == actor, t_commands.c.door == door, t_commands.c.executed_at >= since,
+                    t_commands.c.state != "refused"))
+        return int((await self.session.execute(q)).scalar_one() or 0)
+
+    async def left_open(self) -> list[CommandRecord]:
+        """Rows still `pending` or `running` (at start-up: the server stopped while they ran)."""
+        q = select(t_commands).where(t_commands.c.state.in_(_OPEN_STATES)).order_by(t_commands.c.executed_at)
+        return [CommandRecord(**{f: r[f] for f in _COMMAND_FIELDS}, executed_at=r["executed_at"], id=r["id"])
+                for r in (await self.session.execute(q)).mappings()]
 
     async def query(self, q: CommandQuery) -> tuple[list[CommandRecord], int]:
         """One page of the history (newest first) and how many rows match in all."""
@@ -218,14 +240,14 @@ class SqlApprovalRepository:
             action_hash=r["action_hash"], created_at=r["created_at"], lang=r["lang"], text=r["text"],
             state=ApprovalState(r["state"]), decided_by=r["decided_by"],
             decided_by_id=str(r["decided_by_id"]) if r["decided_by_id"] else None, decided_at=r["decided_at"],
-            reason=r["reason"])
+            reason=r["reason"], expires_at=r["expires_at"])
 
     async def add(self, a: Approval) -> None:
         await self.session.execute(t_approvals.insert().values(
             id=_uuid(a.id), requester_id=_uuid(a.requester_id), requester=a.requester,
             conversation_id=_uuid(a.conversation_id), action=a.action, targets=list(a.targets), service=a.service,
             parameters=dict(a.parameters), risk_level=a.risk.value, action_hash=a.action_hash, state=a.state.value,
-            lang=a.lang, text=a.text, created_at=a.created_at))
+            lang=a.lang, text=a.text, created_at=a.created_at, expires_at=a.expires_at))
 
     async def get(self, approval_id: str, *, for_update: bool = False) -> Approval | None:
         key = _uuid(approval_id)
@@ -238,10 +260,14 @@ class SqlApprovalRepository:
         return self._row(row) if row else None
 
     async def list(self, *, state: ApprovalState | None = None, requester_id: str | None = None,
-                   limit: int = 100) -> list[Approval]:
+                   limit: int = 100, pending_at: datetime | None = None) -> list[Approval]:
+        """Newest first; `pending_at`: only requests still open at that time (requested, not expired)."""
         q = select(t_approvals)
         if state is not None:
             q = q.where(t_approvals.c.state == state.value)
+        if pending_at is not None:
+            q = q.where(t_approvals.c.state == ApprovalState.REQUESTED.value,
+                        (t_approvals.c.expires_at.is_(None)) | (t_approvals.c.expires_at > pending_at))
         if requester_id is not None:
             q = q.where(t_approvals.c.requester_id == _uuid(requester_id))
         q = q.order_by(t_approvals.c.created_at.desc(), t_approvals.c.id).limit(limit)
@@ -280,6 +306,10 @@ class SqlDeploymentRepository:
     async def finish(self, d: Deployment) -> None:
         await self.session.execute(update(t_deployments).where(t_deployments.c.id == _uuid(d.id)).values(
             state=d.state.value, finished_at=d.finished_at, failed_step=d.failed_step))
+
+    async def left_running(self) -> list[Deployment]:
+        q = select(t_deployments).where(t_deployments.c.state == DeploymentState.RUNNING.value)
+        return [self._row(r) for r in (await self.session.execute(q)).mappings()]
 
     async def history(self, application: str, *, environment: str | None = None,
                       limit: int = 50) -> list[Deployment]:

@@ -133,6 +133,10 @@ commands = Table(
     Column("confirmed", Boolean, nullable=False, default=False),
     Column("executed_at", UTCDateTime, nullable=False, default=utcnow),
     Column("duration_ms", Integer),
+    # migration 0007: written ahead (pending → running → succeeded | failed | timed_out | interrupted; refused)
+    Column("state", String(20), nullable=False, default="succeeded", server_default="succeeded"),
+    Column("door", String(20)),  # web | rest | ws | cli | slack | … (where the request came from)
+    Column("finished_at", UTCDateTime),
     Index("idx_commands_user", "user_id"),
     Index("idx_commands_server", "server_id"),
     Index("idx_commands_executed", text("executed_at DESC")),
@@ -286,6 +290,7 @@ approvals = Table(
     Column("decided_at", UTCDateTime),
     Column("reason", Text),
     _created(),
+    Column("expires_at", UTCDateTime),  # migration 0007
     CheckConstraint("state IN ('requested', 'approved', 'rejected')", name="state"),
     Index("idx_approvals_state", "state", "created_at"),
 )
@@ -308,6 +313,6 @@ deployments = Table(
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
     CheckConstraint("kind IN ('deploy', 'rollback')", name="kind"),
-    CheckConstraint("state IN ('running', 'succeeded', 'failed')", name="state"),
+    CheckConstraint("state IN ('running', 'succeeded', 'failed', 'interrupted')", name="state"),
     Index("idx_deployments_application", "application", "started_at"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +20,7 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.authorization import can_approve
 
 REASON_MAX = 500
+APPROVAL_TTL = timedelta(hours=1)  # default; CHATOPS_APPROVAL_TTL_MINUTES
 
 
 class ApprovalState(StrEnum):
@@ -49,16 +50,25 @@ class Approval:
     decided_at: datetime | None = None
     reason: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None  # None: requests made before approvals expired (migration 0007)
 
     @classmethod
     def request(cls, *, requester_id: str, requester: str, conversation_id: str, action: str,
                 targets: Sequence[str], service: str | None, parameters: Mapping[str, Any], risk: Risk,
-                now: datetime, lang: str = "en", text: str = "") -> Approval:
+                now: datetime, lang: str = "en", text: str = "", ttl: timedelta = APPROVAL_TTL) -> Approval:
         return cls(id=str(uuid.uuid4()), requester_id=requester_id, requester=requester,
                    conversation_id=conversation_id, action=action, targets=tuple(sorted(targets)), service=service,
                    parameters=dict(parameters), risk=risk,
                    action_hash=action_hash(action, targets, service, parameters), created_at=now, lang=lang,
-                   text=text)
+                   text=text, expires_at=now + ttl)
+
+    def expired(self, now: datetime) -> bool:
+        """Still waiting past its deadline: it can no longer be approved."""
+        return self.state is ApprovalState.REQUESTED and self.expires_at is not None and now >= self.expires_at
+
+    def shown_state(self, now: datetime) -> str:
+        """`requested`, `approved`, `rejected`, or `expired` (a request nobody decided in time)."""
+        return "expired" if self.expired(now) else self.state.value
 
     @property
     def intact(self) -> bool:
@@ -74,6 +84,10 @@ def decide(approval: Approval, *, approver_role: Role, approver_id: str, approve
     if approval.state is not ApprovalState.REQUESTED:
         raise Conflict(f"This request was already {approval.state.value}.",
                        message_fr=f"Cette demande a déjà été traitée ({_FR_STATE[approval.state]}).")
+    if approve and approval.expired(now):
+        raise Conflict(f"This request expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC: ask again.",
+                       message_fr=f"Cette demande a expiré le {approval.expires_at:%Y-%m-%d à %H:%M} UTC : "
+                                  f"redemandez-la.")
     if not approval.intact:
         raise Conflict("This request does not match the action it was made for; I refuse it.",
                        message_fr="Cette demande ne correspond plus à l'action demandée ; je la refuse.")

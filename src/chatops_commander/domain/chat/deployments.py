@@ -28,6 +28,7 @@ class DeploymentState(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"  # the server stopped while the runbook ran
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ class Deployment:
         return replace(self, state=state, finished_at=now, failed_step=failed_step)
 
 
+def interrupted(deployment: Deployment, *, now: datetime) -> Deployment:
+    return replace(deployment, state=DeploymentState.INTERRUPTED, finished_at=now)
+
+
 def current_version(history: Sequence[Deployment]) -> str | None:
     """The version the last successful deploy or rollback left (history: newest first)."""
     return next((d.version for d in history if d.state is DeploymentState.SUCCEEDED), None)
@@ -70,7 +75,7 @@ def rollback_target(history: Sequence[Deployment]) -> str | None:
     current = current_version(finished)
     if current is None:
         return None
-    if finished[0].state is DeploymentState.FAILED and finished[0].version != current:
+    if finished[0].state in (DeploymentState.FAILED, DeploymentState.INTERRUPTED) and finished[0].version != current:
         return current
     releases: list[str] = []
     for d in finished:

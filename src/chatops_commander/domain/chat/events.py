@@ -72,11 +72,12 @@ class ApprovalRequired(ChatEvent):
     risk: str = "high"
     requester: str = ""
     state: str = "requested"
+    expires_at: str | None = None  # ISO-8601: the request can no longer be approved after this
 
     def body(self) -> dict[str, Any]:
         return {"approval_id": self.approval_id, "action": self.action, "targets": list(self.targets),
                 "parameters": dict(self.parameters), "risk": self.risk, "requester": self.requester,
-                "state": self.state}
+                "state": self.state, "expires_at": self.expires_at}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -51,6 +52,34 @@ class CommandRecord:
     executed_at: datetime | None = None
     duration_ms: int | None = None
     id: UUID | None = None
+    state: str = "succeeded"  # CommandState value (written ahead: pending → running → …)
+    door: str | None = None  # where the request came from: web | rest | ws | cli | …
+    finished_at: datetime | None = None
+
+
+class CommandState(StrEnum):
+    """A `commands` row's life: written before the command is sent, closed when its result is known."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    INTERRUPTED = "interrupted"  # the server stopped while it ran (found at the next start)
+    REFUSED = "refused"
+
+    @classmethod
+    def of_outcome(cls, outcome: str) -> CommandState:
+        """The final state for a host outcome (ok, failed, timed_out, unreachable, …)."""
+        if outcome == "ok":
+            return cls.SUCCEEDED
+        if outcome == "timed_out":
+            return cls.TIMED_OUT
+        return cls.FAILED
+
+    @property
+    def open(self) -> bool:
+        return self in (CommandState.PENDING, CommandState.RUNNING)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ assistant, "vous" for the user, explain before acting, ask rather than assume, �
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from chatops_commander.domain.chat.diagnosis import Option
@@ -140,19 +141,21 @@ def cancelled(what: str, lang: str) -> str:
         f"OK, I cancelled: {what}. I ran nothing."
 
 
-def approval_waiting(what: str, approval_id: str, lang: str) -> str:
+def approval_waiting(what: str, approval_id: str, lang: str, until: datetime | None = None) -> str:
     if lang == "fr":
+        valid = f" Elle reste valable jusqu'au {until:%Y-%m-%d à %H:%M} UTC." if until else ""
         return (f"⏳ {what} : en production, cette action demande l'approbation d'un admin (principe des 4 yeux). "
-                f"J'ai créé la demande {approval_id[:8]} ; je vous préviens ici dès qu'elle est traitée.")
+                f"J'ai créé la demande {approval_id[:8]} ; je vous préviens ici dès qu'elle est traitée.{valid}")
+    valid = f" It stays open until {until:%Y-%m-%d %H:%M} UTC." if until else ""
     return (f"⏳ {what}: in production this action needs an admin's approval (4-eyes). I created request "
-            f"{approval_id[:8]}; I will tell you here as soon as it is decided.")
+            f"{approval_id[:8]}; I will tell you here as soon as it is decided.{valid}")
 
 
 def approval_decided(what: str, approved: bool, by: str, reason: str | None, lang: str) -> str:
     fr = lang == "fr"
     if approved:
-        return (f"✅ {by} a approuvé : {what}. Je lance le déploiement." if fr
-                else f"✅ {by} approved: {what}. I am starting the deployment.")
+        return (f"✅ {by} a approuvé : {what}. Je lance l'action." if fr
+                else f"✅ {by} approved: {what}. I am running it now.")
     why = f" Motif : {reason}" if fr and reason else (f" Reason: {reason}" if reason else "")
     return (f"❌ {by} a rejeté : {what}.{why} Je n'ai rien exécuté." if fr
             else f"❌ {by} rejected: {what}.{why} I ran nothing.")

@@ -47,6 +47,8 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
         app.state.container = container or await bootstrap.build(settings)
         if owned:  # first admin from CHATOPS_ADMIN_EMAIL/PASSWORD (`chatops serve` also generates one)
             await bootstrap.ensure_first_admin(app.state.container, generate=False)
+        if owned:  # what the previous process left running was interrupted (write-ahead rows)
+            await bootstrap.sweep_interrupted(app.state.container)
         if owned:  # the collector and the chat-event relay run in the server that owns its container
             await bootstrap.start_chat_events(app.state.container)
             await bootstrap.start_monitoring(app.state.container)

@@ -6,8 +6,9 @@ permissions given `--as EMAIL`; every run is authorized, confirmed when risky, a
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -15,17 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from chatops_commander import bootstrap
-from chatops_commander.domain.errors import NotFound, PermissionDenied
+from chatops_commander.domain.errors import PermissionDenied
 from chatops_commander.domain.execution import HostOutcome, RunResult
 from chatops_commander.domain.inventory import Inventory
-from chatops_commander.domain.risk import Risk, effective_risk
-from chatops_commander.domain.roles import Permission
-from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.domain.targets import resolve_targets
 from chatops_commander.entrypoints.cli.common import console, fail, language, run_with_container
-from chatops_commander.services import access, audit
 from chatops_commander.services import servers as server_service
+from chatops_commander.services.actions import ActionRequest, Door, NeedsApproval, NeedsConfirmation, Refused
 from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.skills.shell_risk import classify
 
@@ -80,16 +79,10 @@ def run(
     async def main(c: bootstrap.Container) -> list[RunResult]:
         principal = await _principal(c, as_user)
         servers = await _targets(c, principal, on)
-        try:
-            prepared = c.fanout.prepare(action_id, params)
-        except NotFound:
+        if c.fanout.registry.get(action_id) is None:
             fail(f"unknown action {action_id!r}, or it does not run on servers; see `chatops actions list`")
-        spec = prepared.skill.spec
-        risk = effective_risk(_base_risk(spec.id, spec.risk, params), len(servers))
-        await _authorize(c, principal, servers, spec.permission, risk, spec.id, spec.approval_for_operators)
-        _confirm(f"{spec.id} {_shown(params)}", servers, risk, yes)
-        stream = c.fanout.stream_prepared(prepared, servers, deadline_s=deadline)
-        return await _run_and_audit(c, principal, spec.id, params, risk, servers, stream, as_json)
+        request = _request(principal, action_id, servers, params, yes)
+        return await _submit(c, request, f"{action_id} {_shown(params)}", servers, deadline, as_json)
 
     _finish(run_with_container(main))
 
@@ -106,17 +99,56 @@ def exec_(
     async def main(c: bootstrap.Container) -> list[RunResult]:
         principal = await _principal(c, as_user)
         servers = await _targets(c, principal, on)
-        prepared = c.fanout.prepare("shell.run", params)
         verdict = classify(line)
-        risk = effective_risk(verdict.risk, len(servers))
-        await _authorize(c, principal, servers, Permission.ADMIN, risk, "shell.run", False)
         if verdict.reasons:
             console.print(f"[{RISK_STYLE[verdict.risk]}]risk {verdict.risk.value}[/]: {'; '.join(verdict.reasons)}")
-        _confirm(line, servers, risk, yes)
-        stream = c.fanout.stream_prepared(prepared, servers, deadline_s=deadline)
-        return await _run_and_audit(c, principal, "shell.run", params, risk, servers, stream, as_json)
+        request = _request(principal, "shell.run", servers, params, yes)
+        return await _submit(c, request, line, servers, deadline, as_json)
 
     _finish(run_with_container(main))
+
+
+def _request(principal: Principal, action_id: str, servers: list[Server], params: dict[str, Any],
+             yes: bool) -> ActionRequest:
+    return ActionRequest(principal, action_id, tuple(s.name for s in servers), params, Door.CLI,
+                         door_detail=f"cli:{bootstrap.os_user()}", confirmed=yes,
+                         text=f"{action_id} {_shown(params)}".strip())
+
+
+async def _submit(c: bootstrap.Container, request: ActionRequest, what: str, servers: list[Server],
+                  deadline: float, as_json: bool) -> list[RunResult]:
+    """The CLI door: the pipeline decides and runs; this asks for a confirmation and renders."""
+    pipeline = bootstrap.build_pipeline(c, deadline_s=deadline)
+    decided = await pipeline.decide(request)
+    if isinstance(decided, NeedsConfirmation):
+        _confirm(what, servers, decided.risk)
+        decided = await pipeline.decide(dataclasses.replace(request, confirmed=True, follow_up=True))
+    if isinstance(decided, NeedsApproval):
+        raise PermissionDenied(
+            f"{request.action} by {request.principal.role.value} needs an admin's approval: ask for it in the chat "
+            f"or the API.",
+            message_fr=f"{request.action} demande l'approbation d'un admin : demandez-la dans le chat ou par l'API.")
+    if isinstance(decided, Refused):
+        raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
+    if isinstance(decided, NeedsConfirmation):  # cannot happen: confirmed above
+        fail("not confirmed: nothing was run", code=1)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=True, disable=as_json)
+    with progress:
+        task = progress.add_task(f"{request.action} on {len(servers)} server(s)", total=len(servers))
+
+        def shown(res: RunResult) -> None:
+            progress.advance(task)
+            if as_json:
+                typer.echo(json.dumps(_as_json(res), ensure_ascii=False))
+
+        outcome = await pipeline.run(decided, on_result=shown)
+    if isinstance(outcome, Refused):
+        raise outcome.error or PermissionDenied(outcome.message_en, message_fr=outcome.message_fr)
+    results = list(outcome.results)
+    if not as_json:
+        console.print(_table(results, raw_output=request.action == "shell.run"))
+    return results
 
 
 def _settings() -> Any:
@@ -139,12 +171,6 @@ def _shown(params: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in params.items())
 
 
-def _base_risk(action_id: str, base: Risk, params: dict[str, Any]) -> Risk:
-    if action_id == "shell.run" and isinstance(params.get("command"), str):
-        return classify(params["command"]).risk
-    return base
-
-
 async def _principal(c: bootstrap.Container, as_user: str | None) -> Principal:
     principal = Principal.cli(bootstrap.os_user())
     if as_user is None:
@@ -162,21 +188,7 @@ async def _targets(c: bootstrap.Container, principal: Principal, expression: str
     return resolve_targets(expression, Inventory.from_servers(servers))
 
 
-async def _authorize(
-    c: bootstrap.Container, principal: Principal, servers: list[Server], permission: Permission, risk: Risk,
-    action_id: str, approval: bool,
-) -> None:
-    decision = await access.authorize_on_servers(c.uow, principal, servers, permission=permission, risk=risk,
-                                                 action_id=action_id, approval_for_operators=approval)
-    if decision.needs_approval:
-        raise PermissionDenied(
-            f"{action_id} by {principal.role.value} needs an admin's approval: ask for it in the chat or the API.",
-            message_fr=f"{action_id} demande l'approbation d'un admin : demandez-la dans le chat ou par l'API.")
-
-
-def _confirm(what: str, servers: list[Server], risk: Risk, yes: bool) -> None:
-    if not risk.requires_confirmation or yes:
-        return
+def _confirm(what: str, servers: list[Server], risk: Risk) -> None:
     names = ", ".join(s.name for s in servers)
     console.print(f"⚠️  [{RISK_STYLE[risk]}]risk {risk.value}[/]: {what} on {names}")
     try:
@@ -185,34 +197,6 @@ def _confirm(what: str, servers: list[Server], risk: Risk, yes: bool) -> None:
         confirmed = False
     if not confirmed:
         fail("not confirmed: nothing was run (use --yes to confirm without a prompt)", code=1)
-
-
-async def _run_and_audit(
-    c: bootstrap.Container, principal: Principal, action_id: str, params: dict[str, Any], risk: Risk,
-    servers: list[Server], stream: AsyncIterator[RunResult], as_json: bool,
-) -> list[RunResult]:
-    results: list[RunResult] = []
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=True, disable=as_json)
-    with progress:
-        task = progress.add_task(f"{action_id} on {len(servers)} server(s)", total=len(servers))
-        async for res in stream:
-            results.append(res)
-            c.metrics.command(action_id, res.outcome.value)
-            progress.advance(task)
-            if as_json:
-                typer.echo(json.dumps(_as_json(res), ensure_ascii=False))
-    async with c.uow() as uow:
-        for res in results:
-            outcome = AuditOutcome.SUCCESS if res.ok else AuditOutcome.FAILURE
-            await audit.record(uow, principal, AuditAction.COMMAND_EXECUTED, outcome, target=res.host, details={
-                "action": action_id, "parameters": params, "risk": risk.value, "outcome": res.outcome.value,
-                "exit_code": res.exit_code, "duration_ms": res.duration_ms, "confirmed": risk.requires_confirmation,
-            })
-        await uow.commit()
-    if not as_json:
-        console.print(_table(results, raw_output=action_id == "shell.run"))
-    return results
 
 
 def _as_json(res: RunResult) -> dict[str, Any]:

@@ -21,7 +21,8 @@ def _as_json(c: CommandRecord) -> dict[str, Any]:
     return {"id": str(c.id), "executed_at": c.executed_at.isoformat() if c.executed_at else None, "actor": c.actor,
             "action": c.action, "server": c.server_name, "command": c.command, "outcome": c.outcome,
             "exit_code": c.exit_code, "risk_level": c.risk_level, "confirmed": c.confirmed,
-            "duration_ms": c.duration_ms, "intent": dict(c.parsed_intent) if c.parsed_intent else None}
+            "duration_ms": c.duration_ms, "intent": dict(c.parsed_intent) if c.parsed_intent else None,
+            "state": c.state, "door": c.door, "finished_at": c.finished_at.isoformat() if c.finished_at else None}
 
 
 def history(
@@ -61,6 +62,6 @@ def history(
     for item in items:
         style = "green" if item.outcome == "ok" else "red"
         table.add_row(item.executed_at.strftime("%Y-%m-%d %H:%M:%S") if item.executed_at else "", item.actor,
-                      item.action or "", item.server_name or "", f"[{style}]{item.outcome or ''}[/]",
+                      item.action or "", item.server_name or "", f"[{style}]{item.outcome or item.state}[/]",
                       item.command[:120])
     console.print(table)

@@ -25,7 +25,7 @@ from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResu
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.chat.ports import RunbookSource
-from chatops_commander.services.chat.turn import Turn, TurnCore
+from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.principal import Principal
 
 DEPLOY_ACTIONS = frozenset({"app.deploy", "app.rollback"})
@@ -37,7 +37,7 @@ class VersionUnknown(DomainError):
 
 
 class DeployRunner:
-    def __init__(self, core: TurnCore, runbooks: RunbookSource | None) -> None:
+    def __init__(self, core: TurnTools, runbooks: RunbookSource | None) -> None:
         self.core, self.runbooks = core, runbooks
 
     def runbook(self, environment: str | None) -> Runbook:
@@ -171,7 +171,7 @@ class DeployRunner:
 class _Run:
     """One runbook run: runs a step on its hosts (skip conditions, rolling order, health checks)."""
 
-    def __init__(self, core: TurnCore, turn: Turn, principal: Principal, action: str, version: str,
+    def __init__(self, core: TurnTools, turn: Turn, principal: Principal, action: str, version: str,
                  intent: Mapping[str, Any], total: int) -> None:
         self.core, self.turn, self.principal, self.action = core, turn, principal, action
         self.version, self.intent, self.total = version, intent, total
@@ -197,7 +197,7 @@ class _Run:
                 if res.ok and step.health_check:
                     res = await self.plan(server, step.health_argv(self.version, server.name), step.timeout_s,
                                           index, "health")
-                line = self.rolled_line(server.name) if res.ok else TurnCore.host_line(res, self.turn.lang)
+                line = self.rolled_line(server.name) if res.ok else TurnTools.host_line(res, self.turn.lang)
                 lines.append(line)
                 self.progress(index, server.name, res.outcome.value, line, res.duration_ms)
                 if not res.ok:
@@ -207,7 +207,7 @@ class _Run:
                                          for s in targets))
         for res in sorted(results, key=lambda r: r.host):
             line = ((f"• {res.host} : ✅" if self.turn.fr else f"• {res.host}: ✅") if res.ok
-                    else TurnCore.host_line(res, self.turn.lang))
+                    else TurnTools.host_line(res, self.turn.lang))
             lines.append(line)
             self.progress(index, res.host, res.outcome.value, line, res.duration_ms)
             if not res.ok and failed is None:
@@ -247,11 +247,13 @@ class _Run:
                    part: str = "") -> RunResult:
         """Run one command list on one host; record it ("step": "3/4", "3/4 health", "2/4 skip-check")."""
         plan = CommandPlan(tuple(tuple(a) for a in argv), timeout_s=timeout_s)
-        [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
         label = f"{index}/{self.total}" + (f" {part}" if part else "")
         sent = for_host(plan, become=server.become).render()
-        await self.core.record_results(self.turn, self.action, [server], [res], {server.name: sent},
-                                       {**self.intent, "step": label}, Risk.HIGH, True, principal=self.principal)
+        entry = self.core.entry(self.turn, self.action, {**self.intent, "step": label}, Risk.HIGH, True,
+                                self.principal)
+        rows = await self.core.journal.start(entry, [server], {server.name: sent})  # written ahead
+        [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=timeout_s + 5)]
+        await self.core.journal.finish(entry, rows[server.name], res)
         return res
 
 

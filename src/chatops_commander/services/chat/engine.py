@@ -10,18 +10,17 @@ WebSocket connections through the hub.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.chat import wording
-from chatops_commander.domain.chat.approvals import Approval, ApprovalState, decide
+from chatops_commander.domain.chat.approvals import APPROVAL_TTL, Approval, ApprovalState, decide
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState, Refusal, Verdict, check
-from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
+from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import (
     ApprovalRequired,
     ConfirmationRequired,
@@ -30,32 +29,36 @@ from chatops_commander.domain.chat.events import (
     Progress,
     ResultEvent,
 )
-from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation, title_from
+from chatops_commander.domain.chat.records import ChatMessage, Conversation, title_from
 from chatops_commander.domain.chat.runbooks import check_version
 from chatops_commander.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
-from chatops_commander.domain.execution import HostOutcome, RunResult, for_host
+from chatops_commander.domain.execution import HostOutcome, RunResult
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
-from chatops_commander.domain.risk import Risk, effective_risk
+from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import access, audit
-from chatops_commander.services import servers as server_service
+from chatops_commander.services.actions import (
+    ActionPipeline,
+    ActionRequest,
+    Decided,
+    Door,
+    NeedsApproval,
+    NeedsConfirmation,
+    Refused,
+)
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
-from chatops_commander.services.chat.turn import Turn, TurnCore, TurnReply
+from chatops_commander.services.chat.queries import ChatQueries, handlers
+from chatops_commander.services.chat.turn import Turn, TurnReply, TurnTools
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
-from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.services.tracing import NoopTracer, Span, Tracer
-
-UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
-               HostOutcome.TIMED_OUT, HostOutcome.ERROR)
-CHAT_ONLY = {"chat.greeting", "chat.thanks", "chat.help", "chat.confirm", "chat.cancel", "chat.choose"}
 
 RateHook = Callable[[Principal], Awaitable[None]]
 
@@ -83,24 +86,32 @@ def _outcome(meta: Mapping[str, Any]) -> str:
     return "replied"
 
 
-class ChatService(TurnCore):
+class ChatService:
     def __init__(
         self, uow: ChatUnitOfWorkFactory, fanout: FanOut, specs: Sequence[ActionSpec], *, clock: Clock,
         hub: ChatHub | None = None, http: HttpProbe | None = None, runbooks: RunbookSource | None = None,
         health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
         parser_factory: Callable[[Sequence[ActionSpec], Inventory], Parser] | None = None,
         on_command: Callable[[str, str], None] | None = None, tracer: Tracer | None = None,
+        approval_ttl: timedelta = APPROVAL_TTL,
     ) -> None:
-        super().__init__(uow, fanout, clock=clock, hub=hub, on_command=on_command)
+        self.tools = TurnTools(uow, fanout, clock=clock, hub=hub, on_command=on_command)
+        self.uow, self.fanout, self.clock, self.hub = uow, fanout, clock, self.tools.hub
+        self.journal = self.tools.journal
+        self.approval_ttl = approval_ttl
         self.tracer: Tracer = tracer or NoopTracer()
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
         self.specs = {s.id: s for s in specs}
         self.http, self.runbooks = http, runbooks
-        self.deploys = DeployRunner(self, runbooks)
+        self.deploys = DeployRunner(self.tools, runbooks)
         self.health_urls = dict(health_urls or {})
         self.default_language = default_language
         self.rate_hook = rate_hook
         self._parser: tuple[tuple[Any, ...], Parser] | None = None
+        self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.journal, rate_hook=rate_hook)
+        self.queries = ChatQueries(self.tools, http=http, health_urls=health_urls)
+        for action, handler in handlers(self.queries, self.deploys).items():
+            self.pipeline.handle(action, handler)
 
     # ------------------------------------------------------------------ conversations
 
@@ -146,13 +157,15 @@ class ChatService(TurnCore):
 
     async def handle_message(
         self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
-        action_hash: str | None = None,
+        action_hash: str | None = None, door: Door | None = None,
     ) -> TurnReply:
+        """One turn; `door`: where it came from (default: the web UI for a cookie session, else the REST API)."""
+        door = door or (Door.WEB if principal.auth_method is AuthMethod.COOKIE else Door.REST)
         with self.tracer.span("chat.turn", **{"chatops.confirmation": confirmation_id is not None}) as span:
-            return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash)
+            return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash, door)
 
     async def _handle(self, span: Span, principal: Principal, conversation_id: UUID, text: str,
-                      confirmation_id: str | None, action_hash: str | None) -> TurnReply:
+                      confirmation_id: str | None, action_hash: str | None, door: Door) -> TurnReply:
         async with self.uow() as uow:
             conv = await self._owned(uow, principal, conversation_id)
             user_msg = await uow.messages.add(ChatMessage(conversation_id, "user", text))
@@ -169,8 +182,8 @@ class ChatService(TurnCore):
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
-        turn = Turn(principal, conv, lang, state, span=span)
-        self.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
+        turn = Turn(principal, conv, lang, state, span=span, door=door.value)
+        self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                       created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
         try:
@@ -180,10 +193,10 @@ class ChatService(TurnCore):
                 reply, meta = await self._dispatch(turn, parsed)
         except PermissionDenied as exc:
             reply, meta = wording.refused(exc.localized(lang), lang), {"refused": True, "code": exc.code}
-            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.tools.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         except DomainError as exc:
             reply, meta = exc.localized(lang), {"error": exc.code}
-            self.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
+            self.tools.emit(turn, ErrorEvent(turn.cid, code=exc.code, message=exc.localized(lang)))
         span.set(**{"chatops.outcome": _outcome(meta)})
         with self.tracer.span("chat.reply", **{"chatops.lang": lang}):
             return await self._finish(turn, reply, meta)
@@ -209,7 +222,7 @@ class ChatService(TurnCore):
             await uow.commit()
         event = MessageEvent(turn.cid, message_id=str(msg.id), role="assistant", content=reply, lang=turn.lang,
                              metadata=msg.metadata, created_at=_now_iso(msg.created_at))
-        self.emit(turn, event)
+        self.tools.emit(turn, event)
         return TurnReply(turn.cid, event, turn.events)
 
     async def _dispatch(self, turn: Turn, parsed: ParsedCommand) -> tuple[str, dict[str, Any]]:
@@ -239,41 +252,35 @@ class ChatService(TurnCore):
         text: str, parsed_risk: Risk = Risk.LOW, intent: Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> tuple[str, dict[str, Any]]:
-        spec = self.specs.get(action)
-        if spec is None:
+        if action not in self.specs:
             raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
         if action in DEPLOY_ACTIONS:  # the runbook's hosts and the version to go back to, before anyone decides
             targets, params = await self.deploys.prepare(action, targets, params)
-        servers = await self.servers_named(targets)
-        risk = Risk.highest([parsed_risk, effective_risk(spec.risk, len(servers))])
-        intent = dict(intent or {"action": action, "targets": sorted(targets), "service": service,
-                                 "parameters": params})
-        attrs = {"chatops.action": action, "chatops.risk": risk.value, "chatops.targets": len(servers)}
-        turn.span.set(**attrs)
-        try:
-            with self.tracer.span("chat.authorize", **attrs) as stage:
-                decision = await access.authorize_on_servers(
-                    self.uow, turn.principal, servers, permission=spec.permission, risk=risk, action_id=action,
-                    approval_for_operators=spec.approval_for_operators)
-                stage.set(**{"chatops.needs_approval": decision.needs_approval})
-        except PermissionDenied as exc:
-            await self.record_refusal(turn, action, servers, text, intent, risk, exc.localized("en"))
-            raise
-        if self.rate_hook is not None and not spec.is_read_only:
-            await self.rate_hook(turn.principal)
-        if action == "fleet.health":
-            return await self._fleet_health(turn, servers, text)
-        if action == "incident.diagnose":
-            return await self._diagnose(turn, servers, service)
-        if action == "alerts.list":
-            return await self._alerts(turn)
-        if action == "history.list":
-            return await self._history(turn)
-        if decision.needs_approval:
-            return await self._ask_approval(turn, action, servers, service, params, risk, text)
-        if risk.requires_confirmation:
-            return await self._ask_confirmation(turn, spec, servers, service, params, risk, text, extra)
-        return await self._execute(turn, action, servers, service, params, risk, text, intent, confirmed=False)
+        request = ActionRequest(
+            turn.principal, action, tuple(targets), params, Door(turn.door), service=service, text=text,
+            conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,
+            intent=dict(intent or {"action": action, "targets": sorted(targets), "service": service,
+                                   "parameters": params}))
+        return await self._submit(turn, request, extra)
+
+    async def _submit(self, turn: Turn, request: ActionRequest,
+                      extra: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """The chat door: the pipeline decides and runs, this renders (a card, a request, results)."""
+        with self.tracer.span("chat.authorize", **{"chatops.action": request.action}) as stage:
+            decided = await self.pipeline.decide(request)
+            if not isinstance(decided, Refused):
+                attrs = {"chatops.action": request.action, "chatops.risk": decided.risk.value,
+                         "chatops.targets": len(decided.servers)}
+                stage.set(**attrs, **{"chatops.needs_approval": isinstance(decided, NeedsApproval)})
+                turn.span.set(**attrs)
+        if isinstance(decided, Refused):
+            raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
+        if isinstance(decided, NeedsApproval):
+            return await self._ask_approval(turn, request, decided)
+        if isinstance(decided, NeedsConfirmation):
+            return await self._ask_confirmation(turn, self.specs[request.action], decided.servers, request.service,
+                                                dict(request.parameters), decided.risk, request.text, extra)
+        return await self._execute(turn, decided)
 
     async def _parser_now(self) -> Parser:
         async with self.uow() as uow:
@@ -304,7 +311,7 @@ class ChatService(TurnCore):
             await uow.confirmations.add(conf)
             await uow.commit()
         card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary)
-        self.emit(turn, ConfirmationRequired(
+        self.tools.emit(turn, ConfirmationRequired(
             turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
             parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),
             card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat()))
@@ -338,22 +345,11 @@ class ChatService(TurnCore):
         if not verdict.ok:
             await self._refuse_confirmation(turn, conf, verdict.audit_kind, str(verdict.refusal), conf.id)
             raise PermissionDenied(verdict.reason("en"), message_fr=verdict.reason("fr"))
-        servers = await self.servers_named(conf.targets)
-        spec = self.specs[conf.action]
-        # Roles and permissions may have changed in the five minutes: decide again.
-        try:
-            await access.authorize_on_servers(self.uow, turn.principal, servers, permission=spec.permission,
-                                              risk=conf.risk, action_id=conf.action,
-                                              approval_for_operators=spec.approval_for_operators)
-        except PermissionDenied as exc:
-            await self.record_refusal(turn, conf.action, servers, conf.text, self._intent_of(conf), conf.risk,
-                                       exc.localized("en"))
-            raise
-        if conf.action in DEPLOY_ACTIONS:
-            return await self.deploys.run(turn, turn.principal, servers, conf.parameters,
-                                          rollback=conf.action == "app.rollback", approved_by=None)
-        return await self._execute(turn, conf.action, servers, conf.service, dict(conf.parameters), conf.risk,
-                                   conf.text, self._intent_of(conf), confirmed=True)
+        # Roles, permissions and servers may have changed in the five minutes: the pipeline decides again.
+        return await self._submit(turn, ActionRequest(
+            turn.principal, conf.action, conf.targets, dict(conf.parameters), Door(turn.door), service=conf.service,
+            text=conf.text, conversation_id=turn.conversation.id, risk_floor=conf.risk, confirmed=True,
+            follow_up=True, intent=self._intent_of(conf), context=turn))
 
     @staticmethod
     def _intent_of(conf: Confirmation | Approval) -> dict[str, Any]:
@@ -364,17 +360,14 @@ class ChatService(TurnCore):
                                    token: str) -> None:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED}.get(
             kind, AuditAction.CONFIRMATION_FORGED)
-        async with self.uow() as uow:
-            await audit.record(uow, turn.principal, action, AuditOutcome.DENIED,
-                               target=",".join(conf.targets) if conf else None,
-                               details={"confirmation": token[:12], "reason": reason, "conversation_id": turn.cid,
-                                        "action": conf.action if conf else None})
-            await uow.commands.add(CommandRecord(
-                command=conf.action if conf else "confirm", action=conf.action if conf else None,
-                actor=turn.principal.actor, user_id=turn.principal.user_id, conversation_id=turn.conversation.id,
-                parsed_intent=self._intent_of(conf) if conf else {"confirmation": token[:12]},
-                outcome=f"refused:{reason}", risk_level=conf.risk.value if conf else None, confirmed=False))
-            await uow.commit()
+        entry = self.tools.entry(turn, conf.action if conf else "confirm",
+                           self._intent_of(conf) if conf else {"confirmation": token[:12]},
+                           conf.risk if conf else Risk.LOW, False)
+        await self.journal.refused(entry, [], command=conf.action if conf else "confirm", reason=reason,
+                                   outcome=f"refused:{reason}", event=action,
+                                   details={"confirmation": token[:12], "reason": reason, "conversation_id": turn.cid,
+                                            "action": conf.action if conf else None},
+                                   target=",".join(conf.targets) if conf else None)
 
     async def _cancel(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         now = self.clock.now()
@@ -403,92 +396,66 @@ class ChatService(TurnCore):
 
     # ------------------------------------------------------------------ execution
 
-    def _raw_params(self, action: str, service: str | None, params: Mapping[str, Any]) -> dict[str, Any]:
-        skill = self.fanout.registry.get(action)
-        fields = skill.params_model.model_fields if skill is not None else {}
-        raw = {k: v for k, v in params.items() if k in fields}
-        if service and "service" in fields:
-            raw["service"] = service
-        return raw
+    async def _execute(self, turn: Turn, decided: Decided) -> tuple[str, dict[str, Any]]:
+        request, servers, risk = decided.request, decided.servers, decided.risk
+        action, service, params, lang = request.action, request.service, request.parameters, turn.lang
+        spec = decided.spec
 
-    async def _run(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
-                   progress: bool = True) -> list[RunResult]:
-        results: list[RunResult] = []
-        async for res in self.fanout.stream(action, raw, servers):
-            results.append(res)
-            if progress:
-                self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                          text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
-        return sorted(results, key=lambda r: r.host)
+        def progress(res: RunResult) -> None:
+            self.tools.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                      text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
 
-    async def _execute(
-        self, turn: Turn, action: str, servers: Sequence[Server], service: str | None, params: dict[str, Any],
-        risk: Risk, text: str, intent: Mapping[str, Any], *, confirmed: bool,
-    ) -> tuple[str, dict[str, Any]]:
-        lang = turn.lang
-        spec = self.specs[action]
-        skill = self.fanout.registry.get(action)
-        if action in DEPLOY_ACTIONS:
-            return await self.deploys.run(turn, turn.principal, servers, params, rollback=action == "app.rollback",
-                                          approved_by=None)
-        if skill is None or not skill.touches_hosts:
-            return (("Je ne sais pas encore exécuter cette action ici." if lang == "fr"
-                     else "I cannot run this action here yet."), {"action": action})
-        raw = self._raw_params(action, service, params)
-        prepared = self.fanout.prepare(action, raw)  # raises ValidationFailed before any host is touched
         attrs: dict[str, str | int] = {"chatops.action": action, "chatops.risk": risk.value,
                                        "chatops.hosts": len(servers)}
         with self.tracer.span("chat.execute", **attrs) as stage:
-            results = await self._run(turn, action, servers, raw)
-            ok = all(r.ok for r in results)
+            ran = await self.pipeline.run(decided, on_result=progress)
+            if isinstance(ran, Refused):
+                raise ran.error or PermissionDenied(ran.message_en, message_fr=ran.message_fr)
+            if ran.reply is not None:
+                reply: tuple[str, dict[str, Any]] = ran.reply
+                return reply
+            results = list(ran.results)
+            ok = ran.ok
             stage.set(**{"chatops.hosts_failed": sum(not r.ok for r in results), "chatops.ok": ok})
-        recorded: dict[str, str | bool] = {"chatops.action": action, "chatops.confirmed": confirmed}
+        # The rows were written ahead by the pipeline's journal; this span covers the reply built from them.
+        recorded: dict[str, str | bool] = {"chatops.action": action, "chatops.confirmed": request.confirmed}
         with self.tracer.span("chat.record", **recorded):
-            commands = {s.name: await self._command_text(prepared.skill, prepared.params, s) for s in servers}
-            await self.record_results(turn, action, servers, results, commands, intent, risk, confirmed)
-        what = wording.describe(action, [s.name for s in servers], service, params, lang, spec.summary)
-        lines = [self.host_line(r, lang) for r in results]
-        meta: dict[str, Any] = {"action": action, "risk": risk.value,
-                                "results": {r.host: self._result_json(r) for r in results}}
-        health: list[str] = []
-        options: list[Option] = []
-        if ok and action in ("service.restart", "service.start", "service.reload") and service:
-            health = await self._health_after(turn, servers, service)
-            options.append(Option(f"Show the {service} logs of the last hour",
-                                  f"Montre les logs {service} de la dernière heure", "service.logs",
-                                  tuple(s.name for s in servers), service, {"since": "1h"}))
-        if not ok:
-            failed = [r.host for r in results if not r.ok]
-            options.append(Option("Show the logs of the failed hosts", "Voir les logs des serveurs en échec",
-                                  "service.logs" if service else "server.logs", tuple(failed), service,
-                                  {"lines": 100}))
-        fr = lang == "fr"
-        head = [] if spec.risk is Risk.LOW else ["⏳ " + (f"{what} : en cours…" if fr else f"{what}: running…"), ""]
-        total_ms = max((r.duration_ms for r in results), default=0)
-        body = head + lines
-        if not spec.is_read_only:
-            body.append(("• Durée : " if fr else "• Duration: ") + wording.seconds(total_ms, lang))
-        body += health
-        if not ok:
-            body.append("")
-            body.append("Au moins un serveur a échoué ; je n'ai rien relancé automatiquement. Que voulez-vous faire ?"
-                        if fr else "At least one host failed; I retried nothing on my own. What would you like to do?")
-        if options:
-            body += ["", wording.numbered(options, lang)]
-        self.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
-                                     hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
-                                                     "duration_ms": r.duration_ms} for r in results},
-                                     data=meta["results"]))
-        meta["options"] = [o.to_json() for o in options]
+            what = wording.describe(action, [s.name for s in servers], service, dict(params), lang, spec.summary)
+            lines = [self.tools.host_line(r, lang) for r in results]
+            meta: dict[str, Any] = {"action": action, "risk": risk.value,
+                                    "results": {r.host: self._result_json(r) for r in results}}
+            health: list[str] = []
+            options: list[Option] = []
+            if ok and action in ("service.restart", "service.start", "service.reload") and service:
+                health = await self._health_after(turn, servers, service)
+                options.append(Option(f"Show the {service} logs of the last hour",
+                                      f"Montre les logs {service} de la dernière heure", "service.logs",
+                                      tuple(s.name for s in servers), service, {"since": "1h"}))
+            if not ok:
+                failed = [r.host for r in results if not r.ok]
+                options.append(Option("Show the logs of the failed hosts", "Voir les logs des serveurs en échec",
+                                      "service.logs" if service else "server.logs", tuple(failed), service,
+                                      {"lines": 100}))
+            fr = lang == "fr"
+            head = [] if spec.risk is Risk.LOW else ["⏳ " + (f"{what} : en cours…" if fr else f"{what}: running…"), ""]
+            total_ms = max((r.duration_ms for r in results), default=0)
+            body = head + lines
+            if not spec.is_read_only:
+                body.append(("• Durée : " if fr else "• Duration: ") + wording.seconds(total_ms, lang))
+            body += health
+            if not ok:
+                body.append("")
+                body.append(("Au moins un serveur a échoué ; je n'ai rien relancé automatiquement. "
+                             "Que voulez-vous faire ?") if fr else
+                            "At least one host failed; I retried nothing on my own. What would you like to do?")
+            if options:
+                body += ["", wording.numbered(options, lang)]
+            self.tools.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
+                                         hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
+                                                         "duration_ms": r.duration_ms} for r in results},
+                                         data=meta["results"]))
+            meta["options"] = [o.to_json() for o in options]
         return "\n".join(body).strip(), meta
-
-    async def _command_text(self, skill: Any, params: Any, server: Server) -> str:
-        """The exact shell line sent (platform detected during the run, cached by the fan-out)."""
-        try:
-            platform = await self.fanout.platform(server) if skill.needs_platform else None
-            return for_host(skill.plan(params, platform), become=server.become).render()
-        except Exception:
-            return f"{skill.id} {params.model_dump_json()}"
 
     @staticmethod
     def _result_json(r: RunResult) -> dict[str, Any]:
@@ -498,7 +465,7 @@ class ChatService(TurnCore):
 
     async def _health_after(self, turn: Turn, servers: Sequence[Server], service: str) -> list[str]:
         fr = turn.lang == "fr"
-        status = await self._run(turn, "service.status", servers, {"service": service}, progress=False)
+        status = await self.tools.run_checks(turn, "service.status", servers, {"service": service}, progress=False)
         lines: list[str] = []
         all_ok = all(r.ok and r.data.get("active") for r in status)
         for r in status:
@@ -518,180 +485,40 @@ class ChatService(TurnCore):
             lines.insert(0, f"✅ {service} " + ("opérationnel" if fr else "is up"))
         return lines
 
-    # ------------------------------------------------------------------ monitoring answers
-
-    async def _fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
-        fr = turn.lang == "fr"
-
-        async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
-            if not server.services:
-                [res] = await self._run(turn, "server.load", [server], {}, progress=False)
-                return server, res.outcome not in UNREACHABLE, {}, res.message
-            states: dict[str, bool | None] = {}
-            reachable, message = False, ""
-            for svc in server.services:
-                [res] = await self._run(turn, "service.status", [server], {"service": svc}, progress=False)
-                if res.outcome in UNREACHABLE:
-                    message = res.message or res.outcome.value
-                    states[svc] = None
-                    continue
-                reachable = True
-                states[svc] = bool(res.data.get("active"))
-            return server, reachable, states, message
-
-        rows = await asyncio.gather(*(host(s) for s in servers))
-        for server, reachable, _, _ in rows:
-            self.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
-                                      status="ok" if reachable else "unreachable"))
-        alerts = await self._open_alerts(turn)
-        up = sum(1 for r in rows if r[1])
-        stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
-        greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
-        out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
-            "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
-        mark = "✅" if up == len(rows) else "⚠️"
-        out.append(f"{mark} {up}/{len(rows)} " + ("serveurs opérationnels" if fr else "servers up"))
-        for s, reachable, _, message in rows:
-            if not reachable:
-                out.append(f"   - {s.name} : {'injoignable' if fr else 'unreachable'} ({message})" if fr
-                           else f"   - {s.name}: unreachable ({message})")
-        if stopped:
-            out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
-            out += [f"   - {svc} {'sur' if fr else 'on'} {h}" for h, svc in stopped]
-        else:
-            names = sorted({svc for _, _, states, _ in rows for svc in states})
-            out.append("✅ " + (f"Tous les services critiques actifs ({', '.join(names)})" if fr
-                                else f"All critical services running ({', '.join(names)})"))
-        if alerts:
-            n = len(alerts)
-            out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
-                                      else ("open alert:" if n == 1 else "open alerts:")))
-            out += [f"   - {a['message']}" for a in alerts[:10]]
-        else:
-            out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
-        options: list[Option] = []
-        if stopped:
-            h, svc = stopped[0]
-            options.append(Option(f"Start {svc} on {h}", f"Démarrer {svc} sur {h}", "service.start", (h,), svc))
-        options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
-                              tuple(s.name for s in servers)))
-        out += ["", "Besoin de détails ?" if fr else "Need details?", wording.numbered(options, turn.lang, title=False)]
-        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
-                "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
-                "alerts": alerts, "options": [o.to_json() for o in options]}
-        self.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
-                                     summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
-        return "\n".join(out), meta
-
-    async def _open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
-        """Open alerts of the servers the user may read (and those tied to no server)."""
-        lang = turn.lang
-        try:
-            async with self.uow() as uow:
-                readable = await server_service.readable_server_ids(uow, turn.principal)
-                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100).seen_by(readable))
-                names = {s.id: s.name for s in await uow.servers.list()}
-        except AttributeError:  # a store without monitoring tables
-            return []
-        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
-                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
-
-    async def _alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        alerts = await self._open_alerts(turn)
-        fr = turn.lang == "fr"
-        if not alerts:
-            return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}
-        lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
-        lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
-        return "\n".join(lines), {"alerts": alerts}
-
-    async def _history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        async with self.uow() as uow:
-            rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
-        fr = turn.lang == "fr"
-        if not rows:
-            return ("Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."), {}
-        lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
-        lines += [f"- {r.executed_at:%Y-%m-%d %H:%M} {r.action} {r.server_name or ''} → {r.outcome}" for r in rows
-                  if r.executed_at]
-        return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
-                                               "exit_code": r.exit_code} for r in rows]}
-
-    async def _diagnose(self, turn: Turn, servers: Sequence[Server],
-                        service: str | None) -> tuple[str, dict[str, Any]]:
-        relevant = [s for s in servers if service is None or service in s.services] or list(servers)
-
-        async def one(server: Server) -> HostCheck:
-            services = [service] if service else list(server.services)
-            jobs: list[Awaitable[list[RunResult]]] = [
-                self._run(turn, "service.status", [server], {"service": svc}, progress=False) for svc in services]
-            jobs += [self._run(turn, "service.logs", [server], {"service": svc, "grep": "error", "lines": 5},
-                               progress=False) for svc in services]
-            jobs.append(self._run(turn, "server.disk", [server], {"path": "/"}, progress=False))
-            jobs.append(self._run(turn, "server.memory", [server], {}, progress=False))
-            url = self.health_urls.get(server.name)
-            http_job = self.http.check(url) if url and self.http is not None else None
-            results = await asyncio.gather(*jobs)
-            http = await http_job if http_job is not None else None
-            status = [r[0] for r in results[: len(services)]]
-            logs = [r[0] for r in results[len(services): 2 * len(services)]]
-            disk, mem = results[-2][0], results[-1][0]
-            if any(r.outcome in UNREACHABLE for r in [*status, disk]):
-                bad = next(r for r in [*status, disk] if r.outcome in UNREACHABLE)
-                return HostCheck(server.name, False, message=bad.message or bad.outcome.value)
-            checks = tuple(ServiceCheck(svc, bool(r.data.get("active")) if r.ok else None,
-                                        str(r.data.get("state", r.outcome.value))) for svc, r in
-                           zip(services, status, strict=True))
-            errors = tuple(line for r in logs if r.ok for line in r.data.get("lines", [])[-3:])
-            mounts = disk.data.get("mounts") or [] if disk.ok else []
-            top = max(mounts, key=lambda m: m.get("percent", 0), default=None)
-            memory = mem.data.get("memory") if mem.ok else None
-            mem_pct = (100.0 * memory["used"] / memory["total"]) if memory and memory.get("total") else None
-            return HostCheck(server.name, True, services=checks, error_lines=errors, http=http,
-                             disk_percent=float(top["percent"]) if top else None,
-                             disk_mount=top.get("mount") if top else None, memory_percent=mem_pct)
-
-        checks = await asyncio.gather(*(one(s) for s in relevant))
-        for c in checks:
-            self.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
-                                      status="ok" if c.reachable else "unreachable"))
-        result = diagnose(checks)
-        await self.record_results(turn, "incident.diagnose", relevant, [
-            RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
-                      else None, stdout=result.cause_en if c.host == result.culprit_host else "")
-            for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
-        data = result.to_json()
-        self.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
-                                     summary=result.cause(turn.lang), data=data))
-        return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
-                                          "options": [o.to_json() for o in result.options]}
-
     # ------------------------------------------------------------------ approvals (4-eyes) and deploys
 
-    async def _ask_approval(self, turn: Turn, action: str, servers: Sequence[Server], service: str | None,
-                            params: dict[str, Any], risk: Risk, text: str) -> tuple[str, dict[str, Any]]:
+    async def _ask_approval(self, turn: Turn, request: ActionRequest,
+                            needed: NeedsApproval) -> tuple[str, dict[str, Any]]:
+        params = dict(request.parameters)
         if "version" in params:
             check_version(str(params["version"]))
-        names = [s.name for s in servers]
+        names = [s.name for s in needed.servers]
         approval = Approval.request(requester_id=str(turn.principal.user_id), requester=turn.principal.actor,
-                                    conversation_id=turn.cid, action=action, targets=names, service=service,
-                                    parameters=params, risk=risk, now=self.clock.now(), lang=turn.lang, text=text)
+                                    conversation_id=turn.cid, action=request.action, targets=names,
+                                    service=request.service, parameters=params, risk=needed.risk,
+                                    now=self.clock.now(), lang=turn.lang, text=request.text, ttl=self.approval_ttl)
         async with self.uow() as uow:
             await uow.approvals.add(approval)
             await audit.record(uow, turn.principal, AuditAction.APPROVAL_REQUESTED, target=",".join(names),
-                               details={"approval_id": approval.id, **self._intent_of(approval)})
+                               details={"approval_id": approval.id, "expires_at": approval.expires_at,
+                                        **self._intent_of(approval)})
             await uow.commit()
-        self.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=action, targets=tuple(names),
-                                          parameters=params, risk=risk.value, requester=turn.principal.actor))
-        what = wording.describe(action, names, service, params, turn.lang)
-        return wording.approval_waiting(what, approval.id, turn.lang), {"approval": {"id": approval.id,
-                                                                                     "state": "requested"}}
+        until = approval.expires_at.isoformat() if approval.expires_at else None
+        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=request.action,
+                                          targets=tuple(names), parameters=params, risk=needed.risk.value,
+                                          requester=turn.principal.actor, expires_at=until))
+        what = wording.describe(request.action, names, request.service, params, turn.lang)
+        return (wording.approval_waiting(what, approval.id, turn.lang, approval.expires_at),
+                {"approval": {"id": approval.id, "state": "requested", "expires_at": until}})
 
-    async def list_approvals(self, principal: Principal, *, state: ApprovalState | None = None) -> list[Approval]:
+    async def list_approvals(self, principal: Principal, *, state: ApprovalState | None = None,
+                             pending: bool = False) -> list[Approval]:
+        """Admins (the approvers) see every request, others their own; `pending`: still open (not expired)."""
+        at = self.clock.now() if pending else None
         async with self.uow() as uow:
             if principal.role is Role.ADMIN:
-                return await uow.approvals.list(state=state)
-            return await uow.approvals.list(state=state, requester_id=str(principal.user_id))
+                return await uow.approvals.list(state=state, pending_at=at)
+            return await uow.approvals.list(state=state, requester_id=str(principal.user_id), pending_at=at)
 
     async def decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
                               reason: str | None) -> tuple[Approval, TurnReply | None]:
@@ -706,47 +533,85 @@ class ChatService(TurnCore):
                                reason: str | None) -> tuple[Approval, TurnReply | None]:
         async with self.uow() as uow:
             approval = await uow.approvals.get(approval_id)
-            if approval is None:
-                raise NotFound("No such approval request.", message_fr="Demande d'approbation introuvable.")
-            try:
-                done = decide(approval, approver_role=principal.role, approver_id=str(principal.user_id),
-                              approver=principal.actor, approve=approve, reason=reason, now=self.clock.now())
-            except PermissionDenied as exc:
-                await uow.rollback()
-                await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                         target=approval_id, details={"action": "approvals.decide",
-                                                                      "reason": exc.message})
-                raise
+            requester = await uow.users.get(UUID(approval.requester_id)) if approval else None
+        if approval is None:
+            raise NotFound("No such approval request.", message_fr="Demande d'approbation introuvable.")
+        try:
+            done = decide(approval, approver_role=principal.role, approver_id=str(principal.user_id),
+                          approver=principal.actor, approve=approve, reason=reason, now=self.clock.now())
+        except PermissionDenied as exc:
+            await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                     target=approval_id, details={"action": "approvals.decide", "reason": exc.message})
+            raise
+        if approve:  # the requester may have lost the role or the rights on a server since asking
+            await self._requester_may_still(principal, approval, requester)
+        async with self.uow() as uow:
             if not await uow.approvals.decide(done):
                 raise Conflict("Someone decided this request first.",
                                message_fr="Quelqu'un a traité cette demande avant vous.")
             await audit.record(uow, principal, AuditAction.APPROVAL_APPROVED if approve
                                else AuditAction.APPROVAL_REJECTED, target=",".join(done.targets),
-                               details={"approval_id": done.id, "requester": done.requester, "reason": done.reason})
+                               details={"approval_id": done.id, "requester": done.requester, "reason": done.reason,
+                                        "action": done.action})
             conv = await uow.conversations.get(UUID(done.conversation_id))
-            requester = await uow.users.get(UUID(done.requester_id))
             await uow.commit()
         if conv is None or requester is None:
             return done, None
-        owner = Principal(user_id=requester.id, email=requester.email, role=requester.role,
-                          auth_method=AuthMethod.SYSTEM, language=requester.language,
-                          request_id=principal.request_id)
+        owner = _principal_of(requester, request_id=principal.request_id)
         turn = Turn(owner, conv, done.lang, dict(conv.context or {}))
         what = wording.describe(done.action, done.targets, done.service, done.parameters, done.lang)
-        self.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
+        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
                                           parameters=done.parameters, risk=done.risk.value,
-                                          requester=done.requester, state=done.state.value))
+                                          requester=done.requester, state=done.state.value,
+                                          expires_at=done.expires_at.isoformat() if done.expires_at else None))
         head = wording.approval_decided(what, approve, principal.actor, done.reason, done.lang)
         if not approve:
             return done, await self._finish(turn, head, {"approval": {"id": done.id, "state": done.state.value}})
-        servers = await self.servers_named(done.targets)
+        # Exactly the approved action, through the pipeline, which checks the requester's rights once more.
+        request = ActionRequest(owner, done.action, done.targets, dict(done.parameters), Door(turn.door),
+                                service=done.service, text=done.text, conversation_id=conv.id, risk_floor=done.risk,
+                                confirmed=True, follow_up=True, approval_id=done.id, approved_by=principal.actor,
+                                intent={**self._intent_of(done), "approval_id": done.id,
+                                        "approved_by": principal.actor}, context=turn)
         try:
-            text, meta = await self.deploys.run(turn, owner, servers, done.parameters,
-                                                rollback=done.action == "app.rollback", approved_by=principal.actor)
+            text, meta = await self._submit(turn, request)
         except DomainError as exc:
             text, meta = exc.localized(turn.lang), {"error": exc.code}
         meta["approval"] = {"id": done.id, "state": done.state.value, "by": principal.actor}
         return done, await self._finish(turn, head + "\n\n" + text, meta)
+
+    async def _requester_may_still(self, approver: Principal, approval: Approval, requester: Any) -> None:
+        """Refuse the approval when the requester was disabled or may no longer run the action there."""
+        spec = self.specs.get(approval.action)
+        why_en = why_fr = ""
+        if requester is None or not requester.is_active:
+            why_en, why_fr = "the requester's account is disabled", "le compte du demandeur est désactivé"
+        elif spec is None:
+            why_en, why_fr = f"the action {approval.action} no longer exists", \
+                f"l'action {approval.action} n'existe plus"
+        else:
+            try:
+                servers = await self.pipeline.servers_named(list(approval.targets))
+                await access.authorize_on_servers(
+                    self.uow, _principal_of(requester, request_id=approver.request_id), servers,
+                    permission=spec.permission, risk=approval.risk, action_id=approval.action,
+                    approval_for_operators=spec.approval_for_operators)
+            except DomainError as exc:
+                why_en, why_fr = exc.localized("en"), exc.localized("fr")
+        if not why_en:
+            return
+        await audit.record_alone(self.uow, approver, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 target=approval.id, details={"action": "approvals.decide",
+                                                              "reason": "requester_not_allowed", "why": why_en})
+        raise PermissionDenied(f"I cannot carry out this request for {approval.requester}: {why_en}.",
+                               message_fr=f"Je ne peux pas exécuter cette demande pour {approval.requester} : "
+                                          f"{why_fr}.")
+
+
+def _principal_of(user: Any, *, request_id: str | None) -> Principal:
+    """The requester, as the system acts for them once an admin approved (their current role)."""
+    return Principal(user_id=user.id, email=user.email, role=user.role, auth_method=AuthMethod.SYSTEM,
+                     language=user.language, request_id=request_id)
 
 
 def validation_message(exc: ValidationFailed, lang: str) -> str:

@@ -1,9 +1,9 @@
 """What every part of a chat turn shares: the turn's state, its events, the audit records it leaves.
 
-`TurnCore` is the engine's ground floor (the conversation engine, the deploy runner and the
-diagnostics build on it): publish an event to the owner's WebSocket connections, resolve server
-names, and write the seed's `commands` rows plus the hash-chained audit events for what ran or
-was refused.
+`TurnTools` is what the chat door, its queries and the deploy runner share (by composition, never by
+inheritance): publish an event to the owner's WebSocket connections, resolve server names, run
+read-only checks, and hand what ran to the one `CommandJournal` (the seed's `commands` rows plus the
+hash-chained audit events).
 """
 
 from __future__ import annotations
@@ -12,22 +12,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops_commander.domain.chat.events import ChatEvent, MessageEvent
-from chatops_commander.domain.chat.records import CommandRecord, Conversation
+from chatops_commander.domain.chat.events import ChatEvent, MessageEvent, Progress
+from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import NotFound
 from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
-from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
-from chatops_commander.services import audit
+from chatops_commander.services.actions.journal import CommandJournal, Entry
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import Principal
 from chatops_commander.services.tracing import NOOP_SPAN, Span
-
-OUTPUT_KEEP = 8000  # characters of output kept per commands row
 
 
 @dataclass
@@ -52,6 +49,7 @@ class Turn:
     state: dict[str, Any]
     events: list[ChatEvent] = field(default_factory=list)
     span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
+    door: str = "rest"  # where the turn came from: web | rest | ws | …
 
     @property
     def cid(self) -> str:
@@ -62,12 +60,13 @@ class Turn:
         return self.lang == "fr"
 
 
-class TurnCore:
+class TurnTools:
     def __init__(self, uow: ChatUnitOfWorkFactory, fanout: FanOut, *, clock: Clock, hub: ChatHub | None = None,
                  on_command: Callable[[str, str], None] | None = None) -> None:
         self.uow, self.fanout, self.clock = uow, fanout, clock
         self.hub = hub or ChatHub()
         self.on_command = on_command  # (action, outcome), e.g. for /metrics
+        self.journal = CommandJournal(uow, clock=clock, on_command=on_command)
 
     def emit(self, turn: Turn, event: ChatEvent) -> None:
         turn.events.append(event)
@@ -93,45 +92,25 @@ class TurnCore:
         text = detail if isinstance(detail, str) else detail[0]
         return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
 
+    async def run_checks(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
+                         progress: bool = True) -> list[RunResult]:
+        """Run a (read-only) action for a query of this turn; results sorted by host."""
+        results: list[RunResult] = []
+        async for res in self.fanout.stream(action, raw, servers):
+            results.append(res)
+            if progress:
+                self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
+                                          text=self.host_line(res, turn.lang), duration_ms=res.duration_ms))
+        return sorted(results, key=lambda r: r.host)
+
     async def record_results(self, turn: Turn, action: str, servers: Sequence[Server], results: Sequence[RunResult],
                              commands: Mapping[str, str], intent: Mapping[str, Any], risk: Risk,
                              confirmed: bool, *, principal: Principal | None = None) -> None:
-        who = principal or turn.principal
-        by_name = {s.name: s for s in servers}
-        async with self.uow() as uow:
-            for r in results:
-                server = by_name.get(r.host)
-                output = (r.stdout + (("\n" + r.stderr) if r.stderr else ""))[-OUTPUT_KEEP:] or r.message
-                await uow.commands.add(CommandRecord(
-                    command=commands.get(r.host, action), action=action, actor=who.actor, user_id=who.user_id,
-                    server_id=server.id if server else None, server_name=r.host,
-                    conversation_id=turn.conversation.id, parsed_intent=dict(intent), output=output,
-                    exit_code=r.exit_code, outcome=r.outcome.value, risk_level=risk.value, confirmed=confirmed,
-                    duration_ms=r.duration_ms))
-                await audit.record(uow, who, AuditAction.COMMAND_EXECUTED,
-                                   AuditOutcome.SUCCESS if r.ok else AuditOutcome.FAILURE, target=r.host, details={
-                                       "command": commands.get(r.host, action), "action": action,
-                                       "serverId": str(server.id) if server and server.id else None,
-                                       "serverName": r.host, "riskLevel": risk.value.upper(), "success": r.ok,
-                                       "exitCode": r.exit_code, "duration": r.duration_ms, "confirmed": confirmed,
-                                       "conversation_id": turn.cid})
-            await uow.commit()
-        for r in results:
-            if self.on_command is not None:
-                self.on_command(action, r.outcome.value)
+        """Results of checks run inside a query (diagnosis): recorded through the one journal."""
+        await self.journal.record(self.entry(turn, action, intent, risk, confirmed, principal), servers, results,
+                                  commands)
 
-    async def record_refusal(self, turn: Turn, action: str, servers: Sequence[Server], text: str,
-                             intent: Mapping[str, Any], risk: Risk, reason: str) -> None:
-        async with self.uow() as uow:
-            rows: list[Server | None] = list(servers) or [None]
-            for server in rows:
-                await uow.commands.add(CommandRecord(
-                    command=text or action, action=action, actor=turn.principal.actor,
-                    user_id=turn.principal.user_id, server_id=server.id if server else None,
-                    server_name=server.name if server else None, conversation_id=turn.conversation.id,
-                    parsed_intent=dict(intent), output=reason, outcome="refused", risk_level=risk.value))
-            await audit.record(uow, turn.principal, AuditAction.COMMAND_REFUSED, AuditOutcome.DENIED,
-                               target=",".join(s.name for s in servers) or None,
-                               details={"action": action, "reason": reason, "riskLevel": risk.value.upper(),
-                                        "conversation_id": turn.cid})
-            await uow.commit()
+    def entry(self, turn: Turn, action: str, intent: Mapping[str, Any], risk: Risk, confirmed: bool,
+              principal: Principal | None = None) -> Entry:
+        return Entry(principal=principal or turn.principal, action=action, risk=risk, confirmed=confirmed,
+                     door=turn.door, intent=dict(intent), conversation_id=turn.conversation.id)

@@ -4,7 +4,7 @@ posts the outcome to the requester's conversation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -32,13 +32,16 @@ class ApprovalRead(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     reason: str | None
+    expires_at: datetime | None = Field(default=None, description="It can no longer be approved after this.")
+    expired: bool = Field(default=False, description="Still `requested` past `expires_at`: nobody decided in time.")
 
     @classmethod
-    def of(cls, a: Approval) -> ApprovalRead:
+    def of(cls, a: Approval, now: datetime) -> ApprovalRead:
         return cls(id=UUID(a.id), state=a.state, action=a.action, targets=list(a.targets), service=a.service,
                    parameters=dict(a.parameters), risk=a.risk.value, requester=a.requester,
                    conversation_id=UUID(a.conversation_id), text=a.text, created_at=a.created_at,
-                   decided_by=a.decided_by, decided_at=a.decided_at, reason=a.reason)
+                   decided_by=a.decided_by, decided_at=a.decided_at, reason=a.reason, expires_at=a.expires_at,
+                   expired=a.expired(now))
 
 
 class Decision(BaseModel):
@@ -51,10 +54,14 @@ class DecisionRead(BaseModel):
 
 
 @router.get("/approvals", response_model=list[ApprovalRead],
-            description="Admins see every request; others see their own.")
+            description="Admins (the approvers) see every request; others see their own. "
+                        "`status=pending`: only those still waiting for a decision and not expired.")
 async def list_approvals(principal: PrincipalDep, chat: ChatDep,
-                         state: Annotated[ApprovalState | None, Query()] = None) -> list[ApprovalRead]:
-    return [ApprovalRead.of(a) for a in await chat.list_approvals(principal, state=state)]
+                         state: Annotated[ApprovalState | None, Query()] = None,
+                         status: Annotated[Literal["pending"] | None, Query()] = None) -> list[ApprovalRead]:
+    now = chat.clock.now()
+    return [ApprovalRead.of(a, now) for a in await chat.list_approvals(principal, state=state,
+                                                                       pending=status == "pending")]
 
 
 @router.post("/approvals/{approval_id}/approve", response_model=DecisionRead)
@@ -62,10 +69,10 @@ async def approve(approval_id: UUID, principal: PrincipalDep, chat: ChatDep,
                   body: Decision | None = None) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=True,
                                              reason=body.reason if body else None)
-    return DecisionRead(approval=ApprovalRead.of(done), reply=reply.to_json() if reply else None)
+    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now()), reply=reply.to_json() if reply else None)
 
 
 @router.post("/approvals/{approval_id}/reject", response_model=DecisionRead)
 async def reject(approval_id: UUID, body: Decision, principal: PrincipalDep, chat: ChatDep) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=False, reason=body.reason)
-    return DecisionRead(approval=ApprovalRead.of(done), reply=reply.to_json() if reply else None)
+    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now()), reply=reply.to_json() if reply else None)

@@ -34,6 +34,9 @@ class CommandRead(BaseModel):
     duration_ms: int | None
     output: str | None
     intent: dict[str, Any] | None
+    state: str = "succeeded"  # pending | running | succeeded | failed | timed_out | interrupted | refused
+    door: str | None = None  # web | rest | ws | cli | …: where the request came from
+    finished_at: datetime | None = None
 
     @classmethod
     def of(cls, c: CommandRecord) -> CommandRead:
@@ -42,7 +45,8 @@ class CommandRead(BaseModel):
                    command=c.command, server=c.server_name, conversation_id=c.conversation_id,
                    risk_level=c.risk_level, confirmed=c.confirmed, outcome=c.outcome, exit_code=c.exit_code,
                    duration_ms=c.duration_ms, output=c.output,
-                   intent=dict(c.parsed_intent) if c.parsed_intent is not None else None)
+                   intent=dict(c.parsed_intent) if c.parsed_intent is not None else None, state=c.state, door=c.door,
+                   finished_at=c.finished_at)
 
 
 class CommandPage(BaseModel):
@@ -58,7 +62,7 @@ async def list_commands(
     server: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=100, description="an action id or its prefix")] = None,
     outcome: Annotated[Literal["ok", "failed", "timed_out", "unreachable", "auth_failed", "host_key_mismatch",
-                               "error", "refused"] | None, Query()] = None,
+                               "error", "refused", "interrupted"] | None, Query()] = None,
     user_id: Annotated[UUID | None, Query(description="admins only; others always see their own")] = None,
     since: datetime | None = None, until: datetime | None = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,

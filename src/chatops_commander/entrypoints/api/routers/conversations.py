@@ -30,7 +30,7 @@ Every event has `type` and `conversation_id`:
   `card` (the text of the "⚠️ Action critique" card), `action_hash` (SHA-256 of the canonical action), `expires_at`
   (5 minutes; single use; bound to the user and the conversation).
 * `approval_required` — `approval_id`, `action`, `targets`, `parameters`, `risk`, `requester`, `state`
-  (requested|approved|rejected).
+  (requested|approved|rejected), `expires_at` (it can no longer be approved after this).
 * `progress` — `action`, `host`, `status` (ok|failed|timed_out|unreachable|…|step_started), `text`, `step`,
   `steps`, `duration_ms`.
 * `result` — `action`, `ok`, `summary`, `hosts` (host → outcome, exit_code, duration_ms), `data` (parsed output).

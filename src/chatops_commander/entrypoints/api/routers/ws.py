@@ -25,6 +25,7 @@ from chatops_commander import bootstrap
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, client_ip
 from chatops_commander.services import access, auth
+from chatops_commander.services.actions import Door
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.principal import Principal
 
@@ -133,7 +134,7 @@ async def _handle(ws: WebSocket, chat: ChatService, principal: Principal, frame:
         action_hash = frame.get("action_hash")
         await chat.handle_message(principal, conversation_id, text,
                                   confirmation_id=str(confirmation_id) if confirmation_id else None,
-                                  action_hash=str(action_hash) if action_hash else None)
+                                  action_hash=str(action_hash) if action_hash else None, door=Door.WS)
     except ValueError:
         await ws.send_json({"type": "error", "conversation_id": frame.get("conversation_id"), "code": "bad_frame",
                             "message": "Un message a besoin de `conversation_id` et de `text` (1 à 2000 caractères)."

@@ -1,0 +1,207 @@
+"""The chat's query actions, answered from checks run in this turn: fleet health, incident diagnosis, open
+alerts, one's history. Each is a handler of the action pipeline registered by action id (`handlers()`), so a
+pack can register its own the same way without touching the engine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any
+
+from chatops_commander.domain.chat import wording
+from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
+from chatops_commander.domain.chat.events import Progress, ResultEvent
+from chatops_commander.domain.execution import HostOutcome, RunResult
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.servers import Server
+from chatops_commander.services import servers as server_service
+from chatops_commander.services.actions.pipeline import Decided, QueryHandler
+from chatops_commander.services.chat.deploys import DeployRunner
+from chatops_commander.services.chat.ports import HttpProbe
+from chatops_commander.services.chat.turn import Turn, TurnTools
+from chatops_commander.services.ports_monitoring import AlertQuery
+
+UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
+               HostOutcome.TIMED_OUT, HostOutcome.ERROR)
+Reply = tuple[str, dict[str, Any]]
+
+
+class ChatQueries:
+    def __init__(self, tools: TurnTools, *, http: HttpProbe | None = None,
+                 health_urls: Mapping[str, str] | None = None) -> None:
+        self.tools, self.http, self.health_urls = tools, http, dict(health_urls or {})
+
+    async def fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
+        fr = turn.lang == "fr"
+
+        async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
+            if not server.services:
+                [res] = await self.tools.run_checks(turn, "server.load", [server], {}, progress=False)
+                return server, res.outcome not in UNREACHABLE, {}, res.message
+            states: dict[str, bool | None] = {}
+            reachable, message = False, ""
+            for svc in server.services:
+                [res] = await self.tools.run_checks(turn, "service.status", [server], {"service": svc}, progress=False)
+                if res.outcome in UNREACHABLE:
+                    message = res.message or res.outcome.value
+                    states[svc] = None
+                    continue
+                reachable = True
+                states[svc] = bool(res.data.get("active"))
+            return server, reachable, states, message
+
+        rows = await asyncio.gather(*(host(s) for s in servers))
+        for server, reachable, _, _ in rows:
+            self.tools.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
+                                      status="ok" if reachable else "unreachable"))
+        alerts = await self.open_alerts(turn)
+        up = sum(1 for r in rows if r[1])
+        stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
+        greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
+        out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
+            "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
+        mark = "✅" if up == len(rows) else "⚠️"
+        out.append(f"{mark} {up}/{len(rows)} " + ("serveurs opérationnels" if fr else "servers up"))
+        for s, reachable, _, message in rows:
+            if not reachable:
+                out.append(f"   - {s.name} : {'injoignable' if fr else 'unreachable'} ({message})" if fr
+                           else f"   - {s.name}: unreachable ({message})")
+        if stopped:
+            out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
+            out += [f"   - {svc} {'sur' if fr else 'on'} {h}" for h, svc in stopped]
+        else:
+            names = sorted({svc for _, _, states, _ in rows for svc in states})
+            out.append("✅ " + (f"Tous les services critiques actifs ({', '.join(names)})" if fr
+                                else f"All critical services running ({', '.join(names)})"))
+        if alerts:
+            n = len(alerts)
+            out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
+                                      else ("open alert:" if n == 1 else "open alerts:")))
+            out += [f"   - {a['message']}" for a in alerts[:10]]
+        else:
+            out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
+        options: list[Option] = []
+        if stopped:
+            h, svc = stopped[0]
+            options.append(Option(f"Start {svc} on {h}", f"Démarrer {svc} sur {h}", "service.start", (h,), svc))
+        options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
+                              tuple(s.name for s in servers)))
+        out += ["", "Besoin de détails ?" if fr else "Need details?", wording.numbered(options, turn.lang, title=False)]
+        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
+                "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
+                "alerts": alerts, "options": [o.to_json() for o in options]}
+        self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
+                                     summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
+        return "\n".join(out), meta
+
+    async def open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
+        """Open alerts of the servers the user may read (and those tied to no server)."""
+        lang = turn.lang
+        try:
+            async with self.tools.uow() as uow:
+                readable = await server_service.readable_server_ids(uow, turn.principal)
+                alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100).seen_by(readable))
+                names = {s.id: s.name for s in await uow.servers.list()}
+        except AttributeError:  # a store without monitoring tables
+            return []
+        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
+                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
+
+    async def alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
+        alerts = await self.open_alerts(turn)
+        fr = turn.lang == "fr"
+        if not alerts:
+            return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}
+        lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
+        lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
+        return "\n".join(lines), {"alerts": alerts}
+
+    async def history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
+        async with self.tools.uow() as uow:
+            rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
+        fr = turn.lang == "fr"
+        if not rows:
+            return ("Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."), {}
+        lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
+        lines += [f"- {r.executed_at:%Y-%m-%d %H:%M} {r.action} {r.server_name or ''} → {r.outcome}" for r in rows
+                  if r.executed_at]
+        return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
+                                               "exit_code": r.exit_code} for r in rows]}
+
+    async def diagnose(self, turn: Turn, servers: Sequence[Server],
+                        service: str | None) -> tuple[str, dict[str, Any]]:
+        relevant = [s for s in servers if service is None or service in s.services] or list(servers)
+
+        async def one(server: Server) -> HostCheck:
+            services = [service] if service else list(server.services)
+            check = self.tools.run_checks
+            jobs: list[Awaitable[list[RunResult]]] = [
+                check(turn, "service.status", [server], {"service": svc}, progress=False) for svc in services]
+            jobs += [check(turn, "service.logs", [server], {"service": svc, "grep": "error", "lines": 5},
+                           progress=False) for svc in services]
+            jobs.append(self.tools.run_checks(turn, "server.disk", [server], {"path": "/"}, progress=False))
+            jobs.append(self.tools.run_checks(turn, "server.memory", [server], {}, progress=False))
+            url = self.health_urls.get(server.name)
+            http_job = self.http.check(url) if url and self.http is not None else None
+            results = await asyncio.gather(*jobs)
+            http = await http_job if http_job is not None else None
+            status = [r[0] for r in results[: len(services)]]
+            logs = [r[0] for r in results[len(services): 2 * len(services)]]
+            disk, mem = results[-2][0], results[-1][0]
+            if any(r.outcome in UNREACHABLE for r in [*status, disk]):
+                bad = next(r for r in [*status, disk] if r.outcome in UNREACHABLE)
+                return HostCheck(server.name, False, message=bad.message or bad.outcome.value)
+            checks = tuple(ServiceCheck(svc, bool(r.data.get("active")) if r.ok else None,
+                                        str(r.data.get("state", r.outcome.value))) for svc, r in
+                           zip(services, status, strict=True))
+            errors = tuple(line for r in logs if r.ok for line in r.data.get("lines", [])[-3:])
+            mounts = disk.data.get("mounts") or [] if disk.ok else []
+            top = max(mounts, key=lambda m: m.get("percent", 0), default=None)
+            memory = mem.data.get("memory") if mem.ok else None
+            mem_pct = (100.0 * memory["used"] / memory["total"]) if memory and memory.get("total") else None
+            return HostCheck(server.name, True, services=checks, error_lines=errors, http=http,
+                             disk_percent=float(top["percent"]) if top else None,
+                             disk_mount=top.get("mount") if top else None, memory_percent=mem_pct)
+
+        checks = await asyncio.gather(*(one(s) for s in relevant))
+        for c in checks:
+            self.tools.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
+                                      status="ok" if c.reachable else "unreachable"))
+        result = diagnose(checks)
+        await self.tools.record_results(turn, "incident.diagnose", relevant, [
+            RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
+                      else None, stdout=result.cause_en if c.host == result.culprit_host else "")
+            for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
+        data = result.to_json()
+        self.tools.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
+                                     summary=result.cause(turn.lang), data=data))
+        return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
+                                          "options": [o.to_json() for o in result.options]}
+
+
+def handlers(queries: ChatQueries, deploys: DeployRunner) -> dict[str, QueryHandler]:
+    """The pipeline handlers of the chat's queries and runbooks, by action id. The door's turn travels in
+    the request's `context`."""
+
+    def turn_of(decided: Decided) -> Turn:
+        turn: Turn = decided.request.context
+        return turn
+
+    async def fleet_health(d: Decided) -> Reply:
+        return await queries.fleet_health(turn_of(d), d.servers, d.request.text)
+
+    async def diagnose_incident(d: Decided) -> Reply:
+        return await queries.diagnose(turn_of(d), d.servers, d.request.service)
+
+    async def alerts(d: Decided) -> Reply:
+        return await queries.alerts(turn_of(d))
+
+    async def history(d: Decided) -> Reply:
+        return await queries.history(turn_of(d))
+
+    async def deploy(d: Decided) -> Reply:
+        return await deploys.run(turn_of(d), d.request.principal, d.servers, d.request.parameters,
+                                 rollback=d.spec.id == "app.rollback", approved_by=d.request.approved_by)
+
+    return {"fleet.health": fleet_health, "incident.diagnose": diagnose_incident, "alerts.list": alerts,
+            "history.list": history, "app.deploy": deploy, "app.rollback": deploy}

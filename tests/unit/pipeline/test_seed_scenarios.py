@@ -1,0 +1,119 @@
+"""The seed's scenarios 1-3 ("Scénarios d'usage détaillés") in-process: the real chat engine, pipeline, catalog
+and offline parser on the shipped fakes. The same scenarios run on real sshd hosts in tests/e2e/chat."""
+
+from __future__ import annotations
+
+from chatops_commander.domain.chat.runbooks import parse_runbook
+from chatops_commander.domain.monitoring.alerts import Alert
+from chatops_commander.domain.monitoring.rules import Severity
+from chatops_commander.domain.roles import Role
+from tests.unit.pipeline.world import World, events_of, text_of
+
+
+def fleet() -> World:
+    w = World()
+    w.host("web-01", services={"nginx": True}, tags=("web", "production"))
+    w.host("web-02", services={"nginx": True}, tags=("web", "production"))
+    w.host("db-master", services={"postgresql": True}, tags=("db",))
+    return w
+
+
+async def test_scenario_1_morning_check_reports_hosts_services_and_the_disk_alert() -> None:
+    w = fleet()
+    db = next(s for s in w.store.servers.values() if s.name == "db-master")
+    w.store.alerts[db.id] = Alert("disk_usage", Severity.WARNING, "disk usage on db-master: 78%",  # type: ignore[index]
+                                  "occupation disque sur db-master : 78 %", "disk:db-master", server_id=db.id,
+                                  id=db.id)
+    admin = w.user(Role.ADMIN, "morning@example.com")
+    conv = await w.conversation(admin)
+    text = text_of(await w.say(admin, conv, "Bonjour, tout va bien ?"))
+    assert text.startswith("Bonjour ! 👋\nÉtat de votre infrastructure :"), text
+    assert "✅ 3/3 serveurs opérationnels" in text
+    assert "✅ Tous les services critiques actifs (nginx, postgresql)" in text
+    assert "⚠️ 1 alerte ouverte :" in text and "occupation disque sur db-master : 78 %" in text
+    bye = text_of(await w.say(admin, conv, "Non merci, c'est tout"))
+    assert bye == "Parfait ! Je reste disponible si besoin 🚀"
+    assert all(host.services == dict.fromkeys(host.services, True) for host in w.fleet.hosts.values())
+
+
+async def test_scenario_2_site_down_diagnosis_choose_confirm_restart() -> None:
+    w = fleet()
+    w.fleet.hosts["web-01"].services["nginx"] = False
+    w.fleet.hosts["web-01"].log_lines = ("2026/11/23 08:57:01 [alert] worker process exited on signal 11",)
+    op = w.user(Role.OPERATOR, "op@example.com", execute_on=["web-01", "web-02"], lang="fr")
+    conv = await w.conversation(op)
+    text = text_of(await w.say(op, conv, "Le site est down, qu'est-ce qui se passe ?"))
+    assert "nginx sur web-01 : ❌ ARRÊTÉ" in text and "nginx sur web-02 : ✅ actif" in text, text
+    assert "Cause probable : nginx est arrêté sur web-01" in text and "1. Redémarrer nginx sur web-01" in text
+
+    card_turn = await w.say(op, conv, "1")
+    [card] = events_of(card_turn, "confirmation_required")
+    assert card["action"] == "service.restart" and card["targets"] == ["web-01"] and card["risk"] == "medium"
+    assert text_of(card_turn).startswith("⚠️ Action critique\nRedémarrer nginx sur web-01 ?")
+    assert not any("restart" in line for line in w.fleet.sent("web-01"))  # nothing ran before the "yes"
+
+    done = text_of(await w.say(op, conv, "Confirmer"))
+    assert "✅" in done and "Tests de santé : PASSED" in done, done
+    assert w.fleet.hosts["web-01"].services["nginx"] is True
+    assert not any("restart" in line for line in w.fleet.sent("web-02"))
+    [row] = w.rows("service.restart")
+    assert (row.server_name, row.confirmed, row.state, row.risk_level) == ("web-01", True, "succeeded", "medium")
+    assert row.command == "supervisorctl restart nginx" and row.conversation_id == conv
+
+
+async def test_scenario_2_a_service_that_dies_again_is_not_reported_healthy() -> None:
+    w = fleet()
+    w.fleet.hosts["web-01"].services["nginx"] = False
+    w.fleet.hosts["web-01"].fails_to_start.add("nginx")
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    turn = await w.say(admin, conv, "restart nginx on web-01")
+    [card] = events_of(turn, "confirmation_required")
+    done = text_of(await w.say(admin, conv, "yes", confirmation_id=card["confirmation_id"],
+                               action_hash=card["action_hash"]))
+    assert "Health checks: FAILED" in done and "is up" not in done, done
+
+
+RUNBOOK = {
+    "application": "shop",
+    "environments": {"production": ["web-01", "web-02"]},
+    "steps": [
+        {"name": {"en": "Pre-checks", "fr": "Pré-vérifications"}, "kind": "precheck",
+         "commands": [["supervisorctl", "status", "nginx"]]},
+        {"name": {"en": "Database backup", "fr": "Sauvegarde de la base"}, "kind": "backup", "run_on": "first",
+         "script": 'dump-db "$1"'},
+        {"name": {"en": "Rolling update", "fr": "Mise à jour progressive"}, "kind": "rolling",
+         "script": 'install-shop "$1" && supervisorctl restart nginx',
+         "health_check": [["supervisorctl", "status", "nginx"]]},
+        {"name": {"en": "Smoke tests", "fr": "Tests de fumée"}, "kind": "smoke", "script": 'smoke-test "$2"'},
+    ],
+}
+
+
+async def test_scenario_3_deploy_waits_for_approval_runs_step_by_step_and_stops_at_the_failing_smoke_test() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(RUNBOOK))
+    w.fleet.hosts["web-01"].responses["sh -c 'smoke-test"] = (1, "API health: 404 on web-01\n")
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
+    admin = w.user(Role.ADMIN, "boss@example.com")
+    conv = await w.conversation(op)
+    [req] = events_of(await w.say(op, conv, "deploy v2.5.0 to production"), "approval_required")
+    assert req["action"] == "app.deploy" and req["targets"] == ["web-01", "web-02"]
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+    assert w.fleet.sent("web-01") == [] and w.fleet.sent("web-02") == []
+
+    done, reply = await w.chat.decide_approval(admin, req["approval_id"], approve=True, reason="go")
+    assert reply is not None and reply.message is not None
+    text = reply.message.content
+    for n, name in enumerate(["Pre-checks", "Database backup", "Rolling update", "Smoke tests"], 1):
+        assert f"📦 Step {n}/4: {name}" in text, text
+    assert "• web-01: ✅ v2.5.0 (health OK)" in text and "• web-02: ✅ v2.5.0 (health OK)" in text
+    assert "❌ Step 4/4 (Smoke tests) failed on web-01: API health: 404 on web-01" in text
+    assert "I stopped the deployment here" in text
+    assert sum("dump-db" in line for h in ("web-01", "web-02") for line in w.fleet.sent(h)) == 1  # first host only
+    [deployment] = w.store.deployments.values()
+    assert (deployment.state.value, deployment.failed_step, deployment.approved_by) == ("failed", 4, "boss@example.com")
+    rows = w.rows("app.deploy")
+    assert all(r.state in ("succeeded", "failed") and r.actor == "deployer@example.com" for r in rows)
+    assert any(r.state == "failed" and (r.parsed_intent or {}).get("step") == "4/4" for r in rows)
+    assert done.decided_by == "boss@example.com"
