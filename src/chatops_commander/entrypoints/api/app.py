@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Route
 
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
@@ -33,6 +34,7 @@ from chatops_commander.entrypoints.api.routers import (
     ws,
 )
 from chatops_commander.entrypoints.api.routers import metrics as metrics_router
+from chatops_commander.entrypoints.mcp import http as mcp_http
 from chatops_commander.entrypoints.web import routes as web
 
 API_PREFIX = "/api/v1"
@@ -53,7 +55,8 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
             await bootstrap.start_chat_events(app.state.container)
             await bootstrap.start_monitoring(app.state.container)
         try:
-            yield
+            async with app.state.mcp.running():  # the MCP door's sessions (streamable HTTP at /mcp)
+                yield
         finally:
             if owned:
                 await bootstrap.stop_monitoring(app.state.container)
@@ -88,6 +91,8 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     api.include_router(ws.router)
     app.include_router(api)
     web.install(app)  # the web UI (pages + /static)
+    app.state.mcp = mcp_http.McpHttp()
+    app.router.routes.append(Route(mcp_http.PATH, app.state.mcp.endpoint))  # MCP for AI agents (docs/mcp.md)
 
     # Middleware: the last added runs first.
     app.add_middleware(GZipMiddleware, minimum_size=1024)

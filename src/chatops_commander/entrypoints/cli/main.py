@@ -16,6 +16,7 @@ from chatops_commander.entrypoints.cli import alerts as alerts_cli
 from chatops_commander.entrypoints.cli import audit as audit_cli
 from chatops_commander.entrypoints.cli import history as history_cli
 from chatops_commander.entrypoints.cli import keys as keys_cli
+from chatops_commander.entrypoints.cli import mcp as mcp_cli
 from chatops_commander.entrypoints.cli import users as users_cli
 from chatops_commander.entrypoints.cli.common import console, fail, prepared_settings, settings_or_fail
 
@@ -40,6 +41,7 @@ app.add_typer(alerts_cli.app, name="alerts")
 app.command("run")(actions.run)
 app.command("history")(history_cli.history)
 app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)
+app.command("mcp")(mcp_cli.mcp)
 
 
 @app.command()

@@ -282,6 +282,30 @@ class ChatService:
                                                 dict(request.parameters), decided.risk, request.text, extra)
         return await self._execute(turn, decided)
 
+    async def submit_from_door(self, principal: Principal, conversation_id: UUID, request: ActionRequest, *,
+                               said: str, lang: str) -> TurnReply:
+        """Another door's request (MCP) in one of the user's conversations, kept like a chat turn: `said` is posted
+        as the user's line, the pipeline decides (a confirmation card, an approval request, or the results) and the
+        reply is stored, so that the person sees it in the web UI. A confirmation remembers the door (`extra`).
+        A refusal is stored too, then raised."""
+        async with self.uow() as uow:
+            conv = await self._owned(uow, principal, conversation_id)
+            await uow.messages.add(ChatMessage(conversation_id, "user", said))
+            await uow.commit()
+        turn = Turn(principal, conv, lang, dict(conv.context or {}), door=request.door.value)
+        if request.action in DEPLOY_ACTIONS:
+            targets, params = await self.deploys.prepare(request.action, list(request.targets),
+                                                         dict(request.parameters))
+            request = replace(request, targets=tuple(targets), parameters=params)
+        request = replace(request, context=turn, conversation_id=conv.id)
+        try:
+            text, meta = await self._submit(turn, request, {"door": request.door.value,
+                                                            "door_detail": request.door_detail})
+        except DomainError as exc:
+            await self._finish(turn, exc.localized(lang), {"error": exc.code})
+            raise
+        return await self._finish(turn, text, meta)
+
     async def _parser_now(self) -> Parser:
         async with self.uow() as uow:
             servers = await uow.servers.list()
@@ -333,6 +357,7 @@ class ChatService:
         verdict = check(conf, user_id=str(turn.principal.user_id), conversation_id=turn.cid, now=now,
                         presented_hash=presented_hash)
         if verdict.ok:
+            await self._a_person_confirms(turn, conf)
             async with self.uow() as uow:
                 won = await uow.confirmations.transition(conf.confirmed(now), expected=ConfirmationState.PENDING)
                 await uow.commit()
@@ -347,9 +372,24 @@ class ChatService:
             raise PermissionDenied(verdict.reason("en"), message_fr=verdict.reason("fr"))
         # Roles, permissions and servers may have changed in the five minutes: the pipeline decides again.
         return await self._submit(turn, ActionRequest(
-            turn.principal, conf.action, conf.targets, dict(conf.parameters), Door(turn.door), service=conf.service,
+            turn.principal, conf.action, conf.targets, dict(conf.parameters), Door(conf.extra.get("door") or turn.door),
+            door_detail=str(conf.extra.get("door_detail") or ""), service=conf.service,
             text=conf.text, conversation_id=turn.conversation.id, risk_floor=conf.risk, confirmed=True,
             follow_up=True, intent=self._intent_of(conf), context=turn))
+
+    async def _a_person_confirms(self, turn: Turn, conf: Confirmation) -> None:
+        """An agent's request (MCP) is confirmed by a person logged in, never by a token the agent may hold."""
+        if conf.extra.get("door") != Door.MCP.value or turn.principal.interactive:
+            return
+        await audit.record_alone(self.uow, turn.principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 target=",".join(conf.targets), details={
+                                     "action": conf.action, "reason": "agent_request_needs_a_person",
+                                     "confirmation": conf.id[:12], "door": turn.door})
+        raise PermissionDenied(
+            "An AI agent asked for this action: a person confirms it, logged in to the web UI (or the REST API with "
+            "a password login), not with an API token.",
+            message_fr="Un agent d'IA a demandé cette action : une personne la confirme, connectée à l'interface web "
+                       "(ou à l'API REST avec une connexion par mot de passe), pas avec un jeton d'API.")
 
     @staticmethod
     def _intent_of(conf: Confirmation | Approval) -> dict[str, Any]:

@@ -1,0 +1,341 @@
+"""The MCP door of the action pipeline: what an AI agent may list, call and read, for one principal.
+
+A tool call becomes an `ActionRequest` (door `mcp`, detail = the MCP client's name and version) handed to
+the chat engine's `submit_from_door`, in a conversation of the user's named after the client ("MCP ·
+claude-desktop"): the same pipeline, RBAC, per-server rights, rate limit, confirmation and approval gates
+as every other door. `low` runs and the results per host come back; above `low` a pending confirmation
+is stored in that conversation and only a *person* confirms it (logged in, web UI or REST: the engine
+refuses a confirmation of an MCP request from an API token); approval-gated actions wait for another
+admin. Bad input is a `DoorError` (an MCP error for the server), and nothing runs.
+
+No transport in here: `server.py` maps this onto the MCP SDK for stdio and streamable HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from chatops_commander.domain.actions import ActionSpec, TargetScope
+from chatops_commander.domain.chat.records import Conversation
+from chatops_commander.domain.errors import DomainError
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security import authorization
+from chatops_commander.domain.security.api_tokens import scope_permits
+from chatops_commander.domain.servers import Server
+from chatops_commander.entrypoints.mcp.catalog import (
+    CHAT_ONLY,
+    PARSE,
+    PARSE_TOOL,
+    PENDING,
+    PENDING_TOOL,
+    ToolSpec,
+    action_tool,
+    tool_name,
+)
+from chatops_commander.nlu import ConversationContext, Parser
+from chatops_commander.services import audit
+from chatops_commander.services import servers as server_service
+from chatops_commander.services.actions import ActionRequest, Door
+from chatops_commander.services.chat import ChatService
+from chatops_commander.services.ports import UnitOfWorkFactory
+from chatops_commander.services.ports_monitoring import AlertQuery
+from chatops_commander.services.principal import Principal
+
+RECENT_COMMANDS = 50
+
+
+class DoorError(Exception):
+    """Bad input or a refusal: the MCP error's message, in the user's language; nothing ran."""
+
+    def __init__(self, code: str, en: str, fr: str) -> None:
+        super().__init__(en)
+        self.code, self.en, self.fr = code, en, fr
+
+    def localized(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en
+
+    @classmethod
+    def of(cls, exc: DomainError) -> DoorError:
+        return cls(exc.code, exc.localized("en"), exc.localized("fr"))
+
+
+@dataclass(frozen=True)
+class Client:
+    """The MCP client as it introduced itself (name and version) and the transport it came over."""
+
+    name: str = "unknown"
+    version: str = ""
+    transport: str = "stdio"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}".strip() + f" ({self.transport})"
+
+
+def may_use(principal: Principal, spec: ActionSpec) -> bool:
+    """Whether the principal's role (and token scopes) allow the action at all; per-server rights come later."""
+    if spec.id in CHAT_ONLY:
+        return False
+    if principal.scopes is not None and not scope_permits(principal.scopes, spec.permission):
+        return False
+    return authorization.authorize(principal.role, spec.permission, spec.risk, None, targets_server=False,
+                                   action_id=spec.id, approval_for_operators=spec.approval_for_operators).allowed
+
+
+class McpDoor:
+    def __init__(self, chat: ChatService, uow: UnitOfWorkFactory, *, public_url: str | None = None,
+                 audit_head: Callable[[], tuple[int, str] | None] | None = None) -> None:
+        self.chat, self.uow = chat, uow
+        self.public_url = (public_url or "").rstrip("/")
+        self.audit_head = audit_head or (lambda: None)
+        self._tools: dict[str, ToolSpec] = {}
+        self._conversations: dict[tuple[UUID, str], UUID] = {}
+
+    # ------------------------------------------------------------------ tools
+
+    def _catalog(self) -> dict[str, ToolSpec]:
+        if not self._tools:
+            registry = self.chat.fanout.registry
+            for spec in self.chat.specs.values():
+                if spec.id in CHAT_ONLY:
+                    continue
+                skill = registry.get(spec.id)
+                schema = skill.params_model.model_json_schema() if skill is not None else None
+                self._tools[tool_name(spec.id)] = action_tool(spec, schema)
+        return self._tools
+
+    def tools(self, principal: Principal) -> list[ToolSpec]:
+        """`parse`, `pending_status`, then one tool per action this principal may use, by name."""
+        allowed = [t for t in self._catalog().values() if may_use(principal, self.chat.specs[t.action])]
+        return [PARSE, PENDING, *sorted(allowed, key=lambda t: t.name)]
+
+    async def call(self, principal: Principal, client: Client, name: str,
+                   arguments: Mapping[str, Any] | None) -> dict[str, Any]:
+        args = dict(arguments or {})
+        if name == PARSE_TOOL:
+            return await self.parse(principal, _text(args, "sentence", 2000))
+        if name == PENDING_TOOL:
+            return await self.pending(principal, _text(args, "id", 64))
+        tool = self._catalog().get(name)
+        if tool is None:
+            raise DoorError("unknown_tool", f"Unknown tool {name!r}: list the tools to see what you may call.",
+                            f"Outil inconnu : {name!r}. Listez les outils pour voir ceux que vous pouvez appeler.")
+        spec = self.chat.specs[tool.action]
+        unknown = sorted(set(args) - tool.params - {"targets"})
+        if unknown:
+            raise DoorError("invalid_arguments", f"{name}: unknown argument(s) {', '.join(unknown)}; it takes "
+                                                 f"{', '.join(sorted(tool.input_schema['properties'])) or 'none'}.",
+                            f"{name} : argument(s) inconnu(s) {', '.join(unknown)} ; il accepte "
+                            f"{', '.join(sorted(tool.input_schema['properties'])) or 'aucun'}.")
+        targets = await self._targets(principal, spec, args.pop("targets", None))
+        service = args.get("service") if isinstance(args.get("service"), str) else None
+        said = f"🤖 MCP · {client.label}: {name} " + " ".join(
+            [*targets, *(f"{k}={v}" for k, v in sorted(args.items()))])
+        request = ActionRequest(principal, spec.id, targets, args, Door.MCP, door_detail=client.label,
+                                service=service, text=said.strip())
+        conversation = await self._conversation(principal, client)
+        try:
+            reply = await self.chat.submit_from_door(principal, conversation, request, said=said.strip(),
+                                                     lang=principal.language)
+        except DomainError as exc:
+            raise DoorError.of(exc) from None
+        assert reply.message is not None
+        return self._rendered(principal, client, spec, conversation, reply.message.content,
+                              dict(reply.message.metadata or {}))
+
+    async def _targets(self, principal: Principal, spec: ActionSpec, raw: Any) -> tuple[str, ...]:
+        """Server names (or tags) the principal may read; any other name is unknown, hidden or not."""
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list) or not all(isinstance(n, str) and n.strip() for n in raw):
+            raise DoorError("invalid_arguments", "targets: a list of server names.",
+                            "targets : une liste de noms de serveurs.")
+        if spec.scope is TargetScope.NONE:
+            if raw:
+                raise DoorError("invalid_arguments", f"{tool_name(spec.id)} takes no targets.",
+                                f"{tool_name(spec.id)} ne prend pas de cibles.")
+            return ()
+        visible = await self._visible_servers(principal)
+        inventory = Inventory.from_servers(visible)
+        names: list[str] = []
+        unknown: list[str] = []
+        for ref in raw:
+            ref = ref.strip()
+            if ref in inventory.names:
+                names.append(ref)
+            elif ref in inventory.groups:
+                names += list(inventory.groups[ref])
+            else:
+                unknown.append(ref)
+        if unknown:
+            raise DoorError("unknown_server", f"Unknown server(s): {', '.join(unknown)}. Read chatops://servers for "
+                                              f"the servers you may use.",
+                            f"Serveur(s) inconnu(s) : {', '.join(unknown)}. Lisez chatops://servers pour voir "
+                            f"les serveurs que vous pouvez utiliser.")
+        if not names and spec.scope is TargetScope.FLEET_DEFAULT:
+            names = [s.name for s in visible]
+        if not names:
+            raise DoorError("invalid_arguments", f"{tool_name(spec.id)}: name at least one server in targets.",
+                            f"{tool_name(spec.id)} : nommez au moins un serveur dans targets.")
+        return tuple(dict.fromkeys(names))
+
+    async def _visible_servers(self, principal: Principal) -> list[Server]:
+        async with self.uow() as uow:
+            readable = await server_service.readable_server_ids(uow, principal)
+            servers = await uow.servers.list()
+        return [s for s in servers if readable is None or s.id in readable]
+
+    async def _conversation(self, principal: Principal, client: Client) -> UUID:
+        """The user's conversation for this MCP client: where its requests, cards and results are kept."""
+        if principal.user_id is None:
+            raise DoorError("no_user", "MCP acts for a user account.", "MCP agit pour un compte utilisateur.")
+        title = f"MCP · {client.name}"[:255]
+        key = (principal.user_id, title)
+        if key in self._conversations:
+            return self._conversations[key]
+        async with self.chat.uow() as uow:
+            found = [c for c in await uow.conversations.list_for_user(principal.user_id, limit=200)
+                     if c.title == title]
+        conv: Conversation = found[0] if found else await self.chat.create_conversation(principal, title)
+        assert conv.id is not None
+        self._conversations[key] = conv.id
+        return conv.id
+
+    def _rendered(self, principal: Principal, client: Client, spec: ActionSpec, conversation: UUID, text: str,
+                  meta: dict[str, Any]) -> dict[str, Any]:
+        base = {"action": spec.id, "tool": tool_name(spec.id), "message": text, "conversation_id": str(conversation)}
+        chat_url = f"{self.public_url}/chat" if self.public_url else "/chat"
+        if "confirmation" in meta:
+            card = meta["confirmation"]
+            return {**base, "status": "pending_confirmation", "id": card["id"], "risk": card.get("risk"),
+                    "expires_at": card.get("expires_at"), "confirm_by": principal.email,
+                    "where": {
+                        "web": f"{chat_url} — conversation “MCP · {client.name}”: answer “yes” (or “oui”)",
+                        "rest": {"method": "POST", "path": f"/api/v1/conversations/{conversation}/messages",
+                                 "body": {"text": "yes", "confirmation_id": card["id"],
+                                          "action_hash": card.get("action_hash")},
+                                 "auth": f"a password login of {principal.email}; an API token cannot confirm"}},
+                    "next": "Nothing ran. A person confirms it; then call pending_status with this id."}
+        if "approval" in meta and meta["approval"].get("state") == "requested":
+            request = meta["approval"]
+            return {**base, "status": "pending_approval", "id": request["id"],
+                    "expires_at": request.get("expires_at"), "approve_by": "another admin (4-eyes)",
+                    "where": {"web": f"{chat_url} (approval requests)",
+                              "rest": {"method": "POST", "path": f"/api/v1/approvals/{request['id']}/approve"}},
+                    "next": "Nothing ran. Another admin approves it; then call pending_status with this id."}
+        if "results" in meta:
+            hosts = meta["results"]
+            return {**base, "status": "ran", "risk": meta.get("risk"), "hosts": hosts,
+                    "ok": all(h.get("outcome") == "ok" for h in hosts.values())}
+        data = {k: v for k, v in meta.items() if k not in ("options", "lang")}
+        return {**base, "status": "answered", "data": data}
+
+    # ------------------------------------------------------------------ parse, pending
+
+    async def parse(self, principal: Principal, sentence: str) -> dict[str, Any]:
+        """What the chat would understand (on the servers this principal may see); nothing is run."""
+        visible = await self._visible_servers(principal)
+        parser = Parser(tuple(self.chat.specs.values()), Inventory.from_servers(visible))
+        parsed, _ = await parser.parse_async(sentence, ConversationContext())
+        out = parsed.to_json()
+        action = parsed.action
+        usable = action is not None and action in self.chat.specs and may_use(principal, self.chat.specs[action])
+        out["tool"] = tool_name(action) if usable and action else None
+        out["would"] = ("nothing: ask more precisely" if action is None else
+                        "not allowed for you" if not usable else
+                        "run at once" if parsed.risk is Risk.LOW else "wait for a person's confirmation")
+        return out
+
+    async def pending(self, principal: Principal, ident: str) -> dict[str, Any]:
+        """A confirmation or approval of this principal's: its state, and the results once it ran."""
+        async with self.chat.uow() as uow:
+            conf = await uow.confirmations.get(ident)
+            approval = None if conf is not None else await _approval(uow, ident)
+        now = self.chat.clock.now()
+        if conf is not None and conf.user_id == str(principal.user_id):
+            state = "expired" if conf.state.value == "pending" and now >= conf.expires_at else conf.state.value
+            out: dict[str, Any] = {"id": ident, "kind": "confirmation", "action": conf.action,
+                                   "targets": list(conf.targets), "state": state,
+                                   "expires_at": conf.expires_at.isoformat()}
+            if conf.state.value == "confirmed" and conf.decided_at is not None:
+                out["hosts"] = await self._ran_after(UUID(conf.conversation_id), conf.action, conf.decided_at)
+            return out
+        if approval is not None and approval.requester_id == str(principal.user_id):
+            out = {"id": ident, "kind": "approval", "action": approval.action, "targets": list(approval.targets),
+                   "state": approval.shown_state(now), "decided_by": approval.decided_by, "reason": approval.reason,
+                   "expires_at": approval.expires_at.isoformat() if approval.expires_at else None}
+            if approval.state.value == "approved" and approval.decided_at is not None:
+                out["hosts"] = await self._ran_after(UUID(approval.conversation_id), approval.action,
+                                                     approval.decided_at)
+            return out
+        raise DoorError("unknown_pending", f"No pending request {ident!r} of yours.",
+                        f"Aucune demande en attente {ident!r} à vous.")
+
+    async def _ran_after(self, conversation: UUID, action: str, since: Any) -> dict[str, Any]:
+        async with self.chat.uow() as uow:
+            rows = await uow.commands.list(conversation_id=conversation, limit=200)
+        return {r.server_name or "": {"state": r.state, "outcome": r.outcome, "exit_code": r.exit_code,
+                                      "output": (r.output or "")[-2000:], "duration_ms": r.duration_ms}
+                for r in rows if r.action == action and r.confirmed and r.executed_at is not None
+                and r.executed_at >= since.replace(microsecond=0) and r.state != "refused"}
+
+    # ------------------------------------------------------------------ resources
+
+    async def servers(self, principal: Principal) -> list[dict[str, Any]]:
+        try:
+            found = await server_service.list_servers(self.uow, principal)
+        except DomainError as exc:
+            raise DoorError.of(exc) from None
+        return [{"name": s.name, "hostname": s.hostname, "status": s.status.value,
+                 "last_check": s.last_check.isoformat() if s.last_check else None, "tags": list(s.tags),
+                 "services": list(s.services)} for s in found]
+
+    async def open_alerts(self, principal: Principal) -> list[dict[str, Any]]:
+        async with self.uow() as uow:
+            readable = await server_service.readable_server_ids(uow, principal)
+            alerts, _ = await uow.alerts.query(AlertQuery(resolved=False, limit=100).seen_by(readable))
+            names = {s.id: s.name for s in await uow.servers.list()}
+        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
+                 "severity": a.severity.value, "message": a.localized(principal.language),
+                 "created_at": a.created_at.isoformat() if a.created_at else None} for a in alerts]
+
+    async def recent_commands(self, principal: Principal) -> list[dict[str, Any]]:
+        """The principal's own commands (an admin's view: everyone's), newest first."""
+        mine = None if principal.role is Role.ADMIN else principal.user_id
+        async with self.chat.uow() as uow:
+            rows = await uow.commands.list(user_id=mine, limit=RECENT_COMMANDS)
+        return [{"id": str(r.id), "action": r.action, "server": r.server_name, "actor": r.actor, "door": r.door,
+                 "state": r.state, "outcome": r.outcome, "exit_code": r.exit_code, "risk": r.risk_level,
+                 "executed_at": r.executed_at.isoformat() if r.executed_at else None} for r in rows]
+
+    async def audit_verification(self, principal: Principal) -> dict[str, Any]:
+        try:
+            report = await audit.verify_as(self.uow, principal, head=self.audit_head())
+        except DomainError as exc:
+            raise DoorError.of(exc) from None
+        return {"ok": report.ok, "checked": report.checked, "problem": report.problem,
+                "first_bad_seq": report.first_bad_seq,
+                "message": report.message_fr if principal.language == "fr" else report.message_en}
+
+
+async def _approval(uow: Any, ident: str) -> Any:
+    try:
+        UUID(ident)
+    except ValueError:
+        return None
+    return await uow.approvals.get(ident)
+
+
+def _text(args: Mapping[str, Any], name: str, limit: int) -> str:
+    value = args.get(name)
+    extra = sorted(set(args) - {name})
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or extra:
+        raise DoorError("invalid_arguments", f"This tool takes one argument, {name}: a text of 1 to {limit} "
+                                             f"characters.",
+                        f"Cet outil prend un argument, {name} : un texte de 1 à {limit} caractères.")
+    return value.strip()

@@ -1,0 +1,89 @@
+"""MCP over stdio with the official MCP client: `chatops mcp --as EMAIL` spawned on a temporary data directory.
+
+A low action runs on localhost and returns its results; a medium one returns a pending confirmation that the
+agent cannot give itself; bad input (unknown tool, invalid arguments, unknown server) is an MCP error and
+nothing runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
+
+EMAIL, PASSWORD = "agent-owner@example.com", "Quiet-Harbor-Lamp-2026"
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
+    return clean | {"CHATOPS_DATA_DIR": str(data_dir), "CHATOPS_PASSWORD_TIME_COST": "1",
+                    "CHATOPS_PASSWORD_MEMORY_KIB": "8192", "CHATOPS_MONITORING_ENABLED": "false", "LANG": "C"}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    chatops = Path(sys.executable).parent / "chatops"
+    subprocess.run([str(chatops), "users", "add", EMAIL, "--role", "admin", "--password-stdin"],
+                   input=PASSWORD.encode(), env=_env(tmp_path / "var"), check=True, capture_output=True)
+    return tmp_path / "var"
+
+
+def _client(data_dir: Path, email: str = EMAIL) -> Client:
+    chatops = Path(sys.executable).parent / "chatops"
+    return Client(StdioServerParameters(command=str(chatops), args=["mcp", "--as", email], env=_env(data_dir)),
+                  read_timeout_seconds=120)
+
+
+def _structured(result: Any) -> dict[str, Any]:
+    assert isinstance(result.structured_content, dict), result
+    return result.structured_content
+
+
+async def test_stdio_lists_tools_with_hints_runs_a_low_action_and_holds_a_medium_one(data_dir: Path) -> None:
+    async with _client(data_dir) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert {"parse", "pending_status", "server_disk", "service_restart", "shell_run"} <= set(tools)
+        assert not any(name.startswith("chat_") for name in tools)
+        disk = tools["server_disk"]
+        assert disk.annotations is not None and disk.annotations.read_only_hint is True
+        assert disk.input_schema["properties"]["targets"]["type"] == "array"
+        restart = tools["service_restart"]
+        assert restart.annotations is not None and restart.annotations.read_only_hint is False
+        assert "service" in restart.input_schema["required"]
+        assert tools["server_reboot"].annotations.destructive_hint is True  # type: ignore[union-attr]
+
+        ran = _structured(await client.call_tool("server_disk", {"targets": ["localhost"]}))
+        assert ran["status"] == "ran" and ran["ok"] is True
+        assert ran["hosts"]["localhost"]["outcome"] == "ok" and ran["hosts"]["localhost"]["data"]["mounts"]
+
+        pending = _structured(await client.call_tool("service_restart", {"targets": ["localhost"],
+                                                                         "service": "nginx"}))
+        assert pending["status"] == "pending_confirmation" and pending["risk"] == "medium"
+        assert pending["expires_at"] and pending["confirm_by"] == EMAIL
+        assert "/messages" in pending["where"]["rest"]["path"]
+        state = _structured(await client.call_tool("pending_status", {"id": pending["id"]}))
+        assert state["state"] == "pending" and "hosts" not in state
+
+        parsed = _structured(await client.call_tool("parse", {"sentence": "show disk usage on localhost"}))
+        assert parsed["action"] == "server.disk" and parsed["tool"] == "server_disk"
+        assert parsed["targets"] == ["localhost"] and parsed["would"] == "run at once"
+
+
+async def test_stdio_bad_input_is_an_mcp_error_that_says_what_is_wrong(data_dir: Path) -> None:
+    async with _client(data_dir) as client:
+        with pytest.raises(MCPError, match="Unknown tool 'format_everything'"):
+            await client.call_tool("format_everything", {})
+        with pytest.raises(MCPError, match="unknown argument"):
+            await client.call_tool("server_disk", {"targets": ["localhost"], "force": True})
+        with pytest.raises(MCPError, match="Unknown server"):
+            await client.call_tool("server_disk", {"targets": ["nowhere-01"]})
+        with pytest.raises(MCPError, match="service"):
+            await client.call_tool("service_restart", {"targets": ["localhost"]})
+        recent = await client.read_resource("chatops://commands/recent")
+        assert recent.contents[0].text == "[]"  # type: ignore[union-attr]  # nothing ran
