@@ -1,4 +1,4 @@
-"""The dev set: the evaluation of ACTIONS.md over tests/nlu/cases.jsonl must reach 95%."""
+"""The dev set: the evaluation of docs/ACTIONS.md over tests/nlu/cases.jsonl must reach 95%."""
 
 from __future__ import annotations
 

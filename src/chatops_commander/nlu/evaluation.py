@@ -1,4 +1,4 @@
-"""The evaluation of ACTIONS.md ("Evaluation cases"): run cases, compare, report accuracy and latency."""
+"""The evaluation of docs/ACTIONS.md ("Evaluation cases"): run cases, compare, report accuracy and latency."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def load_cases(text: str) -> list[dict[str, Any]]:
 
 
 def check(expect: Mapping[str, Any], got: ParsedCommand) -> bool:
-    """Every key given in `expect` matches (ACTIONS.md): exact, targets as a set, parameters key by key."""
+    """Every key given in `expect` matches (docs/ACTIONS.md): exact, targets as a set, parameters key by key."""
     out = got.to_json()
     for key, want in expect.items():
         if key == "clarify":

@@ -52,6 +52,21 @@ _MESSAGES: dict[str, dict[str, str]] = {
               " journaux, redémarrer ou arrêter des services, déployer, et plus encore. Tapez « aide » pour"
               " tout voir.",
     },
+    "out_of_scope": {
+        "en": "I can't {what}: no action of my catalog does that, and I won't approximate it with another one."
+              " I can check the state of servers and services, read logs, list processes and containers,"
+              " restart, start, stop or reload services, back up databases, clean disks, deploy or roll back,"
+              " and run a raw command you give me between backticks (admins). Type \"help\" to see everything.",
+        "fr": "Je ne peux pas {what} : aucune action de mon catalogue ne le fait, et je ne la remplace pas par"
+              " une autre. Je peux vérifier l'état des serveurs et des services, lire les journaux, lister les"
+              " processus et les conteneurs, redémarrer, démarrer, arrêter ou recharger des services, sauvegarder"
+              " des bases, nettoyer des disques, déployer ou revenir en arrière, et exécuter une commande donnée"
+              " entre accents graves (admins). Tapez « aide » pour tout voir.",
+    },
+    "which_option": {
+        "en": "Which one? {candidates} (reply with its number).",
+        "fr": "Lequel ? {candidates} (répondez par son numéro).",
+    },
     "bad_option": {
         "en": "There is no option {number}. Please choose between 1 and {count}.",
         "fr": "Il n'y a pas d'option {number}. Choisissez entre 1 et {count}.",

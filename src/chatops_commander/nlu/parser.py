@@ -9,15 +9,18 @@ from chatops_commander.domain.actions import ActionSpec, Intent
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
-from chatops_commander.nlu.analysis import Analysis, analyze
+from chatops_commander.nlu import dialogue
+from chatops_commander.nlu.analysis import Analysis, analyze, stray_words
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import EntityMatcher
 from chatops_commander.nlu.fallback import FallbackStrategy
 from chatops_commander.nlu.lexicon import SERVER_NOUNS
 from chatops_commander.nlu.matcher import ActionMatcher
-from chatops_commander.nlu.messages import say
-from chatops_commander.nlu.text import MAX_CHARS, clean
-from chatops_commander.nlu.turn import Frame, build
+from chatops_commander.nlu.messages import numbered, say
+from chatops_commander.nlu.params import extract_raw
+from chatops_commander.nlu.scope import describe, out_of_scope
+from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
+from chatops_commander.nlu.turn import Frame, Result, build
 
 DEFAULT_THRESHOLD = 0.6
 
@@ -50,9 +53,55 @@ class Parser:
             return self._reject(text, "too_long", ctx)
         if not clean(text):
             return self._reject(text, "empty", ctx)
-        analysis = analyze(text, ctx, self.matcher, self.names)
+        command, rest = raw_command(text)
+        folded = fold(clean(rest))
+        if command is None:
+            act = dialogue.classify(folded, card_waiting=ctx.awaiting_confirmation,
+                                   subject=bool(ctx.service or ctx.targets))
+            if act is not None:
+                return self._dialogue(act, text, rest, ctx)
+            outside = out_of_scope(folded)
+            if outside is not None and "command" not in extract_raw(clean(rest)).values:
+                return self._outside(outside, text, rest, ctx)
+        analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
         frame = self._frame(analysis, ctx)
-        return build(frame, analysis, ctx, self.by_id, self.names)
+        if frame is not None and frame.spec is not None and frame.spec.id in analysis.blocked:
+            frame = self._refused(analysis, ctx)
+        parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)
+        return replace(parsed, text=text), new_ctx
+
+    # ------------------------------------------------------------------ conversation and scope
+
+    def _dialogue(self, act: str, text: str, rest: str, ctx: ConversationContext) -> Result:
+        analysis = analyze(rest, ctx, self.matcher, self.names)
+        if act == "confirm" and ctx.offers_details:
+            if len(ctx.options) == 1:
+                frame = Frame(spec=self.by_id.get("chat.choose"), values={"option": 1}, confidence=0.9)
+                parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)
+                return replace(parsed, text=text), new_ctx
+            question = say("which_option", analysis.lang, candidates=numbered(list(ctx.options), analysis.lang))
+            parsed = ParsedCommand(text=text, lang=analysis.lang, intent=Intent.CONVERSATION, action=None,
+                                   risk=Risk.LOW, confidence=0.6, clarification=question, options=ctx.options)
+            return parsed, replace(ctx, lang=analysis.lang, turns=ctx.turns + 1)
+        spec = self.by_id.get(f"chat.{act}")
+        if spec is None:
+            return build(None, analysis, ctx, self.by_id, self.names)
+        parsed, new_ctx = build(Frame(spec=spec, confidence=0.95), analysis, ctx, self.by_id, self.names)
+        return replace(parsed, text=text), new_ctx
+
+    def _outside(self, kind: str, text: str, rest: str, ctx: ConversationContext) -> Result:
+        analysis = analyze(rest, ctx, self.matcher, self.names)
+        lang = analysis.lang
+        parsed = ParsedCommand(text=text, lang=lang, intent=Intent.UNKNOWN, action=None, risk=Risk.LOW,
+                               confidence=0.9, clarification=say("out_of_scope", lang, what=describe(kind, lang)))
+        return parsed, replace(ctx, lang=lang, pending=False, options=(), option_kind=None,
+                               awaiting_confirmation=False, turns=ctx.turns + 1)
+
+    def _refused(self, a: Analysis, ctx: ConversationContext) -> Frame | None:
+        """The chosen action was negated or only read about: a card waiting is cancelled, else ask."""
+        if ctx.awaiting_confirmation and not a.entities.named_targets and a.reading.negated:
+            return Frame(spec=self.by_id.get("chat.cancel"), confidence=0.8)
+        return None
 
     async def parse_async(
         self, text: str, context: ConversationContext | None = None,
@@ -93,7 +142,18 @@ class Parser:
                 service = str(a.values["container"])
             return Frame(spec=best.spec, service=service, explicit_service=service is not None,
                          values=dict(a.values), confidence=a.confidence)
+        if a.reading.spans and (a.reading.state_question or a.reading.read_objects):
+            read_id = "service.status" if a.entities.services and a.reading.state_question else "server.status"
+            spec = self.by_id.get(read_id)
+            if spec is not None:
+                service = a.entities.services[0] if a.entities.services else None
+                return Frame(spec=spec, service=service, explicit_service=service is not None,
+                             values=dict(a.values), confidence=0.6)
+        if a.reading.negated and ctx.awaiting_confirmation and not a.entities.named_targets:
+            return Frame(spec=self.by_id.get("chat.cancel"), confidence=0.8)
         inherited = self.by_id.get(ctx.action) if ctx.action else None
+        if inherited is not None and (inherited.id in a.blocked or stray_words(a, self.matcher) > 1):
+            inherited = None
         names_something = a.entities.named_targets or bool(a.entities.services) or a.entities.unknown_hosts
         gives_params = inherited is not None and any(k in inherited.param_names for k in a.values)
         if inherited is not None and (names_something or gives_params or a.follow_up):

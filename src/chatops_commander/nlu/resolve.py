@@ -1,4 +1,4 @@
-"""Target resolution (ACTIONS.md rules 1-5) and risk (base risk, fan-out modifier, shell commands)."""
+"""Target resolution (docs/ACTIONS.md rules 1-5) and risk (base risk, fan-out modifier, shell commands)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`chatops parse "TEXT"` and `chatops nlu eval CASES.jsonl` (ACTIONS.md contract)."""
+"""`chatops parse "TEXT"` and `chatops nlu eval CASES.jsonl` (docs/ACTIONS.md contract)."""
 
 from __future__ import annotations
 
