@@ -70,7 +70,7 @@ def analyze(
         raw.values["command"] = command
         raw.values.pop("quoted", None)
     folded = fold(cleaned)
-    _keep_host_names(raw, folded, names)
+    _keep_host_names(raw, folded, names, matcher)
     blanked = raw.blank_out(folded)
     extract_server_name(blanked, raw)
     extract_container(blanked, raw, matcher.known_words)
@@ -149,9 +149,15 @@ _HTTP_WORDS = re.compile(
 _HOST_LEAD = re.compile(r"\b(on|sur|of|de|du|for|pour|to|vers|at|from|host|hote|server|serveur|machine|node|box)\s+$")
 
 
-def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher) -> None:
-    """A bare domain that names an inventory host, or that follows "on" / "sur" in a non-HTTP request, is a
-    host name (`restart nginx on edge1.par.example.org`), not a URL to check."""
+_SERVER_READS = frozenset(
+    "disk disque disks space memory memoire ram swap load charge cpu uptime processes processus process logs log"
+    " journaux journal df status etat statut".split()
+)
+
+
+def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher, matcher: ActionMatcher) -> None:
+    """A bare domain that names an inventory host, or that is the object of a server request
+    (`restart nginx on edge1.par.example.org`, `reboot api.example.org`), is a host name, not a URL to check."""
     url = raw.values.get("url")
     if not isinstance(url, str) or "://" in url or "/" in url:
         return
@@ -159,7 +165,9 @@ def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher) -> None:
     start = folded.find(key)
     known = names.full_names.get(key) is not None
     lead = start > 0 and bool(_HOST_LEAD.search(folded[:start]))
-    if known or (lead and not _HTTP_WORDS.search(folded)):
+    words = re.findall(r"[a-z]+", folded.replace(key, " "))
+    serverish = any(matcher.is_action_word(w) or w in _SERVER_READS for w in words)
+    if known or ((lead or serverish) and not _HTTP_WORDS.search(folded)):
         del raw.values["url"]
         raw.blank.remove(key)
 

@@ -13,7 +13,8 @@ import re
 
 _FILLER = frozenset(
     "please pls plz plse stp svp mate man dude bro buddy pal bot chatops team folks guys all then now actually "
-    "well hmm hm uh um umm oh ah er so just ok okay alright right really maybe uhh erm lol haha sorry "
+    "well hmm hm uh um umm oh ah er so just ok okay alright right really maybe uhh erm lol haha sorry asap quick "
+    "quickly vite rapidement "
     "allez bon ben euh heu ah oh bah hein alors donc du coup finalement en fait tout ca merci beaucoup "
     "vraiment pote mec chef".split()
 )

@@ -11,7 +11,9 @@ from rapidfuzz.distance import OSA
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.nlu.lexicon import (
     ALL_HOSTS,
+    EN_MARKERS,
     ENVIRONMENT_NAMES,
+    FR_MARKERS,
     GROUP_ALIASES,
     SERVER_NOUNS,
     SERVICE_ALIASES,
@@ -26,6 +28,12 @@ _SKIPPABLE = frozenset("the les all tous toutes my mes our nos des de du".split(
 _HOST_LEAD = frozenset(
     "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
     " instance srv named called nomme appele".split()
+)
+_COMMON_COMPOUNDS = frozenset(
+    "demi-heure demi-journee e-mail week-end peut-etre rendez-vous au-dessus ci-dessous ci-dessus la-bas c-a-d"
+    " vis-a-vis check-up follow-up roll-out set-up up-to-date built-in re-run re-deploy re-start read-only"
+    " non-stop top-down ad-hoc long-running real-time multi-host sous-domaine grand-chose quelques-uns"
+    " peux-tu pouvez-vous est-ce qu-est-ce".split()
 )
 _CLITICS = frozenset("il elle ils elles le la les moi toi nous vous y t tu ce on lui leur en je me te se".split())
 _ENV_CANONICAL = {
@@ -145,7 +153,7 @@ class EntityMatcher:
         services = self._services(folded, tokens, used, compounds)
         hidden |= {i for i in used - before if not any(fold(s) in self.known_phrases for s in services)}
         before_unknown = set(used)
-        unknown = self._unknown_hosts(folded, tokens, used, compounds)
+        unknown = self._unknown_hosts(folded, tokens, used, compounds, hosts_named=bool(hosts))
         hidden |= used - before_unknown
         before = set(used)
         groups = self._groups(tokens, used, compounds)
@@ -189,7 +197,8 @@ class EntityMatcher:
             before = texts[i - 1] if i > 0 else ""
             after = texts[i + 1] if i + 1 < len(texts) else ""
             if word in _STRONG_ENV or before in _ENV_LEAD or after in _ENV_TAIL:
-                found.append(self._environment_group(canonical))
+                group = self.group_keys.get(word)
+                found.append(group if group and self.is_environment(group) else self._environment_group(canonical))
         return tuple(dict.fromkeys(found))
 
     def _environment_group(self, canonical: str) -> str:
@@ -255,7 +264,7 @@ class EntityMatcher:
         return close[0] if len(unique) == 1 else None
 
     def _unknown_hosts(
-        self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs,
+        self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs, *, hosts_named: bool,
     ) -> tuple[str, ...]:
         unknown: list[str] = []
         texts = [t.text for t in tokens]
@@ -267,7 +276,9 @@ class EntityMatcher:
             if set(parts) & _CLITICS or text in self.known_phrases or all(p.isdigit() for p in parts):
                 continue
             lead = texts[first - 1] if first > 0 else ""
-            if any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text:
+            strong = any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text
+            soft = not hosts_named and text not in _COMMON_COMPOUNDS and not all(self._ordinary_word(p) for p in parts)
+            if strong or soft:
                 unknown.append(text)
                 used.update(range(first, last + 1))
         for i, tok in enumerate(tokens):
@@ -278,10 +289,18 @@ class EntityMatcher:
                     and folded[tok.end] in "-_"):
                 pair = f"{tok.text}-{tokens[i + 1].text}"
             m = _HOST_LIKE.match(pair)
-            if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in self.known_words)):
+            lead = texts[i - 1] if i > 0 else ""
+            if m and ("-" in pair or (len(m.group(2)) >= 2 and (m.group(1) not in self.known_words
+                                                              or lead in _HOST_LEAD))):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
         return tuple(unknown)
+
+    def _ordinary_word(self, part: str) -> bool:
+        """A part that makes a compound an ordinary word (`demi-heure`, `re-deploy`), not a host name."""
+        if len(part) == 1 or part in FR_MARKERS or part in EN_MARKERS:
+            return True
+        return part in self.known_words and part not in _ENV_CANONICAL and part not in self.group_keys
 
     def _services(self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs) -> tuple[str, ...]:
         def match(window: str, start: int, size: int) -> str | None:

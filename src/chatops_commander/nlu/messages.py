@@ -33,6 +33,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know any server called {name}. Did you mean {candidates}?",
         "fr": "Je ne connais pas de serveur appelé {name}. Vouliez-vous dire {candidates} ?",
     },
+    "unknown_environment": {
+        "en": "I don't see a {name} environment in the inventory, so I won't guess its servers."
+              " Did you mean {candidates}?",
+        "fr": "Je ne vois pas d'environnement {name} dans l'inventaire : je ne devine pas ses serveurs."
+              " Vouliez-vous dire {candidates} ?",
+    },
     "which_service": {
         "en": "Which service should I {verb} on {targets}?",
         "fr": "Quel service dois-je {verb} sur {targets} ?",

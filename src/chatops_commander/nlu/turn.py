@@ -111,7 +111,7 @@ def _parameters(
     if "host" in allowed and "address" in values:
         params["host"] = values["address"]
     if "environment" in allowed:
-        envs = [g for g in a.entities.groups if names.is_environment(g)]
+        envs = list(a.entities.environments) or [g for g in a.entities.groups if names.is_environment(g)]
         if envs:
             params["environment"] = envs[0]
         elif hosts and "environment" not in params:
