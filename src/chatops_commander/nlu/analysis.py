@@ -91,6 +91,9 @@ def analyze(
         scoring = reading.blank(scoring, matcher.is_action_word)
         reads = reading.blank_negated(reads, matcher.is_action_word)
     service_words = frozenset(w for s in ents.services for w in fold(s).split("-"))
+    keep = service_words | names.name_words
+    scoring = matcher.correct(scoring, keep)
+    reads = matcher.correct(reads, keep)
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
     blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
     for score in scores:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import OSA
+
 _FILLER = frozenset(
     "please pls plz plse stp svp mate man dude bro buddy pal bot chatops team folks guys all then now actually "
     "well hmm hm uh um umm oh ah er so just ok okay alright right really maybe uhh erm lol haha sorry asap quick "
@@ -71,7 +73,8 @@ _HELP = tuple(sorted((
     "|qu'est-ce que tu peux faire|qu'est ce que tu sais faire|qu'est ce que tu peux faire|comment ca marche"
     "|comment t'utiliser|comment on t'utilise|comment je t'utilise|quelles commandes|liste des commandes"
     "|tes commandes|mode d'emploi|c'est quoi tes commandes|que puis-je demander|que puis je demander"
-    "|quelles sont tes capacites|tes capacites|quelles actions"
+    "|quelles sont tes capacites|tes capacites|quelles actions|quelles sont tes commandes|what are your options"
+    "|what are the commands|show me the commands|que peux-tu faire pour moi|what can you do for me"
 ).split("|"), key=len, reverse=True))
 _GREETING = tuple(sorted((
     "hi|hello|hey|heya|hiya|howdy|yo|good morning|good afternoon|good evening|morning|evening|greetings"
@@ -107,6 +110,20 @@ def _elongated(word: str) -> str:
     return re.sub(r"([a-z])\1+$", r"\1", word)
 
 
+_SHORT_PHRASES = tuple(
+    (kind, phrase) for kind, phrases in _KINDS for phrase in phrases if len(phrase) >= 6
+)
+
+
+def _close_phrase(text: str) -> str | None:
+    """A short message one or two typos away from exactly one kind's phrase ("foget it", "go ahed", "meric")."""
+    if len(text) < 6 or len(text.split()) > 3 or any(ch.isdigit() for ch in text):
+        return None
+    kinds = {kind for kind, phrase in _SHORT_PHRASES
+             if abs(len(phrase) - len(text)) <= 1 and OSA.distance(phrase, text, score_cutoff=1) <= 1}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) -> str | None:
     """"cancel" | "confirm" | "thanks" | "help" | "greeting", or None when other words remain.
 
@@ -118,6 +135,7 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     if not text or len(text.split()) > _MAX_WORDS:
         return None
     text = " ".join(_elongated(w) if w not in _FILLER else w for w in text.split())
+    original = text
     hits: dict[str, int] = {}
     for kind, phrases in _KINDS:
         text, hits[kind] = _strip(text, phrases)
@@ -127,7 +145,7 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     rest = [w for w in text.split() if w not in _FILLER and w not in _WEAK_CONFIRM]
     weak = [w for w in text.split() if w in _WEAK_CONFIRM]
     if rest:
-        return None
+        return _close_phrase(original) if not any(hits.values()) else None
     if hits["cancel"]:
         return "cancel"
     if hits["help"]:

@@ -93,6 +93,7 @@ class EntityMatcher:
             if first_label and not first_label.isdigit():
                 self.host_keys.setdefault(host_key(first_label), server.name)
         self._short_names(inventory)
+        self.name_words: frozenset[str] = frozenset()  # group, environment, service words: never "corrected"
         self.groups: dict[str, tuple[str, ...]] = {g: tuple(h) for g, h in inventory.groups.items()}
         for server in inventory.servers:
             for tag in server.tags:
@@ -118,6 +119,7 @@ class EntityMatcher:
             if canonical in names:
                 for alias in aliases:
                     self.service_keys.setdefault(alias, canonical)
+        self.name_words = frozenset(self.group_keys) | frozenset(_ENV_CANONICAL) | frozenset(self.service_keys)
 
     def _short_names(self, inventory: Inventory) -> None:
         """`db-replica` is also `replica` when no other host, group or action word says `replica`."""

@@ -78,6 +78,36 @@ class ActionMatcher:
             and w not in STOP_WORDS
         )
 
+        self._spelling = sorted(w for w in self.known_words if len(w) >= 4 and w.isalpha())
+        self._acting_words = frozenset(
+            w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
+            if any(e.index in acting for e in entries)
+        )
+
+    def correct(self, folded: str, keep: frozenset[str] = frozenset()) -> str:
+        """Words one or two typos away from exactly one catalog word become that word ("stauts" → "status",
+        "diks" → "disk", "contaners" → "containers"). Same first letter; an action word (restart, stop…) is
+        only reached from five letters on, one typo away."""
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
+                    or word in FR_MARKERS or word in EN_MARKERS):
+                return word
+            limit = 1 if len(word) < 7 else 2
+            close = process.extract(word, self._spelling, scorer=OSA.distance, score_cutoff=limit, limit=4)
+            if not close:
+                return word
+            best = min(c[1] for c in close)
+            picks = {c[0] for c in close if c[1] == best and c[0][0] == word[0]}
+            if len(picks) != 1:
+                return word
+            pick: str = picks.pop()
+            if pick in self._acting_words and (len(word) < 5 or best > 1):
+                return word
+            return pick
+
+        return re.sub(r"[a-z]+", fix, folded)
+
     def is_action_word(self, word: str) -> bool:
         return word in self.action_words
 

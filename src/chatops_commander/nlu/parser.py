@@ -14,15 +14,21 @@ from chatops_commander.nlu.analysis import Analysis, analyze, stray_words
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import EntityMatcher
 from chatops_commander.nlu.fallback import FallbackStrategy
+from chatops_commander.nlu.intent_model import NONE_LABEL, IntentModel, Prediction, default_model
 from chatops_commander.nlu.lexicon import SERVER_NOUNS
-from chatops_commander.nlu.matcher import ActionMatcher
-from chatops_commander.nlu.messages import numbered, say
+from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
+from chatops_commander.nlu.messages import numbered, reading, say
 from chatops_commander.nlu.params import extract_raw
 from chatops_commander.nlu.scope import describe, out_of_scope
 from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
+_DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
+RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
+MODEL_SURE = 0.55  # the learned model decides alone above this probability (read-only actions)
+MODEL_SURE_ACTING = 0.75  # … and above this one for actions that change something
+MODEL_ARBITRATES = 0.35  # between close rule candidates, the model's pick needs this probability
 
 
 class Parser:
@@ -31,7 +37,10 @@ class Parser:
     def __init__(
         self, catalog: Sequence[ActionSpec], inventory: Inventory, *,
         fallback: FallbackStrategy | None = None, threshold: float = DEFAULT_THRESHOLD,
+        intent_model: IntentModel | None = None, learned: bool = True,
     ) -> None:
+        """`intent_model`: the learned component (default: the packaged one, loaded on first need);
+        `learned=False`: rules only."""
         self.catalog = tuple(catalog)
         self.by_id = {spec.id: spec for spec in self.catalog}
         self.inventory = inventory
@@ -39,6 +48,20 @@ class Parser:
         self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS, self.matcher.phrases)
         self.fallback = fallback
         self.threshold = threshold
+        self._model = intent_model
+        self._learned = learned
+
+    @property
+    def model(self) -> IntentModel | None:
+        if self._model is None and self._learned:
+            self._model = default_model()
+        return self._model
+
+    def _predict(self, a: Analysis) -> list[Prediction]:
+        model = self.model
+        if model is None:
+            return []
+        return [p for p in model.predict(a.scoring) if p.label == NONE_LABEL or p.label in self.by_id]
 
     def parse(self, text: str, context: ConversationContext | None = None) -> ParsedCommand:
         return self.parse_turn(text, context)[0]
@@ -136,6 +159,8 @@ class Parser:
             best is None or best.spec.id == "chat.choose"
         ):
             return self._chosen(option, a, ctx)
+        if best is not None and ctx.is_empty and len(a.ranked) > 1 and best.total - a.ranked[1].total < RULE_MARGIN:
+            best = self._arbitrate(a) or best
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -151,8 +176,13 @@ class Parser:
                              values=dict(a.values), confidence=0.6)
         if a.reading.negated and ctx.awaiting_confirmation and not a.entities.named_targets:
             return Frame(spec=self.by_id.get("chat.cancel"), confidence=0.8)
+        stray = stray_words(a, self.matcher)
+        if stray or ctx.action is None:
+            learned = self._learned_frame(a)
+            if learned is not None:
+                return learned if learned.spec is not None or learned.question else None
         inherited = self.by_id.get(ctx.action) if ctx.action else None
-        if inherited is not None and (inherited.id in a.blocked or stray_words(a, self.matcher) > 1):
+        if inherited is not None and (inherited.id in a.blocked or stray > 1):
             inherited = None
         names_something = a.entities.named_targets or bool(a.entities.services) or a.entities.unknown_hosts
         gives_params = inherited is not None and any(k in inherited.param_names for k in a.values)
@@ -161,6 +191,43 @@ class Parser:
             values = {**ctx.parameters, **a.values}
             return Frame(spec=inherited, service=service, explicit_service=service is not None,
                          values=values, confidence=0.8, inherited=True)
+        return None
+
+    def _arbitrate(self, a: Analysis) -> ActionScore | None:
+        """Close rule candidates: the learned model's pick among them, when it has one."""
+        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked}
+        for p in self._predict(a)[:3]:
+            if p.label in candidates and p.probability >= MODEL_ARBITRATES:
+                return candidates[p.label]
+        return None
+
+    def _learned_frame(self, a: Analysis) -> Frame | None:
+        """No rule fits: the learned model decides when sure; when unsure between two readings, it asks.
+        A frame with neither spec nor question means "nothing fits" (the model says out of scope)."""
+        model = self.model
+        if model is None or model.known_words(a.scoring) == 0:
+            return None
+        preds = [p for p in self._predict(a) if p.label not in a.blocked and p.label not in _DIALOGUE_ONLY]
+        if not preds:
+            return None
+        top = preds[0]
+        if top.label == NONE_LABEL:
+            return Frame(spec=None) if top.probability >= MODEL_SURE else None
+        spec = self.by_id[top.label]
+        acting = spec.intent in (Intent.ACTION, Intent.CONFIGURATION)
+        if top.probability >= (MODEL_SURE_ACTING if acting else MODEL_SURE):
+            service = a.entities.services[0] if a.entities.services else None
+            if spec.id.startswith("container.") and a.values.get("container"):
+                service = str(a.values["container"])
+            return Frame(spec=spec, service=service, explicit_service=service is not None, values=dict(a.values),
+                         confidence=round(top.probability, 3))
+        readings = [p for p in preds if p.label != NONE_LABEL][:2]
+        if len(readings) == 2 and readings[0].probability + readings[1].probability >= MODEL_SURE:
+            service = a.entities.services[0] if a.entities.services else None
+            hosts = a.entities.hosts
+            first, second = (reading(p.label, a.lang, service=service, hosts=hosts) for p in readings)
+            return Frame(spec=None, question=say("two_readings", a.lang, first=first, second=second),
+                         options=tuple(p.label for p in readings))
         return None
 
     def _chosen(self, option: int, a: Analysis, ctx: ConversationContext) -> Frame | None:

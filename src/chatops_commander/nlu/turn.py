@@ -35,6 +35,7 @@ class Frame:
     confidence: float = 0.5
     inherited: bool = False
     question: str | None = None
+    options: tuple[str, ...] = ()  # with `question`: what a number answers (action ids for two readings)
 
 
 Result = tuple[ParsedCommand, ConversationContext]
@@ -133,7 +134,10 @@ def _conversation(spec: ActionSpec, frame: Frame, a: Analysis, ctx: Conversation
 
 
 def _unknown(frame: Frame | None, a: Analysis, ctx: ConversationContext, by_id: Mapping[str, ActionSpec]) -> Result:
-    if frame is not None and frame.question:
+    kind: str | None
+    if frame is not None and frame.question and frame.options:
+        question, options, kind = frame.question, frame.options, "action"
+    elif frame is not None and frame.question:
         question, options = frame.question, ctx.options
         kind = ctx.option_kind
     else:
