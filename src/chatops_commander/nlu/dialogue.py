@@ -96,13 +96,16 @@ def _normal(folded: str) -> str:
     return " ".join(text.split())
 
 
-def _strip(text: str, phrases: tuple[str, ...]) -> tuple[str, int]:
-    hits = 0
-    for phrase in phrases:
-        pattern = rf"(?<![a-z0-9'-]){re.escape(phrase)}(?![a-z0-9'-])"
-        text, n = re.subn(pattern, " ", text)
-        hits += n
-    return text, hits
+def _alternation(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9'-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9'-])")
+
+
+_PATTERNS = {kind: _alternation(phrases) for kind, phrases in _KINDS}
+_WITH_CARD = _alternation(_CONFIRM_WITH_CARD)
+
+
+def _strip(text: str, pattern: re.Pattern[str]) -> tuple[str, int]:
+    return pattern.subn(" ", text)
 
 
 def _elongated(word: str) -> str:
@@ -137,10 +140,10 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     text = " ".join(_elongated(w) if w not in _FILLER else w for w in text.split())
     original = text
     hits: dict[str, int] = {}
-    for kind, phrases in _KINDS:
-        text, hits[kind] = _strip(text, phrases)
+    for kind, _ in _KINDS:
+        text, hits[kind] = _strip(text, _PATTERNS[kind])
     if card_waiting:
-        text, extra = _strip(text, _CONFIRM_WITH_CARD)
+        text, extra = _strip(text, _WITH_CARD)
         hits["confirm"] += extra
     rest = [w for w in text.split() if w not in _FILLER and w not in _WEAK_CONFIRM]
     weak = [w for w in text.split() if w in _WEAK_CONFIRM]

@@ -163,10 +163,12 @@ def _shown(expect: Mapping[str, Any], got: ParsedCommand) -> dict[str, Any]:
 
 
 def evaluate(
-    cases: Iterable[Mapping[str, Any]], inventory: Inventory, catalog: Sequence[ActionSpec],
+    cases: Iterable[Mapping[str, Any]], inventory: Inventory, catalog: Sequence[ActionSpec], *,
+    learned: bool = True,
 ) -> EvalReport:
-    """Run every case (its `context` turns first, in order) and compare with `expect`."""
-    parser = Parser(catalog, inventory)
+    """Run every case (its `context` turns first, in order) and compare with `expect`.
+    `learned=False`: the rules alone, without the learned intent model."""
+    parser = Parser(catalog, inventory, learned=learned)
     total = passed = 0
     failures: list[dict[str, Any]] = []
     latencies: list[float] = []
