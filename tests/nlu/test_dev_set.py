@@ -1,4 +1,4 @@
-"""The dev set: the evaluation of ACTIONS.md over tests/nlu/cases.jsonl must reach 95%."""
+"""The dev set: the evaluation of docs/ACTIONS.md over tests/nlu/cases.jsonl must reach 95%."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def test_case_ids_are_unique() -> None:
 def test_report_json_has_the_documented_keys() -> None:
     report = evaluate(_cases()[:20], dev_inventory(), BUILTIN_SPECS)
     data = report.to_json()
-    assert set(data) == {"total", "passed", "accuracy", "failures", "latency_ms"}
+    assert set(data) >= {"total", "passed", "accuracy", "failures", "latency_ms"}
+    assert set(data) >= {"per_action", "per_language", "confusions"}
     assert set(data["latency_ms"]) == {"p50", "p99"}
     json.dumps(data)
 

@@ -1,4 +1,4 @@
-"""Language understanding: English and French requests → ParsedCommand (ACTIONS.md).
+"""Language understanding: English and French requests → ParsedCommand (docs/ACTIONS.md).
 
 Offline and deterministic by default; an optional fallback strategy (see `fallback.py`) is
 consulted only when the offline confidence is below a threshold.

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from chatops_commander.domain.actions import ActionSpec, Intent
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import Entities, EntityMatcher
 from chatops_commander.nlu.language import detect_language
-from chatops_commander.nlu.lexicon import STRONG_FOLLOW_UP
+from chatops_commander.nlu.lexicon import (
+    EN_MARKERS,
+    FR_MARKERS,
+    GROUP_PREPOSITIONS,
+    SERVER_NOUNS,
+    STOP_WORDS,
+    STRONG_FOLLOW_UP,
+)
 from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
-from chatops_commander.nlu.params import extract_container, extract_folded, extract_raw, extract_server_name
+from chatops_commander.nlu.params import Extracted, extract_container, extract_folded, extract_raw, extract_server_name
+from chatops_commander.nlu.safety import Reading, read
 from chatops_commander.nlu.text import clean, fold
 
 THRESHOLD = 1.0
@@ -30,6 +39,9 @@ class Analysis:
     values: dict[str, Any]
     ranked: tuple[ActionScore, ...]
     follow_up: bool
+    reading: Reading = field(default_factory=Reading)
+    blocked: frozenset[str] = frozenset()  # actions negated or only read about: never the answer
+    scoring: str = ""  # the folded text the action words were read from (names, negated words blanked)
 
     @property
     def best(self) -> ActionScore | None:
@@ -47,10 +59,18 @@ class Analysis:
         return round(value if top >= THRESHOLD else min(0.4, value - 0.3), 3)
 
 
-def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: EntityMatcher) -> Analysis:
+def analyze(
+    text: str, ctx: ConversationContext, matcher: ActionMatcher, names: EntityMatcher, *,
+    command: str | None = None,
+) -> Analysis:
+    """`command`: a raw command already taken out of the text (backticks), kept byte for byte."""
     cleaned = clean(text)
     raw = extract_raw(cleaned)
+    if command is not None:
+        raw.values["command"] = command
+        raw.values.pop("quoted", None)
     folded = fold(cleaned)
+    _keep_host_names(raw, folded, names, matcher)
     blanked = raw.blank_out(folded)
     extract_server_name(blanked, raw)
     extract_container(blanked, raw, matcher.known_words)
@@ -65,10 +85,22 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
     scoring = "".join(chars)
     extract_folded(scoring, raw, matcher.known_words)
     values = raw.values
+    reading = read(scoring)
+    reads = scoring
+    if reading.spans:
+        scoring = reading.blank(scoring, matcher.is_action_word)
+        reads = reading.blank_negated(reads, matcher.is_action_word)
     service_words = frozenset(w for s in ents.services for w in fold(s).split("-"))
-    scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words)
+    keep = service_words | names.name_words
+    scoring = matcher.correct(scoring, keep)
+    reads = matcher.correct(reads, keep)
+    scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
+    blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
     for score in scores:
         _bonus(score, ents, values, ctx)
+        if command is not None and score.spec.id == "shell.run":
+            score.bonus += 3.0
+            score.noun = max(score.noun, 0.5)
     order = sorted(
         range(len(scores)),
         key=lambda i: (-round(scores[i].total, 6), scores[i].bonus < 0, scores[i].spec.risk.rank, i),
@@ -81,7 +113,66 @@ def analyze(text: str, ctx: ConversationContext, matcher: ActionMatcher, names: 
             hits["fr"] += score.hits["fr"]
     lang = detect_language(cleaned, folded, hits, ctx.lang)
     follow_up = not ctx.is_empty and bool(STRONG_FOLLOW_UP.search(scoring))
-    return Analysis(text, cleaned, folded, lang, ents, values, ranked, follow_up)
+    return Analysis(text, cleaned, folded, lang, ents, values, ranked, follow_up, reading, blocked, scoring)
+
+
+_NEUTRAL = frozenset(
+    "it them that this there same again too also now then and what about how idem pareil aussi maintenant encore et"
+    " puis le la les ca y dessus meme lui please pls stp svp thanks merci ok okay so alors donc just juste only"
+    " seulement check show see look voir montre affiche regarde give donne tell dis me moi us nous one un une"
+    " here ici both les deux instead plutot as well for pour".split()
+)
+
+
+def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
+    """Words the parser does not know (names, action words and function words aside): a request it did not
+    understand has some, and must not turn into the previous action."""
+    words = re.findall(r"[a-z][a-z']+", a.scoring)
+    return sum(
+        1 for w in words
+        if w not in matcher.known_words and w not in STOP_WORDS and w not in _NEUTRAL and w not in FR_MARKERS
+        and w not in EN_MARKERS and w not in SERVER_NOUNS and w not in GROUP_PREPOSITIONS and len(w) > 2
+    )
+
+
+def _blocked(reading: Reading, blanked: str, kept: list[ActionScore], matcher: ActionMatcher) -> frozenset[str]:
+    """Actions whose words appear only where they are negated or read about."""
+    aside = matcher.score(reading.part(blanked, reading.spans))
+    return frozenset(
+        s.spec.id for s, k in zip(aside, kept, strict=True)
+        if s.spec.intent in (Intent.ACTION, Intent.CONFIGURATION) and (s.verb > 0 or s.pattern > 0)
+        and k.verb == 0 and k.pattern == 0
+    )
+
+
+_HTTP_WORDS = re.compile(
+    r"\b(site|website|url|http|https|page|endpoint|curl|ping|reachable|responding|respond|repond\w*|accessible"
+    r"|joignable|online|en ligne|homepage|web site|latency|latence|status code|code http|ssl|certificate)\b"
+)
+_HOST_LEAD = re.compile(r"\b(on|sur|of|de|du|for|pour|to|vers|at|from|host|hote|server|serveur|machine|node|box)\s+$")
+
+
+_SERVER_READS = frozenset(
+    "disk disque disks space memory memoire ram swap load charge cpu uptime processes processus process logs log"
+    " journaux journal df status etat statut".split()
+)
+
+
+def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher, matcher: ActionMatcher) -> None:
+    """A bare domain that names an inventory host, or that is the object of a server request
+    (`restart nginx on edge1.par.example.org`, `reboot api.example.org`), is a host name, not a URL to check."""
+    url = raw.values.get("url")
+    if not isinstance(url, str) or "://" in url or "/" in url:
+        return
+    key = fold(url)
+    start = folded.find(key)
+    known = names.full_names.get(key) is not None
+    lead = start > 0 and bool(_HOST_LEAD.search(folded[:start]))
+    words = re.findall(r"[a-z]+", folded.replace(key, " "))
+    serverish = any(matcher.is_action_word(w) or w in _SERVER_READS for w in words)
+    if known or ((lead or serverish) and not _HTTP_WORDS.search(folded)):
+        del raw.values["url"]
+        raw.blank.remove(key)
 
 
 def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: ConversationContext) -> None:

@@ -1,4 +1,4 @@
-"""Per-conversation state: what the last turns were about (ACTIONS.md rule 5).
+"""Per-conversation state: what the last turns were about (docs/ACTIONS.md rule 5).
 
 Pure and serializable (`to_dict` / `from_dict`) so the chat engine can persist it. The parser
 never mutates a context; it returns the next one (`Parser.parse_turn`).
@@ -23,6 +23,12 @@ class ConversationContext:
     options: tuple[str, ...] = ()  # numbered options last offered (1-based in the conversation)
     option_kind: str | None = None  # "target" | "service" | "action" | "external"
     turns: int = 0
+    awaiting_confirmation: bool = False  # the last turn's answer was a card that needs a yes or a no
+
+    @property
+    def offers_details(self) -> bool:
+        """The assistant's last answer offered numbered follow-ups ("Need details?") and no card waits."""
+        return self.option_kind == "external" and bool(self.options) and not self.awaiting_confirmation
 
     @property
     def is_empty(self) -> bool:
@@ -45,6 +51,7 @@ class ConversationContext:
             "lang": self.lang, "action": self.action, "targets": list(self.targets), "service": self.service,
             "parameters": dict(self.parameters), "pending": self.pending, "options": list(self.options),
             "option_kind": self.option_kind, "turns": self.turns,
+            "awaiting_confirmation": self.awaiting_confirmation,
         }
 
     @classmethod
@@ -60,4 +67,5 @@ class ConversationContext:
             options=tuple(str(o) for o in data.get("options") or ()),
             option_kind=kind if kind in OPTION_KINDS else None,
             turns=int(data.get("turns") or 0),
+            awaiting_confirmation=bool(data.get("awaiting_confirmation", False)),
         )

@@ -1,4 +1,4 @@
-"""Tolerant matching of host, group and service names against an inventory (ACTIONS.md rules 1-2)."""
+"""Tolerant matching of host, group and service names against an inventory (docs/ACTIONS.md rules 1-2)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from rapidfuzz.distance import OSA
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.nlu.lexicon import (
     ALL_HOSTS,
+    EN_MARKERS,
     ENVIRONMENT_NAMES,
+    FR_MARKERS,
     GROUP_ALIASES,
     SERVER_NOUNS,
     SERVICE_ALIASES,
@@ -23,6 +25,30 @@ _JOINABLE = re.compile(r"^[ ._-]?$")
 _HOST_LIKE = re.compile(r"^([a-z]{2,})[-_]?(\d+)$")
 _GROUP_LEAD = frozenset("on sur across dans en in to vers for pour".split())
 _SKIPPABLE = frozenset("the les all tous toutes my mes our nos des de du".split())
+_HOST_LEAD = frozenset(
+    "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
+    " instance srv named called nomme appele".split()
+)
+_COMMON_COMPOUNDS = frozenset(
+    "demi-heure demi-journee e-mail week-end peut-etre rendez-vous au-dessus ci-dessous ci-dessus la-bas c-a-d"
+    " vis-a-vis check-up follow-up roll-out set-up up-to-date built-in re-run re-deploy re-start read-only"
+    " non-stop top-down ad-hoc long-running real-time multi-host sous-domaine grand-chose quelques-uns"
+    " peux-tu pouvez-vous est-ce qu-est-ce".split()
+)
+_CLITICS = frozenset("il elle ils elles le la les moi toi nous vous y t tu ce on lui leur en je me te se".split())
+_ENV_CANONICAL = {
+    "production": "production", "prod": "production", "prd": "production", "live": "production",
+    "staging": "staging", "stage": "staging", "stg": "staging", "recette": "staging",
+    "preprod": "preprod", "preproduction": "preprod", "pre-prod": "preprod",
+    "development": "development", "dev": "development", "test": "test", "testing": "test", "qa": "qa",
+    "uat": "uat", "sandbox": "sandbox", "demo": "demo",
+}
+_STRONG_ENV = frozenset("production prod prd staging preprod preproduction recette".split())
+_ENV_LEAD = frozenset("to on in en sur vers for pour dans into the la l env environment environnement".split())
+_ENV_TAIL = frozenset("env environment environnement servers serveurs hosts machines cluster".split())
+
+
+_Runs = tuple[tuple[int, int], ...]  # token index ranges (first, last), inclusive
 
 
 def host_key(name: str) -> str:
@@ -43,6 +69,7 @@ class Entities:
     services: tuple[str, ...] = ()
     unknown_hosts: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # names hidden from action words (hosts, services, groups)
+    environments: tuple[str, ...] = ()  # environments the text names, canonical, even when not in the inventory
 
     @property
     def named_targets(self) -> bool:
@@ -66,6 +93,7 @@ class EntityMatcher:
             if first_label and not first_label.isdigit():
                 self.host_keys.setdefault(host_key(first_label), server.name)
         self._short_names(inventory)
+        self.name_words: frozenset[str] = frozenset()  # group, environment, service words: never "corrected"
         self.groups: dict[str, tuple[str, ...]] = {g: tuple(h) for g, h in inventory.groups.items()}
         for server in inventory.servers:
             for tag in server.tags:
@@ -78,6 +106,10 @@ class EntityMatcher:
             if canonical in self.groups:
                 for alias in aliases:
                     self.group_keys.setdefault(alias, canonical)
+        self.full_names: dict[str, str] = {}
+        for server in inventory.servers:
+            self.full_names.setdefault(fold(server.name), server.name)
+            self.full_names.setdefault(fold(server.hostname), server.name)
         names = sorted({s for server in inventory.servers for s in server.services})
         self.service_keys: dict[str, str] = {}
         for name in names:
@@ -87,6 +119,7 @@ class EntityMatcher:
             if canonical in names:
                 for alias in aliases:
                     self.service_keys.setdefault(alias, canonical)
+        self.name_words = frozenset(self.group_keys) | frozenset(_ENV_CANONICAL) | frozenset(self.service_keys)
 
     def _short_names(self, inventory: Inventory) -> None:
         """`db-replica` is also `replica` when no other host, group or action word says `replica`."""
@@ -114,20 +147,68 @@ class EntityMatcher:
     def match(self, folded: str) -> Entities:
         tokens = tokenize(folded)
         used: set[int] = set()
-        hosts = self._hosts(folded, tokens, used)
-        unknown = self._unknown_hosts(folded, tokens, used)
+        compounds = _compounds(folded, tokens)
+        hosts = self._whole_hosts(folded, tokens, used, compounds) + self._hosts(folded, tokens, used, compounds)
+        hosts = tuple(dict.fromkeys(hosts))
         hidden = set(used)
         before = set(used)
-        services = self._services(folded, tokens, used)
+        services = self._services(folded, tokens, used, compounds)
         hidden |= {i for i in used - before if not any(fold(s) in self.known_phrases for s in services)}
+        before_unknown = set(used)
+        unknown = self._unknown_hosts(folded, tokens, used, compounds, hosts_named=bool(hosts))
+        hidden |= used - before_unknown
         before = set(used)
-        groups = self._groups(tokens, used)
+        groups = self._groups(tokens, used, compounds)
         hidden |= {i for i in used - before if not self.is_environment(self.group_keys.get(tokens[i].text, ""))}
         spans = tuple((tokens[i].start, tokens[i].end) for i in sorted(hidden))
         return Entities(
             hosts=hosts, groups=groups, all_hosts=bool(ALL_HOSTS.search(folded)) and not (hosts or groups),
-            services=services, unknown_hosts=unknown, spans=spans,
+            services=services, unknown_hosts=unknown, spans=spans, environments=self._environments(tokens, compounds),
         )
+
+    def _whole_hosts(
+        self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs,
+    ) -> tuple[str, ...]:
+        """`edge1.par.example.org`, `backup-us-2`: a compound name is one host, or none (never a part of it);
+        `web-01.example.org` is web-01 when only the first label names a host."""
+        found: list[str] = []
+        for first, last in compounds:
+            text = folded[tokens[first].start : tokens[last].end]
+            name = self.full_names.get(text) or self.host_keys.get(host_key(text))
+            if name is None and "." in text:
+                head = text.split(".")[0]
+                name = self.full_names.get(head) or self.host_keys.get(host_key(head))
+            if name is not None:
+                found.append(name)
+                used.update(range(first, last + 1))
+        return tuple(found)
+
+    @staticmethod
+    def _splits_compound(compounds: _Runs, start: int, size: int) -> bool:
+        end = start + size - 1
+        return any(not (end < first or start > last) and (start, end) != (first, last) for first, last in compounds)
+
+    def _environments(self, tokens: tuple[Token, ...], compounds: _Runs) -> tuple[str, ...]:
+        inside = {i for first, last in compounds for i in range(first, last + 1)}
+        texts = [t.text for t in tokens]
+        found: list[str] = []
+        for i, word in enumerate(texts):
+            canonical = _ENV_CANONICAL.get(word)
+            if canonical is None or i in inside:
+                continue
+            before = texts[i - 1] if i > 0 else ""
+            after = texts[i + 1] if i + 1 < len(texts) else ""
+            if word in _STRONG_ENV or before in _ENV_LEAD or after in _ENV_TAIL:
+                group = self.group_keys.get(word)
+                found.append(group if group and self.is_environment(group) else self._environment_group(canonical))
+        return tuple(dict.fromkeys(found))
+
+    def _environment_group(self, canonical: str) -> str:
+        """The inventory's group for an environment (`prod` → `production`), or the canonical name."""
+        for alias, env in _ENV_CANONICAL.items():
+            if env == canonical and alias in self.groups:
+                return alias
+        return canonical
 
     def _windows(self, folded: str, tokens: tuple[Token, ...], start: int, size: int) -> str | None:
         if start + size > len(tokens):
@@ -137,14 +218,14 @@ class EntityMatcher:
                 return None
         return "".join(t.text for t in tokens[start : start + size])
 
-    def _hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+    def _hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs) -> tuple[str, ...]:
         def match(window: str, _start: int, size: int) -> str | None:
             return self.host_keys.get(host_key(window)) or self._fuzzy_host(window, size)
 
-        return self._scan(folded, tokens, used, match, skip_used=False)
+        return self._scan(folded, tokens, used, match, compounds, skip_used=False)
 
     def _scan(self, folded: str, tokens: tuple[Token, ...], used: set[int],
-              match: Callable[[str, int, int], str | None], *, skip_used: bool) -> tuple[str, ...]:
+              match: Callable[[str, int, int], str | None], compounds: _Runs, *, skip_used: bool) -> tuple[str, ...]:
         """Left to right, the longest window (3, 2, then 1 tokens) that `match(window, start, size)` names;
         its tokens join `used`. `skip_used`: windows touching an already used token are not tried."""
         found: list[str] = []
@@ -155,6 +236,8 @@ class EntityMatcher:
                 for size in (3, 2, 1):
                     window = self._windows(folded, tokens, i, size)
                     if window is None or (skip_used and any(j in used for j in range(i, i + size))):
+                        continue
+                    if self._splits_compound(compounds, i, size) or any(j in used for j in range(i, i + size)):
                         continue
                     name = match(window, i, size)
                     if name:
@@ -182,22 +265,46 @@ class EntityMatcher:
         unique = set(close)
         return close[0] if len(unique) == 1 else None
 
-    def _unknown_hosts(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+    def _unknown_hosts(
+        self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs, *, hosts_named: bool,
+    ) -> tuple[str, ...]:
         unknown: list[str] = []
+        texts = [t.text for t in tokens]
+        for first, last in compounds:
+            if any(j in used for j in range(first, last + 1)):
+                continue
+            parts = texts[first : last + 1]
+            text = folded[tokens[first].start : tokens[last].end]
+            if set(parts) & _CLITICS or text in self.known_phrases or all(p.isdigit() for p in parts):
+                continue
+            lead = texts[first - 1] if first > 0 else ""
+            strong = any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text
+            soft = not hosts_named and text not in _COMMON_COMPOUNDS and not all(self._ordinary_word(p) for p in parts)
+            if strong or soft:
+                unknown.append(text)
+                used.update(range(first, last + 1))
         for i, tok in enumerate(tokens):
-            if i in used:
+            if i in used or any(first <= i <= last for first, last in compounds):
                 continue
             pair = tok.text
             if (i + 1 < len(tokens) and tokens[i + 1].text.isdigit() and tok.end + 1 == tokens[i + 1].start
                     and folded[tok.end] in "-_"):
                 pair = f"{tok.text}-{tokens[i + 1].text}"
             m = _HOST_LIKE.match(pair)
-            if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in self.known_words)):
+            lead = texts[i - 1] if i > 0 else ""
+            if m and ("-" in pair or (len(m.group(2)) >= 2 and (m.group(1) not in self.known_words
+                                                              or lead in _HOST_LEAD))):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
         return tuple(unknown)
 
-    def _services(self, folded: str, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+    def _ordinary_word(self, part: str) -> bool:
+        """A part that makes a compound an ordinary word (`demi-heure`, `re-deploy`), not a host name."""
+        if len(part) == 1 or part in FR_MARKERS or part in EN_MARKERS:
+            return True
+        return part in self.known_words and part not in _ENV_CANONICAL and part not in self.group_keys
+
+    def _services(self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs) -> tuple[str, ...]:
         def match(window: str, start: int, size: int) -> str | None:
             dashed = "-".join(t.text for t in tokens[start : start + size])
             name = self.service_keys.get(dashed) or self.service_keys.get(window)
@@ -205,7 +312,7 @@ class EntityMatcher:
                 name = self._fuzzy_service(window)
             return name
 
-        return self._scan(folded, tokens, used, match, skip_used=True)
+        return self._scan(folded, tokens, used, match, compounds, skip_used=True)
 
     def _fuzzy_service(self, word: str) -> str | None:
         if len(word) < 5 or word in self.known_words or word.isdigit():
@@ -217,11 +324,19 @@ class EntityMatcher:
         }
         return close.pop() if len(close) == 1 else None
 
-    def _groups(self, tokens: tuple[Token, ...], used: set[int]) -> tuple[str, ...]:
+    def _groups(self, tokens: tuple[Token, ...], used: set[int], compounds: _Runs) -> tuple[str, ...]:
         found: list[str] = []
         texts = [t.text for t in tokens]
+        compound_of = {i: (first, last) for first, last in compounds for i in range(first, last + 1)}
         for i, word in enumerate(texts):
             if i in used:
+                continue
+            if i in compound_of:
+                first, last = compound_of[i]
+                whole = "-".join(texts[first : last + 1])
+                if i == first and whole in self.group_keys:
+                    found.append(self.group_keys[whole])
+                    used.update(range(first, last + 1))
                 continue
             group = self.group_keys.get(word)
             if group is None and i + 1 < len(texts):
@@ -242,3 +357,17 @@ class EntityMatcher:
         if after[:1] == ["db"] and after[1:2] and after[1] in SERVER_NOUNS:
             return True
         return bool(before) and (before[-1] in SERVER_NOUNS or before[-1] in _GROUP_LEAD)
+
+
+def _compounds(folded: str, tokens: tuple[Token, ...]) -> _Runs:
+    """Runs of tokens glued by `-`, `_` or `.` (`node-exporter`, `backup-us-2`, `edge1.par.example.org`)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j + 1 < len(tokens) and folded[tokens[j].end : tokens[j + 1].start] in ("-", "_", "."):
+            j += 1
+        if j > i:
+            runs.append((i, j))
+        i = j + 1
+    return tuple(runs)

@@ -1,14 +1,15 @@
-"""The evaluation of ACTIONS.md ("Evaluation cases"): run cases, compare, report accuracy and latency."""
+"""The evaluation of docs/ACTIONS.md ("Evaluation cases"): run cases, compare, report accuracy and latency."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops_commander.domain.actions import ActionSpec
+from chatops_commander.domain.actions import ActionSpec, Intent
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.nlu.context import ConversationContext
@@ -35,7 +36,7 @@ def load_cases(text: str) -> list[dict[str, Any]]:
 
 
 def check(expect: Mapping[str, Any], got: ParsedCommand) -> bool:
-    """Every key given in `expect` matches (ACTIONS.md): exact, targets as a set, parameters key by key."""
+    """Every key given in `expect` matches (docs/ACTIONS.md): exact, targets as a set, parameters key by key."""
     out = got.to_json()
     for key, want in expect.items():
         if key == "clarify":
@@ -63,11 +64,54 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """One case's result, for the breakdowns: expected and obtained action, language, pass/fail."""
+
+    expected: str
+    got: str
+    lang: str
+    passed: bool
+
+
+def _label(action: Any, clarify: bool = False) -> str:
+    if clarify:
+        return "(clarify)"
+    return str(action) if action else "(none)"
+
+
+def _rates(outcomes: Iterable[Outcome], key: Callable[[Outcome], str]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        groups.setdefault(key(o), []).append(o)
+    return {
+        k: {"total": len(v), "passed": sum(o.passed for o in v),
+            "accuracy": round(sum(o.passed for o in v) / len(v), 4)}
+        for k, v in sorted(groups.items())
+    }
+
+
+@dataclass(frozen=True)
 class EvalReport:
     total: int
     passed: int
     failures: tuple[dict[str, Any], ...] = ()
     latencies_ms: tuple[float, ...] = field(default=(), repr=False)
+    outcomes: tuple[Outcome, ...] = field(default=(), repr=False)
+
+    @property
+    def per_action(self) -> dict[str, dict[str, Any]]:
+        """Accuracy per expected action (`(none)`: nothing should fit; `(clarify)`: a question is expected)."""
+        return _rates(self.outcomes, lambda o: o.expected)
+
+    @property
+    def per_language(self) -> dict[str, dict[str, Any]]:
+        return _rates(self.outcomes, lambda o: o.lang)
+
+    @property
+    def confusions(self) -> list[dict[str, Any]]:
+        """Expected → obtained action pairs among the failures, most frequent first."""
+        pairs = Counter((o.expected, o.got) for o in self.outcomes if not o.passed and o.expected != o.got)
+        return [{"expected": e, "got": g, "count": n} for (e, g), n in sorted(pairs.items(), key=lambda x: -x[1])]
 
     @property
     def accuracy(self) -> float:
@@ -86,6 +130,7 @@ class EvalReport:
             "total": self.total, "passed": self.passed, "accuracy": round(self.accuracy, 4),
             "failures": list(self.failures),
             "latency_ms": {"p50": round(self.p50, 3), "p99": round(self.p99, 3)},
+            "per_action": self.per_action, "per_language": self.per_language, "confusions": self.confusions,
         }
 
     def to_text(self) -> str:
@@ -95,6 +140,15 @@ class EvalReport:
                 f"FAIL {f['id']}: {f['text']!r} expected {json.dumps(f['expected'], ensure_ascii=False)}"
                 f" got {json.dumps(f['got'], ensure_ascii=False)}"
             )
+        if self.outcomes:
+            lines.append("per action:")
+            lines += [f"  {k:<20} {v['accuracy']:.3f} ({v['passed']}/{v['total']})" for k, v in self.per_action.items()]
+            lines.append("per language:")
+            lines += [f"  {k:<20} {v['accuracy']:.3f} ({v['passed']}/{v['total']})"
+                      for k, v in self.per_language.items()]
+            if self.confusions:
+                lines.append("confusions (expected -> got):")
+                lines += [f"  {c['expected']} -> {c['got']}: {c['count']}" for c in self.confusions[:20]]
         lines.append(f"latency_ms: p50 {self.p50:.3f} p99 {self.p99:.3f}")
         lines.append(f"accuracy: {self.accuracy:.3f} ({self.passed}/{self.total})")  # the summary line, last
         return "\n".join(lines)
@@ -109,13 +163,16 @@ def _shown(expect: Mapping[str, Any], got: ParsedCommand) -> dict[str, Any]:
 
 
 def evaluate(
-    cases: Iterable[Mapping[str, Any]], inventory: Inventory, catalog: Sequence[ActionSpec],
+    cases: Iterable[Mapping[str, Any]], inventory: Inventory, catalog: Sequence[ActionSpec], *,
+    learned: bool = True,
 ) -> EvalReport:
-    """Run every case (its `context` turns first, in order) and compare with `expect`."""
-    parser = Parser(catalog, inventory)
+    """Run every case (its `context` turns first, in order) and compare with `expect`.
+    `learned=False`: the rules alone, without the learned intent model."""
+    parser = Parser(catalog, inventory, learned=learned)
     total = passed = 0
     failures: list[dict[str, Any]] = []
     latencies: list[float] = []
+    outcomes: list[Outcome] = []
     for case in cases:
         total += 1
         ctx = ConversationContext()
@@ -125,9 +182,16 @@ def evaluate(
         got = parser.parse_turn(str(case["text"]), ctx)[0]
         latencies.append((time.perf_counter() - start) * 1000.0)
         expect = case.get("expect") or {}
-        if check(expect, got):
+        ok = check(expect, got)
+        outcomes.append(Outcome(
+            expected=_label(expect.get("action"), bool(expect.get("clarify"))),
+            got=_label(got.action, got.action is None and bool(got.clarification) and got.intent is not Intent.UNKNOWN),
+            lang=str(case.get("lang") or got.lang), passed=ok,
+        ))
+        if ok:
             passed += 1
         else:
             failures.append({"id": case.get("id"), "text": case["text"], "expected": dict(expect),
                              "got": _shown(expect, got)})
-    return EvalReport(total=total, passed=passed, failures=tuple(failures), latencies_ms=tuple(latencies))
+    return EvalReport(total=total, passed=passed, failures=tuple(failures), latencies_ms=tuple(latencies),
+                      outcomes=tuple(outcomes))

@@ -15,7 +15,7 @@ model's answer may be used lives here:
 * `validate_proposal` — checks a `Proposal` against the catalog, the inventory and the
   requester's role; returns a `ValidatedProposal` or a `Rejection`.
 * `to_parsed_command` — a `ValidatedProposal` → `ParsedCommand`, with the target resolution
-  rules 2-4 and the risk modifier of ACTIONS.md.
+  rules 2-4 and the risk modifier of docs/ACTIONS.md.
 * `CircuitBreaker` and `LLMFallback` — timeout, breaker, and the offline answer on any error.
 """
 
@@ -339,7 +339,7 @@ def _collapse(text: str) -> str:
 def normalize_parameter(
     kind: str, name: str, value: Any, *, inventory: Inventory, text: str
 ) -> Any | None:
-    """A parameter value in its normalized form (ACTIONS.md table), or None when it fails its kind."""
+    """A parameter value in its normalized form (docs/ACTIONS.md table), or None when it fails its kind."""
     if kind == "int":
         return _normalize_int(value)
     if not isinstance(value, str):
@@ -473,7 +473,7 @@ def to_parsed_command(
 ) -> ParsedCommand:
     """A validated proposal as the offline parser would have answered it.
 
-    Target resolution, ACTIONS.md rules 2-4 (rule 1 is `validate_proposal`'s tolerant matching,
+    Target resolution, docs/ACTIONS.md rules 2-4 (rule 1 is `validate_proposal`'s tolerant matching,
     rule 5 is the caller's context): named hosts/groups; else the hosts running the named
     service (all of them only for a read-only action, otherwise a clarification naming them);
     else every host for `FLEET_DEFAULT` actions; else a clarification. Named targets that are

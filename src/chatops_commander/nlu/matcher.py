@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from chatops_commander.domain.actions import ActionSpec
+from chatops_commander.domain.actions import ActionSpec, Intent
 from chatops_commander.nlu.lexicon import EN_MARKERS, FR_MARKERS, STOP_WORDS
 from chatops_commander.nlu.text import fold
 
@@ -68,11 +68,55 @@ class ActionMatcher:
         self._phrase_re = re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])") if alternation else None
         self.single_words = sorted(p for p in self.phrases if " " not in p and len(p) >= 6)
         self.known_words = frozenset(w for p in self.phrases for w in re.findall(r"[a-z0-9]+", p))
+        acting = {i for i, spec in enumerate(self.catalog) if spec.intent in (Intent.ACTION, Intent.CONFIGURATION)}
+        self._acting = frozenset(acting)
+        reading = {i for i, spec in enumerate(self.catalog) if i not in acting}
+        self.action_words = frozenset(
+            w for p, entries in self.phrases.items() for w in re.findall(r"[a-z0-9]+", p)
+            if any(e.index in acting and e.kind == "verb" for e in entries)
+            and not any(e.index in reading for e in self.phrases.get(w, ()))
+            and w not in STOP_WORDS
+        )
+
+        self._spelling = sorted(w for w in self.known_words if len(w) >= 4 and w.isalpha())
+        self._acting_words = frozenset(
+            w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
+            if any(e.index in acting for e in entries)
+        )
+
+    def correct(self, folded: str, keep: frozenset[str] = frozenset()) -> str:
+        """Words one or two typos away from exactly one catalog word become that word ("stauts" → "status",
+        "diks" → "disk", "contaners" → "containers"). Same first letter; an action word (restart, stop…) is
+        only reached from five letters on, one typo away."""
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
+                    or word in FR_MARKERS or word in EN_MARKERS):
+                return word
+            limit = 1 if len(word) < 7 else 2
+            close = process.extract(word, self._spelling, scorer=OSA.distance, score_cutoff=limit, limit=4)
+            if not close:
+                return word
+            best = min(c[1] for c in close)
+            picks = {c[0] for c in close if c[1] == best and c[0][0] == word[0]}
+            if len(picks) != 1:
+                return word
+            pick: str = picks.pop()
+            if pick in self._acting_words and (len(word) < 5 or best > 1):
+                return word
+            return pick
+
+        return re.sub(r"[a-z]+", fix, folded)
+
+    def is_action_word(self, word: str) -> bool:
+        return word in self.action_words
 
     def score(
         self, folded: str, whole: str | None = None, skip_fuzzy: frozenset[str] = frozenset(),
+        reads: str | None = None,
     ) -> list[ActionScore]:
-        """`folded` has names hidden; `whole` (names kept) is what anchored `^…` patterns see."""
+        """`folded` has names hidden; `whole` (names kept) is what anchored `^…` patterns see; `reads` (action
+        words read about still there) is what the read-only actions' patterns see ("who restarted nginx")."""
         scores = [ActionScore(spec, names) for spec, names in zip(self.catalog, self.param_names, strict=True)]
         whole = folded if whole is None else whole
         covered: set[str] = set()
@@ -82,7 +126,8 @@ class ActionMatcher:
                 for entry in self.phrases[m.group(0)]:
                     self._credit(scores[entry.index], entry, 1.0)
         for index, lang, pattern in self.patterns:
-            if pattern.search(whole if pattern.pattern.startswith("^") else folded):
+            text = folded if reads is None or index in self._acting else reads
+            if pattern.search(whole if pattern.pattern.startswith("^") else text):
                 s = scores[index]
                 s.pattern = PATTERN_WEIGHT
                 s.hits[lang] += 1

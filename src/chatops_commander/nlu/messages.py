@@ -33,6 +33,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "I don't know any server called {name}. Did you mean {candidates}?",
         "fr": "Je ne connais pas de serveur appelé {name}. Vouliez-vous dire {candidates} ?",
     },
+    "unknown_environment": {
+        "en": "I don't see a {name} environment in the inventory, so I won't guess its servers."
+              " Did you mean {candidates}?",
+        "fr": "Je ne vois pas d'environnement {name} dans l'inventaire : je ne devine pas ses serveurs."
+              " Vouliez-vous dire {candidates} ?",
+    },
     "which_service": {
         "en": "Which service should I {verb} on {targets}?",
         "fr": "Quel service dois-je {verb} sur {targets} ?",
@@ -52,11 +58,65 @@ _MESSAGES: dict[str, dict[str, str]] = {
               " journaux, redémarrer ou arrêter des services, déployer, et plus encore. Tapez « aide » pour"
               " tout voir.",
     },
+    "out_of_scope": {
+        "en": "I can't {what}: no action of my catalog does that, and I won't approximate it with another one."
+              " I can check the state of servers and services, read logs, list processes and containers,"
+              " restart, start, stop or reload services, back up databases, clean disks, deploy or roll back,"
+              " and run a raw command you give me between backticks (admins). Type \"help\" to see everything.",
+        "fr": "Je ne peux pas {what} : aucune action de mon catalogue ne le fait, et je ne la remplace pas par"
+              " une autre. Je peux vérifier l'état des serveurs et des services, lire les journaux, lister les"
+              " processus et les conteneurs, redémarrer, démarrer, arrêter ou recharger des services, sauvegarder"
+              " des bases, nettoyer des disques, déployer ou revenir en arrière, et exécuter une commande donnée"
+              " entre accents graves (admins). Tapez « aide » pour tout voir.",
+    },
+    "two_readings": {
+        "en": "I'm not sure I understood: {first}, or {second}? (reply 1 or 2)",
+        "fr": "Je ne suis pas sûr d'avoir compris : {first}, ou {second} ? (répondez 1 ou 2)",
+    },
+    "which_option": {
+        "en": "Which one? {candidates} (reply with its number).",
+        "fr": "Lequel ? {candidates} (répondez par son numéro).",
+    },
     "bad_option": {
         "en": "There is no option {number}. Please choose between 1 and {count}.",
         "fr": "Il n'y a pas d'option {number}. Choisissez entre 1 et {count}.",
     },
 }
+_READINGS = {
+    "fleet.health": ("check the whole fleet", "vérifier toute l'infrastructure"),
+    "server.status": ("show the status", "voir l'état"), "server.disk": ("show disk usage", "voir l'espace disque"),
+    "server.memory": ("show memory", "voir la mémoire"), "server.load": ("show the load", "voir la charge"),
+    "server.processes": ("list the top processes", "lister les processus"),
+    "server.logs": ("show the system logs", "voir les journaux système"),
+    "service.status": ("check {service}", "vérifier {service}"),
+    "service.logs": ("show the logs of {service}", "voir les journaux de {service}"),
+    "container.list": ("list the containers", "lister les conteneurs"),
+    "http.check": ("check a URL", "tester une URL"), "incident.diagnose": ("diagnose", "diagnostiquer"),
+    "alerts.list": ("list open alerts", "lister les alertes"),
+    "history.list": ("show the command history", "voir l'historique des commandes"),
+    "service.restart": ("restart {service}", "redémarrer {service}"),
+    "service.start": ("start {service}", "démarrer {service}"),
+    "service.reload": ("reload {service}", "recharger {service}"),
+    "service.stop": ("stop {service}", "arrêter {service}"),
+    "container.restart": ("restart a container", "redémarrer un conteneur"),
+    "db.backup": ("back up the database", "sauvegarder la base"),
+    "process.kill": ("kill a process", "tuer un processus"),
+    "disk.cleanup": ("clean up the disk", "nettoyer le disque"), "app.deploy": ("deploy", "déployer"),
+    "app.rollback": ("roll back", "revenir en arrière"), "server.reboot": ("reboot", "redémarrer le serveur"),
+    "shell.run": ("run a raw command", "exécuter une commande brute"),
+    "server.add": ("add a server", "ajouter un serveur"), "server.remove": ("remove a server", "retirer un serveur"),
+}
+
+
+def reading(action_id: str, lang: str, *, service: str | None, hosts: Sequence[str]) -> str:
+    """One reading of a request in plain words: `reboot web-01`, `voir les journaux de nginx sur web-01`."""
+    en, fr = _READINGS.get(action_id, (action_id, action_id))
+    text = (fr if lang == "fr" else en).format(service=service or ("le service" if lang == "fr" else "the service"))
+    if hosts:
+        text += (" sur " if lang == "fr" else " on ") + join_names(list(hosts), lang)
+    return text
+
+
 _WHAT = {
     "version": {"en": "the version", "fr": "la version"},
     "environment": {"en": "the environment (for example production)", "fr": "l'environnement (par exemple production)"},

@@ -1,4 +1,4 @@
-"""Parameter extraction and normalization (ACTIONS.md, "Parameters, normalized")."""
+"""Parameter extraction and normalization (docs/ACTIONS.md, "Parameters, normalized")."""
 
 from __future__ import annotations
 

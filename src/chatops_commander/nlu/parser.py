@@ -9,17 +9,26 @@ from chatops_commander.domain.actions import ActionSpec, Intent
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
-from chatops_commander.nlu.analysis import Analysis, analyze
+from chatops_commander.nlu import dialogue
+from chatops_commander.nlu.analysis import Analysis, analyze, stray_words
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import EntityMatcher
 from chatops_commander.nlu.fallback import FallbackStrategy
+from chatops_commander.nlu.intent_model import NONE_LABEL, IntentModel, Prediction, default_model
 from chatops_commander.nlu.lexicon import SERVER_NOUNS
-from chatops_commander.nlu.matcher import ActionMatcher
-from chatops_commander.nlu.messages import say
-from chatops_commander.nlu.text import MAX_CHARS, clean
-from chatops_commander.nlu.turn import Frame, build
+from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
+from chatops_commander.nlu.messages import numbered, reading, say
+from chatops_commander.nlu.params import extract_raw
+from chatops_commander.nlu.scope import describe, out_of_scope
+from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
+from chatops_commander.nlu.turn import Frame, Result, build
 
+_DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
+RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
+MODEL_SURE = 0.55  # the learned model decides alone above this probability (read-only actions)
+MODEL_SURE_ACTING = 0.75  # … and above this one for actions that change something
+MODEL_ARBITRATES = 0.35  # between close rule candidates, the model's pick needs this probability
 
 
 class Parser:
@@ -28,7 +37,10 @@ class Parser:
     def __init__(
         self, catalog: Sequence[ActionSpec], inventory: Inventory, *,
         fallback: FallbackStrategy | None = None, threshold: float = DEFAULT_THRESHOLD,
+        intent_model: IntentModel | None = None, learned: bool = True,
     ) -> None:
+        """`intent_model`: the learned component (default: the packaged one, loaded on first need);
+        `learned=False`: rules only."""
         self.catalog = tuple(catalog)
         self.by_id = {spec.id: spec for spec in self.catalog}
         self.inventory = inventory
@@ -36,6 +48,20 @@ class Parser:
         self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS, self.matcher.phrases)
         self.fallback = fallback
         self.threshold = threshold
+        self._model = intent_model
+        self._learned = learned
+
+    @property
+    def model(self) -> IntentModel | None:
+        if self._model is None and self._learned:
+            self._model = default_model()
+        return self._model
+
+    def _predict(self, a: Analysis) -> list[Prediction]:
+        model = self.model
+        if model is None:
+            return []
+        return [p for p in model.predict(a.scoring) if p.label == NONE_LABEL or p.label in self.by_id]
 
     def parse(self, text: str, context: ConversationContext | None = None) -> ParsedCommand:
         return self.parse_turn(text, context)[0]
@@ -50,9 +76,55 @@ class Parser:
             return self._reject(text, "too_long", ctx)
         if not clean(text):
             return self._reject(text, "empty", ctx)
-        analysis = analyze(text, ctx, self.matcher, self.names)
+        command, rest = raw_command(text)
+        folded = fold(clean(rest))
+        if command is None:
+            act = dialogue.classify(folded, card_waiting=ctx.awaiting_confirmation,
+                                   subject=bool(ctx.service or ctx.targets))
+            if act is not None:
+                return self._dialogue(act, text, rest, ctx)
+            outside = out_of_scope(folded)
+            if outside is not None and "command" not in extract_raw(clean(rest)).values:
+                return self._outside(outside, text, rest, ctx)
+        analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
         frame = self._frame(analysis, ctx)
-        return build(frame, analysis, ctx, self.by_id, self.names)
+        if frame is not None and frame.spec is not None and frame.spec.id in analysis.blocked:
+            frame = self._refused(analysis, ctx)
+        parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)
+        return replace(parsed, text=text), new_ctx
+
+    # ------------------------------------------------------------------ conversation and scope
+
+    def _dialogue(self, act: str, text: str, rest: str, ctx: ConversationContext) -> Result:
+        analysis = analyze(rest, ctx, self.matcher, self.names)
+        if act == "confirm" and ctx.offers_details:
+            if len(ctx.options) == 1:
+                frame = Frame(spec=self.by_id.get("chat.choose"), values={"option": 1}, confidence=0.9)
+                parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)
+                return replace(parsed, text=text), new_ctx
+            question = say("which_option", analysis.lang, candidates=numbered(list(ctx.options), analysis.lang))
+            parsed = ParsedCommand(text=text, lang=analysis.lang, intent=Intent.CONVERSATION, action=None,
+                                   risk=Risk.LOW, confidence=0.6, clarification=question, options=ctx.options)
+            return parsed, replace(ctx, lang=analysis.lang, turns=ctx.turns + 1)
+        spec = self.by_id.get(f"chat.{act}")
+        if spec is None:
+            return build(None, analysis, ctx, self.by_id, self.names)
+        parsed, new_ctx = build(Frame(spec=spec, confidence=0.95), analysis, ctx, self.by_id, self.names)
+        return replace(parsed, text=text), new_ctx
+
+    def _outside(self, kind: str, text: str, rest: str, ctx: ConversationContext) -> Result:
+        analysis = analyze(rest, ctx, self.matcher, self.names)
+        lang = analysis.lang
+        parsed = ParsedCommand(text=text, lang=lang, intent=Intent.UNKNOWN, action=None, risk=Risk.LOW,
+                               confidence=0.9, clarification=say("out_of_scope", lang, what=describe(kind, lang)))
+        return parsed, replace(ctx, lang=lang, pending=False, options=(), option_kind=None,
+                               awaiting_confirmation=False, turns=ctx.turns + 1)
+
+    def _refused(self, a: Analysis, ctx: ConversationContext) -> Frame | None:
+        """The chosen action was negated or only read about: a card waiting is cancelled, else ask."""
+        if ctx.awaiting_confirmation and not a.entities.named_targets and a.reading.negated:
+            return Frame(spec=self.by_id.get("chat.cancel"), confidence=0.8)
+        return None
 
     async def parse_async(
         self, text: str, context: ConversationContext | None = None,
@@ -87,13 +159,31 @@ class Parser:
             best is None or best.spec.id == "chat.choose"
         ):
             return self._chosen(option, a, ctx)
+        if best is not None and ctx.is_empty and len(a.ranked) > 1 and best.total - a.ranked[1].total < RULE_MARGIN:
+            best = self._arbitrate(a) or best
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
                 service = str(a.values["container"])
             return Frame(spec=best.spec, service=service, explicit_service=service is not None,
                          values=dict(a.values), confidence=a.confidence)
+        if a.reading.spans and (a.reading.state_question or a.reading.read_objects):
+            read_id = "service.status" if a.entities.services and a.reading.state_question else "server.status"
+            spec = self.by_id.get(read_id)
+            if spec is not None:
+                service = a.entities.services[0] if a.entities.services else None
+                return Frame(spec=spec, service=service, explicit_service=service is not None,
+                             values=dict(a.values), confidence=0.6)
+        if a.reading.negated and ctx.awaiting_confirmation and not a.entities.named_targets:
+            return Frame(spec=self.by_id.get("chat.cancel"), confidence=0.8)
+        stray = stray_words(a, self.matcher)
+        if stray or ctx.action is None:
+            learned = self._learned_frame(a)
+            if learned is not None:
+                return learned if learned.spec is not None or learned.question else None
         inherited = self.by_id.get(ctx.action) if ctx.action else None
+        if inherited is not None and (inherited.id in a.blocked or stray > 1):
+            inherited = None
         names_something = a.entities.named_targets or bool(a.entities.services) or a.entities.unknown_hosts
         gives_params = inherited is not None and any(k in inherited.param_names for k in a.values)
         if inherited is not None and (names_something or gives_params or a.follow_up):
@@ -101,6 +191,43 @@ class Parser:
             values = {**ctx.parameters, **a.values}
             return Frame(spec=inherited, service=service, explicit_service=service is not None,
                          values=values, confidence=0.8, inherited=True)
+        return None
+
+    def _arbitrate(self, a: Analysis) -> ActionScore | None:
+        """Close rule candidates: the learned model's pick among them, when it has one."""
+        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked}
+        for p in self._predict(a)[:3]:
+            if p.label in candidates and p.probability >= MODEL_ARBITRATES:
+                return candidates[p.label]
+        return None
+
+    def _learned_frame(self, a: Analysis) -> Frame | None:
+        """No rule fits: the learned model decides when sure; when unsure between two readings, it asks.
+        A frame with neither spec nor question means "nothing fits" (the model says out of scope)."""
+        model = self.model
+        if model is None or model.known_words(a.scoring) == 0:
+            return None
+        preds = [p for p in self._predict(a) if p.label not in a.blocked and p.label not in _DIALOGUE_ONLY]
+        if not preds:
+            return None
+        top = preds[0]
+        if top.label == NONE_LABEL:
+            return Frame(spec=None) if top.probability >= MODEL_SURE else None
+        spec = self.by_id[top.label]
+        acting = spec.intent in (Intent.ACTION, Intent.CONFIGURATION)
+        if top.probability >= (MODEL_SURE_ACTING if acting else MODEL_SURE):
+            service = a.entities.services[0] if a.entities.services else None
+            if spec.id.startswith("container.") and a.values.get("container"):
+                service = str(a.values["container"])
+            return Frame(spec=spec, service=service, explicit_service=service is not None, values=dict(a.values),
+                         confidence=round(top.probability, 3))
+        readings = [p for p in preds if p.label != NONE_LABEL][:2]
+        if len(readings) == 2 and readings[0].probability + readings[1].probability >= MODEL_SURE:
+            service = a.entities.services[0] if a.entities.services else None
+            hosts = a.entities.hosts
+            first, second = (reading(p.label, a.lang, service=service, hosts=hosts) for p in readings)
+            return Frame(spec=None, question=say("two_readings", a.lang, first=first, second=second),
+                         options=tuple(p.label for p in readings))
         return None
 
     def _chosen(self, option: int, a: Analysis, ctx: ConversationContext) -> Frame | None:

@@ -1,4 +1,4 @@
-"""Target resolution (ACTIONS.md rules 1-5) and risk (base risk, fan-out modifier, shell commands)."""
+"""Target resolution (docs/ACTIONS.md rules 1-5) and risk (base risk, fan-out modifier, shell commands)."""
 
 from __future__ import annotations
 
@@ -52,13 +52,18 @@ def resolve_targets(
             question=say("unknown_host", lang, name=unknown, candidates=join_names(close, lang, alternative=True)),
             options=tuple(close), option_kind="target",
         )
+    missing_env = [e for e in ents.environments if e not in names.groups]
+    if missing_env and not ents.hosts:
+        return Targets(
+            question=say("unknown_environment", lang, name=missing_env[0],
+                         candidates=join_names(sorted(g for g in names.groups if names.is_environment(g)) or
+                                               list(inventory.names[:MAX_LISTED]), lang, alternative=True)),
+            options=(), option_kind=None,
+        )
     if ents.named_targets:
         if ents.all_hosts:
             return Targets(hosts=inventory.names)
-        chosen = list(ents.hosts)
-        for group in ents.groups:
-            chosen.extend(names.group_hosts(group))
-        return Targets(hosts=tuple(dict.fromkeys(chosen)))
+        return Targets(hosts=_named_hosts(ents, names))
     inherit = bool(ctx.targets) and (follow_up or spec.id != "fleet.health")
     if service and explicit_service:
         running = names.hosts_running(service)
@@ -77,6 +82,19 @@ def resolve_targets(
                      candidates=join_names(candidates, lang)),
         options=tuple(candidates), option_kind="target",
     )
+
+
+def _named_hosts(ents: Entities, names: EntityMatcher) -> tuple[str, ...]:
+    """Named hosts, plus named groups; an environment narrows the other groups (`web servers in production`)."""
+    envs = [g for g in ents.groups if names.is_environment(g)]
+    others = [g for g in ents.groups if not names.is_environment(g)]
+    env_hosts = {h for g in envs for h in names.group_hosts(g)}
+    chosen = list(ents.hosts)
+    for group in others:
+        chosen.extend(h for h in names.group_hosts(group) if not envs or h in env_hosts)
+    if envs and not others:
+        chosen.extend(h for g in envs for h in names.group_hosts(g))
+    return tuple(dict.fromkeys(chosen))
 
 
 def _by_service(spec: ActionSpec, service: str, running: tuple[str, ...], lang: str, names: EntityMatcher) -> Targets:

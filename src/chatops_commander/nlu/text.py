@@ -19,6 +19,20 @@ _NUMBER_WORDS = {
 _NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b")
 
 
+_BACKTICKS = re.compile(r"```(?:[a-z]+\n)?(.+?)```|`([^`]+)`", re.DOTALL)
+
+
+def raw_command(text: str) -> tuple[str | None, str]:
+    """The text between backticks, byte for byte, and the request without it (docs/ACTIONS.md, "Raw commands")."""
+    m = _BACKTICKS.search(text)
+    if m is None:
+        return None, text
+    command = m.group(1) if m.group(1) is not None else m.group(2)
+    if not command.strip():
+        return None, text
+    return command, text[: m.start()] + " " + text[m.end() :]
+
+
 def clean(text: str) -> str:
     """Control characters and symbols (emoji, pictographs) become spaces; quotes are unified."""
     out: list[str] = []

@@ -35,6 +35,7 @@ class Frame:
     confidence: float = 0.5
     inherited: bool = False
     question: str | None = None
+    options: tuple[str, ...] = ()  # with `question`: what a number answers (action ids for two readings)
 
 
 Result = tuple[ParsedCommand, ConversationContext]
@@ -82,7 +83,7 @@ def build(
         )
         new_ctx = replace(ctx, lang=a.lang, action=spec.id, targets=tuple(sorted(hosts)) or ctx.targets,
                           service=service or ctx.service, parameters=params, pending=True, options=options,
-                          option_kind=kind, turns=ctx.turns + 1)
+                          option_kind=kind, turns=ctx.turns + 1, awaiting_confirmation=False)
         return parsed, new_ctx
     command = params.get("command") if spec.id == "shell.run" else None
     risk = final_risk(spec, str(command) if command is not None else None, len(hosts))
@@ -92,7 +93,7 @@ def build(
     )
     new_ctx = replace(ctx, lang=a.lang, action=spec.id, targets=tuple(sorted(hosts)) or ctx.targets,
                       service=service or ctx.service, parameters=params, pending=False, options=(),
-                      option_kind=None, turns=ctx.turns + 1)
+                      option_kind=None, turns=ctx.turns + 1, awaiting_confirmation=risk.requires_confirmation)
     return parsed, new_ctx
 
 
@@ -111,7 +112,7 @@ def _parameters(
     if "host" in allowed and "address" in values:
         params["host"] = values["address"]
     if "environment" in allowed:
-        envs = [g for g in a.entities.groups if names.is_environment(g)]
+        envs = list(a.entities.environments) or [g for g in a.entities.groups if names.is_environment(g)]
         if envs:
             params["environment"] = envs[0]
         elif hosts and "environment" not in params:
@@ -127,12 +128,16 @@ def _conversation(spec: ActionSpec, frame: Frame, a: Analysis, ctx: Conversation
     parsed = ParsedCommand(text=a_text(a), lang=a.lang, intent=spec.intent, action=spec.id, parameters=params,
                            risk=Risk.LOW, confidence=frame.confidence)
     if spec.id in ("chat.cancel", "chat.confirm"):
-        return parsed, replace(ctx, lang=a.lang, pending=False, options=(), option_kind=None, turns=ctx.turns + 1)
+        return parsed, replace(ctx, lang=a.lang, pending=False, options=(), option_kind=None, turns=ctx.turns + 1,
+                               awaiting_confirmation=False)
     return parsed, replace(ctx, lang=a.lang, turns=ctx.turns + 1)
 
 
 def _unknown(frame: Frame | None, a: Analysis, ctx: ConversationContext, by_id: Mapping[str, ActionSpec]) -> Result:
-    if frame is not None and frame.question:
+    kind: str | None
+    if frame is not None and frame.question and frame.options:
+        question, options, kind = frame.question, frame.options, "action"
+    elif frame is not None and frame.question:
         question, options = frame.question, ctx.options
         kind = ctx.option_kind
     else:
@@ -148,4 +153,4 @@ def _unknown(frame: Frame | None, a: Analysis, ctx: ConversationContext, by_id: 
                            confidence=a.confidence if a.best is None else 0.3, clarification=question,
                            suggestions=options if kind == "action" else (), options=options)
     return parsed, replace(ctx, lang=a.lang, options=options, option_kind=kind, pending=False,
-                           turns=ctx.turns + 1)
+                           turns=ctx.turns + 1, awaiting_confirmation=False)

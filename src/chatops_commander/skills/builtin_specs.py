@@ -1,4 +1,4 @@
-"""The built-in catalog (ACTIONS.md, "Catalog"): declarative specs, one per action id.
+"""The built-in catalog (docs/ACTIONS.md, "Catalog"): declarative specs, one per action id.
 
 Implementations (parameter models, argv builders, output parsers, explanations) are attached
 by the action-family modules of this package; the parser's words come from `vocabulary.py`.

@@ -1,4 +1,4 @@
-"""Strict parameter types shared by the action families (ACTIONS.md, "Parameters, normalized")."""
+"""Strict parameter types shared by the action families (docs/ACTIONS.md, "Parameters, normalized")."""
 
 from __future__ import annotations
 

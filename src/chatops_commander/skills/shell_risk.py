@@ -1,4 +1,4 @@
-"""Risk of a raw command line for `shell.run` (ACTIONS.md): a parser, not a character filter.
+"""Risk of a raw command line for `shell.run` (docs/ACTIONS.md): a parser, not a character filter.
 
 Read-only allowlisted programs → low; anything else → high; destructive patterns → critical.
 Pipelines and `;` / `&&` / `||` chains take the highest risk of their parts; command

@@ -176,7 +176,10 @@ VOCABULARY: dict[str, Vocabulary] = {
         "deploie|deployer|deployez|deploye|mets en prod|mettre en prod|met en prod|livre|livrer|pousse"
         "|release|deploy|mise en prod de|passe en prod|mets en production",
         "deployment|deploy|release|version", "deploiement|mise en prod|mise en production|version|livraison",
-        (), (),
+        (r"\b(ship|push|roll\s*out|release|promote|put)\b[^,.;]*\b(to|on|in|into)\s+(the\s+)?(prod|production|staging"
+         r"|preprod|stage|stg|recette)\b",),
+        (r"\b(mets?|mettez|mettre|passe[rz]?|pousse[rz]?|envoie[rz]?|livre[rz]?)\b[^,.;]*\b(en|sur)\s+(la\s+)?(prod"
+         r"|production|preprod|staging|stage|stg|recette|prd)\b",),
     ),
     "app.rollback": _v(
         "rollback|roll back|revert|go back|downgrade|undo the deploy|undo the deployment|undo deploy",

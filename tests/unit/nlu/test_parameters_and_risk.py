@@ -1,4 +1,4 @@
-"""Parameters normalized per ACTIONS.md and the risk modifier."""
+"""Parameters normalized per docs/ACTIONS.md and the risk modifier."""
 
 from __future__ import annotations
 

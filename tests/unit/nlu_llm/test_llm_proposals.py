@@ -196,7 +196,7 @@ def test_a_missing_required_parameter_is_reported_not_invented(inventory: Invent
     assert no_service.missing == ("service",)
 
 
-# ---------------------------------------------------------------- conversion (ACTIONS.md rules)
+# ---------------------------------------------------------------- conversion (docs/ACTIONS.md rules)
 
 
 def parse(inventory: Inventory, action: str, lang: str = "en", **fields: Any) -> Any:

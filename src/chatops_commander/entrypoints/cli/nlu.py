@@ -1,4 +1,4 @@
-"""`chatops parse "TEXT"` and `chatops nlu eval CASES.jsonl` (ACTIONS.md contract)."""
+"""`chatops parse "TEXT"` and `chatops nlu eval CASES.jsonl` (docs/ACTIONS.md contract)."""
 
 from __future__ import annotations
 
@@ -75,3 +75,35 @@ def eval_(
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         typer.echo(report.to_text())
+
+
+@app.command("train")
+def train(
+    out: Annotated[Path | None, typer.Option("--out", help="model file (default: the packaged one)")] = None,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="also write the generated train/dev splits there (e.g. tests/nlu/data)")] = None,
+    cases: Annotated[Path | None, typer.Option(
+        "--cases", help="hand-written cases added to the training data (e.g. tests/nlu/cases.jsonl)")] = None,
+) -> None:
+    """Train the intent model from the templates (needs scikit-learn: pip install -e '.[train]')."""
+    try:
+        from chatops_commander.nlu.training.train import train as fit_model
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
+    from chatops_commander.nlu.intent_model import packaged_path
+    from chatops_commander.skills.builtin_specs import BUILTIN_SPECS
+
+    extra: list[dict[str, object]] = []
+    if cases is not None:
+        try:
+            extra = load_cases(cases.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            fail(f"cannot read {cases}: {exc}")
+    try:
+        report = fit_model(BUILTIN_SPECS, out or packaged_path(), data_dir, extra)
+    except ImportError as exc:
+        fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
+    typer.echo(f"train: {report.train} sentences, dev: {report.dev} sentences (held-out templates)")
+    typer.echo(f"features kept: {report.features}; labels: {len(report.labels)}")
+    typer.echo(f"model alone, dev accuracy: {report.dev_accuracy:.3f}")
+    typer.echo(f"written: {out or packaged_path()}")

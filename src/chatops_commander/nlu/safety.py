@@ -1,0 +1,146 @@
+"""Safety readings that outrank accuracy (docs/ACTIONS.md, "Safety rules").
+
+Each function reads the folded text (lower case, no accents, quotes unified) and returns spans
+of it: words that must not count as the action asked for, because they are negated ("don't
+reboot", "ne redémarre pas"), or because they are what a read request is about ("logs since the
+reboot", "when did web-01 last reboot?", "is postfix stopped?"). Blanking keeps offsets, so the
+spans apply to every string derived from the folded text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_BOUNDARY = re.compile(
+    r"[,.;!?:]|\b(just|only|but|instead|rather|simply|then|and\s+(just|only|show|give|tell|check|list|get)"
+    r"|juste|seulement|mais|plutot|simplement|uniquement|par contre|et\s+(montre|donne|affiche|dis|verifie))\b"
+    r"|\s-\s"
+)
+_NEGATION = re.compile(
+    r"\b(?:don\s*'?\s*t|do\s+not|dont|doesn\s*'?\s*t|does\s+not|no\s+need\s+(?:to|for)|not\s+necessary\s+to"
+    r"|without|never(?!\s*mind)|avoid|instead\s+of|rather\s+than|shouldn\s*'?\s*t|should\s+not|must\s+not"
+    r"|mustn\s*'?\s*t|no\s+(?=(?:reboot|restart|stop|kill|cleanup|clean|deploy|rollback|backup|shutdown)\w*)"
+    r"|not\s+(?=(?:reboot|restart|stop|kill|clean|deploy|roll|backup|shut|start|reload|remove)\w*)"
+    r"|ne\s+(?:pas|jamais|plus|rien)?|n\s*'|surtout\s+pas|pas\s+besoin\s+d|pas\s+la\s+peine\s+d|inutile\s+d"
+    r"|sans|evite[rz]?\s+d|jamais|faut\s+pas|pas\s+de|pas\s+(?=(?:de\s+)?(?:redemarr|reboot|arret|stopp|tue"
+    r"|nettoy|deploi|deploy|sauvegard|rollback|relanc|coupe|eteins|demarr)\w*)|au\s+lieu\s+d|plutot\s+que\s+d)"
+)
+_ACTION_STEMS = (
+    r"reboot\w*|restart\w*|redemarr\w*|relanc\w*|stop\w*|arret\w*|shut\s*down|shutdown|halt\w*|kill\w*|tue\w*"
+    r"|clean\w*|nettoy\w*|purge\w*|deploy\w*|deploi\w*|ship\w*|release\w*|roll\s*back\w*|rollback\w*|backup\w*"
+    r"|back(?:ed)?\s+up|sauvegard\w*|start\w*|demarr\w*|reload\w*|recharg\w*|crash\w*|upgrade\w*|mise a jour"
+    r"|outage|panne|incident|bounce\w*|cycle\w*|update\w*|dump\w*|snapshot\w*|deployment|livraison"
+)
+_ACTION_WORD = re.compile(_ACTION_STEMS)
+_WORD = re.compile(r"[a-z0-9]+")
+_ARTICLES = (r"(?:(?:the|a|an|its|their|this|that|last|latest|previous|recent|most\s+recent|le|la|les|l\s*'?"
+             r"|du|des|un|une|son|sa|ses|leur|dernier|derniere|precedent|ce|cette|my|our|mon|ma|notre)\s+)*")
+_READ_FRAMES = tuple(re.compile(p) for p in (
+    # "since / after / before the reboot", "depuis le redémarrage"
+    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors)\s+" + _ARTICLES
+    + r"(?P<w>" + _ACTION_STEMS + r")",
+    # "last reboot", "dernier redémarrage"
+    r"\b(?:last|latest|previous|recent|dernier|derniere|precedent|precedente)\s+(?P<w>" + _ACTION_STEMS + r")",
+    # "reboot history / time / reason", "heure du redémarrage"
+    r"(?P<w>" + _ACTION_STEMS + r")\s+(?:history|histories|time|times|date|dates|count|reason|log|logs|events?"
+    r"|timestamps?|records?)\b",
+    r"\b(?:historique|heure|date|raison|cause|nombre|trace|journal)\s+(?:du|des|de|d\s*'?)\s*(?:la\s+|l\s*'?)?"
+    r"(?:dernier\s+|derniere\s+)?(?P<w>" + _ACTION_STEMS + r")",
+    # "containing reboot", "mentioning the restart", "grep shutdown"
+    r"\b(?:containing|contain|contains|mentioning|mention|mentions|matching|match|grep|about|regarding|with\s+the"
+    r"\s+words?|for\s+the\s+words?|contenant|contiennent|mentionnant|avec\s+le\s+mot|concernant|sur\s+le)\s+['\"]?"
+    + _ARTICLES + r"(?P<w>" + _ACTION_STEMS + r")",
+    # "when / why / how often did X (last) reboot", "quand ... redémarré"
+    r"\b(?:when|why|how\s+often|how\s+long\s+ago|how\s+many\s+times|what\s+time|at\s+what\s+time|quand|pourquoi"
+    r"|combien\s+de\s+fois|a\s+quelle\s+heure|depuis\s+quand)\b[^,.;!?]*?\b(?P<w>" + _ACTION_STEMS + r")",
+    # "is postfix stopped?", "was it restarted", "did web-01 reboot", "has nginx been restarted"
+    r"\b(?:is|are|was|were|has|have|had|did|does|got|get|been|it\s*'?\s*s)\s+(?:\S+\s+){0,3}?(?:been\s+|just\s+"
+    r"|already\s+|recently\s+|properly\s+|correctly\s+|successfully\s+)*(?P<w>(?:re)?(?:booted|started|stopped|"
+    r"killed|deployed|reloaded|cleaned|backed\s+up|rolled\s+back|shut\s+down|halted|crashed|started)|reboot"
+    r"(?=\s*(?:\?|$|recently|today|yesterday|last|this|overnight|lately)))",
+    # "est arrêté", "a redémarré", "a-t-il été redémarré", "s'est arrêté"
+    r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:\S+\s+)"
+    r"{0,2}?(?:ete\s+|bien\s+|deja\s+|correctement\s+)*(?P<w>(?:redemarre|reboote|arrete|stoppe|relance|deploye"
+    r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint)e?s?)\b",
+))
+_STATE_QUESTION = re.compile(
+    r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:\S+\s+){0,3}?(?P<w>stopped|down|dead|running|up"
+    r"|started|arrete|arretee|arretes|stoppe|demarre|lance|tombe|mort|actif|inactif|up)\b"
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Spans of the folded text that do not name the action asked for."""
+
+    negated: tuple[tuple[int, int], ...] = ()
+    read_objects: tuple[tuple[int, int], ...] = ()
+    state_question: bool = False
+    when_question: bool = False
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return self.negated + self.read_objects
+
+    def blank(self, folded: str, is_action_word: Callable[[str], bool]) -> str:
+        """Read-about words blanked; in negated clauses, the action words blanked (names and read words stay)."""
+        chars = list(self.blank_negated(folded, is_action_word))
+        for start, end in self.read_objects:
+            chars[start:end] = " " * (end - start)
+        return "".join(chars)
+
+    def blank_negated(self, folded: str, is_action_word: Callable[[str], bool]) -> str:
+        chars = list(folded)
+        for start, end in self.negated:
+            for m in _WORD.finditer(folded, start, end):
+                if is_action_word(m.group(0)) or _ACTION_WORD.fullmatch(m.group(0)):
+                    chars[m.start() : m.end()] = " " * (m.end() - m.start())
+        return "".join(chars)
+
+    def part(self, folded: str, spans: tuple[tuple[int, int], ...]) -> str:
+        """Only the text inside `spans` (the rest blanked): what was negated or read about."""
+        chars = [" "] * len(folded)
+        for start, end in spans:
+            chars[start:end] = folded[start:end]
+        return "".join(chars)
+
+
+def negated_spans(folded: str) -> tuple[tuple[int, int], ...]:
+    """From each negation to the end of its clause (comma, "just", "mais", …)."""
+    spans: list[tuple[int, int]] = []
+    for m in _NEGATION.finditer(folded):
+        french = m.group(0).startswith(("ne", "n")) and not m.group(0).startswith(("never", "no ", "not"))
+        if french and not _french_negation_closes(folded, m.end()):
+            continue
+        start = m.start()
+        boundary = _BOUNDARY.search(folded, m.end())
+        end = boundary.start() if boundary else len(folded)
+        if end > start:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+def _french_negation_closes(folded: str, at: int) -> bool:
+    """`ne … pas/plus/jamais/rien` (or `ne pas …`): a bare "ne" without its second half is no negation."""
+    boundary = _BOUNDARY.search(folded, at)
+    clause = folded[at : boundary.start() if boundary else len(folded)]
+    return bool(re.search(r"\b(pas|plus|jamais|rien|point)\b", folded[max(0, at - 6) : at] + " " + clause))
+
+
+def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool]:
+    """Action words that are what a read request is about; whether it asks a state or a "when"."""
+    spans: list[tuple[int, int]] = []
+    when = False
+    for index, pattern in enumerate(_READ_FRAMES):
+        for m in pattern.finditer(folded):
+            spans.append(m.span("w"))
+            when = when or index in (0, 1, 2, 3, 5)
+    state = bool(_STATE_QUESTION.search(folded)) and bool(re.search(r"\?|^(is|are|was|est|sont)\b", folded))
+    return tuple(spans), state, when
+
+
+def read(folded: str) -> Reading:
+    objects, state, when = read_spans(folded)
+    return Reading(negated=negated_spans(folded), read_objects=objects, state_question=state, when_question=when)

@@ -1,0 +1,1 @@
+"""Training the intent model: templates, data generation, fitting (scikit-learn, training only)."""
