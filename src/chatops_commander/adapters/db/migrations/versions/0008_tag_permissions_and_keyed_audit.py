@@ -2,7 +2,7 @@
 the keyed audit chain: `audit_events.hash_kid`, the audit key that sealed each row (NULL: older rows).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from chatops_commander.adapters.db.types import UTCDateTime
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
