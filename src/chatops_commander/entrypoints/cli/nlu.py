@@ -90,6 +90,7 @@ def train(
         from chatops_commander.nlu.training.train import train as fit_model
     except ImportError as exc:  # pragma: no cover - depends on the installation
         fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
+    from chatops_commander.nlu.evaluation import load_cases
     from chatops_commander.nlu.intent_model import packaged_path
     from chatops_commander.skills.builtin_specs import BUILTIN_SPECS
 
