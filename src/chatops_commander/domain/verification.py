@@ -90,6 +90,15 @@ class Verdict:
         return Verdict(self.ok, self.subject, self.en, self.fr, self.samples, self.reach, self.window_s,
                        tuple(lines))
 
+    def localized(self, lang: str) -> str:
+        """The explanation in one language, with the last log lines when there are some."""
+        text = self.text(lang)
+        if self.log_lines:
+            header = "dernières lignes de log" if lang == "fr" else "last log lines"
+            text += f" — {header} : " if lang == "fr" else f" — {header}: "
+            text += " | ".join(self.log_lines)
+        return text
+
     def message(self) -> str:
         """The bilingual one-paragraph explanation (with the last log lines when there are some)."""
         text = f"{self.en} / {self.fr}"

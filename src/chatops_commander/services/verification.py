@@ -83,7 +83,7 @@ class Verifier:
             explanation = {lang: f"{text} {verdict.text(lang)}".strip() for lang, text in explanation.items()}
             return dataclasses.replace(res, data={**res.data, "explanation": explanation,
                                                   "verification": verdict.to_json()})
-        explanation = {"en": f"❌ {verdict.en}", "fr": f"❌ {verdict.fr}"}
+        explanation = {lang: verdict.localized(lang) for lang in ("en", "fr")}
         return dataclasses.replace(res, outcome=HostOutcome.FAILED, message=verdict.message(),
                                    data={**res.data, "explanation": explanation, "verification": verdict.to_json()})
 

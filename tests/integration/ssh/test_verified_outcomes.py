@@ -67,8 +67,9 @@ async def test_restarting_a_crash_looping_nginx_answers_failed_with_the_evidence
     assert check["reach"] is None or not check["reach"]["ok"]
     assert any("this_is_not_nginx" in line for line in check["log_lines"]), check["log_lines"]
     assert "nginx" in res.message and "last log lines / dernières lignes de log" in res.message
-    assert res.data["explanation"]["en"].startswith("❌ nginx")
-    assert res.data["explanation"]["fr"].startswith("❌ nginx")
+    en, fr = res.data["explanation"]["en"], res.data["explanation"]["fr"]
+    assert en.startswith("nginx") and "last log lines:" in en and "dernières" not in en, en
+    assert fr.startswith("nginx") and "dernières lignes de log :" in fr and "last log" not in fr, fr
     assert "restarted" not in res.data["explanation"]["en"]
     assert fleet.http_get(broken_nginx) is None  # and indeed nothing serves
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,9 +24,11 @@ from chatops_commander.domain.servers import Server
 from chatops_commander.domain.targets import resolve_targets
 from chatops_commander.entrypoints.cli.common import console, fail, language, run_with_container
 from chatops_commander.services import servers as server_service
-from chatops_commander.services.actions import ActionRequest, Door, NeedsApproval, NeedsConfirmation, Refused
 from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.skills.shell_risk import classify
+
+if TYPE_CHECKING:  # the pipeline (and through it the catalog, pydantic) is imported when a command runs
+    from chatops_commander.services.actions import ActionRequest
 
 actions_app = typer.Typer(help="The action catalog.", no_args_is_help=True)
 
@@ -110,6 +112,8 @@ def exec_(
 
 def _request(principal: Principal, action_id: str, servers: list[Server], params: dict[str, Any],
              yes: bool) -> ActionRequest:
+    from chatops_commander.services.actions import ActionRequest, Door
+
     return ActionRequest(principal, action_id, tuple(s.name for s in servers), params, Door.CLI,
                          door_detail=f"cli:{bootstrap.os_user()}", confirmed=yes,
                          text=f"{action_id} {_shown(params)}".strip())
@@ -118,6 +122,8 @@ def _request(principal: Principal, action_id: str, servers: list[Server], params
 async def _submit(c: bootstrap.Container, request: ActionRequest, what: str, servers: list[Server],
                   deadline: float, as_json: bool) -> list[RunResult]:
     """The CLI door: the pipeline decides and runs; this asks for a confirmation and renders."""
+    from chatops_commander.services.actions import NeedsApproval, NeedsConfirmation, Refused
+
     pipeline = bootstrap.build_pipeline(c, deadline_s=deadline)
     decided = await pipeline.decide(request)
     if isinstance(decided, NeedsConfirmation):

@@ -208,11 +208,14 @@ class ChatService:
 
     async def _finish(self, turn: Turn, reply: str, meta: Mapping[str, Any]) -> TurnReply:
         options = meta.get("options")
+        ctx = ConversationContext.from_dict(dict(turn.state.get("nlu") or {}))
         if options is not None:
             turn.state["options"] = options
-            ctx = ConversationContext.from_dict(dict(turn.state.get("nlu") or {}))
             labels = [Option.from_json(o).label(turn.lang) for o in options]
-            turn.state["nlu"] = ctx.offering(labels, "external").to_dict()
+            ctx = ctx.offering(labels, "external")
+        # The engine, not the parser, knows whether this answer left a card waiting for a yes or a no
+        # (a numbered choice can end on a card; a refused or clarified action leaves none).
+        turn.state["nlu"] = replace(ctx, awaiting_confirmation="confirmation" in meta).to_dict()
         async with self.uow() as uow:
             msg = await uow.messages.add(ChatMessage(turn.conversation.id or UUID(int=0), "assistant", reply,
                                                      {"lang": turn.lang, **meta}))

@@ -88,7 +88,8 @@ class TurnTools:
             expl = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
             return f"{res.host} : {expl}" if lang == "fr" and expl else (f"{res.host}: {expl}" if expl else
                                                                          f"✅ {res.host}")
-        detail = res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
+        localized = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
+        detail = localized or res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
         text = detail if isinstance(detail, str) else detail[0]
         return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
 

@@ -36,6 +36,7 @@ class InMemoryStore:
     servers: dict[UUID, Server] = field(default_factory=dict)
     users: dict[UUID, User] = field(default_factory=dict)
     permissions: dict[tuple[UUID, UUID], ServerPermission] = field(default_factory=dict)
+    tag_permissions: dict[tuple[UUID, str], ServerPermission] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
     conversations: dict[UUID, Conversation] = field(default_factory=dict)
     messages: list[ChatMessage] = field(default_factory=list)
@@ -149,6 +150,15 @@ class _Permissions:
 
     async def remove(self, user_id: UUID, server_id: UUID) -> bool:
         return self.s.permissions.pop((user_id, server_id), None) is not None
+
+    async def tag_grants(self, user_id: UUID) -> dict[str, ServerPermission]:
+        return {tag: p for (uid, tag), p in self.s.tag_permissions.items() if uid == user_id}
+
+    async def put_tag(self, user_id: UUID, tag: str, permission: ServerPermission) -> None:
+        self.s.tag_permissions[(user_id, tag)] = permission
+
+    async def remove_tag(self, user_id: UUID, tag: str) -> bool:
+        return self.s.tag_permissions.pop((user_id, tag), None) is not None
 
 
 class _Audit:
