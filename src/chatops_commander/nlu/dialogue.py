@@ -127,6 +127,9 @@ def _close_phrase(text: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+_DECLINE = re.compile(r"\b(?:no thanks?|no thank you|non merci|nan merci|no merci)\b")
+
+
 def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) -> str | None:
     """"cancel" | "confirm" | "thanks" | "help" | "greeting", or None when other words remain.
 
@@ -149,6 +152,8 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     weak = [w for w in text.split() if w in _WEAK_CONFIRM]
     if rest:
         return _close_phrase(original) if not any(hits.values()) else None
+    if hits["cancel"] and not card_waiting and (hits["thanks"] or _DECLINE.search(original)):
+        return "thanks"  # "non merci, c'est tout" / "no thanks, that's all": declining an offer, nothing to cancel
     if hits["cancel"]:
         return "cancel"
     if hits["help"]:
