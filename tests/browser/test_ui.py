@@ -97,13 +97,13 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     ex(page.locator(".msg-assistant").last).to_be_visible()
     assert page.locator(".msg-user img").count() == 0 and page.locator(".messages script").count() == 0
     assert not xss_fired(page)
-    # a command whose output is markup: confirmed (the engine rates shell.run high), its output shown as text
+    # a command whose output is markup: `echo` is on the read-only allowlist, so it runs at once (risk low,
+    # ACTIONS.md) and its output is shown as text
     ex(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()  # the previous turn is answered
     box.fill("""run "echo '<script>window.__xss=4</script><img src=x onerror=window.__xss=5>'" on localhost""")
     box.press("Enter")
-    card = page.locator(".card-action", has_text="window.__xss=4").last
-    card.get_by_role("button", name="Confirm").click()
     ex(page.locator(".msg-assistant", has_text="window.__xss=4").last).to_be_visible()
+    assert page.locator(".card-action", has_text="window.__xss=4").count() == 0  # no card for a low-risk command
     assert page.locator(".messages script").count() == 0 and page.locator(".messages img").count() == 0
     assert not xss_fired(page)
 
