@@ -268,6 +268,10 @@ def main() -> None:
     ap.add_argument("--no-cli", action="store_true")
     ap.add_argument("--write", default="")
     a = ap.parse_args()
+    if not a.no_cli:
+        from bench.startup import compile_sources
+
+        compile_sources()  # the CLI runs as installed (byte-compiled), even under PYTHONDONTWRITEBYTECODE
     rows = asyncio.run(bench([int(x) for x in a.sizes.split(",")], a.reps, not a.no_ansible, not a.no_cli))
     text = table(rows)
     print(text)

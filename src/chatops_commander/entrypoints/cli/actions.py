@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chatops_commander import bootstrap
@@ -191,6 +190,8 @@ async def _run_and_audit(
     c: bootstrap.Container, principal: Principal, action_id: str, params: dict[str, Any], risk: Risk,
     servers: list[Server], stream: AsyncIterator[RunResult], as_json: bool,
 ) -> list[RunResult]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     results: list[RunResult] = []
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=as_json)
