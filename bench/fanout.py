@@ -316,7 +316,9 @@ def notes(rows: list[dict[str, object]]) -> str:
             text += (
                 f" The library alone (ours cold, {ours:.2f} s) is {ans / ours:.1f}× faster than Ansible and "
                 f"{'faster' if ours < pssh else 'slower'} than parallel-ssh; the CLI's extra "
-                f"{cli - ours:.2f} s is its process start-up, database work and audit records."
+                f"{cli - ours:.2f} s is the command's own work around the fan-out (interpreter start-up and "
+                "imports, settings, database, authorization, audit records, closing the connections), "
+                "stretched by the machine's load."
             )
     return text
 
