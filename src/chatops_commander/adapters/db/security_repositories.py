@@ -280,8 +280,11 @@ class SqlAuditRepository:
         target: str | None = None, source_ip: str | None = None, request_id: str | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEvent:
-        await self._serialize_writers()
-        previous = await self.last()
+        if self.pending:  # this transaction already holds the writers' lock and knows the chain's head
+            previous: AuditEvent | None = self.pending[-1]
+        else:
+            await self._serialize_writers()
+            previous = await self.last()
         event = new_event(previous, id=str(uuid.uuid4()), occurred_at=occurred_at, actor=actor[:255],
                           action=action, outcome=outcome, target=None if target is None else target[:255],
                           source_ip=source_ip, request_id=request_id, details=dict(details or {}),

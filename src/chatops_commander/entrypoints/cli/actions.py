@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from chatops_commander import bootstrap
@@ -138,6 +137,8 @@ async def _submit(c: bootstrap.Container, request: ActionRequest, what: str, ser
         raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
     if isinstance(decided, NeedsConfirmation):  # cannot happen: confirmed above
         fail("not confirmed: nothing was run", code=1)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=as_json)
     with progress:

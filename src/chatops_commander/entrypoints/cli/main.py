@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import secrets
 from types import FrameType
 from typing import Annotated
 
@@ -116,4 +114,7 @@ def db_current() -> None:
 @keys_app.command("generate")
 def keys_generate() -> None:
     """Print a new random 256-bit secret (for CHATOPS_JWT_SECRET or CHATOPS_ENCRYPTION_KEY)."""
+    import base64
+    import secrets
+
     console.print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))
