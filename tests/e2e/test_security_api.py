@@ -348,6 +348,20 @@ class TestTwoFactor:
         assert (await anon_api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL,
                                                                 "password": PASSWORD})).status_code == 200
 
+    async def test_turning_2fa_on_ends_the_accounts_other_sessions_and_keeps_this_one(
+        self, container: bootstrap.Container, admin: Any, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,
+    ) -> None:
+        elsewhere = await login(anon_api, ADMIN_EMAIL)  # e.g. a stolen session on another machine
+        anon_api.cookies.clear()
+        secret = (await api.post("/api/v1/auth/2fa/enroll")).json()["otpauth_uri"].split("secret=")[1].split("&")[0]
+        confirmed = await api.post("/api/v1/auth/2fa/confirm", json={"code": code_at(secret, datetime.now(UTC))})
+        assert confirmed.status_code == 200, confirmed.text
+        problem(await anon_api.get("/api/v1/auth/me", headers=bearer(elsewhere["access_token"])), 401)
+        problem(await anon_api.post("/api/v1/auth/refresh", json={"refresh_token": elsewhere["refresh_token"]}), 401)
+        assert (await api.get("/api/v1/auth/me")).status_code == 200
+        enrolled = await events(container, AuditAction.TWO_FACTOR_ENROLLED)
+        assert enrolled[0].details["other_sessions_ended"] >= 1
+
     async def test_an_admin_resets_the_2fa_of_a_user_who_lost_their_authenticator(
         self, container: bootstrap.Container, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,
         as_role: Callable[..., Any],

@@ -477,8 +477,15 @@ async def confirm_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principa
     async with uow_factory() as uow:
         await uow.users.update(dataclasses.replace(user, totp_enabled=True, totp_last_step=step,
                                                    recovery_codes=tuple(kit.recovery.hash_all(codes))))
+        # Every other login of the account ends (one opened before with a stolen password must not
+        # outlive the second factor); this one goes on.
+        assert user.id is not None
+        others = [s for s in await uow.refresh_sessions.for_user(user.id) if s.family_id != principal.session_family]
+        ended = revoke_family(others, now=now, reason=RevokeReason.TWO_FACTOR_ENABLED)
+        await uow.refresh_sessions.save(ended)
         await audit.record(uow, principal, AuditAction.TWO_FACTOR_ENROLLED, target=user.email,
-                           details={"recovery_codes": len(codes)})
+                           details={"recovery_codes": len(codes),
+                                    "other_sessions_ended": len({s.family_id for s in ended})})
         await uow.commit()
     return codes
 
