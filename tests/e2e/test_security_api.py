@@ -250,6 +250,30 @@ class TestTokens:
         assert ok.status_code == 201
         assert any(e.details.get("reason") == "csrf" for e in await events(container, AuditAction.AUTHORIZATION_DENIED))
 
+    async def test_the_csrf_token_is_bound_to_the_session_not_chosen_by_the_client(
+        self, container: bootstrap.Container, admin: Any, anon_api: httpx.AsyncClient,
+    ) -> None:
+        await login(anon_api, ADMIN_EMAIL)
+        mine = anon_api.cookies["cc_csrf"]
+        async with client_for(container) as other:
+            await login(other, ADMIN_EMAIL)
+            theirs = other.cookies["cc_csrf"]
+        assert theirs != mine
+        anon_api.cookies.delete("cc_csrf")
+        anon_api.cookies.set("cc_csrf", "attacker-chosen")  # a cookie + header pair the attacker planted
+        problem(await anon_api.post("/api/v1/servers", json=SERVER, headers={"X-CSRF-Token": "attacker-chosen"}),
+                403, "CSRF")
+        anon_api.cookies.delete("cc_csrf")
+        anon_api.cookies.set("cc_csrf", theirs)  # another session's valid token
+        problem(await anon_api.post("/api/v1/servers", json=SERVER, headers={"X-CSRF-Token": theirs}), 403)
+        anon_api.cookies.delete("cc_csrf")
+        anon_api.cookies.set("cc_csrf", mine)
+        ok = await anon_api.post("/api/v1/servers", json=SERVER, headers={"X-CSRF-Token": mine})
+        assert ok.status_code == 201, ok.text
+        refreshed = await anon_api.post("/api/v1/auth/refresh", headers={"X-CSRF-Token": mine})
+        assert refreshed.status_code == 200, refreshed.text
+        assert refreshed.cookies["cc_csrf"] == mine  # the same login keeps its token across refreshes
+
     @pytest.mark.parametrize("forgery", ["expired", "alg_none", "other_key", "tampered", "garbage"])
     async def test_forged_or_expired_access_tokens_are_401_and_audited(
         self, container: bootstrap.Container, admin: Any, anon_api: httpx.AsyncClient, forgery: str,

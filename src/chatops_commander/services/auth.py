@@ -108,6 +108,26 @@ async def hit_api_limit(uow_factory: UnitOfWorkFactory, kit: SecurityKit, princi
                           message_fr=f"Trop de requêtes ; réessayez dans {wait} s.", retry_after=wait)
 
 
+# --- CSRF tokens bound to the login ---------------------------------------------------------------
+
+def csrf_token(kit: SecurityKit, session_family: str) -> str:
+    """The double-submit token of one login (its refresh family): an HMAC under the server's pepper, so a
+    client can neither choose it nor reuse another session's; stable across refreshes of that login."""
+    return kit.token_hasher.hash(f"csrf:{session_family}")
+
+
+def csrf_token_for_access(kit: SecurityKit, access_token: str) -> str:
+    family = kit.access_tokens.verify(access_token, now=kit.now()).jti.split(".", 1)[0]
+    return csrf_token(kit, family)
+
+
+async def refresh_family(uow_factory: UnitOfWorkFactory, kit: SecurityKit, refresh_token: str) -> str | None:
+    """The login a refresh token belongs to (None: unknown token)."""
+    async with uow_factory() as uow:
+        found = await uow.refresh_sessions.get_by_hash(kit.token_hasher.hash(refresh_token))
+        return None if found is None else found.family_id
+
+
 # --- login ---------------------------------------------------------------------------------------
 
 async def _second_factor(uow: UnitOfWork, kit: SecurityKit, user: User, code: str | None,

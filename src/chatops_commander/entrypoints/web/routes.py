@@ -32,7 +32,13 @@ from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
-from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
+from chatops_commander.entrypoints.api.deps import (
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    check_csrf,
+    request_info,
+    session_csrf,
+)
 from chatops_commander.entrypoints.web import i18n, sparkline
 from chatops_commander.services import access, api_tokens, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
@@ -197,7 +203,7 @@ async def login_submit(
         return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
                        step="password", error=exc.localized(lang))
     response = Response(status_code=204, headers={"HX-Redirect": target})
-    _set_cookies(response, container.settings, pair)
+    _set_cookies(response, container.settings, pair, container.security)
     return response
 
 
@@ -567,7 +573,8 @@ async def _post_principal(request: Request) -> Principal | Response:
         return _login_redirect(request)
     container = _container(request)
     try:
-        await check_csrf(request, container.uow, request_info(request))
+        await check_csrf(request, container.uow, request_info(request),
+                         expected=session_csrf(container.security, principal))
         await access.require_may_change(container.uow, principal, action=f"POST {request.url.path}")
     except DomainError as exc:
         return Response(exc.localized(_lang(request, principal)), status_code=403, media_type="text/plain")
