@@ -43,6 +43,7 @@ from chatops_commander.adapters.security.audit_anchor import (
 )
 from chatops_commander.adapters.security.common_passwords import load_common_passwords
 from chatops_commander.adapters.security.failure_store import FailureCounters
+from chatops_commander.adapters.security.file_modes import secure_data_dir
 from chatops_commander.adapters.security.jwt_tokens import JwtCodec
 from chatops_commander.adapters.security.keys import new_kid
 from chatops_commander.adapters.security.kit import (
@@ -167,9 +168,18 @@ class Container:
 def prepare_database(settings: Settings) -> Settings:
     """Generate embedded secrets and migrate the database to the latest revision."""
     settings = ensure_embedded_secrets(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secure_data_dir(settings.data_dir, sqlite_file(settings))
     migrate.upgrade(settings.effective_database_url)
+    secure_data_dir(settings.data_dir, sqlite_file(settings))  # the file the migration created
     return settings
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The embedded database's file (None: a server database, or SQLite in memory)."""
+    url = settings.effective_database_url
+    if not url.startswith("sqlite") or ":memory:" in url or "///" not in url:
+        return None
+    return Path(url.split("///", 1)[1].split("?", 1)[0])
 
 
 def database_revision(settings: Settings) -> str | None:
@@ -255,6 +265,7 @@ def security_kit(settings: Settings) -> tuple[SecurityKit, dict[str, Any]]:
 async def build(settings: Settings) -> Container:
     if settings.jwt_secret is None or settings.encryption_key is None:
         settings = ensure_embedded_secrets(settings)
+    secure_data_dir(settings.data_dir, sqlite_file(settings))
     kit, parts = security_kit(settings)
     engine = create_engine(settings.effective_database_url)
     sessions = session_factory(engine)
