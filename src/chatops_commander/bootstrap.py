@@ -166,15 +166,25 @@ def prepare_database(settings: Settings) -> Settings:
 
     An embedded database already at the latest revision is left alone without importing Alembic (ADR 0012)."""
     from chatops_commander.adapters.db.schema_head import embedded_at_head
+    from chatops_commander.adapters.security.file_modes import secure_data_dir
     from chatops_commander.config import ensure_embedded_secrets
 
     settings = ensure_embedded_secrets(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secure_data_dir(settings.data_dir, sqlite_file(settings))
     if not embedded_at_head(settings.effective_database_url):
         from chatops_commander.adapters.db import migrate
 
         migrate.upgrade(settings.effective_database_url)
+        secure_data_dir(settings.data_dir, sqlite_file(settings))  # the file the migration created
     return settings
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The embedded database's file (None: a server database, or SQLite in memory)."""
+    url = settings.effective_database_url
+    if not url.startswith("sqlite") or ":memory:" in url or "///" not in url:
+        return None
+    return Path(url.split("///", 1)[1].split("?", 1)[0])
 
 
 def database_revision(settings: Settings) -> str | None:
@@ -297,12 +307,14 @@ async def build(settings: Settings) -> Container:
     from chatops_commander.adapters.db.unit_of_work import SqlDatabaseProbe, SqlUnitOfWorkFactory
     from chatops_commander.adapters.redis_probe import RedisProbe
     from chatops_commander.adapters.security.failure_store import FailureCounters
+    from chatops_commander.adapters.security.file_modes import secure_data_dir
     from chatops_commander.adapters.security.kit import JsonlAuditMirror
     from chatops_commander.config import ensure_embedded_secrets
     from chatops_commander.services import servers as server_service
 
     if settings.jwt_secret is None or settings.encryption_key is None:
         settings = ensure_embedded_secrets(settings)
+    secure_data_dir(settings.data_dir, sqlite_file(settings))
     kit, parts = security_kit(settings)
     engine = create_engine(settings.effective_database_url)
     sessions = session_factory(engine)

@@ -116,3 +116,35 @@ class TestBadInput:
 
     async def test_unknown_route_is_a_problem(self, api: httpx.AsyncClient) -> None:
         assert_problem(await api.get(f"/api/v1/nothing/{uuid.uuid4()}"), 404, "No route")
+
+
+class TestOpenApiDeclaresErrors:
+    ERRORS = ("400", "401", "403", "404", "409", "413", "422", "429", "503")
+
+    async def test_every_operation_declares_its_errors_as_problem_json(self, api: httpx.AsyncClient) -> None:
+        document = (await api.get("/api/openapi.json")).json()
+        problem = document["components"]["schemas"]["Problem"]
+        assert set(problem["required"]) == {"type", "title", "status", "detail"}
+        assert "HTTPValidationError" not in document["components"]["schemas"]  # not what this API sends
+        undeclared = []
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                for status in self.ERRORS:
+                    content = operation["responses"].get(status, {}).get("content", {})
+                    if path == "/readyz" and status == "503":
+                        assert "Readiness" in str(content)  # its own body
+                    elif content.get("application/problem+json", {}).get("schema") != {
+                            "$ref": "#/components/schemas/Problem"}:
+                        undeclared.append(f"{method.upper()} {path} {status}")
+        assert not undeclared, undeclared
+        assert "Retry-After" in document["paths"]["/api/v1/auth/login"]["post"]["responses"]["429"]["headers"]
+
+    async def test_an_actual_error_has_every_field_the_schema_requires(self, api: httpx.AsyncClient) -> None:
+        document = (await api.get("/api/openapi.json")).json()
+        problem = document["components"]["schemas"]["Problem"]
+        for response in (await api.post("/api/v1/servers", json={"name": ""}),
+                         await api.get(f"/api/v1/servers/{uuid.uuid4()}")):
+            body = response.json()
+            assert set(problem["required"]) <= set(body)
+            assert all(isinstance(body[k], {"string": str, "integer": int}[problem["properties"][k]["type"]])
+                       for k in problem["required"])

@@ -185,3 +185,15 @@ def test_a_turn_on_one_replica_reaches_the_websocket_on_another_through_redis(
     assert frames[0]["type"] == "message" and frames[0]["content"] == "uptime on localhost"
     assert [f["type"] for f in frames].count("result") == 1
     assert frames[-1]["content"] == posted.json()["message"]["content"]
+
+
+def test_a_binary_or_non_json_frame_is_answered_bad_frame_and_the_socket_stays(client: TestClient) -> None:
+    token = _token(client)
+    with client.websocket_connect("/api/v1/ws", headers=bearer(token)) as ws:
+        ws.send_bytes(b"\x00\x01binary")
+        assert ws.receive_json()["code"] == "bad_frame"
+        ws.send_text("{not json")
+        answer = ws.receive_json()
+        assert answer["type"] == "error" and answer["code"] == "bad_frame"
+        ws.send_json({"type": "ping", "id": "still-here"})
+        assert ws.receive_json() == {"type": "pong", "id": "still-here"}

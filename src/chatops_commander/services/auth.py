@@ -9,7 +9,10 @@ every token issued before it (password/role change, disable, log out everywhere)
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hmac
+import json
 import re
 import time
 import uuid
@@ -108,6 +111,71 @@ async def hit_api_limit(uow_factory: UnitOfWorkFactory, kit: SecurityKit, princi
                           message_fr=f"Trop de requêtes ; réessayez dans {wait} s.", retry_after=wait)
 
 
+# --- CSRF tokens bound to the login ---------------------------------------------------------------
+
+def csrf_token(kit: SecurityKit, session_family: str) -> str:
+    """The double-submit token of one login (its refresh family): an HMAC under the server's pepper, so a
+    client can neither choose it nor reuse another session's; stable across refreshes of that login."""
+    return kit.token_hasher.hash(f"csrf:{session_family}")
+
+
+def csrf_token_for_access(kit: SecurityKit, access_token: str) -> str:
+    family = kit.access_tokens.verify(access_token, now=kit.now()).jti.split(".", 1)[0]
+    return csrf_token(kit, family)
+
+
+async def refresh_family(uow_factory: UnitOfWorkFactory, kit: SecurityKit, refresh_token: str) -> str | None:
+    """The login a refresh token belongs to (None: unknown token)."""
+    async with uow_factory() as uow:
+        found = await uow.refresh_sessions.get_by_hash(kit.token_hasher.hash(refresh_token))
+        return None if found is None else found.family_id
+
+
+# --- login tickets (the web's second step) ----------------------------------------------------------
+
+LOGIN_TICKET_TTL_S = 300
+
+
+def _ticket_mac(kit: SecurityKit, payload: str, user: User) -> str:
+    return kit.token_hasher.hash(f"login-ticket|{payload}|{user.password_hash}")
+
+
+def _login_ticket(kit: SecurityKit, user: User, now: float) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps({"e": user.email, "x": int(now) + LOGIN_TICKET_TTL_S},
+                                                  separators=(",", ":")).encode()).decode().rstrip("=")
+    return f"{payload}.{_ticket_mac(kit, payload, user)}"
+
+
+async def issue_login_ticket(uow_factory: UnitOfWorkFactory, kit: SecurityKit, email: str) -> str:
+    """After the password was checked and the second factor is asked: a ticket standing for "this password
+    step passed", valid 5 minutes, signed with the server pepper and bound to the current password hash
+    (a password change voids it), so the second step never carries the password."""
+    async with uow_factory() as uow:
+        user = await uow.users.get_by_email(normalize_email(email))
+    if user is None:
+        raise bad_credentials()
+    return _login_ticket(kit, user, time.time())
+
+
+def _ticket_email(ticket: str) -> str | None:
+    payload = ticket.split(".", 1)[0]
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(data["e"]) if int(data["x"]) > time.time() else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _ticket_valid(kit: SecurityKit, ticket: str, user: User) -> bool:
+    payload, _, mac = ticket.partition(".")
+    return _ticket_email(ticket) == user.email and hmac.compare_digest(mac, _ticket_mac(kit, payload, user))
+
+
+def _ticket_expired() -> CredentialRejected:
+    return rejected("login_ticket_invalid", "This login step expired; enter your password again.",
+                    "Cette étape de connexion a expiré ; saisissez de nouveau votre mot de passe.")
+
+
 # --- login ---------------------------------------------------------------------------------------
 
 async def _second_factor(uow: UnitOfWork, kit: SecurityKit, user: User, code: str | None,
@@ -172,10 +240,11 @@ def _clear_failures(kit: SecurityKit, email: str, address: str) -> None:
 
 async def login(
     uow_factory: UnitOfWorkFactory, kit: SecurityKit, *, email: str, password: str, totp: str | None,
-    info: RequestInfo,
+    info: RequestInfo, ticket: str | None = None,
 ) -> TokenPair:
-    """Password (+ second factor) login. Failed attempts only are counted, with growing waits (see
-    `domain.security.login_throttle`); during a wait the attempt is refused (429) unchecked."""
+    """Password (+ second factor) login; with `ticket` (`issue_login_ticket`) the password step is the
+    ticket's. Failed attempts only are counted, with growing waits (see `domain.security.login_throttle`);
+    during a wait the attempt is refused (429) unchecked."""
     email_n = normalize_email(email)[:255]
     address = info.source_ip or "unknown"
     wait = _login_wait(kit, email_n, address, time.time())
@@ -191,7 +260,10 @@ async def login(
             if user is None:
                 kit.passwords.burn(password)
                 raise _with_reason(bad_credentials(), "unknown_email")
-            if not kit.passwords.verify(user.password_hash, password):
+            if ticket is not None:
+                if not _ticket_valid(kit, ticket, user):
+                    raise _ticket_expired()
+            elif not kit.passwords.verify(user.password_hash, password):
                 raise _with_reason(bad_credentials(), "bad_password")
             if not user.is_active:
                 raise rejected("user_disabled", "This account is disabled; ask an admin.",
@@ -199,7 +271,7 @@ async def login(
             method = "password"
             if user.totp_enabled:
                 user, method = await _second_factor(uow, kit, user, totp, now)
-            if kit.passwords.needs_rehash(user.password_hash):
+            if ticket is None and kit.passwords.needs_rehash(user.password_hash):
                 user = dataclasses.replace(user, password_hash=kit.passwords.hash(password))
             user = await uow.users.update(dataclasses.replace(user, last_login=now))
             access, refresh = await _issue(uow, kit, user, now, info)
@@ -477,8 +549,15 @@ async def confirm_2fa(uow_factory: UnitOfWorkFactory, kit: SecurityKit, principa
     async with uow_factory() as uow:
         await uow.users.update(dataclasses.replace(user, totp_enabled=True, totp_last_step=step,
                                                    recovery_codes=tuple(kit.recovery.hash_all(codes))))
+        # Every other login of the account ends (one opened before with a stolen password must not
+        # outlive the second factor); this one goes on.
+        assert user.id is not None
+        others = [s for s in await uow.refresh_sessions.for_user(user.id) if s.family_id != principal.session_family]
+        ended = revoke_family(others, now=now, reason=RevokeReason.TWO_FACTOR_ENABLED)
+        await uow.refresh_sessions.save(ended)
         await audit.record(uow, principal, AuditAction.TWO_FACTOR_ENROLLED, target=user.email,
-                           details={"recovery_codes": len(codes)})
+                           details={"recovery_codes": len(codes),
+                                    "other_sessions_ended": len({s.family_id for s in ended})})
         await uow.commit()
     return codes
 

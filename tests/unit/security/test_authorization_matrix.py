@@ -82,10 +82,12 @@ def test_missing_permission_row_grants_nothing_to_non_admins():
     assert authorize(Role.ADMIN, Permission.EXECUTE, Risk.MEDIUM, None).allowed
 
 
-def test_without_can_read_a_viewer_cannot_read_that_server():
+def test_without_can_read_a_viewer_cannot_read_that_server_and_is_not_told_it_exists():
     d = authorize(Role.VIEWER, Permission.READ, Risk.LOW, ServerPermission(), server_name="db-01")
     assert not d.allowed
-    assert "can_read" in d.reason_en
+    assert "db-01" not in d.reason_en + d.reason_fr and "can_read" not in d.reason_en
+    unknown = authorize(Role.OPERATOR, Permission.EXECUTE, Risk.MEDIUM, None, server_name="db-01")
+    assert (unknown.reason_en, unknown.reason_fr) == (d.reason_en, d.reason_fr)  # hidden = missing
 
 
 def test_higher_server_flags_imply_lower_ones():

@@ -27,6 +27,9 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Permission, Role
 
 APPROVAL_ACTIONS: frozenset[str] = frozenset({"app.deploy"})
+# The refusal for a server the user may not read: the same for a server that does not exist, never its name.
+HIDDEN_SERVER_EN = "There is no such server among the ones you may use."
+HIDDEN_SERVER_FR = "Aucun serveur de ce nom parmi ceux que vous pouvez utiliser."
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ def authorize(
         )
     if targets_server and permission is not Permission.NONE:
         grant = server_permission or ServerPermission()
+        if not grant.grants(Permission.READ):  # a server they may not read does not exist for them
+            return _deny("server_forbids", HIDDEN_SERVER_EN, HIDDEN_SERVER_FR)
         if not grant.grants(permission):
             flag = "can_read" if permission is Permission.READ else "can_execute"
             on_en, on_fr = _server_label(server_name)

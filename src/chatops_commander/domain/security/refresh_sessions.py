@@ -27,6 +27,7 @@ class RevokeReason:
     ROLE_CHANGED = "role_changed"
     USER_DISABLED = "user_disabled"
     TWO_FACTOR_RESET = "two_factor_reset"
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
 
 
 @dataclass(frozen=True)

@@ -71,13 +71,13 @@ def authentication_required() -> AuthenticationFailed:
                    "`Authorization: Bearer <jeton>`.")
 
 
-async def check_csrf(request: Request, uow: UnitOfWorkFactory, info: auth.RequestInfo) -> None:
-    """Double submit: the readable `cc_csrf` cookie must be echoed in `X-CSRF-Token`."""
+async def check_csrf(request: Request, uow: UnitOfWorkFactory, info: auth.RequestInfo, *, expected: str | None) -> None:
+    """Double submit bound to the login: `X-CSRF-Token` must carry this session's token (the value of
+    the readable `cc_csrf` cookie set at login, an HMAC of the session); `expected` None: no session."""
     if request.method in SAFE_METHODS:
         return
-    cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
-    if not cookie or not header or not hmac.compare_digest(cookie.encode(), header.encode()):
+    if not expected or not header or not hmac.compare_digest(expected.encode(), header.encode()):
         await audit.record_alone(uow, None, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
                                  source_ip=info.source_ip, request_id=info.request_id,
                                  details={"reason": "csrf", "path": request.url.path})
@@ -85,6 +85,10 @@ async def check_csrf(request: Request, uow: UnitOfWorkFactory, info: auth.Reques
             f"Missing or wrong CSRF token: send the `{CSRF_COOKIE}` cookie's value in the `{CSRF_HEADER}` header.",
             message_fr=f"Jeton CSRF absent ou incorrect : renvoyez la valeur du cookie `{CSRF_COOKIE}` dans "
                        f"l'en-tête `{CSRF_HEADER}`.")
+
+
+def session_csrf(kit: SecurityKit, principal: Principal) -> str | None:
+    return None if principal.session_family is None else auth.csrf_token(kit, principal.session_family)
 
 
 async def get_principal(
@@ -97,9 +101,10 @@ async def get_principal(
         credential, via_cookie = request.cookies.get(ACCESS_COOKIE, ""), True
         if not credential:
             raise authentication_required()
-        await check_csrf(request, container.uow, info)
     principal = await auth.authenticate(container.uow, container.security, credential, via_cookie=via_cookie,
                                         info=info)
+    if via_cookie:
+        await check_csrf(request, container.uow, info, expected=session_csrf(container.security, principal))
     if request.method not in SAFE_METHODS:
         await access.require_may_change(container.uow, principal, action=f"{request.method} {request.url.path}")
     await auth.hit_api_limit(container.uow, container.security, principal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -100,3 +101,69 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _unhandled)
+    _declare_problems_in_openapi(app)
+
+
+# --- the OpenAPI document says what errors look like --------------------------------------------------
+
+DECLARED_ERRORS = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503)
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem", "type": "object", "description": "RFC 9457 problem details (every error of this API).",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "In the request's language (Accept-Language: en or fr)."},
+        "instance": {"type": "string"}, "request_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": _TITLES.get(status, "Error"),
+                                "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+    if status == 429:
+        response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+    if status == 401:
+        response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+    return response
+
+
+def _keeps_own_body(response: Mapping[str, Any]) -> bool:
+    """A declared error with a model of its own (e.g. `/readyz`'s 503 Readiness) keeps it."""
+    for media in response.get("content", {}).values():
+        ref = str(media.get("schema", {}).get("$ref", ""))
+        if ref and not ref.endswith(("/HTTPValidationError", "/Problem")):
+            return True
+    return False
+
+
+def _declare_problems_in_openapi(app: FastAPI) -> None:
+    """Every operation declares the errors it can answer (application/problem+json, `Problem`), keeping
+    the descriptions routes gave; FastAPI's default 422 body (not what this API sends) is replaced."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status in DECLARED_ERRORS:
+                    declared = responses.get(str(status))
+                    if declared is not None and _keeps_own_body(declared):
+                        continue
+                    fresh = _problem_response(status)
+                    if declared is not None and declared.get("description"):
+                        fresh["description"] = declared["description"]
+                    responses[str(status)] = fresh
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schema["components"]["schemas"].pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

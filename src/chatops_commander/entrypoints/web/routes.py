@@ -32,7 +32,13 @@ from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditEvent
-from chatops_commander.entrypoints.api.deps import ACCESS_COOKIE, CSRF_COOKIE, check_csrf, request_info
+from chatops_commander.entrypoints.api.deps import (
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    check_csrf,
+    request_info,
+    session_csrf,
+)
 from chatops_commander.entrypoints.web import i18n, sparkline
 from chatops_commander.services import access, api_tokens, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
@@ -170,10 +176,12 @@ async def login_page(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 async def login_submit(
-    request: Request, email: str = Form(max_length=255), password: str = Form(max_length=1024),
+    request: Request, email: str = Form(max_length=255), password: str = Form(default="", max_length=1024),
     totp: str | None = Form(default=None, max_length=64), next: str = Form(default="/dashboard"),
+    ticket: str | None = Form(default=None, max_length=2048),
 ) -> Response:
-    """htmx-only (a cross-site form cannot add `HX-Request`): sets the session cookies, or shows the 2FA step."""
+    """htmx-only (a cross-site form cannot add `HX-Request`): sets the session cookies, or shows the 2FA step,
+    which carries a short-lived signed login ticket, never the password."""
     from chatops_commander.domain.security.errors import CredentialRejected
     from chatops_commander.entrypoints.api.routers.auth import _set_cookies
 
@@ -184,20 +192,24 @@ async def login_submit(
     target = _safe_next(next)
     try:
         pair = await auth.login(container.uow, container.security, email=email, password=password,
-                                totp=totp or None, info=request_info(request))
+                                totp=totp or None, info=request_info(request), ticket=ticket or None)
     except CredentialRejected as exc:
         if exc.reason == "totp_required":
+            issued = ticket or await auth.issue_login_ticket(container.uow, container.security, email)
             return _render(request, "partials/login_form.html", None, next=target, step="totp", email=email,
-                           password=password, error=None)
+                           ticket=issued, error=None)
+        if exc.reason.startswith(("totp", "recovery")) and ticket:  # a wrong code: ask again, same ticket
+            return _render(request, "partials/login_form.html", None, next=target, step="totp", email=email,
+                           ticket=ticket, error=exc.localized(lang))
         error = (i18n.translate(lang, "login.bad") if exc.reason in ("bad_credentials", "unknown_email", "bad_password")
                  else exc.localized(lang))
-        return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
-                       step="totp" if totp else "password", error=error)
+        return _render(request, "partials/login_form.html", None, next=target, email=email, step="password",
+                       error=error)
     except DomainError as exc:
-        return _render(request, "partials/login_form.html", None, next=target, email=email, password="",
-                       step="password", error=exc.localized(lang))
+        return _render(request, "partials/login_form.html", None, next=target, email=email, step="password",
+                       error=exc.localized(lang))
     response = Response(status_code=204, headers={"HX-Redirect": target})
-    _set_cookies(response, container.settings, pair)
+    _set_cookies(response, container.settings, pair, container.security)
     return response
 
 
@@ -534,9 +546,9 @@ async def servers_import(request: Request, inventory: str = Form(max_length=1_00
     try:
         drafts = bootstrap.parse_inventory_text(inventory, None if fmt == "auto" else fmt)
         report = await server_service.import_servers(container.uow, principal, drafts)
-    except DomainError as exc:
+    except DomainError as exc:  # refused or invalid: its status (403, 422…), a fragment htmx still swaps in
         return _render(request, "partials/flash.html", principal, ok=False, text=exc.localized(lang),
-                       problems=getattr(exc, "problems", ()))
+                       problems=getattr(exc, "problems", ()), status_code=exc.status_hint)
     text = (f"✅ {len(report.created)} ajouté(s), {len(report.updated)} mis à jour." if lang == "fr"
             else f"✅ {len(report.created)} added, {len(report.updated)} updated.")
     response = _render(request, "partials/flash.html", principal, ok=True, text=text, problems=())
@@ -555,10 +567,10 @@ async def servers_test(request: Request, server_id: UUID) -> Response:
     try:
         check = await server_service.check_connection(container.uow, container.fanout.executor, principal,
                                                       server_id)
-        ok, text = check.ok, check.message(lang)
-    except DomainError as exc:
-        ok, text = False, exc.localized(lang)
-    return _render(request, "partials/flash.html", principal, ok=ok, text=text, problems=())
+    except DomainError as exc:  # refused (403), unknown server (404)…: said with its status
+        return _render(request, "partials/flash.html", principal, ok=False, text=exc.localized(lang), problems=(),
+                       status_code=exc.status_hint)
+    return _render(request, "partials/flash.html", principal, ok=check.ok, text=check.message(lang), problems=())
 
 
 async def _post_principal(request: Request) -> Principal | Response:
@@ -567,10 +579,12 @@ async def _post_principal(request: Request) -> Principal | Response:
         return _login_redirect(request)
     container = _container(request)
     try:
-        await check_csrf(request, container.uow, request_info(request))
+        await check_csrf(request, container.uow, request_info(request),
+                         expected=session_csrf(container.security, principal))
         await access.require_may_change(container.uow, principal, action=f"POST {request.url.path}")
     except DomainError as exc:
-        return Response(exc.localized(_lang(request, principal)), status_code=403, media_type="text/plain")
+        return _render(request, "partials/flash.html", principal, ok=False,
+                       text=exc.localized(_lang(request, principal)), problems=(), status_code=403)
     return principal
 
 

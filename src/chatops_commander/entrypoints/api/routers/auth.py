@@ -7,7 +7,6 @@ readable `cc_csrf` cookie to echo in `X-CSRF-Token` on state-changing requests.
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response, status
@@ -39,20 +38,22 @@ from chatops_commander.entrypoints.api.schemas import (
     UserRead,
 )
 from chatops_commander.services import auth
+from chatops_commander.services.kit import SecurityKit
 from chatops_commander.services.principal import Principal
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 AUTH_PATH = "/api/v1/auth"
 
 
-def _set_cookies(response: Response, settings: Settings, pair: auth.TokenPair) -> None:
+def _set_cookies(response: Response, settings: Settings, pair: auth.TokenPair, kit: SecurityKit) -> None:
     secure = settings.public_url is not None
     refresh_age = settings.refresh_token_days * 86400
     response.set_cookie(ACCESS_COOKIE, pair.access_token, max_age=pair.expires_in, path="/", httponly=True,
                         secure=secure, samesite="strict")
     response.set_cookie(REFRESH_COOKIE, pair.refresh_token, max_age=refresh_age, path=AUTH_PATH, httponly=True,
                         secure=secure, samesite="strict")
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), max_age=refresh_age, path="/", httponly=False,
+    response.set_cookie(CSRF_COOKIE, auth.csrf_token_for_access(kit, pair.access_token), max_age=refresh_age,
+                        path="/", httponly=False,
                         secure=secure, samesite="strict")
     response.headers["Cache-Control"] = "no-store"
 
@@ -72,7 +73,7 @@ def _tokens(pair: auth.TokenPair) -> TokenResponse:
 async def login(body: LoginRequest, response: Response, container: ContainerDep, info: InfoDep) -> TokenResponse:
     pair = await auth.login(container.uow, container.security, email=body.email, password=body.password,
                             totp=body.totp, info=info)
-    _set_cookies(response, container.settings, pair)
+    _set_cookies(response, container.settings, pair, container.security)
     return _tokens(pair)
 
 
@@ -88,9 +89,11 @@ async def refresh(
             from chatops_commander.entrypoints.api.deps import authentication_required
 
             raise authentication_required()
-        await check_csrf(request, container.uow, info)
+        family = await auth.refresh_family(container.uow, container.security, token)
+        await check_csrf(request, container.uow, info,
+                         expected=None if family is None else auth.csrf_token(container.security, family))
     pair = await auth.refresh(container.uow, container.security, refresh_token=token, info=info)
-    _set_cookies(response, container.settings, pair)
+    _set_cookies(response, container.settings, pair, container.security)
     return _tokens(pair)
 
 

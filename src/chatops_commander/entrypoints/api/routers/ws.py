@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -94,7 +95,16 @@ async def chat_socket(ws: WebSocket) -> None:
     sender = asyncio.create_task(writer())
     try:
         while True:
-            frame = await ws.receive_json()
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            frame = _decode(message)
+            if frame is _BAD:
+                await ws.send_json({"type": "error", "conversation_id": None, "code": "bad_frame",
+                                    "message": "Les trames sont des objets JSON en texte, avec un `type`."
+                                    if principal.language == "fr" else
+                                    "Frames are JSON objects sent as text, with a `type`."})
+                continue
             await _handle(ws, chat, principal, frame)
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -103,6 +113,20 @@ async def chat_socket(ws: WebSocket) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
+
+
+_BAD = object()
+
+
+def _decode(message: Any) -> Any:
+    """A text frame's JSON; `_BAD` for binary frames and text that is not JSON (the socket stays open)."""
+    text = message.get("text")
+    if not isinstance(text, str):
+        return _BAD
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _BAD
 
 
 async def _handle(ws: WebSocket, chat: ChatService, principal: Principal, frame: Any) -> None:
