@@ -24,5 +24,6 @@ async def test_a_batch_of_events_in_one_transaction_is_one_valid_chain(container
     chain = list(await audit.events(container.uow))
     assert [e.seq for e in chain] == list(range(chain[0].seq, chain[0].seq + 32))
     assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(chain))
-    report = await audit.verify(container.uow, head=bootstrap.audit_log_head(container.settings))
+    report = await audit.verify(container.uow, head=bootstrap.audit_log_head(container.settings),
+                                keys=container.security.audit_keys.all())
     assert report.ok, report
