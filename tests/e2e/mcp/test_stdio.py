@@ -87,3 +87,36 @@ async def test_stdio_bad_input_is_an_mcp_error_that_says_what_is_wrong(data_dir:
             await client.call_tool("service_restart", {"targets": ["localhost"]})
         recent = await client.read_resource("chatops://commands/recent")
         assert recent.contents[0].text == "[]"  # type: ignore[union-attr]  # nothing ran
+
+
+@pytest.fixture
+def operator(data_dir: Path) -> str:
+    """An operator with no per-server rights: every server is hidden from them."""
+    chatops = Path(sys.executable).parent / "chatops"
+    email = "operator-no-rights@example.com"
+    subprocess.run([str(chatops), "users", "add", email, "--role", "operator", "--password-stdin"],
+                   input=PASSWORD.encode(), env=_env(data_dir), check=True, capture_output=True)
+    return email
+
+
+async def test_a_server_the_user_may_not_read_is_unknown_to_the_agent_and_nothing_runs(data_dir: Path,
+                                                                                        operator: str) -> None:
+    async with _client(data_dir, operator) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        assert "service_restart" in names and "shell_run" not in names  # role, not rights, decides the list
+        with pytest.raises(MCPError, match="Unknown server\\(s\\): localhost"):
+            await client.call_tool("server_disk", {"targets": ["localhost"]})
+        servers = await client.read_resource("chatops://servers")
+        assert servers.contents[0].text == "[]"  # type: ignore[union-attr]
+        with pytest.raises(MCPError, match="admin"):
+            await client.read_resource("chatops://audit/verification")
+        recent = await client.read_resource("chatops://commands/recent")
+        assert recent.contents[0].text == "[]"  # type: ignore[union-attr]
+
+
+def test_an_unknown_account_cannot_start_the_stdio_server(data_dir: Path) -> None:
+    chatops = Path(sys.executable).parent / "chatops"
+    done = subprocess.run([str(chatops), "mcp", "--as", "nobody@example.com"], input=b"", env=_env(data_dir),
+                          capture_output=True, timeout=60)
+    assert done.returncode != 0 and b"No active user 'nobody@example.com'" in done.stderr
+    assert b"Traceback" not in done.stderr
