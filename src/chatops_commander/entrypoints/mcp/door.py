@@ -40,7 +40,7 @@ from chatops_commander.entrypoints.mcp.catalog import (
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import audit
 from chatops_commander.services import servers as server_service
-from chatops_commander.services.actions import ActionRequest, Door
+from chatops_commander.services.actions import ActionRequest, Door, Ran, Refused
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -138,6 +138,8 @@ class McpDoor:
             [*targets, *(f"{k}={v}" for k, v in sorted(args.items()))])
         request = ActionRequest(principal, spec.id, targets, args, Door.MCP, door_detail=client.label,
                                 service=service, text=said.strip())
+        if spec.is_read_only and spec.id not in self.chat.pipeline.handlers:
+            return await self._read_now(spec, request)
         conversation = await self._conversation(principal, client)
         try:
             reply = await self.chat.submit_from_door(principal, conversation, request, said=said.strip(),
@@ -147,6 +149,21 @@ class McpDoor:
         assert reply.message is not None
         return self._rendered(principal, client, spec, conversation, reply.message.content,
                               dict(reply.message.metadata or {}))
+
+    async def _read_now(self, spec: ActionSpec, request: ActionRequest) -> dict[str, Any]:
+        """A read-only check on hosts: straight through the pipeline (its `commands` rows and audit events are
+        the record), no conversation lines: nothing for a person to see or answer."""
+        outcome = await self.chat.pipeline.submit(request)
+        if isinstance(outcome, Refused):
+            raise DoorError(outcome.code, outcome.message_en, outcome.message_fr)
+        assert isinstance(outcome, Ran)
+        hosts = {r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
+                          "data": {k: v for k, v in (r.data or {}).items() if k != "explanation"},
+                          "message": r.message} for r in outcome.results}
+        lang = request.principal.language
+        lines = [self.chat.host_line(r, lang) for r in outcome.results]
+        return {"action": spec.id, "tool": tool_name(spec.id), "message": "\n".join(lines), "status": "ran",
+                "risk": outcome.risk.value, "hosts": hosts, "ok": outcome.ok}
 
     async def _targets(self, principal: Principal, spec: ActionSpec, raw: Any) -> tuple[str, ...]:
         """Server names (or tags) the principal may read; any other name is unknown, hidden or not."""
