@@ -141,3 +141,20 @@ async def test_bad_input_over_http_is_an_mcp_error(live: Live) -> None:
         assert prompts == {"morning_check", "diagnose_service"}
         prompt = await client.get_prompt("diagnose_service", {"service": "nginx", "server": "localhost"})
         assert "incident_diagnose" in prompt.messages[0].content.text  # type: ignore[union-attr]
+
+
+async def test_a_password_login_reads_every_resource_over_mcp(live: Live) -> None:
+    async with mcp_client(live, live.access) as client:
+        uris = {str(r.uri) for r in (await client.list_resources()).resources}
+        assert uris == {"chatops://servers", "chatops://alerts/open", "chatops://commands/recent",
+                        "chatops://audit/verification"}
+        verified = await client.read_resource("chatops://audit/verification")
+        assert '"ok": true' in verified.contents[0].text  # type: ignore[union-attr]
+        alerts = await client.read_resource("chatops://alerts/open")
+        assert alerts.contents[0].text == "[]"  # type: ignore[union-attr]  # monitoring is off here
+        await client.call_tool("server_load", {"targets": ["localhost"]})
+        recent = await client.read_resource("chatops://commands/recent")
+        assert '"action": "server.load"' in recent.contents[0].text  # type: ignore[union-attr]
+        assert '"door": "mcp"' in recent.contents[0].text  # type: ignore[union-attr]
+        with pytest.raises(MCPError, match="Unknown resource"):
+            await client.read_resource("chatops://secrets")

@@ -147,3 +147,16 @@ async def test_parse_says_what_would_run_and_runs_nothing() -> None:
     parsed = await door(w).parse(op, "restart nginx on web-01")
     assert parsed["action"] == "service.restart" and parsed["tool"] == "service_restart"
     assert parsed["would"] == "wait for a person's confirmation" and w.rows() == []
+
+
+async def test_queries_answer_and_a_deleted_mcp_conversation_is_made_again() -> None:
+    w = world()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    d = door(w)
+    health = await d.call(admin, AGENT, "fleet_health", {})
+    assert health["status"] == "answered" and health["data"]["hosts_total"] == 2
+    await w.chat.delete_conversation(admin, UUID(health["conversation_id"]))
+    again = await d.call(admin, AGENT, "history_list", {})
+    assert again["status"] == "answered" and again["conversation_id"] != health["conversation_id"]
+    titles = [c.title for c in await w.chat.list_conversations(admin)]
+    assert titles == ["MCP · claude-desktop"]

@@ -213,9 +213,10 @@ class McpDoor:
             raise DoorError("no_user", "MCP acts for a user account.", "MCP agit pour un compte utilisateur.")
         title = f"MCP · {client.name}"[:255]
         key = (principal.user_id, title)
-        if key in self._conversations:
-            return self._conversations[key]
         async with self.chat.uow() as uow:
+            known = self._conversations.get(key)
+            if known is not None and await uow.conversations.get(known) is not None:
+                return known  # still there (the person may have deleted it in the web UI)
             found = [c for c in await uow.conversations.list_for_user(principal.user_id, limit=200)
                      if c.title == title]
         conv: Conversation = found[0] if found else await self.chat.create_conversation(principal, title)
