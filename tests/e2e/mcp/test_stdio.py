@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import mcp_types as types
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
@@ -37,7 +38,7 @@ def data_dir(tmp_path: Path) -> Path:
 def _client(data_dir: Path, email: str = EMAIL) -> Client:
     chatops = Path(sys.executable).parent / "chatops"
     return Client(StdioServerParameters(command=str(chatops), args=["mcp", "--as", email], env=_env(data_dir)),
-                  read_timeout_seconds=120)
+                  read_timeout_seconds=120, client_info=types.Implementation(name="desktop-agent", version="2.0"))
 
 
 def _structured(result: Any) -> dict[str, Any]:
@@ -73,6 +74,8 @@ async def test_stdio_lists_tools_with_hints_runs_a_low_action_and_holds_a_medium
         parsed = _structured(await client.call_tool("parse", {"sentence": "show disk usage on localhost"}))
         assert parsed["action"] == "server.disk" and parsed["tool"] == "server_disk"
         assert parsed["targets"] == ["localhost"] and parsed["would"] == "run at once"
+    audit_log = (data_dir / "audit.log").read_text()
+    assert '"door": "mcp"' in audit_log and '"doorDetail": "desktop-agent 2.0 (stdio)"' in audit_log
 
 
 async def test_stdio_bad_input_is_an_mcp_error_that_says_what_is_wrong(data_dir: Path) -> None:
