@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chatops_commander.domain.chat.runbooks import parse_runbook
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import TokenScope
 from chatops_commander.entrypoints.mcp.door import Client, DoorError, McpDoor
@@ -160,3 +161,19 @@ async def test_queries_answer_and_a_deleted_mcp_conversation_is_made_again() -> 
     assert again["status"] == "answered" and again["conversation_id"] != health["conversation_id"]
     titles = [c.title for c in await w.chat.list_conversations(admin)]
     assert titles == ["MCP · claude-desktop"]
+
+
+async def test_an_operators_deploy_finds_its_hosts_in_the_runbook_and_waits_for_an_admins_approval() -> None:
+    w = world()
+    roll = {"name": "Roll", "kind": "rolling", "commands": [["deploy", "{version}"]]}
+    w.add_runbook(parse_runbook({"application": "shop", "environments": {"staging": ["web-01", "web-02"]},
+                                 "steps": [roll]}))
+    op = w.user(Role.OPERATOR, "op@example.com", execute_on=["web-01", "web-02"])
+    d = door(w)
+    tool = next(t for t in d.tools(op) if t.name == "app_deploy")
+    assert tool.input_schema["required"] == ["version", "environment"]
+    pending = await d.call(op, AGENT, "app_deploy", {"version": "v2.0.0", "environment": "staging"})
+    assert pending["status"] == "pending_approval" and pending["approve_by"] == "another admin (4-eyes)"
+    assert w.fleet.sent("web-01") == [] and w.fleet.sent("web-02") == []
+    [approval] = await w.chat.list_approvals(op)
+    assert approval.targets == ("web-01", "web-02") and approval.parameters["version"] == "v2.0.0"

@@ -42,6 +42,7 @@ from chatops_commander.services import audit
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions import ActionRequest, Door, Ran, Refused
 from chatops_commander.services.chat import ChatService
+from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import Principal
@@ -100,13 +101,13 @@ class McpDoor:
 
     def _catalog(self) -> dict[str, ToolSpec]:
         if not self._tools:
-            registry = self.chat.fanout.registry
+            registry, handled = self.chat.fanout.registry, self.chat.pipeline.handlers
             for spec in self.chat.specs.values():
-                if spec.id in CHAT_ONLY:
-                    continue
                 skill = registry.get(spec.id)
+                if spec.id in CHAT_ONLY or (skill is None and spec.id not in handled):
+                    continue  # conversation moves, and catalog entries no door runs yet
                 schema = skill.params_model.model_json_schema() if skill is not None else None
-                self._tools[tool_name(spec.id)] = action_tool(spec, schema)
+                self._tools[tool_name(spec.id)] = action_tool(spec, schema, targets_optional=spec.id in DEPLOY_ACTIONS)
         return self._tools
 
     def tools(self, principal: Principal) -> list[ToolSpec]:
@@ -196,6 +197,8 @@ class McpDoor:
                             f"les serveurs que vous pouvez utiliser.")
         if not names and spec.scope is TargetScope.FLEET_DEFAULT:
             names = [s.name for s in visible]
+        if not names and spec.id in DEPLOY_ACTIONS:
+            return ()  # the runbook's environment names the hosts (checked by the engine like any target)
         if not names:
             raise DoorError("invalid_arguments", f"{tool_name(spec.id)}: name at least one server in targets.",
                             f"{tool_name(spec.id)} : nommez au moins un serveur dans targets.")
