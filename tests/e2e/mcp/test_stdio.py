@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import mcp_types as types
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
+
+from tests.live_server import serve
 
 EMAIL, PASSWORD = "agent-owner@example.com", "Quiet-Harbor-Lamp-2026"
 
@@ -123,3 +126,22 @@ def test_an_unknown_account_cannot_start_the_stdio_server(data_dir: Path) -> Non
                           capture_output=True, timeout=60)
     assert done.returncode != 0 and b"No active user 'nobody@example.com'" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+async def test_over_stdio_a_person_confirms_in_chatops_serve_and_the_agent_sees_the_result(data_dir: Path) -> None:
+    env = {k: v for k, v in _env(data_dir).items() if k.startswith("CHATOPS_")}
+    async with _client(data_dir) as client:
+        pending = _structured(await client.call_tool("service_restart", {"targets": ["localhost"],
+                                                                         "service": "chatops-mcp-stdio"}))
+        assert pending["status"] == "pending_confirmation"
+        rest = pending["where"]["rest"]
+        with serve(data_dir.parent, env) as (base, _):
+            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                login = (await http.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})).json()
+                turn = await http.post(rest["path"], json=rest["body"],
+                                       headers={"Authorization": f"Bearer {login['access_token']}"})
+        assert turn.status_code == 200 and [e for e in turn.json()["events"] if e["type"] == "result"]
+        done = _structured(await client.call_tool("pending_status", {"id": pending["id"]}))
+        assert done["state"] == "confirmed" and set(done["hosts"]) == {"localhost"}
+    audit_log = (data_dir / "audit.log").read_text()
+    assert '"doorDetail": "desktop-agent 2.0 (stdio)"' in audit_log and '"confirmed": true' in audit_log
