@@ -153,7 +153,7 @@ Calls whose result was not `ok`: {r['failed']}. The door's share is the pipeline
 write-ahead `commands` row + COMMAND_STARTED committed before `df` runs, the row closed + COMMAND_EXECUTED
 committed after; the rest is the HTTP request, the bearer token's lookup and last-use stamp (a write), the API
 rate limit and the MCP framing on both sides. The chat engine's REST turn measured 22.7 ms p95 on a quiet
-machine (load 0.7) and 62.8 ms at a load like this one's: on a loaded, shared 2-core box these figures are
+machine (load 0.7) and 62.8 ms p95 on a loaded one (bench/RESULTS.md, chat engine): on a loaded, shared 2-core box these figures are
 not the product's, re-run it on a quiet machine before reading the target as missed or met.
 """
 

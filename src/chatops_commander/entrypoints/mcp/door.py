@@ -140,7 +140,9 @@ class McpDoor:
         request = ActionRequest(principal, spec.id, targets, args, Door.MCP, door_detail=client.label,
                                 service=service, text=said.strip())
         if spec.is_read_only and spec.id not in self.chat.pipeline.handlers:
-            return await self._read_now(spec, request)
+            ran = await self._read_now(spec, request)
+            if ran is not None:
+                return ran
         conversation = await self._conversation(principal, client)
         try:
             reply = await self.chat.submit_from_door(principal, conversation, request, said=said.strip(),
@@ -151,13 +153,15 @@ class McpDoor:
         return self._rendered(principal, client, spec, conversation, reply.message.content,
                               dict(reply.message.metadata or {}))
 
-    async def _read_now(self, spec: ActionSpec, request: ActionRequest) -> dict[str, Any]:
+    async def _read_now(self, spec: ActionSpec, request: ActionRequest) -> dict[str, Any] | None:
         """A read-only check on hosts: straight through the pipeline (its `commands` rows and audit events are
-        the record), no conversation lines: nothing for a person to see or answer."""
+        the record), no conversation lines: nothing for a person to see or answer. None: it needs a person after
+        all (a pack's read marked for approval), for the conversation path."""
         outcome = await self.chat.pipeline.submit(request)
         if isinstance(outcome, Refused):
             raise DoorError(outcome.code, outcome.message_en, outcome.message_fr)
-        assert isinstance(outcome, Ran)
+        if not isinstance(outcome, Ran):
+            return None
         hosts = {r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
                           "data": {k: v for k, v in (r.data or {}).items() if k != "explanation"},
                           "message": r.message} for r in outcome.results}
