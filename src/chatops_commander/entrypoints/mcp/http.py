@@ -100,15 +100,27 @@ async def resolve(ctx: ServerRequestContext[Any, Any]) -> tuple[Principal, McpDo
 
 
 class McpHttp:
-    """The `/mcp` endpoint of one app and the session manager it runs (started by the app's lifespan)."""
+    """The `/mcp` endpoint of one app and its session manager, a new one each time the app's lifespan starts
+    (a manager runs once; tests start one app several times)."""
 
     def __init__(self) -> None:
-        self.manager = StreamableHTTPSessionManager(
-            app=build_server(resolve), json_response=True,
-            security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))
-        self.endpoint = BearerAuth(self.manager.asgi_app)
+        self.server = build_server(resolve)
+        self.manager: StreamableHTTPSessionManager | None = None
+        self.endpoint = BearerAuth(self._sessions)
+
+    async def _sessions(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.manager is None:
+            await _problem(send, 503, "Not ready", "The MCP endpoint is not running.", "not_ready")
+            return
+        await self.manager.asgi_app(scope, receive, send)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        async with self.manager.run():
-            yield
+        self.manager = StreamableHTTPSessionManager(
+            app=self.server, json_response=True,
+            security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        try:
+            async with self.manager.run():
+                yield
+        finally:
+            self.manager = None
