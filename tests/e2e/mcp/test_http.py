@@ -68,8 +68,11 @@ def test_no_or_a_wrong_token_gets_401_before_any_mcp(live: Live) -> None:
         bare = http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         forged = http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                            headers={"Authorization": "Bearer cc_pat_not-a-real-token"})
+        french = http.post("/mcp", json={}, headers={"Accept-Language": "fr-FR"})
     assert bare.status_code == 401 and "Bearer" in bare.json()["detail"]
-    assert forged.status_code == 401
+    assert bare.headers["www-authenticate"].startswith("Bearer")
+    assert forged.status_code == 401 and forged.headers["content-type"] == "application/problem+json"
+    assert french.status_code == 401 and french.json()["detail"].startswith("Envoyez")
 
 
 async def test_execute_token_runs_a_low_action_and_a_person_confirms_a_medium_one(live: Live) -> None:
