@@ -5,7 +5,7 @@ A real `chatops serve` process (embedded SQLite, monitoring off) on a loopback p
 official SDK) authenticated by an execute API token calls `server_disk` on `localhost` N times in a row.
 A round trip = the client's `tools/call` → bearer authentication (token lookup, last-use stamp, API rate
 limit) → door → pipeline (authorize, write-ahead `commands` row + audit events) → `df` through the local
-executor → the conversation's two messages → structured result back. p50/p95 (target p95 < 30 ms).
+executor → structured result back (a read-only check writes no conversation lines). p50/p95 (target p95 < 30 ms).
 
     .venv/bin/python -m bench.mcp [--calls 200] [--write bench/RESULTS.md]
 """
@@ -142,7 +142,7 @@ Machine: 2 cores (shared; 1-minute load average at the end: {r['load']:.1f}), Py
 on loopback, embedded SQLite. Command: `.venv/bin/python -m bench.mcp --write bench/RESULTS.md`. One MCP client
 (official SDK, streamable HTTP, JSON responses) with an execute API token calls `server_disk` on `localhost`
 {r['n']} times in a row after {WARMUP} warm-up calls: bearer authentication + door + pipeline (authorize, write-ahead
-`commands` row and audit events) + `df` through the local executor + the MCP conversation's two messages.
+`commands` row and audit events) + `df` through the local executor (a read-only check: no conversation lines).
 
 | figure | p50 | p95 | max | samples | target |
 | --- | --- | --- | --- | --- | --- |
@@ -152,9 +152,10 @@ on loopback, embedded SQLite. Command: `.venv/bin/python -m bench.mcp --write be
 Calls whose result was not `ok`: {r['failed']}. The door's share is the pipeline's: resolve and authorize, a
 write-ahead `commands` row + COMMAND_STARTED committed before `df` runs, the row closed + COMMAND_EXECUTED
 committed after; the rest is the HTTP request, the bearer token's lookup and last-use stamp (a write), the API
-rate limit and the MCP framing on both sides. The chat engine's REST turn measured 22.7 ms p95 on a quiet
-machine (load 0.7) and 62.8 ms p95 on a loaded one (bench/RESULTS.md, chat engine): on a loaded, shared 2-core box these figures are
-not the product's, re-run it on a quiet machine before reading the target as missed or met.
+rate limit and the MCP framing on both sides, client and server being two processes on the same 2 cores.
+The chat engine's REST turn measured 22.7 ms p95 on a quiet machine (load 0.7) and 62.8 ms p95 on a loaded
+one (chat engine section): on a loaded, shared 2-core box these figures are not the product's; re-run it on a
+quiet machine before reading the target as missed or met.
 """
 
 
