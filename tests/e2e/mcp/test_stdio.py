@@ -1,8 +1,8 @@
 """MCP over stdio with the official MCP client: `chatops mcp --as EMAIL` spawned on a temporary data directory.
 
-A low action runs on localhost and returns its results; a medium one returns a pending confirmation that the
-agent cannot give itself; bad input (unknown tool, invalid arguments, unknown server) is an MCP error and
-nothing runs.
+A low action runs on localhost and returns its results; a medium one returns a pending confirmation that a
+person confirms through `chatops serve` on the same data directory, after which the agent sees the result; bad
+input (unknown tool, invalid arguments, a server the user may not read) is an MCP error and nothing runs.
 """
 
 from __future__ import annotations
