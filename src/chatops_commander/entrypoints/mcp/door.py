@@ -110,6 +110,11 @@ class McpDoor:
                 self._tools[tool_name(spec.id)] = action_tool(spec, schema, targets_optional=spec.id in DEPLOY_ACTIONS)
         return self._tools
 
+    def input_schema(self, name: str) -> Mapping[str, Any] | None:
+        """A tool's input schema by name, whoever asks (the SDK checks `Mcp-Param-*` headers with it)."""
+        found = {PARSE_TOOL: PARSE, PENDING_TOOL: PENDING}.get(name) or self._catalog().get(name)
+        return found.input_schema if found is not None else None
+
     def tools(self, principal: Principal) -> list[ToolSpec]:
         """`parse`, `pending_status`, then one tool per action this principal may use, by name."""
         allowed = [t for t in self._catalog().values() if may_use(principal, self.chat.specs[t.action])]

@@ -9,7 +9,7 @@ not accepted here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -98,8 +98,12 @@ class McpHttp:
     """The `/mcp` endpoint of one app and its session manager, a new one each time the app's lifespan starts
     (a manager runs once; tests start one app several times)."""
 
-    def __init__(self) -> None:
-        self.server = build_server(resolve)
+    def __init__(self, app_state: Any) -> None:
+        def schema_of(name: str) -> Mapping[str, Any] | None:
+            door: McpDoor | None = getattr(app_state, "mcp_door", None)  # built by the first authenticated call
+            return door.input_schema(name) if door is not None else None
+
+        self.server = build_server(resolve, schema_of)
         self.manager: StreamableHTTPSessionManager | None = None
         self.endpoint = BearerAuth(self._sessions)
 
