@@ -91,7 +91,7 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     api.include_router(ws.router)
     app.include_router(api)
     web.install(app)  # the web UI (pages + /static)
-    app.state.mcp = mcp_http.McpHttp()
+    app.state.mcp = mcp_http.McpHttp(app.state)
     app.router.routes.append(Route(mcp_http.PATH, app.state.mcp.endpoint))  # MCP for AI agents (docs/mcp.md)
 
     # Middleware: the last added runs first.

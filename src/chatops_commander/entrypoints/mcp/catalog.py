@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatops_commander.domain.actions import ActionSpec, TargetScope
+from chatops_commander.domain.actions import ActionSpec, ParamSpec, TargetScope
 from chatops_commander.domain.risk import Risk
 
 CHAT_ONLY = frozenset({"chat.greeting", "chat.thanks", "chat.help", "chat.confirm", "chat.cancel", "chat.choose"})
@@ -47,8 +47,18 @@ def _clean(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k != "title"}
 
 
-def action_tool(spec: ActionSpec, params_schema: Mapping[str, Any] | None) -> ToolSpec:
-    """The tool of one action; `params_schema` is its skill's parameter model as JSON Schema (None: no skill)."""
+def _declared(param: ParamSpec) -> dict[str, Any]:
+    """A parameter the catalog declares but the skill's model does not hold (a query's, a runbook's)."""
+    entry: dict[str, Any] = ({"type": "integer", "minimum": 0} if param.kind == "int" else
+                             {"type": "string", "minLength": 1, "maxLength": 500})
+    entry["description"] = param.description or f"{param.name} ({param.kind})"
+    return entry
+
+
+def action_tool(spec: ActionSpec, params_schema: Mapping[str, Any] | None, *,
+                targets_optional: bool = False) -> ToolSpec:
+    """The tool of one action; `params_schema` is its skill's parameter model as JSON Schema (None: no skill);
+    `targets_optional`: the action finds its hosts itself (a runbook's environment)."""
     described = {p.name: p.description for p in spec.params if p.description}
     props: dict[str, Any] = {}
     required: list[str] = []
@@ -57,9 +67,11 @@ def action_tool(spec: ActionSpec, params_schema: Mapping[str, Any] | None) -> To
             "type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 255}, "maxItems": 500,
             "description": "Server names (as in the registry) or group tags to act on"
                            + (". Empty or omitted: every server you may read." if spec.scope is
-                              TargetScope.FLEET_DEFAULT else "; at least one."),
+                              TargetScope.FLEET_DEFAULT else
+                              ". Omitted: the hosts of the runbook's environment." if targets_optional else
+                              "; at least one."),
         }
-        if spec.scope is TargetScope.REQUIRED:
+        if spec.scope is TargetScope.REQUIRED and not targets_optional:
             required.append("targets")
     schema_props = dict((params_schema or {}).get("properties") or {})
     for name, prop in schema_props.items():
@@ -68,6 +80,11 @@ def action_tool(spec: ActionSpec, params_schema: Mapping[str, Any] | None) -> To
             entry["description"] = described[name]
         props[name] = entry
     required += [r for r in (params_schema or {}).get("required") or [] if r in schema_props]
+    for param in spec.params:
+        if param.name not in schema_props:
+            schema_props[param.name] = props[param.name] = _declared(param)
+            if param.required:
+                required.append(param.name)
     defs = (params_schema or {}).get("$defs")
     schema: dict[str, Any] = {"type": "object", "properties": props, "required": required,
                               "additionalProperties": False}

@@ -40,8 +40,9 @@ from chatops_commander.entrypoints.mcp.catalog import (
 from chatops_commander.nlu import ConversationContext, Parser
 from chatops_commander.services import audit
 from chatops_commander.services import servers as server_service
-from chatops_commander.services.actions import ActionRequest, Door
+from chatops_commander.services.actions import ActionRequest, Door, Ran, Refused
 from chatops_commander.services.chat import ChatService
+from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import Principal
@@ -100,14 +101,19 @@ class McpDoor:
 
     def _catalog(self) -> dict[str, ToolSpec]:
         if not self._tools:
-            registry = self.chat.fanout.registry
+            registry, handled = self.chat.fanout.registry, self.chat.pipeline.handlers
             for spec in self.chat.specs.values():
-                if spec.id in CHAT_ONLY:
-                    continue
                 skill = registry.get(spec.id)
+                if spec.id in CHAT_ONLY or (skill is None and spec.id not in handled):
+                    continue  # conversation moves, and catalog entries no door runs yet
                 schema = skill.params_model.model_json_schema() if skill is not None else None
-                self._tools[tool_name(spec.id)] = action_tool(spec, schema)
+                self._tools[tool_name(spec.id)] = action_tool(spec, schema, targets_optional=spec.id in DEPLOY_ACTIONS)
         return self._tools
+
+    def input_schema(self, name: str) -> Mapping[str, Any] | None:
+        """A tool's input schema by name, whoever asks (the SDK checks `Mcp-Param-*` headers with it)."""
+        found = {PARSE_TOOL: PARSE, PENDING_TOOL: PENDING}.get(name) or self._catalog().get(name)
+        return found.input_schema if found is not None else None
 
     def tools(self, principal: Principal) -> list[ToolSpec]:
         """`parse`, `pending_status`, then one tool per action this principal may use, by name."""
@@ -138,6 +144,10 @@ class McpDoor:
             [*targets, *(f"{k}={v}" for k, v in sorted(args.items()))])
         request = ActionRequest(principal, spec.id, targets, args, Door.MCP, door_detail=client.label,
                                 service=service, text=said.strip())
+        if spec.is_read_only and spec.id not in self.chat.pipeline.handlers:
+            ran = await self._read_now(spec, request)
+            if ran is not None:
+                return ran
         conversation = await self._conversation(principal, client)
         try:
             reply = await self.chat.submit_from_door(principal, conversation, request, said=said.strip(),
@@ -147,6 +157,23 @@ class McpDoor:
         assert reply.message is not None
         return self._rendered(principal, client, spec, conversation, reply.message.content,
                               dict(reply.message.metadata or {}))
+
+    async def _read_now(self, spec: ActionSpec, request: ActionRequest) -> dict[str, Any] | None:
+        """A read-only check on hosts: straight through the pipeline (its `commands` rows and audit events are
+        the record), no conversation lines: nothing for a person to see or answer. None: it needs a person after
+        all (a pack's read marked for approval), for the conversation path."""
+        outcome = await self.chat.pipeline.submit(request)
+        if isinstance(outcome, Refused):
+            raise DoorError(outcome.code, outcome.message_en, outcome.message_fr)
+        if not isinstance(outcome, Ran):
+            return None
+        hosts = {r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
+                          "data": {k: v for k, v in (r.data or {}).items() if k != "explanation"},
+                          "message": r.message} for r in outcome.results}
+        lang = request.principal.language
+        lines = [self.chat.host_line(r, lang) for r in outcome.results]
+        return {"action": spec.id, "tool": tool_name(spec.id), "message": "\n".join(lines), "status": "ran",
+                "risk": outcome.risk.value, "hosts": hosts, "ok": outcome.ok}
 
     async def _targets(self, principal: Principal, spec: ActionSpec, raw: Any) -> tuple[str, ...]:
         """Server names (or tags) the principal may read; any other name is unknown, hidden or not."""
@@ -179,6 +206,8 @@ class McpDoor:
                             f"les serveurs que vous pouvez utiliser.")
         if not names and spec.scope is TargetScope.FLEET_DEFAULT:
             names = [s.name for s in visible]
+        if not names and spec.id in DEPLOY_ACTIONS:
+            return ()  # the runbook's environment names the hosts (checked by the engine like any target)
         if not names:
             raise DoorError("invalid_arguments", f"{tool_name(spec.id)}: name at least one server in targets.",
                             f"{tool_name(spec.id)} : nommez au moins un serveur dans targets.")
@@ -196,9 +225,10 @@ class McpDoor:
             raise DoorError("no_user", "MCP acts for a user account.", "MCP agit pour un compte utilisateur.")
         title = f"MCP · {client.name}"[:255]
         key = (principal.user_id, title)
-        if key in self._conversations:
-            return self._conversations[key]
         async with self.chat.uow() as uow:
+            known = self._conversations.get(key)
+            if known is not None and await uow.conversations.get(known) is not None:
+                return known  # still there (the person may have deleted it in the web UI)
             found = [c for c in await uow.conversations.list_for_user(principal.user_id, limit=200)
                      if c.title == title]
         conv: Conversation = found[0] if found else await self.chat.create_conversation(principal, title)

@@ -9,8 +9,7 @@ not accepted here.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import AuthenticationFailed, DomainError, RateLimited
+from chatops_commander.entrypoints.api.problems import problem, request_language
 from chatops_commander.entrypoints.mcp.door import DoorError, McpDoor
 from chatops_commander.entrypoints.mcp.server import build_server
 from chatops_commander.services import auth
@@ -44,16 +44,6 @@ def door_for(container: bootstrap.Container, app_state: Any) -> McpDoor:
     return door
 
 
-async def _problem(send: Send, status: int, title: str, detail: str, code: str) -> None:
-    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail,
-                       "code": code}).encode()
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="chatops-mcp"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 class BearerAuth:
     """ASGI wrapper: authenticate, then hand the request to the MCP app with (principal, door) in its state."""
 
@@ -68,11 +58,14 @@ class BearerAuth:
         container: bootstrap.Container = request.app.state.container
         header = request.headers.get("authorization", "")
         kind, _, credential = header.partition(" ")
+        fr = request_language(request) == "fr"
         if kind.lower() != "bearer" or not credential.strip():
-            await _problem(send, 401, "Authentication required",
-                           "Send `Authorization: Bearer <API token>` (an API token of your ChatOps Commander "
-                           "account: read scope for read-only tools, execute scope for actions).",
-                           "authentication_required")
+            detail = ("Envoyez `Authorization: Bearer <jeton d'API>` (un jeton d'API de votre compte ChatOps "
+                      "Commander : portée read pour les outils en lecture, execute pour les actions)." if fr else
+                      "Send `Authorization: Bearer <API token>` (an API token of your ChatOps Commander account: "
+                      "read scope for read-only tools, execute scope for actions).")
+            await problem(401, detail, request=request, code="authentication_required",
+                          headers={"WWW-Authenticate": 'Bearer realm="chatops-mcp"'})(scope, receive, send)
             return
         info = auth.RequestInfo(source_ip=request.client.host if request.client else None,
                                 request_id=request.headers.get("x-request-id"),
@@ -83,7 +76,9 @@ class BearerAuth:
             await auth.hit_api_limit(container.uow, container.security, principal)
         except DomainError as exc:
             status = 429 if isinstance(exc, RateLimited) else 401 if isinstance(exc, AuthenticationFailed) else 403
-            await _problem(send, status, "Refused", exc.localized("en"), exc.code)
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+            await problem(status, exc.localized("fr" if fr else "en"), request=request, code=exc.code,
+                          headers=headers)(scope, receive, send)
             return
         scope.setdefault("state", {})[STATE_KEY] = (principal, door_for(container, request.app.state))
         await self.app(scope, receive, send)
@@ -100,15 +95,31 @@ async def resolve(ctx: ServerRequestContext[Any, Any]) -> tuple[Principal, McpDo
 
 
 class McpHttp:
-    """The `/mcp` endpoint of one app and the session manager it runs (started by the app's lifespan)."""
+    """The `/mcp` endpoint of one app and its session manager, a new one each time the app's lifespan starts
+    (a manager runs once; tests start one app several times)."""
 
-    def __init__(self) -> None:
-        self.manager = StreamableHTTPSessionManager(
-            app=build_server(resolve), json_response=True,
-            security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))
-        self.endpoint = BearerAuth(self.manager.asgi_app)
+    def __init__(self, app_state: Any) -> None:
+        def schema_of(name: str) -> Mapping[str, Any] | None:
+            door: McpDoor | None = getattr(app_state, "mcp_door", None)  # built by the first authenticated call
+            return door.input_schema(name) if door is not None else None
+
+        self.server = build_server(resolve, schema_of)
+        self.manager: StreamableHTTPSessionManager | None = None
+        self.endpoint = BearerAuth(self._sessions)
+
+    async def _sessions(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.manager is None:
+            await problem(503, "The MCP endpoint is not running.", code="not_ready")(scope, receive, send)
+            return
+        await self.manager.asgi_app(scope, receive, send)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        async with self.manager.run():
-            yield
+        self.manager = StreamableHTTPSessionManager(
+            app=self.server, json_response=True,
+            security_settings=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+        try:
+            async with self.manager.run():
+                yield
+        finally:
+            self.manager = None

@@ -9,7 +9,7 @@ access token) and leaves the principal in the request's state. Every `DoorError`
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import mcp_types as types
@@ -69,7 +69,10 @@ def _version() -> str:
         return "0"
 
 
-def build_server(resolve: Resolve) -> Server[Any]:
+def build_server(resolve: Resolve, schema_of: Callable[[str], Mapping[str, Any] | None]) -> Server[Any]:
+    """`schema_of`: a tool's input schema by name, for the SDK's header checks (without it the SDK would run the
+    `tools/list` handler before every call)."""
+
     async def list_tools(ctx: ServerRequestContext[Any, Any],
                          params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         principal, door, _ = await resolve(ctx)
@@ -131,6 +134,8 @@ def build_server(resolve: Resolve) -> Server[Any]:
         return types.GetPromptResult(description=description, messages=[
             types.PromptMessage(role="user", content=types.TextContent(text=text))])
 
-    return Server(SERVER_NAME, version=_version(), instructions=INSTRUCTIONS, on_list_tools=list_tools,
+    return Server(SERVER_NAME, version=_version(), instructions=INSTRUCTIONS,
+                  get_tool_input_schema=lambda name: dict(schema) if (schema := schema_of(name)) else None,
+                  on_list_tools=list_tools,
                   on_call_tool=call_tool, on_list_resources=list_resources, on_read_resource=read_resource,
                   on_list_prompts=list_prompts, on_get_prompt=get_prompt)

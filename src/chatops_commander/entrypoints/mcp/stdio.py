@@ -39,6 +39,6 @@ async def serve_stdio(container: bootstrap.Container, email: str) -> None:
     async def resolve(ctx: ServerRequestContext[Any, Any]) -> tuple[Principal, McpDoor, str]:
         return principal, door, "stdio"
 
-    server = build_server(resolve)
+    server = build_server(resolve, door.input_schema)
     async with stdio_server() as (read, write):
         await server.run(read, write, server.create_initialization_options())
