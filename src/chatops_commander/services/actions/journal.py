@@ -63,20 +63,19 @@ class CommandJournal:
     async def start(self, entry: Entry, servers: Sequence[Server],
                     commands: Mapping[str, str] | None = None) -> dict[str, CommandRecord]:
         """Commit one `running` row per server and its COMMAND_STARTED event; host name → row."""
-        rows: dict[str, CommandRecord] = {}
+        now = self.clock.now()
         async with self.uow() as uow:
-            for server in servers:
-                row = await uow.commands.add(CommandRecord(
-                    command=(commands or {}).get(server.name, entry.action), action=entry.action,
-                    actor=entry.principal.actor, user_id=entry.principal.user_id, server_id=server.id,
-                    server_name=server.name, conversation_id=entry.conversation_id,
-                    parsed_intent=dict(entry.intent), risk_level=entry.risk.value, confirmed=entry.confirmed,
-                    state=CommandState.RUNNING.value, door=entry.door, executed_at=self.clock.now()))
-                rows[server.name] = row
-                await audit.record(uow, entry.principal, AuditAction.COMMAND_STARTED, target=server.name,
-                                   details=details(entry, row))
+            placed = await uow.commands.add_many([CommandRecord(
+                command=(commands or {}).get(server.name, entry.action), action=entry.action,
+                actor=entry.principal.actor, user_id=entry.principal.user_id, server_id=server.id,
+                server_name=server.name, conversation_id=entry.conversation_id, parsed_intent=dict(entry.intent),
+                risk_level=entry.risk.value, confirmed=entry.confirmed, state=CommandState.RUNNING.value,
+                door=entry.door, executed_at=now) for server in servers])
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_STARTED, AuditOutcome.SUCCESS, row.server_name, details(entry, row))
+                for row in placed])
             await uow.commit()
-        return rows
+        return {row.server_name or "": row for row in placed}
 
     async def finish(self, entry: Entry, row: CommandRecord, result: RunResult, command: str | None = None) -> None:
         """Close a row with its result and append COMMAND_EXECUTED."""
@@ -87,20 +86,19 @@ class CommandJournal:
         """Close rows with their results and append their COMMAND_EXECUTED events, in one transaction."""
         if not done:
             return
+        now = self.clock.now()
+        closed = [dataclasses.replace(
+            row, command=command or row.command, exit_code=result.exit_code, outcome=result.outcome.value,
+            output=(result.stdout + (("\n" + result.stderr) if result.stderr else ""))[-OUTPUT_KEEP:] or result.message,
+            state=CommandState.of_outcome(result.outcome.value).value, duration_ms=result.duration_ms,
+            finished_at=now) for row, result, command in done]
         async with self.uow() as uow:
-            for row, result, command in done:
-                output = ((result.stdout + (("\n" + result.stderr) if result.stderr else ""))[-OUTPUT_KEEP:]
-                          or result.message)
-                closed = dataclasses.replace(
-                    row, command=command or row.command, output=output, exit_code=result.exit_code,
-                    outcome=result.outcome.value, state=CommandState.of_outcome(result.outcome.value).value,
-                    duration_ms=result.duration_ms, finished_at=self.clock.now())
-                await uow.commands.finish(closed)
-                await audit.record(uow, entry.principal, AuditAction.COMMAND_EXECUTED,
-                                   AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE, target=result.host,
-                                   details={**details(entry, closed), "success": result.ok,
-                                            "outcome": result.outcome.value, "exitCode": result.exit_code,
-                                            "duration": result.duration_ms})
+            await uow.commands.finish_many(closed)
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_EXECUTED, AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE,
+                 result.host, {**details(entry, row), "success": result.ok, "outcome": result.outcome.value,
+                               "exitCode": result.exit_code, "duration": result.duration_ms})
+                for row, (_, result, _) in zip(closed, done, strict=True)])
             await uow.commit()
         if self.on_command is not None:
             for _, result, _ in done:

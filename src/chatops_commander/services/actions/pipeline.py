@@ -41,6 +41,7 @@ from chatops_commander.skills.shell_risk import classify
 RateHook = Callable[[Principal], Awaitable[None]]
 OnResult = Callable[[RunResult], None]
 FLUSH_EVERY = 50  # finished hosts closed per transaction
+FEW = 10  # up to this many servers are read by name, more by one read of the inventory
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,11 @@ class ActionPipeline:
 
     async def servers_named(self, names: tuple[str, ...] | list[str]) -> list[Server]:
         async with self.uow() as uow:
-            found = [await uow.servers.get_by_name(n) for n in names]
+            if len(names) > FEW:  # one query for the inventory rather than one per name
+                by_name = {s.name.lower(): s for s in await uow.servers.list(limit=1_000_000)}
+                found = [by_name.get(n.lower()) for n in names]
+            else:
+                found = [await uow.servers.get_by_name(n) for n in names]
         missing = [n for n, s in zip(names, found, strict=True) if s is None]
         if missing:
             raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
