@@ -117,3 +117,29 @@ async def test_scenario_3_deploy_waits_for_approval_runs_step_by_step_and_stops_
     assert all(r.state in ("succeeded", "failed") and r.actor == "deployer@example.com" for r in rows)
     assert any(r.state == "failed" and (r.parsed_intent or {}).get("step") == "4/4" for r in rows)
     assert done.decided_by == "boss@example.com"
+
+
+async def test_a_server_removed_between_the_card_and_the_yes_is_refused_and_nothing_runs() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    [card] = events_of(await w.say(admin, conv, "restart nginx on web-01"), "confirmation_required")
+    web01 = next(s for s in w.store.servers.values() if s.name == "web-01")
+    del w.store.servers[web01.id]  # type: ignore[arg-type]
+    reply = await w.say(admin, conv, "yes", confirmation_id=card["confirmation_id"], action_hash=card["action_hash"])
+    assert text_of(reply) == "Unknown server(s): web-01."
+    assert not any("restart" in line for line in w.fleet.sent("web-01")) and not w.rows("service.restart")
+
+
+async def test_a_confirmation_from_another_conversation_is_refused_and_recorded() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    first, second = await w.conversation(admin), await w.conversation(admin)
+    [card] = events_of(await w.say(admin, first, "restart nginx on web-01"), "confirmation_required")
+    reply = await w.say(admin, second, "yes", confirmation_id=card["confirmation_id"],
+                        action_hash=card["action_hash"])
+    assert text_of(reply) == ("I can't do that for you: This confirmation belongs to another conversation. "
+                              "I ran nothing.")
+    assert not any("restart" in line for line in w.fleet.sent("web-01"))
+    [row] = w.rows("service.restart")
+    assert row.state == "refused" and (row.outcome or "").startswith("refused:")

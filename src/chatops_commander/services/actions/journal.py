@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from chatops_commander.domain.chat.records import CommandRecord, CommandState
@@ -24,9 +24,11 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import audit
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import Principal
+
+if TYPE_CHECKING:  # the chat package imports this one: its ports only for annotations
+    from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 
 OUTPUT_KEEP = 8000  # characters of output kept per commands row
 

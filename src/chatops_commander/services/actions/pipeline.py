@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied
@@ -32,11 +32,13 @@ from chatops_commander.services.actions.request import (
     Ran,
     Refused,
 )
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.execution import FanOut, Prepared
 from chatops_commander.services.principal import Principal
 from chatops_commander.skills.base import UnsupportedPlatform
 from chatops_commander.skills.shell_risk import classify
+
+if TYPE_CHECKING:  # the chat package imports this one: its ports only for annotations
+    from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 
 RateHook = Callable[[Principal], Awaitable[None]]
 OnResult = Callable[[RunResult], None]
