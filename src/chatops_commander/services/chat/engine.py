@@ -50,10 +50,10 @@ from chatops_commander.services.actions import (
     NeedsConfirmation,
     Refused,
 )
-from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
+from chatops_commander.services.chat.deploys import DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
-from chatops_commander.services.chat.queries import ChatQueries, handlers
+from chatops_commander.services.chat.queries import ChatQueries, handlers, preparers
 from chatops_commander.services.chat.turn import Turn, TurnReply, TurnTools
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
@@ -112,6 +112,7 @@ class ChatService:
         self.queries = ChatQueries(self.tools, http=http, health_urls=health_urls)
         for action, handler in handlers(self.queries, self.deploys).items():
             self.pipeline.handle(action, handler)
+        self.preparers = preparers(self.deploys)
 
     # ------------------------------------------------------------------ conversations
 
@@ -254,8 +255,9 @@ class ChatService:
     ) -> tuple[str, dict[str, Any]]:
         if action not in self.specs:
             raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
-        if action in DEPLOY_ACTIONS:  # the runbook's hosts and the version to go back to, before anyone decides
-            targets, params = await self.deploys.prepare(action, targets, params)
+        prepare = self.preparers.get(action)
+        if prepare is not None:  # e.g. a runbook's hosts and the version to go back to, before anyone decides
+            targets, params = await prepare(action, targets, params)
         request = ActionRequest(
             turn.principal, action, tuple(targets), params, Door(turn.door), service=service, text=text,
             conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,

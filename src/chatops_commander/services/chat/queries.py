@@ -5,7 +5,7 @@ pack can register its own the same way without touching the engine."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from chatops_commander.domain.chat import wording
@@ -16,7 +16,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.pipeline import Decided, QueryHandler
-from chatops_commander.services.chat.deploys import DeployRunner
+from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.ports import HttpProbe
 from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -205,3 +205,12 @@ def handlers(queries: ChatQueries, deploys: DeployRunner) -> dict[str, QueryHand
 
     return {"fleet.health": fleet_health, "incident.diagnose": diagnose_incident, "alerts.list": alerts,
             "history.list": history, "app.deploy": deploy, "app.rollback": deploy}
+
+
+Preparer = Callable[[str, Sequence[str], Mapping[str, Any]], Awaitable[tuple[list[str], dict[str, Any]]]]
+
+
+def preparers(deploys: DeployRunner) -> dict[str, Preparer]:
+    """What completes a request before it is decided, by action id: a deploy's hosts come from its runbook,
+    a rollback's version from the deployment history, so that the card shows what will run."""
+    return {action: deploys.prepare for action in DEPLOY_ACTIONS}
