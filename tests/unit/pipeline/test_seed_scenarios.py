@@ -143,3 +143,23 @@ async def test_a_confirmation_from_another_conversation_is_refused_and_recorded(
     assert not any("restart" in line for line in w.fleet.sent("web-01"))
     [row] = w.rows("service.restart")
     assert row.state == "refused" and (row.outcome or "").startswith("refused:")
+
+
+async def test_fleet_health_in_english_names_unreachable_hosts_and_stopped_services_and_offers_to_start_one() -> None:
+    w = fleet()
+    w.fleet.hosts["web-02"].reachable = False
+    w.fleet.hosts["db-master"].services["postgresql"] = False
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    turn = await w.say(admin, conv, "Hello, is everything ok?")
+    text = text_of(turn)
+    assert text.startswith("Hello! 👋\nState of your infrastructure:\n\n⚠️ 2/3 servers up\n"), text
+    assert "   - web-02: unreachable (connection refused)" in text
+    assert "❌ Stopped services:\n   - postgresql on db-master" in text and "✅ No open alert" in text
+    assert text.endswith("Need details?\n1. Start postgresql on db-master\n2. Show disk usage")
+    [result] = events_of(turn, "result")
+    assert result["ok"] is False and result["summary"] == "✅ No open alert"
+    await w.say(admin, conv, "disk usage on web-01")
+    assert text_of(await w.say(admin, conv, "show my history")) == (
+        "Your last commands:\n- 2026-11-23 09:00 server.disk web-01 → ok")
+    assert text_of(await w.say(admin, conv, "list open alerts")) == "✅ No open alert."
