@@ -184,7 +184,7 @@ class ChatService:
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
         turn = Turn(principal, conv, lang, state, span=span, door=door.value)
         self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
-                                      created_at=_now_iso(user_msg.created_at)))
+                                           created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
         try:
             if confirmation_id:
@@ -404,7 +404,7 @@ class ChatService:
 
         def progress(res: RunResult) -> None:
             self.tools.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                      text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
+                                           text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
 
         attrs: dict[str, str | int] = {"chatops.action": action, "chatops.risk": risk.value,
                                        "chatops.hosts": len(servers)}
@@ -452,9 +452,9 @@ class ChatService:
             if options:
                 body += ["", wording.numbered(options, lang)]
             self.tools.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
-                                         hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
-                                                         "duration_ms": r.duration_ms} for r in results},
-                                         data=meta["results"]))
+                                              hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
+                                                              "duration_ms": r.duration_ms} for r in results},
+                                              data=meta["results"]))
             meta["options"] = [o.to_json() for o in options]
         return "\n".join(body).strip(), meta
 

@@ -136,7 +136,7 @@ class ChatQueries:
         checks = await asyncio.gather(*(one(s) for s in relevant))
         for c in checks:
             self.tools.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
-                                      status="ok" if c.reachable else "unreachable"))
+                                           status="ok" if c.reachable else "unreachable"))
         result = diagnose(checks)
         await self.tools.record_results(turn, "incident.diagnose", relevant, [
             RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
@@ -144,7 +144,7 @@ class ChatQueries:
             for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
         data = result.to_json()
         self.tools.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
-                                     summary=result.cause(turn.lang), data=data))
+                                          summary=result.cause(turn.lang), data=data))
         return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
                                           "options": [o.to_json() for o in result.options]}
 
