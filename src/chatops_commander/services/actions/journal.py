@@ -106,6 +106,21 @@ class CommandJournal:
             for _, result, _ in done:
                 self.on_command(entry.action, result.outcome.value)
 
+    async def interrupted(self, entry: Entry, rows: Sequence[CommandRecord]) -> None:
+        """Rows of a run stopped before these hosts answered: `interrupted`, with COMMAND_INTERRUPTED."""
+        if not rows:
+            return
+        now = self.clock.now()
+        closed = [dataclasses.replace(row, state=CommandState.INTERRUPTED.value, outcome="interrupted",
+                                      output="interrupted: the run was stopped before this host answered",
+                                      finished_at=now) for row in rows]
+        async with self.uow() as uow:
+            await uow.commands.finish_many(closed)
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_INTERRUPTED, AuditOutcome.FAILURE, row.server_name, details(entry, row))
+                for row in closed])
+            await uow.commit()
+
     async def record(self, entry: Entry, servers: Sequence[Server], results: Sequence[RunResult],
                      commands: Mapping[str, str] | None = None) -> None:
         """Results obtained without a row written ahead (read-only checks inside a query)."""

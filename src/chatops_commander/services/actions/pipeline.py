@@ -12,6 +12,7 @@ data (`Refused`, with the domain error for doors that map it to a status).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -192,14 +193,21 @@ class ActionPipeline:
             await self.journal.finish_many(entry, sent)
             done.clear()
 
-        async for res in self.fanout.stream_prepared(prepared, servers, deadline_s=self.deadline_s):
-            results.append(res)
-            done.append(res)
-            if on_result is not None:
-                on_result(res)
-            if len(done) >= FLUSH_EVERY:
+        try:
+            async for res in self.fanout.stream_prepared(prepared, servers, deadline_s=self.deadline_s):
+                results.append(res)
+                done.append(res)
+                if on_result is not None:
+                    on_result(res)
+                if len(done) >= FLUSH_EVERY:
+                    await flush()
+            await flush()
+        except BaseException:  # stopped mid-run (Ctrl-C, a shutdown, a cancelled turn): record what is known
+            answered = {r.host for r in results}
+            with contextlib.suppress(Exception):
                 await flush()
-        await flush()
+                await self.journal.interrupted(entry, [row for host, row in rows.items() if host not in answered])
+            raise
         return Ran(req.action, decided.risk, servers, tuple(sorted(results, key=lambda r: r.host)), commands)
 
     @staticmethod
