@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from chatops_commander.domain.security.audit_chain import GENESIS_HASH, VerifyReport, verify_chain
 from chatops_commander.domain.security.audit_checkpoint import Checkpoint, latest_authentic
-from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
+from chatops_commander.domain.security.audit_events import AuditAction, AuditDraft, AuditEvent, AuditOutcome
 from chatops_commander.services.ports import UnitOfWork, UnitOfWorkFactory
 from chatops_commander.services.principal import Principal
 
@@ -48,6 +48,23 @@ async def record(
         source_ip=source_ip or (principal.source_ip if principal else None),
         request_id=request_id or (principal.request_id if principal else None),
     )
+
+
+async def record_many(
+    uow: UnitOfWork, principal: Principal | None,
+    events: Sequence[tuple[AuditAction, AuditOutcome, str | None, Mapping[str, Any]]],
+) -> list[AuditEvent]:
+    """Append several events (action, outcome, target, details) by one principal inside `uow`, in one round trip."""
+    base: dict[str, Any] = {}
+    if principal is not None:
+        base["auth"] = principal.auth_method.value
+        if principal.user_id is not None:
+            base["user_id"] = str(principal.user_id)
+    now = _now()
+    return await uow.audit.append_many([AuditDraft(
+        actor=principal.actor if principal else ANONYMOUS, action=action, outcome=outcome, occurred_at=now,
+        target=target, details={**base, **details}, source_ip=principal.source_ip if principal else None,
+        request_id=principal.request_id if principal else None) for action, outcome, target, details in events])
 
 
 async def record_alone(

@@ -17,7 +17,7 @@ from uuid import UUID
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken
 from chatops_commander.domain.security.audit_chain import ChainKey
-from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
+from chatops_commander.domain.security.audit_events import AuditAction, AuditDraft, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.security.login_throttle import Failures
 from chatops_commander.domain.security.refresh_sessions import RefreshSession
@@ -83,6 +83,9 @@ class AuditRepository(Protocol):
         target: str | None = None, source_ip: str | None = None, request_id: str | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEvent: ...
+    async def append_many(self, drafts: Sequence[AuditDraft]) -> list[AuditEvent]:
+        """Several events, chained in order, in one round trip (a run on many hosts)."""
+        ...
     async def list(self, *, after_seq: int = 0, since: datetime | None = None,
                    limit: int | None = None) -> list[AuditEvent]: ...
     async def last(self) -> AuditEvent | None: ...

@@ -27,3 +27,27 @@ async def test_a_batch_of_events_in_one_transaction_is_one_valid_chain(container
     report = await audit.verify(container.uow, head=bootstrap.audit_log_head(container.settings),
                                 keys=container.security.audit_keys.all())
     assert report.ok, report
+
+
+async def test_events_appended_many_at_once_are_sealed_with_the_audit_key_and_verify(
+    container: bootstrap.Container,
+) -> None:
+    """The pipeline's batched writes (append_many) seal like single appends: keyed, chained, verifiable."""
+    from datetime import UTC, datetime
+
+    from chatops_commander.domain.security.audit_events import AuditDraft
+
+    await audit.record_alone(container.uow, CLI, AuditAction.COMMAND_EXECUTED, AuditOutcome.SUCCESS, target="first")
+    now = datetime.now(UTC)
+    async with container.uow() as uow:
+        await audit.record(uow, CLI, AuditAction.COMMAND_EXECUTED, AuditOutcome.SUCCESS, target="single")
+        await uow.audit.append_many([AuditDraft(actor=CLI.actor, action=AuditAction.COMMAND_EXECUTED,
+                                                outcome=AuditOutcome.SUCCESS, occurred_at=now, target=f"b{i}")
+                                     for i in range(5)])
+        await uow.commit()
+    chain = list(await audit.events(container.uow))
+    assert [e.target for e in chain[-6:]] == ["single", "b0", "b1", "b2", "b3", "b4"]
+    assert all(e.hash_kid for e in chain), [e.hash_kid for e in chain]  # every row keyed, batch included
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(chain))
+    report = await audit.verify(container.uow, keys=container.security.audit_keys.all())
+    assert report.ok, report

@@ -98,7 +98,7 @@ async def test_an_expired_approval_can_no_longer_be_approved_but_can_still_be_re
 
 async def test_the_approval_lifetime_is_a_setting() -> None:
     w = world()
-    w.chat.approval_ttl = timedelta(minutes=15)  # CHATOPS_APPROVAL_TTL_MINUTES=15
+    w.chat.approvals.ttl = timedelta(minutes=15)  # CHATOPS_APPROVAL_TTL_MINUTES=15
     op = w.user(Role.OPERATOR, "op@example.com", execute_on=["web-01"])
     conv = await w.conversation(op)
     [card] = events_of(await w.say(op, conv, "flush the shop cache on web-01"), "approval_required")

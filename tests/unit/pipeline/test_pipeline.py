@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+
+import pytest
 
 from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, DeploymentState, rollback_target
 from chatops_commander.domain.chat.records import CommandState, Conversation
@@ -231,3 +234,26 @@ async def test_a_service_action_names_the_exact_line_once_the_host_answered_and_
     assert rows == {"web-01": "supervisorctl restart nginx", "web-02": 'service.restart {"service":"nginx"}'}
     assert out.commands["web-01"] == "supervisorctl restart nginx"
     assert w.fleet.attempts.count("web-02") == 1  # the failed probe is not repeated to name the command
+
+
+async def test_a_run_stopped_midway_closes_the_answered_hosts_and_interrupts_the_others() -> None:
+    w = fleet()
+    w.fleet.hosts["web-01"].hangs = True
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    answered: list[str] = []
+    run = asyncio.create_task(w.pipeline().submit(request(admin, "server.disk", ["web-01", "web-02"]),
+                                                  on_result=lambda res: answered.append(res.host)))
+    for _ in range(1000):  # until web-02 answered and the run waits for web-01 (bounded loop turns, no sleep)
+        if answered == ["web-02"] and w.fleet.sent("web-01"):
+            break
+        await asyncio.sleep(0)
+    for _ in range(10):  # let the run settle into waiting (Python 3.11's wait_for may swallow a cancellation
+        await asyncio.sleep(0)  # that lands as a result arrives)
+    assert answered == ["web-02"] and w.fleet.sent("web-01")
+    run.cancel()  # what Ctrl-C in the CLI, or a server shutdown during a turn, does
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    states = {r.server_name: (r.state, r.outcome) for r in w.rows("server.disk")}
+    assert states == {"web-01": ("interrupted", "interrupted"), "web-02": ("succeeded", "ok")}
+    assert [e.target for e in w.audit("COMMAND_INTERRUPTED")] == ["web-01"]
+    assert [e.target for e in w.audit("COMMAND_EXECUTED")] == ["web-02"]

@@ -118,3 +118,49 @@ async def test_scenario_3_deploy_waits_for_approval_runs_step_by_step_and_stops_
     assert all(r.state in ("succeeded", "failed") and r.actor == "deployer@example.com" for r in rows)
     assert any(r.state == "failed" and (r.parsed_intent or {}).get("step") == "4/4" for r in rows)
     assert done.decided_by == "boss@example.com"
+
+
+async def test_a_server_removed_between_the_card_and_the_yes_is_refused_and_nothing_runs() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    [card] = events_of(await w.say(admin, conv, "restart nginx on web-01"), "confirmation_required")
+    web01 = next(s for s in w.store.servers.values() if s.name == "web-01")
+    del w.store.servers[web01.id]  # type: ignore[arg-type]
+    reply = await w.say(admin, conv, "yes", confirmation_id=card["confirmation_id"], action_hash=card["action_hash"])
+    assert text_of(reply) == "Unknown server(s): web-01."
+    assert not any("restart" in line for line in w.fleet.sent("web-01")) and not w.rows("service.restart")
+
+
+async def test_a_confirmation_from_another_conversation_is_refused_and_recorded() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    first, second = await w.conversation(admin), await w.conversation(admin)
+    [card] = events_of(await w.say(admin, first, "restart nginx on web-01"), "confirmation_required")
+    reply = await w.say(admin, second, "yes", confirmation_id=card["confirmation_id"],
+                        action_hash=card["action_hash"])
+    assert text_of(reply) == ("I can't do that for you: This confirmation belongs to another conversation. "
+                              "I ran nothing.")
+    assert not any("restart" in line for line in w.fleet.sent("web-01"))
+    [row] = w.rows("service.restart")
+    assert row.state == "refused" and (row.outcome or "").startswith("refused:")
+
+
+async def test_fleet_health_in_english_names_unreachable_hosts_and_stopped_services_and_offers_to_start_one() -> None:
+    w = fleet()
+    w.fleet.hosts["web-02"].reachable = False
+    w.fleet.hosts["db-master"].services["postgresql"] = False
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    turn = await w.say(admin, conv, "Hello, is everything ok?")
+    text = text_of(turn)
+    assert text.startswith("Hello! 👋\nState of your infrastructure:\n\n⚠️ 2/3 servers up\n"), text
+    assert "   - web-02: unreachable (connection refused)" in text
+    assert "❌ Stopped services:\n   - postgresql on db-master" in text and "✅ No open alert" in text
+    assert text.endswith("Need details?\n1. Start postgresql on db-master\n2. Show disk usage")
+    [result] = events_of(turn, "result")
+    assert result["ok"] is False and result["summary"] == "✅ No open alert"
+    await w.say(admin, conv, "disk usage on web-01")
+    assert text_of(await w.say(admin, conv, "show my history")) == (
+        "Your last commands:\n- 2026-11-23 09:00 server.disk web-01 → ok")
+    assert text_of(await w.say(admin, conv, "list open alerts")) == "✅ No open alert."

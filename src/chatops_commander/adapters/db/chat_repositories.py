@@ -4,11 +4,12 @@ deployments."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,6 +128,35 @@ class SqlCommandRepository:
         await self.session.execute(update(t_commands).where(t_commands.c.id == record.id).values(
             command=record.command, output=record.output, exit_code=record.exit_code, outcome=record.outcome,
             state=record.state, duration_ms=record.duration_ms, finished_at=record.finished_at or utcnow()))
+
+    async def add_many(self, records: Sequence[CommandRecord]) -> list[CommandRecord]:
+        """Several rows in one round trip (one per host of a run)."""
+        placed: list[CommandRecord] = []
+        for record in records:
+            values: dict[str, Any] = {f: getattr(record, f) for f in _COMMAND_FIELDS}
+            values["parsed_intent"] = dict(record.parsed_intent) if record.parsed_intent is not None else None
+            values["executed_at"] = record.executed_at or utcnow()
+            values["id"] = record.id or uuid.uuid4()
+            placed.append(CommandRecord(**{**values, "parsed_intent": record.parsed_intent}))
+        if placed:
+            await self.session.execute(t_commands.insert(), [
+                {**{f: getattr(r, f) for f in _COMMAND_FIELDS}, "parsed_intent": dict(r.parsed_intent or {})
+                 if r.parsed_intent is not None else None, "executed_at": r.executed_at, "id": r.id} for r in placed])
+        return placed
+
+    async def finish_many(self, records: Sequence[CommandRecord]) -> None:
+        """Close several rows written ahead, in one round trip."""
+        if not records:
+            return
+        now = utcnow()
+        await self.session.execute(
+            update(t_commands).where(t_commands.c.id == bindparam("_id")).values(
+                command=bindparam("_command"), output=bindparam("_output"), exit_code=bindparam("_exit_code"),
+                outcome=bindparam("_outcome"), state=bindparam("_state"), duration_ms=bindparam("_duration_ms"),
+                finished_at=bindparam("_finished_at")),
+            [{"_id": r.id, "_command": r.command, "_output": r.output, "_exit_code": r.exit_code,
+              "_outcome": r.outcome, "_state": r.state, "_duration_ms": r.duration_ms,
+              "_finished_at": r.finished_at or now} for r in records])
 
     async def runs_since(self, actor: str, door: str, since: datetime) -> int:
         """How many runs `actor` started from `door` since then (a run's rows share their start time)."""

@@ -31,7 +31,7 @@ from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken, TokenScope
 from chatops_commander.domain.security.audit_chain import ChainKey, new_event
-from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
+from chatops_commander.domain.security.audit_events import AuditAction, AuditDraft, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.security.refresh_sessions import RefreshSession
 from chatops_commander.domain.users import User, normalize_email
@@ -296,6 +296,30 @@ class SqlAuditRepository:
             prev_hash=event.prev_hash, hash=event.hash, hash_kid=event.hash_kid))
         self.pending.append(event)
         return event
+
+    async def append_many(self, drafts: Sequence[AuditDraft]) -> list[AuditEvent]:
+        if not drafts:
+            return []
+        previous: AuditEvent | None
+        if self.pending:  # this transaction already holds the writers' lock and knows the chain's head
+            previous = self.pending[-1]
+        else:
+            await self._serialize_writers()
+            previous = await self.last()
+        key = None if self._chain_key is None else self._chain_key()
+        events: list[AuditEvent] = []
+        for d in drafts:
+            target = None if d.target is None else d.target[:255]
+            previous = new_event(previous, id=str(uuid.uuid4()), occurred_at=d.occurred_at, actor=d.actor[:255],
+                                 action=d.action, outcome=d.outcome, target=target, source_ip=d.source_ip,
+                                 request_id=d.request_id, details=dict(d.details), key=key)
+            events.append(previous)
+        await self._session.execute(t_audit.insert(), [dict(
+            seq=e.seq, id=UUID(e.id), occurred_at=e.occurred_at, actor=e.actor, action=e.action.value,
+            target=e.target, outcome=e.outcome.value, source_ip=e.source_ip, request_id=e.request_id,
+            details=dict(e.details), prev_hash=e.prev_hash, hash=e.hash, hash_kid=e.hash_kid) for e in events])
+        self.pending.extend(events)
+        return events
 
     async def last(self) -> AuditEvent | None:
         stmt = select(t_audit).order_by(t_audit.c.seq.desc()).limit(1)

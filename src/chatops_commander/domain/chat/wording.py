@@ -4,6 +4,7 @@ assistant, "vous" for the user, explain before acting, ask rather than assume, �
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -169,3 +170,66 @@ def step_header(index: int, total: int, name: str, lang: str) -> str:
 def seconds(ms: int, lang: str) -> str:
     value = f"{ms / 1000:.1f}"
     return value.replace(".", ",") + " s" if lang == "fr" else value + " s"
+
+
+# ---- query replies (fleet health, alerts, history) -------------------------------------------------------
+
+GREETINGS = ("bonjour", "salut", "hello", "hi", "good morning")
+
+
+@dataclass(frozen=True)
+class HostHealth:
+    """One host as the fleet-health check of this turn found it."""
+
+    name: str
+    reachable: bool
+    services: Mapping[str, bool | None]  # service → running (None: could not tell)
+    message: str = ""  # why it is unreachable
+
+
+def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Sequence[Option], *, greet: bool,
+                 lang: str) -> str:
+    fr = lang == "fr"
+    up = sum(1 for h in hosts if h.reachable)
+    stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
+    out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
+        "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
+    mark = "✅" if up == len(hosts) else "⚠️"
+    out.append(f"{mark} {up}/{len(hosts)} " + ("serveurs opérationnels" if fr else "servers up"))
+    out += [(f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})")
+            for h in hosts if not h.reachable]
+    if stopped:
+        out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
+        out += [f"   - {svc} {'sur' if fr else 'on'} {host}" for host, svc in stopped]
+    else:
+        names = ", ".join(sorted({svc for h in hosts for svc in h.services}))
+        out.append("✅ " + (f"Tous les services critiques actifs ({names})" if fr
+                            else f"All critical services running ({names})"))
+    if alerts:
+        n = len(alerts)
+        out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
+                                  else ("open alert:" if n == 1 else "open alerts:")))
+        out += [f"   - {a}" for a in alerts[:10]]
+    else:
+        out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
+    out += ["", "Besoin de détails ?" if fr else "Need details?", numbered(options, lang, title=False)]
+    return "\n".join(out)
+
+
+def open_alerts(alerts: Sequence[tuple[str, str]], lang: str) -> str:
+    """(severity, message) of each open alert."""
+    fr = lang == "fr"
+    if not alerts:
+        return "✅ Aucune alerte ouverte." if fr else "✅ No open alert."
+    lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
+    return "\n".join(lines + [f"- [{severity}] {message}" for severity, message in alerts])
+
+
+def command_history(rows: Sequence[tuple[datetime, str | None, str | None, str]], lang: str) -> str:
+    """(when, action, server, outcome or state) of one's last commands, newest first."""
+    fr = lang == "fr"
+    if not rows:
+        return "Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."
+    lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
+    return "\n".join(lines + [f"- {when:%Y-%m-%d %H:%M} {action} {server or ''} → {outcome}"
+                              for when, action, server, outcome in rows])

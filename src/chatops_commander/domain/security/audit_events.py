@@ -58,6 +58,20 @@ class AuditAction(StrEnum):
     KEY_ROTATED = "KEY_ROTATED"
 
 
+@dataclass(frozen=True)
+class AuditDraft:
+    """An event to append (the chain fields are filled by the store): for appending several at once."""
+
+    actor: str
+    action: AuditAction
+    outcome: AuditOutcome
+    occurred_at: datetime
+    target: str | None = None
+    source_ip: str | None = None
+    request_id: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
 class AuditOutcome(StrEnum):
     SUCCESS = "success"
     FAILURE = "failure"

@@ -43,6 +43,7 @@ from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions import ActionRequest, Door, Ran, Refused
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS
+from chatops_commander.services.chat.turn import TurnTools
 from chatops_commander.services.ports import UnitOfWorkFactory
 from chatops_commander.services.ports_monitoring import AlertQuery
 from chatops_commander.services.principal import Principal
@@ -171,7 +172,7 @@ class McpDoor:
                           "data": {k: v for k, v in (r.data or {}).items() if k != "explanation"},
                           "message": r.message} for r in outcome.results}
         lang = request.principal.language
-        lines = [self.chat.host_line(r, lang) for r in outcome.results]
+        lines = [TurnTools.host_line(r, lang) for r in outcome.results]
         return {"action": spec.id, "tool": tool_name(spec.id), "message": "\n".join(lines), "status": "ran",
                 "risk": outcome.risk.value, "hosts": hosts, "ok": outcome.ok}
 

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from chatops_commander.domain.chat.records import CommandRecord, CommandState
@@ -24,9 +24,11 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import audit
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import Principal
+
+if TYPE_CHECKING:  # the chat package imports this one: its ports only for annotations
+    from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 
 OUTPUT_KEEP = 8000  # characters of output kept per commands row
 
@@ -63,20 +65,19 @@ class CommandJournal:
     async def start(self, entry: Entry, servers: Sequence[Server],
                     commands: Mapping[str, str] | None = None) -> dict[str, CommandRecord]:
         """Commit one `running` row per server and its COMMAND_STARTED event; host name → row."""
-        rows: dict[str, CommandRecord] = {}
+        now = self.clock.now()
         async with self.uow() as uow:
-            for server in servers:
-                row = await uow.commands.add(CommandRecord(
-                    command=(commands or {}).get(server.name, entry.action), action=entry.action,
-                    actor=entry.principal.actor, user_id=entry.principal.user_id, server_id=server.id,
-                    server_name=server.name, conversation_id=entry.conversation_id,
-                    parsed_intent=dict(entry.intent), risk_level=entry.risk.value, confirmed=entry.confirmed,
-                    state=CommandState.RUNNING.value, door=entry.door, executed_at=self.clock.now()))
-                rows[server.name] = row
-                await audit.record(uow, entry.principal, AuditAction.COMMAND_STARTED, target=server.name,
-                                   details=details(entry, row))
+            placed = await uow.commands.add_many([CommandRecord(
+                command=(commands or {}).get(server.name, entry.action), action=entry.action,
+                actor=entry.principal.actor, user_id=entry.principal.user_id, server_id=server.id,
+                server_name=server.name, conversation_id=entry.conversation_id, parsed_intent=dict(entry.intent),
+                risk_level=entry.risk.value, confirmed=entry.confirmed, state=CommandState.RUNNING.value,
+                door=entry.door, executed_at=now) for server in servers])
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_STARTED, AuditOutcome.SUCCESS, row.server_name, details(entry, row))
+                for row in placed])
             await uow.commit()
-        return rows
+        return {row.server_name or "": row for row in placed}
 
     async def finish(self, entry: Entry, row: CommandRecord, result: RunResult, command: str | None = None) -> None:
         """Close a row with its result and append COMMAND_EXECUTED."""
@@ -87,24 +88,38 @@ class CommandJournal:
         """Close rows with their results and append their COMMAND_EXECUTED events, in one transaction."""
         if not done:
             return
+        now = self.clock.now()
+        closed = [dataclasses.replace(
+            row, command=command or row.command, exit_code=result.exit_code, outcome=result.outcome.value,
+            output=(result.stdout + (("\n" + result.stderr) if result.stderr else ""))[-OUTPUT_KEEP:] or result.message,
+            state=CommandState.of_outcome(result.outcome.value).value, duration_ms=result.duration_ms,
+            finished_at=now) for row, result, command in done]
         async with self.uow() as uow:
-            for row, result, command in done:
-                output = ((result.stdout + (("\n" + result.stderr) if result.stderr else ""))[-OUTPUT_KEEP:]
-                          or result.message)
-                closed = dataclasses.replace(
-                    row, command=command or row.command, output=output, exit_code=result.exit_code,
-                    outcome=result.outcome.value, state=CommandState.of_outcome(result.outcome.value).value,
-                    duration_ms=result.duration_ms, finished_at=self.clock.now())
-                await uow.commands.finish(closed)
-                await audit.record(uow, entry.principal, AuditAction.COMMAND_EXECUTED,
-                                   AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE, target=result.host,
-                                   details={**details(entry, closed), "success": result.ok,
-                                            "outcome": result.outcome.value, "exitCode": result.exit_code,
-                                            "duration": result.duration_ms})
+            await uow.commands.finish_many(closed)
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_EXECUTED, AuditOutcome.SUCCESS if result.ok else AuditOutcome.FAILURE,
+                 result.host, {**details(entry, row), "success": result.ok, "outcome": result.outcome.value,
+                               "exitCode": result.exit_code, "duration": result.duration_ms})
+                for row, (_, result, _) in zip(closed, done, strict=True)])
             await uow.commit()
         if self.on_command is not None:
             for _, result, _ in done:
                 self.on_command(entry.action, result.outcome.value)
+
+    async def interrupted(self, entry: Entry, rows: Sequence[CommandRecord]) -> None:
+        """Rows of a run stopped before these hosts answered: `interrupted`, with COMMAND_INTERRUPTED."""
+        if not rows:
+            return
+        now = self.clock.now()
+        closed = [dataclasses.replace(row, state=CommandState.INTERRUPTED.value, outcome="interrupted",
+                                      output="interrupted: the run was stopped before this host answered",
+                                      finished_at=now) for row in rows]
+        async with self.uow() as uow:
+            await uow.commands.finish_many(closed)
+            await audit.record_many(uow, entry.principal, [
+                (AuditAction.COMMAND_INTERRUPTED, AuditOutcome.FAILURE, row.server_name, details(entry, row))
+                for row in closed])
+            await uow.commit()
 
     async def record(self, entry: Entry, servers: Sequence[Server], results: Sequence[RunResult],
                      commands: Mapping[str, str] | None = None) -> None:

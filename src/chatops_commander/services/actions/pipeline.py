@@ -12,10 +12,11 @@ data (`Refused`, with the domain error for doors that map it to a status).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied
@@ -32,15 +33,18 @@ from chatops_commander.services.actions.request import (
     Ran,
     Refused,
 )
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.execution import FanOut, Prepared
 from chatops_commander.services.principal import Principal
 from chatops_commander.skills.base import UnsupportedPlatform
 from chatops_commander.skills.shell_risk import classify
 
+if TYPE_CHECKING:  # the chat package imports this one: its ports only for annotations
+    from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
+
 RateHook = Callable[[Principal], Awaitable[None]]
 OnResult = Callable[[RunResult], None]
 FLUSH_EVERY = 50  # finished hosts closed per transaction
+FEW = 10  # up to this many servers are read by name, more by one read of the inventory
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,11 @@ class ActionPipeline:
 
     async def servers_named(self, names: tuple[str, ...] | list[str]) -> list[Server]:
         async with self.uow() as uow:
-            found = [await uow.servers.get_by_name(n) for n in names]
+            if len(names) > FEW:  # one query for the inventory rather than one per name
+                by_name = {s.name.lower(): s for s in await uow.servers.list(limit=1_000_000)}
+                found = [by_name.get(n.lower()) for n in names]
+            else:
+                found = [await uow.servers.get_by_name(n) for n in names]
         missing = [n for n, s in zip(names, found, strict=True) if s is None]
         if missing:
             raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
@@ -185,14 +193,21 @@ class ActionPipeline:
             await self.journal.finish_many(entry, sent)
             done.clear()
 
-        async for res in self.fanout.stream_prepared(prepared, servers, deadline_s=self.deadline_s):
-            results.append(res)
-            done.append(res)
-            if on_result is not None:
-                on_result(res)
-            if len(done) >= FLUSH_EVERY:
+        try:
+            async for res in self.fanout.stream_prepared(prepared, servers, deadline_s=self.deadline_s):
+                results.append(res)
+                done.append(res)
+                if on_result is not None:
+                    on_result(res)
+                if len(done) >= FLUSH_EVERY:
+                    await flush()
+            await flush()
+        except BaseException:  # stopped mid-run (Ctrl-C, a shutdown, a cancelled turn): record what is known
+            answered = {r.host for r in results}
+            with contextlib.suppress(Exception):
                 await flush()
-        await flush()
+                await self.journal.interrupted(entry, [row for host, row in rows.items() if host not in answered])
+            raise
         return Ran(req.action, decided.risk, servers, tuple(sorted(results, key=lambda r: r.host)), commands)
 
     @staticmethod

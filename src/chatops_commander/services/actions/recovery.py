@@ -17,15 +17,17 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from chatops_commander.domain.chat.deployments import interrupted
 from chatops_commander.domain.chat.records import ChatMessage, CommandState
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.services import audit
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 from chatops_commander.services.ports import Clock
+
+if TYPE_CHECKING:  # the chat package imports this one: its ports only for annotations
+    from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
 
 SYSTEM_ACTOR = "system:start-up"
 

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.chat import wording
-from chatops_commander.domain.chat.approvals import APPROVAL_TTL, Approval, ApprovalState, decide
+from chatops_commander.domain.chat.approvals import APPROVAL_TTL, Approval, ApprovalState
 from chatops_commander.domain.chat.confirmations import Confirmation, ConfirmationState, Refusal, Verdict, check
 from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import (
@@ -31,16 +31,15 @@ from chatops_commander.domain.chat.events import (
 )
 from chatops_commander.domain.chat.records import ChatMessage, Conversation, title_from
 from chatops_commander.domain.chat.runbooks import check_version
-from chatops_commander.domain.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from chatops_commander.domain.execution import HostOutcome, RunResult
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
-from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
-from chatops_commander.services import access, audit
+from chatops_commander.services import audit
 from chatops_commander.services.actions import (
     ActionPipeline,
     ActionRequest,
@@ -50,10 +49,11 @@ from chatops_commander.services.actions import (
     NeedsConfirmation,
     Refused,
 )
+from chatops_commander.services.chat.approvals import ApprovalDesk, intent_of, principal_of
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory, HttpProbe, RunbookSource
-from chatops_commander.services.chat.queries import ChatQueries, handlers
+from chatops_commander.services.chat.queries import ChatQueries, handlers, preparers
 from chatops_commander.services.chat.turn import Turn, TurnReply, TurnTools
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.ports import Clock
@@ -98,7 +98,6 @@ class ChatService:
         self.tools = TurnTools(uow, fanout, clock=clock, hub=hub, on_command=on_command)
         self.uow, self.fanout, self.clock, self.hub = uow, fanout, clock, self.tools.hub
         self.journal = self.tools.journal
-        self.approval_ttl = approval_ttl
         self.tracer: Tracer = tracer or NoopTracer()
         self.parser_factory = parser_factory or (lambda catalog, inventory: Parser(catalog, inventory))
         self.specs = {s.id: s for s in specs}
@@ -112,6 +111,8 @@ class ChatService:
         self.queries = ChatQueries(self.tools, http=http, health_urls=health_urls)
         for action, handler in handlers(self.queries, self.deploys).items():
             self.pipeline.handle(action, handler)
+        self.preparers = preparers(self.deploys)
+        self.approvals = ApprovalDesk(uow, self.pipeline, clock=clock, ttl=approval_ttl)
 
     # ------------------------------------------------------------------ conversations
 
@@ -184,7 +185,7 @@ class ChatService:
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
         turn = Turn(principal, conv, lang, state, span=span, door=door.value)
         self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
-                                      created_at=_now_iso(user_msg.created_at)))
+                                           created_at=_now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
         try:
             if confirmation_id:
@@ -257,8 +258,9 @@ class ChatService:
     ) -> tuple[str, dict[str, Any]]:
         if action not in self.specs:
             raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
-        if action in DEPLOY_ACTIONS:  # the runbook's hosts and the version to go back to, before anyone decides
-            targets, params = await self.deploys.prepare(action, targets, params)
+        prepare = self.preparers.get(action)
+        if prepare is not None:  # e.g. a runbook's hosts and the version to go back to, before anyone decides
+            targets, params = await prepare(action, targets, params)
         request = ActionRequest(
             turn.principal, action, tuple(targets), params, Door(turn.door), service=service, text=text,
             conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,
@@ -446,7 +448,7 @@ class ChatService:
 
         def progress(res: RunResult) -> None:
             self.tools.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,
-                                      text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
+                                           text=self.tools.host_line(res, turn.lang), duration_ms=res.duration_ms))
 
         attrs: dict[str, str | int] = {"chatops.action": action, "chatops.risk": risk.value,
                                        "chatops.hosts": len(servers)}
@@ -494,9 +496,9 @@ class ChatService:
             if options:
                 body += ["", wording.numbered(options, lang)]
             self.tools.emit(turn, ResultEvent(turn.cid, action=action, ok=ok, summary=what,
-                                         hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
-                                                         "duration_ms": r.duration_ms} for r in results},
-                                         data=meta["results"]))
+                                              hosts={r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code,
+                                                              "duration_ms": r.duration_ms} for r in results},
+                                              data=meta["results"]))
             meta["options"] = [o.to_json() for o in options]
         return "\n".join(body).strip(), meta
 
@@ -532,36 +534,21 @@ class ChatService:
 
     async def _ask_approval(self, turn: Turn, request: ActionRequest,
                             needed: NeedsApproval) -> tuple[str, dict[str, Any]]:
-        params = dict(request.parameters)
-        if "version" in params:
-            check_version(str(params["version"]))
-        names = [s.name for s in needed.servers]
-        approval = Approval.request(requester_id=str(turn.principal.user_id), requester=turn.principal.actor,
-                                    conversation_id=turn.cid, action=request.action, targets=names,
-                                    service=request.service, parameters=params, risk=needed.risk,
-                                    now=self.clock.now(), lang=turn.lang, text=request.text, ttl=self.approval_ttl)
-        async with self.uow() as uow:
-            await uow.approvals.add(approval)
-            await audit.record(uow, turn.principal, AuditAction.APPROVAL_REQUESTED, target=",".join(names),
-                               details={"approval_id": approval.id, "expires_at": approval.expires_at,
-                                        **self._intent_of(approval)})
-            await uow.commit()
+        if "version" in request.parameters:
+            check_version(str(request.parameters["version"]))
+        approval = await self.approvals.request(turn.principal, turn.cid, turn.lang, request, needed)
         until = approval.expires_at.isoformat() if approval.expires_at else None
-        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=approval.id, action=request.action,
-                                          targets=tuple(names), parameters=params, risk=needed.risk.value,
-                                          requester=turn.principal.actor, expires_at=until))
-        what = wording.describe(request.action, names, request.service, params, turn.lang)
+        self.tools.emit(turn, ApprovalRequired(
+            turn.cid, approval_id=approval.id, action=approval.action, targets=approval.targets,
+            parameters=approval.parameters, risk=approval.risk.value, requester=approval.requester,
+            expires_at=until))
+        what = wording.describe(approval.action, approval.targets, approval.service, approval.parameters, turn.lang)
         return (wording.approval_waiting(what, approval.id, turn.lang, approval.expires_at),
                 {"approval": {"id": approval.id, "state": "requested", "expires_at": until}})
 
     async def list_approvals(self, principal: Principal, *, state: ApprovalState | None = None,
                              pending: bool = False) -> list[Approval]:
-        """Admins (the approvers) see every request, others their own; `pending`: still open (not expired)."""
-        at = self.clock.now() if pending else None
-        async with self.uow() as uow:
-            if principal.role is Role.ADMIN:
-                return await uow.approvals.list(state=state, pending_at=at)
-            return await uow.approvals.list(state=state, requester_id=str(principal.user_id), pending_at=at)
+        return await self.approvals.list(principal, state=state, pending=pending)
 
     async def decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
                               reason: str | None) -> tuple[Approval, TurnReply | None]:
@@ -574,39 +561,17 @@ class ChatService:
 
     async def _decide_approval(self, principal: Principal, approval_id: str, *, approve: bool,
                                reason: str | None) -> tuple[Approval, TurnReply | None]:
-        async with self.uow() as uow:
-            approval = await uow.approvals.get(approval_id)
-            requester = await uow.users.get(UUID(approval.requester_id)) if approval else None
-        if approval is None:
-            raise NotFound("No such approval request.", message_fr="Demande d'approbation introuvable.")
-        try:
-            done = decide(approval, approver_role=principal.role, approver_id=str(principal.user_id),
-                          approver=principal.actor, approve=approve, reason=reason, now=self.clock.now())
-        except PermissionDenied as exc:
-            await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                     target=approval_id, details={"action": "approvals.decide", "reason": exc.message})
-            raise
-        if approve:  # the requester may have lost the role or the rights on a server since asking
-            await self._requester_may_still(principal, approval, requester)
-        async with self.uow() as uow:
-            if not await uow.approvals.decide(done):
-                raise Conflict("Someone decided this request first.",
-                               message_fr="Quelqu'un a traité cette demande avant vous.")
-            await audit.record(uow, principal, AuditAction.APPROVAL_APPROVED if approve
-                               else AuditAction.APPROVAL_REJECTED, target=",".join(done.targets),
-                               details={"approval_id": done.id, "requester": done.requester, "reason": done.reason,
-                                        "action": done.action})
-            conv = await uow.conversations.get(UUID(done.conversation_id))
-            await uow.commit()
+        decided = await self.approvals.decide(principal, approval_id, approve=approve, reason=reason)
+        done, conv, requester = decided.approval, decided.conversation, decided.requester
         if conv is None or requester is None:
             return done, None
-        owner = _principal_of(requester, request_id=principal.request_id)
+        owner = principal_of(requester, request_id=principal.request_id)
         turn = Turn(owner, conv, done.lang, dict(conv.context or {}))
         what = wording.describe(done.action, done.targets, done.service, done.parameters, done.lang)
-        self.tools.emit(turn, ApprovalRequired(turn.cid, approval_id=done.id, action=done.action, targets=done.targets,
-                                          parameters=done.parameters, risk=done.risk.value,
-                                          requester=done.requester, state=done.state.value,
-                                          expires_at=done.expires_at.isoformat() if done.expires_at else None))
+        self.tools.emit(turn, ApprovalRequired(
+            turn.cid, approval_id=done.id, action=done.action, targets=done.targets, parameters=done.parameters,
+            risk=done.risk.value, requester=done.requester, state=done.state.value,
+            expires_at=done.expires_at.isoformat() if done.expires_at else None))
         head = wording.approval_decided(what, approve, principal.actor, done.reason, done.lang)
         if not approve:
             return done, await self._finish(turn, head, {"approval": {"id": done.id, "state": done.state.value}})
@@ -614,47 +579,14 @@ class ChatService:
         request = ActionRequest(owner, done.action, done.targets, dict(done.parameters), Door(turn.door),
                                 service=done.service, text=done.text, conversation_id=conv.id, risk_floor=done.risk,
                                 confirmed=True, follow_up=True, approval_id=done.id, approved_by=principal.actor,
-                                intent={**self._intent_of(done), "approval_id": done.id,
-                                        "approved_by": principal.actor}, context=turn)
+                                intent={**intent_of(done), "approval_id": done.id, "approved_by": principal.actor},
+                                context=turn)
         try:
             text, meta = await self._submit(turn, request)
         except DomainError as exc:
             text, meta = exc.localized(turn.lang), {"error": exc.code}
         meta["approval"] = {"id": done.id, "state": done.state.value, "by": principal.actor}
         return done, await self._finish(turn, head + "\n\n" + text, meta)
-
-    async def _requester_may_still(self, approver: Principal, approval: Approval, requester: Any) -> None:
-        """Refuse the approval when the requester was disabled or may no longer run the action there."""
-        spec = self.specs.get(approval.action)
-        why_en = why_fr = ""
-        if requester is None or not requester.is_active:
-            why_en, why_fr = "the requester's account is disabled", "le compte du demandeur est désactivé"
-        elif spec is None:
-            why_en, why_fr = f"the action {approval.action} no longer exists", \
-                f"l'action {approval.action} n'existe plus"
-        else:
-            try:
-                servers = await self.pipeline.servers_named(list(approval.targets))
-                await access.authorize_on_servers(
-                    self.uow, _principal_of(requester, request_id=approver.request_id), servers,
-                    permission=spec.permission, risk=approval.risk, action_id=approval.action,
-                    approval_for_operators=spec.approval_for_operators)
-            except DomainError as exc:
-                why_en, why_fr = exc.localized("en"), exc.localized("fr")
-        if not why_en:
-            return
-        await audit.record_alone(self.uow, approver, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                 target=approval.id, details={"action": "approvals.decide",
-                                                              "reason": "requester_not_allowed", "why": why_en})
-        raise PermissionDenied(f"I cannot carry out this request for {approval.requester}: {why_en}.",
-                               message_fr=f"Je ne peux pas exécuter cette demande pour {approval.requester} : "
-                                          f"{why_fr}.")
-
-
-def _principal_of(user: Any, *, request_id: str | None) -> Principal:
-    """The requester, as the system acts for them once an admin approved (their current role)."""
-    return Principal(user_id=user.id, email=user.email, role=user.role, auth_method=AuthMethod.SYSTEM,
-                     language=user.language, request_id=request_id)
 
 
 def validation_message(exc: ValidationFailed, lang: str) -> str:

@@ -5,7 +5,7 @@ pack can register its own the same way without touching the engine."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from chatops_commander.domain.chat import wording
@@ -16,7 +16,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.pipeline import Decided, QueryHandler
-from chatops_commander.services.chat.deploys import DeployRunner
+from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
 from chatops_commander.services.chat.ports import HttpProbe
 from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -32,8 +32,6 @@ class ChatQueries:
         self.tools, self.http, self.health_urls = tools, http, dict(health_urls or {})
 
     async def fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
-        fr = turn.lang == "fr"
-
         async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
             if not server.services:
                 [res] = await self.tools.run_checks(turn, "server.load", [server], {}, progress=False)
@@ -53,46 +51,27 @@ class ChatQueries:
         rows = await asyncio.gather(*(host(s) for s in servers))
         for server, reachable, _, _ in rows:
             self.tools.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
-                                      status="ok" if reachable else "unreachable"))
+                                           status="ok" if reachable else "unreachable"))
         alerts = await self.open_alerts(turn)
-        up = sum(1 for r in rows if r[1])
-        stopped = [(s.name, svc) for s, _, states, _ in rows for svc, active in states.items() if active is False]
-        greet = text.strip().lower().startswith(("bonjour", "salut", "hello", "hi", "good morning"))
-        out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
-            "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
-        mark = "✅" if up == len(rows) else "⚠️"
-        out.append(f"{mark} {up}/{len(rows)} " + ("serveurs opérationnels" if fr else "servers up"))
-        for s, reachable, _, message in rows:
-            if not reachable:
-                out.append(f"   - {s.name} : {'injoignable' if fr else 'unreachable'} ({message})" if fr
-                           else f"   - {s.name}: unreachable ({message})")
-        if stopped:
-            out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
-            out += [f"   - {svc} {'sur' if fr else 'on'} {h}" for h, svc in stopped]
-        else:
-            names = sorted({svc for _, _, states, _ in rows for svc in states})
-            out.append("✅ " + (f"Tous les services critiques actifs ({', '.join(names)})" if fr
-                                else f"All critical services running ({', '.join(names)})"))
-        if alerts:
-            n = len(alerts)
-            out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
-                                      else ("open alert:" if n == 1 else "open alerts:")))
-            out += [f"   - {a['message']}" for a in alerts[:10]]
-        else:
-            out.append("✅ " + ("Aucune alerte ouverte" if fr else "No open alert"))
+        hosts = [wording.HostHealth(s.name, reachable, states, message) for s, reachable, states, message in rows]
+        up = sum(1 for h in hosts if h.reachable)
+        stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
         options: list[Option] = []
         if stopped:
-            h, svc = stopped[0]
-            options.append(Option(f"Start {svc} on {h}", f"Démarrer {svc} sur {h}", "service.start", (h,), svc))
+            name, svc = stopped[0]
+            options.append(Option(f"Start {svc} on {name}", f"Démarrer {svc} sur {name}", "service.start", (name,),
+                                  svc))
         options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
                               tuple(s.name for s in servers)))
-        out += ["", "Besoin de détails ?" if fr else "Need details?", wording.numbered(options, turn.lang, title=False)]
+        greet = text.strip().lower().startswith(wording.GREETINGS)
+        reply = wording.fleet_health(hosts, [a["message"] for a in alerts], options, greet=greet, lang=turn.lang)
         meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
-                "hosts": [{"name": s.name, "reachable": r, "services": st} for s, r, st, _ in rows],
+                "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services)} for h in hosts],
                 "alerts": alerts, "options": [o.to_json() for o in options]}
+        summary = reply.rsplit("\n\n", 1)[0].splitlines()[-1]  # the last line before "Need details?"
         self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
-                                     summary=out[-4] if len(out) > 4 else "", data={"hosts": meta["hosts"]}))
-        return "\n".join(out), meta
+                                          summary=summary, data={"hosts": meta["hosts"]}))
+        return reply, meta
 
     async def open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
         """Open alerts of the servers the user may read (and those tied to no server)."""
@@ -109,24 +88,15 @@ class ChatQueries:
 
     async def alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         alerts = await self.open_alerts(turn)
-        fr = turn.lang == "fr"
-        if not alerts:
-            return ("✅ Aucune alerte ouverte." if fr else "✅ No open alert."), {"alerts": []}
-        lines = [f"{len(alerts)} " + ("alerte(s) ouverte(s) :" if fr else "open alert(s):")]
-        lines += [f"- [{a['severity']}] {a['message']}" for a in alerts]
-        return "\n".join(lines), {"alerts": alerts}
+        return wording.open_alerts([(a["severity"], a["message"]) for a in alerts], turn.lang), {"alerts": alerts}
 
     async def history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         async with self.tools.uow() as uow:
             rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
-        fr = turn.lang == "fr"
-        if not rows:
-            return ("Vous n'avez encore lancé aucune commande." if fr else "You have run no command yet."), {}
-        lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
-        lines += [f"- {r.executed_at:%Y-%m-%d %H:%M} {r.action} {r.server_name or ''} → {r.outcome}" for r in rows
-                  if r.executed_at]
-        return "\n".join(lines), {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome,
-                                               "exit_code": r.exit_code} for r in rows]}
+        shown = [(r.executed_at, r.action, r.server_name, r.outcome or r.state) for r in rows if r.executed_at]
+        meta = {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome, "state": r.state,
+                             "exit_code": r.exit_code} for r in rows]} if rows else {}
+        return wording.command_history(shown, turn.lang), meta
 
     async def diagnose(self, turn: Turn, servers: Sequence[Server],
                         service: str | None) -> tuple[str, dict[str, Any]]:
@@ -166,7 +136,7 @@ class ChatQueries:
         checks = await asyncio.gather(*(one(s) for s in relevant))
         for c in checks:
             self.tools.emit(turn, Progress(turn.cid, action="incident.diagnose", host=c.host,
-                                      status="ok" if c.reachable else "unreachable"))
+                                           status="ok" if c.reachable else "unreachable"))
         result = diagnose(checks)
         await self.tools.record_results(turn, "incident.diagnose", relevant, [
             RunResult(c.host, HostOutcome.OK if c.reachable else HostOutcome.UNREACHABLE, exit_code=0 if c.reachable
@@ -174,7 +144,7 @@ class ChatQueries:
             for c in checks], {}, {"action": "incident.diagnose", "service": service}, Risk.LOW, False)
         data = result.to_json()
         self.tools.emit(turn, ResultEvent(turn.cid, action="incident.diagnose", ok=result.healthy,
-                                     summary=result.cause(turn.lang), data=data))
+                                          summary=result.cause(turn.lang), data=data))
         return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
                                           "options": [o.to_json() for o in result.options]}
 
@@ -205,3 +175,12 @@ def handlers(queries: ChatQueries, deploys: DeployRunner) -> dict[str, QueryHand
 
     return {"fleet.health": fleet_health, "incident.diagnose": diagnose_incident, "alerts.list": alerts,
             "history.list": history, "app.deploy": deploy, "app.rollback": deploy}
+
+
+Preparer = Callable[[str, Sequence[str], Mapping[str, Any]], Awaitable[tuple[list[str], dict[str, Any]]]]
+
+
+def preparers(deploys: DeployRunner) -> dict[str, Preparer]:
+    """What completes a request before it is decided, by action id: a deploy's hosts come from its runbook,
+    a rollback's version from the deployment history, so that the card shows what will run."""
+    return {action: deploys.prepare for action in DEPLOY_ACTIONS}

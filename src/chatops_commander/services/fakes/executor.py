@@ -8,6 +8,7 @@ no output). Every line sent is kept in `sent`, so a test can say exactly what re
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class FakeHost:
     log_lines: tuple[str, ...] = ()
     responses: dict[str, Reply] = field(default_factory=dict)  # "argv prefix" → reply
     fails_to_start: set[str] = field(default_factory=set)  # services that crash right after a start
+    hangs: bool = False  # commands never return (until the caller gives up: a cancellation or a deadline)
     sent: list[str] = field(default_factory=list)
 
     def reply(self, argv: tuple[str, ...]) -> Reply:
@@ -100,6 +102,8 @@ class FakeFleet:
         if self.before_run is not None:
             self.before_run(server, plan)
         host.sent.append(plan.render())
+        if host.hangs:
+            await asyncio.Event().wait()
         out: list[str] = []
         code = 0
         for argv in plan.steps:

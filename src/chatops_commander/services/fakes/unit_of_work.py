@@ -24,7 +24,7 @@ from chatops_commander.domain.chat.deployments import Deployment, DeploymentStat
 from chatops_commander.domain.chat.records import ChatMessage, CommandQuery, CommandRecord, Conversation
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.security.audit_chain import new_event
-from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
+from chatops_commander.domain.security.audit_events import AuditAction, AuditDraft, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
 from chatops_commander.domain.users import User
@@ -174,6 +174,11 @@ class _Audit:
         self.s.audit.append(event)
         return event
 
+    async def append_many(self, drafts: Sequence[AuditDraft]) -> list[AuditEvent]:
+        return [await self.append(actor=d.actor, action=d.action, outcome=d.outcome, occurred_at=d.occurred_at,
+                                  target=d.target, source_ip=d.source_ip, request_id=d.request_id, details=d.details)
+                for d in drafts]
+
     async def list(self, *, after_seq: int = 0, since: datetime | None = None,
                    limit: int | None = None) -> list[AuditEvent]:
         found = [e for e in self.s.audit if e.seq > after_seq and (since is None or e.occurred_at >= since)]
@@ -232,6 +237,13 @@ class _Commands:
     async def finish(self, record: CommandRecord) -> None:
         assert record.id is not None
         self.s.commands[record.id] = dataclasses.replace(record, finished_at=record.finished_at or _now())
+
+    async def add_many(self, records: Sequence[CommandRecord]) -> builtins.list[CommandRecord]:
+        return [await self.add(r) for r in records]
+
+    async def finish_many(self, records: Sequence[CommandRecord]) -> None:
+        for r in records:
+            await self.finish(r)
 
     def _newest_first(self) -> builtins.list[CommandRecord]:
         return sorted(self.s.commands.values(), key=lambda r: r.executed_at or _now(), reverse=True)
