@@ -44,6 +44,19 @@ class Analysis:
     scoring: str = ""  # the folded text the action words were read from (names, negated words blanked)
 
     @property
+    def model_text(self) -> str:
+        """What the learned model reads: the scoring text, plus one marker word per kind of name or value
+        found (the names themselves stay hidden: it learns phrasing, not inventories)."""
+        e = self.entities
+        marks = [m for m, present in (
+            ("zhost", bool(e.hosts or e.groups or e.all_hosts)), ("zunknownhost", bool(e.unknown_hosts)),
+            ("zservice", bool(e.services)), ("zenv", bool(e.environments)),
+        ) if present]
+        marks += [f"z{k}" for k in ("url", "version", "pid", "command", "path", "container", "lines", "since",
+                                    "option") if k in self.values]
+        return self.scoring + " " + " ".join(marks)
+
+    @property
     def best(self) -> ActionScore | None:
         return self.ranked[0] if self.ranked and self.ranked[0].total >= THRESHOLD else None
 
@@ -196,3 +209,5 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
         score.bonus -= 0.5
     if score.words == 0 and values.get("url") and "url" in param_names:
         score.noun = 0.01
+    if values.get("url") and "url" not in param_names and score.pattern > 0 and score.verb == 0 and score.noun == 0:
+        score.bonus -= 3.0  # "check https://…": the pattern read a bare verb, the URL says what to check

@@ -114,13 +114,13 @@ def _elongated(word: str) -> str:
 
 
 _SHORT_PHRASES = tuple(
-    (kind, phrase) for kind, phrases in _KINDS for phrase in phrases if len(phrase) >= 6
+    (kind, phrase) for kind, phrases in _KINDS for phrase in phrases if len(phrase) >= 5
 )
 
 
 def _close_phrase(text: str) -> str | None:
     """A short message one or two typos away from exactly one kind's phrase ("foget it", "go ahed", "meric")."""
-    if len(text) < 6 or len(text.split()) > 3 or any(ch.isdigit() for ch in text):
+    if len(text) < 5 or len(text.split()) > 3 or any(ch.isdigit() for ch in text):
         return None
     kinds = {kind for kind, phrase in _SHORT_PHRASES
              if abs(len(phrase) - len(text)) <= 1 and OSA.distance(phrase, text, score_cutoff=1) <= 1}
@@ -148,7 +148,8 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     rest = [w for w in text.split() if w not in _FILLER and w not in _WEAK_CONFIRM]
     weak = [w for w in text.split() if w in _WEAK_CONFIRM]
     if rest:
-        return _close_phrase(original) if not any(hits.values()) else None
+        close = _close_phrase(original)
+        return close if close and all(kind == close or not n for kind, n in hits.items()) else None
     if hits["cancel"]:
         return "cancel"
     if hits["help"]:

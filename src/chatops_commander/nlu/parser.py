@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from chatops_commander.domain.actions import ActionSpec, Intent
+from chatops_commander.domain.actions import ActionSpec, Intent, TargetScope
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
@@ -19,16 +20,17 @@ from chatops_commander.nlu.lexicon import SERVER_NOUNS
 from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
 from chatops_commander.nlu.messages import numbered, reading, say
 from chatops_commander.nlu.params import extract_raw
-from chatops_commander.nlu.scope import describe, out_of_scope
+from chatops_commander.nlu.scope import SCOPE_WORDS, describe, out_of_scope
 from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
+_EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
 MODEL_SURE = 0.55  # the learned model decides alone above this probability (read-only actions)
 MODEL_SURE_ACTING = 0.75  # … and above this one for actions that change something
-MODEL_ARBITRATES = 0.35  # between close rule candidates, the model's pick needs this probability
+MODEL_ARBITRATES = 0.5  # between close rule candidates, the model's pick needs this probability
 
 
 class Parser:
@@ -44,7 +46,7 @@ class Parser:
         self.catalog = tuple(catalog)
         self.by_id = {spec.id: spec for spec in self.catalog}
         self.inventory = inventory
-        self.matcher = ActionMatcher(self.catalog)
+        self.matcher = ActionMatcher(self.catalog, SCOPE_WORDS)
         self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS, self.matcher.phrases)
         self.fallback = fallback
         self.threshold = threshold
@@ -61,7 +63,7 @@ class Parser:
         model = self.model
         if model is None:
             return []
-        return [p for p in model.predict(a.scoring) if p.label == NONE_LABEL or p.label in self.by_id]
+        return [p for p in model.predict(a.model_text) if p.label == NONE_LABEL or p.label in self.by_id]
 
     def parse(self, text: str, context: ConversationContext | None = None) -> ParsedCommand:
         return self.parse_turn(text, context)[0]
@@ -83,7 +85,7 @@ class Parser:
                                    subject=bool(ctx.service or ctx.targets))
             if act is not None:
                 return self._dialogue(act, text, rest, ctx)
-            outside = out_of_scope(folded)
+            outside = out_of_scope(folded) or out_of_scope(self.matcher.correct(folded, self.names.name_words))
             if outside is not None and "command" not in extract_raw(clean(rest)).values:
                 return self._outside(outside, text, rest, ctx)
         analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
@@ -161,6 +163,8 @@ class Parser:
             return self._chosen(option, a, ctx)
         if best is not None and ctx.is_empty and len(a.ranked) > 1 and best.total - a.ranked[1].total < RULE_MARGIN:
             best = self._arbitrate(a) or best
+        if best is not None and (choice := self._either(a)) is not None:
+            return choice
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -193,6 +197,19 @@ class Parser:
                          values=values, confidence=0.8, inherited=True)
         return None
 
+    def _either(self, a: Analysis) -> Frame | None:
+        """"logs or reboot web-01?": two actions joined by "or" — ask which one, never pick."""
+        if not _EITHER.search(a.scoring):
+            return None
+        named = [s for s in a.ranked if s.words >= 1.0 and s.spec.intent is not Intent.CONVERSATION
+                 and s.spec.id not in a.blocked][:2]
+        if len(named) < 2 or named[1].total < 1.0 or all(s.spec.intent is not Intent.ACTION for s in named):
+            return None  # two readings that change nothing ("is it up or down?"): the rules' pick is harmless
+        service = a.entities.services[0] if a.entities.services else None
+        first, second = (reading(s.spec.id, a.lang, service=service, hosts=a.entities.hosts) for s in named)
+        return Frame(spec=None, question=say("two_readings", a.lang, first=first, second=second),
+                     options=tuple(s.spec.id for s in named))
+
     def _arbitrate(self, a: Analysis) -> ActionScore | None:
         """Close rule candidates: the learned model's pick among them, when it has one."""
         candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked}
@@ -205,7 +222,7 @@ class Parser:
         """No rule fits: the learned model decides when sure; when unsure between two readings, it asks.
         A frame with neither spec nor question means "nothing fits" (the model says out of scope)."""
         model = self.model
-        if model is None or model.known_words(a.scoring) == 0:
+        if model is None or model.known_words(a.scoring) == 0:  # markers alone are no words
             return None
         preds = [p for p in self._predict(a) if p.label not in a.blocked and p.label not in _DIALOGUE_ONLY]
         if not preds:
@@ -214,6 +231,8 @@ class Parser:
         if top.label == NONE_LABEL:
             return Frame(spec=None) if top.probability >= MODEL_SURE else None
         spec = self.by_id[top.label]
+        if a.entities.unknown_hosts and spec.scope is TargetScope.NONE:
+            return None  # a server name nobody knows: ask about it, never guess an action without hosts
         acting = spec.intent in (Intent.ACTION, Intent.CONFIGURATION)
         if top.probability >= (MODEL_SURE_ACTING if acting else MODEL_SURE):
             service = a.entities.services[0] if a.entities.services else None
@@ -221,7 +240,8 @@ class Parser:
                 service = str(a.values["container"])
             return Frame(spec=spec, service=service, explicit_service=service is not None, values=dict(a.values),
                          confidence=round(top.probability, 3))
-        readings = [p for p in preds if p.label != NONE_LABEL][:2]
+        readings = [p for p in preds if p.label != NONE_LABEL
+                    and self.by_id[p.label].intent is not Intent.CONVERSATION][:2]
         if len(readings) == 2 and readings[0].probability + readings[1].probability >= MODEL_SURE:
             service = a.entities.services[0] if a.entities.services else None
             hosts = a.entities.hosts

@@ -57,7 +57,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
                 r"|organise\w*|cale\w*)\s+(une\s+|un\s+|la\s+)?(reunion|salle|call|point|rendez-vous|rdv|visio)\b"),
     ("weather", r"\b(weather|forecast|temperature outside|rain|sunny|meteo|il fait beau|pleuvoir|pleut)\b"),
     ("chitchat", r"\b(tell me a joke|a joke|une blague|sing|poem|poeme|recipe|recette de cuisine|who won|football"
-                 r"|movie|film|stock price|bitcoin|translate|traduis|order (a )?pizza|commande (une )?pizza"
+                 r"|movie|film|stock price|bitcoin|translate|traduis|order (a )?pizza|commande (une )?pizza|qui a gagne"
                  r"|girlfriend|boyfriend|lottery|horoscope)\b"),
     ("ticket", r"\b(open|create|file|close|update)\s+(a\s+|the\s+)?(ticket|jira|issue on github|pull request|pr|incident"
                r" ticket)\b|\b(ouvre|cree|creer)\s+(un\s+)?(ticket|jira)\b"),
@@ -93,6 +93,15 @@ _WHAT_FOR = {
     "everything": {"en": "delete everything", "fr": "tout supprimer"},
     "permissions": {"en": "change permissions or access rights", "fr": "modifier des droits d'accès"},
 }
+
+
+# Words of out-of-scope requests, so that a typo ("formate", "instal", "wipe teh db") is still recognized.
+SCOPE_WORDS = frozenset(
+    "drop wipe truncate delete destroy erase restore install uninstall reinstall upgrade update format reformat"
+    " partition kernel noyau installe installer desinstalle formate formater restaure restaurer supprime"
+    " database databases table tables password utilisateur account accounts meeting reunion weather meteo"
+    " email mail courriel firewall iptables provision".split()
+)
 
 
 def out_of_scope(folded: str) -> str | None:

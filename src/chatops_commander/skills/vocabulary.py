@@ -46,7 +46,12 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are",
-        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats", (), (),
+        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
+        # "check web-01" (the name hidden): nothing but the verb and politeness
+        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo)\W+)*(?:check|verify|inspect)"
+         r"(?:\s+on)?\W*(?:(?:please|pls|thanks|now|asap)\W*)*\Z",),
+        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok)\W+)*(?:verifie|controle|regarde|check)(?:\s+(?:sur|le"
+         r"\s+serveur))?\W*(?:(?:stp|svp|merci|vite)\W*)*\Z",),
     ),
     "server.disk": _v(
         "", "",

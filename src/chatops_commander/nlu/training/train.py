@@ -135,9 +135,9 @@ def from_cases(cases: Iterable[dict[str, Any]]) -> list[Example]:
 
 
 def scoring_text(parser: Parser, text: str) -> str:
-    """What the model reads: the parser's scoring text (names, values, negated words blanked)."""
+    """What the model reads: the parser's scoring text (names, values, negated words blanked) and markers."""
     command, rest = raw_command(text)
-    return analyze(rest, ConversationContext(), parser.matcher, parser.names, command=command).scoring
+    return analyze(rest, ConversationContext(), parser.matcher, parser.names, command=command).model_text
 
 
 def fit(texts: Sequence[str], labels: Sequence[str], c: float = 8.0) -> IntentModel:
