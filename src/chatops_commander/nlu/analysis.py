@@ -109,6 +109,7 @@ def analyze(
     reads = matcher.correct(reads, keep)
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
     blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
+    _imperative_clause(scoring, scores, matcher)
     for score in scores:
         _bonus(score, ents, values, ctx)
         if command is not None and score.spec.id == "shell.run":
@@ -146,6 +147,29 @@ def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
         if w not in matcher.known_words and w not in STOP_WORDS and w not in _NEUTRAL and w not in FR_MARKERS
         and w not in EN_MARKERS and w not in SERVER_NOUNS and w not in GROUP_PREPOSITIONS and len(w) > 2
     )
+
+
+_CLAUSE = re.compile(r"(?:[,;.!?:]|\s-\s|\b(?:so|then|and|please|pls|just|alors|donc|et|puis|stp|svp)\b)\s*"
+                     r"((?:[a-z'-]+\s*){1,3})")
+
+
+_READ_VERB = re.compile(r"(check|show|give|list|tail|get|see|montre|affiche|donne|regarde|verifie|liste|voir)\b")
+
+
+def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionMatcher) -> None:
+    """"nginx is down, start it": a later clause that opens on an action verb is the request; the
+    description before it ("is down") is the reason."""
+    found = [m.group(1) for m in _CLAUSE.finditer(scoring) if m.start() > 0]
+    heads = " , ".join(found)
+    if not heads.strip():
+        return
+    reads = " , ".join(h for h in found if _READ_VERB.match(h))
+    read_scores = matcher.score(reads) if reads else None
+    for i, (head, score) in enumerate(zip(matcher.score(heads), scores, strict=True)):
+        acts = head.verb > 0 and score.spec.intent is Intent.ACTION
+        reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
+        if acts or reads_it:
+            score.bonus += 1.2
 
 
 def _blocked(reading: Reading, blanked: str, kept: list[ActionScore], matcher: ActionMatcher) -> frozenset[str]:

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 _FILLER = frozenset(
     "please pls plz plse stp svp mate man dude bro buddy pal bot chatops team folks guys all then now actually "
     "well hmm hm uh um umm oh ah er so just ok okay alright right really maybe uhh erm lol haha sorry asap quick "
-    "quickly vite rapidement "
+    "quickly vite rapidement what huh eh wtf quoi hein ami l'ami mon ami les amis "
     "allez bon ben euh heu ah oh bah hein alors donc du coup finalement en fait tout ca merci beaucoup "
     "vraiment pote mec chef".split()
 )
@@ -37,6 +37,7 @@ _CANCEL = tuple(sorted((
     "|attends|attendez|attend|minute|une minute|deux secondes|stop stop|arrete|arretez|arrete tout|on arrete"
     "|ne fais rien|ne fais pas ca|fais pas ca|finalement non|bof|tant pis|non non|pas la peine|c'est mort"
     "|laisse courir|on laisse|oublions|on oublie|pas question|hors de question|stoppe|halte|nan|nope merci"
+    "|not that one|not that|wrong one|pas celui-la|pas celle-la|pas ca|mauvais choix|no wrong"
 ).split("|"), key=len, reverse=True))
 _CONFIRM = tuple(sorted((
     "yes|yep|yeah|yea|ya|yup|y|sure|sure thing|confirm|confirmed|i confirm|go|go ahead|go for it|do it|proceed"
@@ -59,7 +60,8 @@ _THANKS = tuple(sorted((
     "|well done|awesome|perfect|great|brilliant|nice|cool|sweet|that'll do|that will do|done for now"
     "|nothing else|that's everything|merci|merci beaucoup|merci bien|merci bcp|mci|cimer|c'est tout"
     "|ca ira|ca sera tout|ce sera tout|c'est parfait|parfait|super|top|nickel|genial|impec|impeccable"
-    "|au top|bien joue|bravo|rien d'autre|c'est bon pour moi|c'est tout bon|tout est bon"
+    "|au top|bien joue|bravo|rien d'autre|c'est bon pour moi|c'est tout bon|tout est bon|bye|goodbye|bye bye"
+    "|see you|see ya|cya|ciao|a plus|a+|bonne journee|bonne soiree|a bientot|a demain|have a nice day|later"
 ).split("|"), key=len, reverse=True))
 _HELP = tuple(sorted((
     "help|help me|need help|i need help|help please|halp|commands|command list|list commands|usage|manual|menu"

@@ -24,6 +24,7 @@ from chatops_commander.nlu.scope import SCOPE_WORDS, describe, out_of_scope
 from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
+_REBOOT = re.compile(r"\b(reboot\w*|redemarr\w*|restart\w*|uptime|up)\b")
 _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
@@ -173,6 +174,9 @@ class Parser:
                          values=dict(a.values), confidence=a.confidence)
         if a.reading.spans and (a.reading.state_question or a.reading.read_objects):
             read_id = "service.status" if a.entities.services and a.reading.state_question else "server.status"
+            if a.reading.outcome_question or (a.reading.read_objects and not a.entities.named_targets
+                                              and not a.reading.state_question and not _REBOOT.search(a.folded)):
+                read_id = "history.list"  # "did the deploy go through?", "when was the last backup?"
             spec = self.by_id.get(read_id)
             if spec is not None:
                 service = a.entities.services[0] if a.entities.services else None

@@ -64,7 +64,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
     ("dns", r"\b(change|update|edit|add|modify|create)\s+(the\s+|a\s+)?(dns|dns record|a record|cname|certificate|cert"
             r"|ssl cert|tls cert)\b|\b(renew)\s+(the\s+)?(cert|certificate|ssl|tls)\w*\b"),
     ("config_edit", r"\b(edit|modify|change|rewrite)\s+(the\s+)?(\w+\s+)?(config|configuration|conf|crontab|cron|nginx\.conf"
-                    r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie\w*|edite\w*|change\w*)\s+(la\s+|le\s+)?(\w+\s+)?(conf"
+                    r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie[rz]?|edite[rz]?|change[rz]?)\s+(la|le|ma|sa|les)\s+(\w+\s+)?(conf"
                     r"|config|configuration|fichier|crontab)\b"),
     ("everything", r"\b(rm\s+-rf\s+/|delete everything|wipe everything|erase everything|destroy everything"
                    r"|supprime tout|efface tout|detruis tout|vide tout)\b"),

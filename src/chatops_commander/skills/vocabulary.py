@@ -133,16 +133,22 @@ VOCABULARY: dict[str, Vocabulary] = {
         "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
         "|actions recentes|ce que j'ai fait|ce que j'ai lance",
         (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
-         r"\bwho\s+(ran|did|restarted|rebooted)\b"),
+         r"\bwho\s+(ran|did|restarted|rebooted)\b",
+         r"\b(what|which)\s+(commands?|actions?)\s+(were|was|have\s+been|has\s+been|got|did)\b",
+         r"\b(commands?|actions?)\s+(that\s+)?(were\s+|was\s+|have\s+been\s+)?(run|ran|executed|launched|done)\s+"
+         r"(today|yesterday|recently|this|last|since|on|in)\b"),
         (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
-         r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b"),
+         r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b",
+         r"\b(quelles?|les)\s+(commandes?|actions?)\s+(ont\s+ete|a\s+ete|qui\s+ont\s+ete|lancees?|executees?|passees?"
+         r"|effectuees?)\b"),
     ),
     "service.restart": _v(
         "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
         "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
     ),
     "service.start": _v(
-        "start|bring up|start up|launch|spin up|fire up|turn on|boot", "demarre|demarrer|demarrez|lance|lancer"
+        "start|bring up|start up|launch|spin up|fire up|turn on|boot|bring back|bring it back|bring it up"
+        "|get it running|get it back up", "demarre|demarrer|demarrez|lance|lancer"
         "|lancez|allume|remets en route|remettre en route|start", "", "", (), (),
     ),
     "service.reload": _v(
