@@ -119,6 +119,10 @@ read_requests = st.one_of(
     st.builds("{} a redémarré quand ?".format, st.sampled_from(HOSTS)),
     st.builds("heure du dernier {} de {}".format, st.sampled_from(["redémarrage", "reboot"]),
               st.sampled_from(HOSTS)),
+    st.builds("is the {} {}?".format, st.sampled_from(["backup", "deploy", "restart", "cleanup", "rollback"]),
+              st.sampled_from(["done", "finished", "ok", "complete"])),
+    st.builds("did the {} {}?".format, st.sampled_from(["backup", "deploy", "deployment", "reboot", "rollback"]),
+              st.sampled_from(["go through", "work", "fail", "succeed"])),
 )
 
 
