@@ -144,7 +144,10 @@ class Parser:
         spec = self.by_id.get(proposal.action) if proposal else None
         if proposal is None or spec is None:
             return parsed, new_ctx
-        analysis = analyze(text, ctx, self.matcher, self.names)
+        command, rest = raw_command(text)
+        analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
+        if spec.id in analysis.blocked:  # negated or only read about: no second opinion overrides that
+            return parsed, new_ctx
         known = [t for t in proposal.targets if self.inventory.by_name(t) is not None]
         service = proposal.service if proposal.service in self.names.service_keys.values() else None
         values = {k: v for k, v in proposal.parameters.items() if k in spec.param_names}
