@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from chatops_commander.nlu.text import MAX_CHARS
 
@@ -156,3 +156,18 @@ def summary(spec_summary: dict[str, str] | None, action_id: str, lang: str) -> s
         return action_id
     text = spec_summary.get(lang) or spec_summary.get("en") or action_id
     return text[:1].lower() + text[1:]
+
+
+def understood(action: str, lang: str, *, service: str | None, hosts: Sequence[str],
+               parameters: Mapping[str, object]) -> str:
+    """What a card must say in plain words: action, hosts, environment, version
+    ("restart nginx on web-01 and web-02", "déployer sur web-03 — environnement staging, version 3.1.4")."""
+    text = reading(action, lang, service=service, hosts=hosts)
+    extra = []
+    if parameters.get("environment"):
+        extra.append(("environnement " if lang == "fr" else "environment ") + str(parameters["environment"]))
+    if parameters.get("version"):
+        extra.append("version " + str(parameters["version"]))
+    if parameters.get("command"):
+        extra.append(("commande : " if lang == "fr" else "command: ") + str(parameters["command"]))
+    return text + (" — " + ", ".join(extra) if extra else "")

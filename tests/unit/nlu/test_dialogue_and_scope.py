@@ -103,3 +103,14 @@ def test_two_actions_joined_by_or_are_asked_about_never_picked(parser: Parser) -
     assert en.action is None and set(en.options) == {"server.logs", "server.reboot"}
     assert "web-01" in (en.clarification or "") and " or " in (en.clarification or "")
     assert fr.action is None and " ou " in (fr.clarification or "")
+
+
+def test_a_card_can_say_in_plain_words_what_was_understood(parser: Parser) -> None:
+    from chatops_commander.nlu import understood
+
+    parsed = parser.parse("ship 3.1.4 to staging")
+    en = understood(parsed.action or "", "en", service=parsed.service, hosts=parsed.targets,
+                    parameters=parsed.parameters)
+    assert en == "deploy on web-03 — environment staging, version 3.1.4"
+    fr = understood("service.restart", "fr", service="nginx", hosts=("web-01", "web-02"), parameters={})
+    assert fr == "redémarrer nginx sur web-01 et web-02"
