@@ -343,7 +343,8 @@ class EntityMatcher:
                 group = self.group_keys.get(word + texts[i + 1]) or self.group_keys.get(f"{word}-{texts[i + 1]}")
             if group is None:
                 continue
-            if self.is_environment(group) or word not in self.known_words or self._group_context(texts, i):
+            plain = word not in self.known_words and word == fold(group)  # the group's own name, not an alias
+            if self.is_environment(group) or plain or self._group_context(texts, i):
                 found.append(group)
                 used.add(i)
         return tuple(dict.fromkeys(found))

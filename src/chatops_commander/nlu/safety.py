@@ -72,6 +72,8 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
     r"|echoue|termine|fini|passe|plante|ok)\b",
 ))
+_UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
+                   r"|l\s*'?\s*|du\s+|that\s+)?$")
 _OUTCOME = re.compile(r"(?:done|finished|complete|succeed|successful|through|work|ran|pass|fail|over|marche"
                       r"|fonctionne|reussi|echoue|termine|fini|passe)")
 _STATE_QUESTION = re.compile(
@@ -146,6 +148,8 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
     last = len(_READ_FRAMES) - 2
     for index, pattern in enumerate(_READ_FRAMES):
         for m in pattern.finditer(folded):
+            if _UNDO.search(folded[: m.start()]):
+                continue  # "undo the last deploy", "annule le dernier déploiement": an order, not a question
             spans.append(m.span("w"))
             when = when or index in (0, 1, 2, 3, 5)
             outcome = outcome or index >= last

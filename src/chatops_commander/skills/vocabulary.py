@@ -78,8 +78,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b"),
     ),
     "server.logs": _v(
-        "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages",
-        "logs systeme|journal systeme|journaux systeme|journaux|journal|logs|log|syslog",
+        "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages|errors",
+        "logs systeme|journal systeme|journaux systeme|journaux|journal|logs|log|syslog|erreurs",
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
@@ -90,7 +90,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
-        "tail", "", "logs|log|journal|output|log file|logfile", "logs|log|journal|journaux|sortie", (), (),
+        "tail", "", "logs|log|journal|output|log file|logfile|errors", "logs|log|journal|journaux|sortie|erreurs",
+        (), (),
     ),
     "container.list": _v(
         "", "", "containers|container|docker ps|running containers|container list|docker containers|pods",
@@ -193,11 +194,15 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"|production|preprod|staging|stage|stg|recette|prd)\b",),
     ),
     "app.rollback": _v(
-        "rollback|roll back|revert|go back|downgrade|undo the deploy|undo the deployment|undo deploy",
+        "rollback|roll back|revert|go back|downgrade|undo|undo the deploy|undo the deployment|undo deploy",
         "rollback|reviens|revenir|retour arriere|annule le deploiement|fais un rollback|rollbacke|downgrade"
         "|repasse|remets la version|retourne",
         "rollback|previous version|last version|last release|previous release|old version",
-        "version precedente|retour arriere|ancienne version|derniere version stable|rollback", (), (),
+        "version precedente|retour arriere|ancienne version|derniere version stable|rollback",
+        (r"\b(undo|revert|reverse|cancel)\s+(the\s+|that\s+)?(last\s+|latest\s+|previous\s+|recent\s+)?(deploy\w*"
+         r"|release|rollout|upgrade)\b",),
+        (r"\b(annule[rz]?|defai[st]|defaire)\s+(le\s+|la\s+|l\s*'?\s*)?(dernier\s+|derniere\s+)?(deploi\w*|deploy\w*"
+         r"|mise en prod|livraison|release)\b",),
     ),
     "server.reboot": _v(
         "reboot|restart the server|restart the machine|restart the box|restart the host|power cycle"
