@@ -11,6 +11,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "I didn't receive any text. What would you like me to do?",
         "fr": "Je n'ai reçu aucun texte. Que voulez-vous que je fasse ?",
     },
+    "no_words": {
+        "en": "I only see symbols or emoji, no words. What would you like me to do? (type \"help\" for examples)",
+        "fr": "Je ne vois que des symboles ou des emoji, pas de mots. Que voulez-vous que je fasse ?"
+              " (tapez « aide » pour des exemples)",
+    },
     "too_long": {
         "en": f"Your message is too long (more than {MAX_CHARS} characters). Could you shorten it?"
               f" / Votre message est trop long (plus de {MAX_CHARS} caractères) : pouvez-vous le raccourcir ?",

@@ -78,7 +78,7 @@ class Parser:
         if len(text) > MAX_CHARS:
             return self._reject(text, "too_long", ctx)
         if not clean(text):
-            return self._reject(text, "empty", ctx)
+            return self._reject(text, "no_words" if text.strip() else "empty", ctx)
         command, rest = raw_command(text)
         folded = fold(clean(rest))
         if command is None:
