@@ -78,7 +78,7 @@ def analyze(
 ) -> Analysis:
     """`command`: a raw command already taken out of the text (backticks), kept byte for byte."""
     cleaned = clean(text)
-    raw = extract_raw(cleaned)
+    raw = extract_raw(cleaned, command_given=command is not None)
     if command is not None:
         raw.values["command"] = command
         raw.values.pop("quoted", None)
@@ -98,6 +98,7 @@ def analyze(
     scoring = "".join(chars)
     extract_folded(scoring, raw, matcher.known_words)
     values = raw.values
+    scoring = _LAUNCH_A_THING.sub(lambda m: " " * len(m.group(1)) + m.group(0)[len(m.group(1)):], scoring)
     reading = read(scoring)
     reads = scoring
     if reading.spans:
@@ -149,6 +150,9 @@ def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
     )
 
 
+# "lance un backup / le déploiement / la commande / un diagnostic": launching a thing, not starting a service
+_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\s*"
+                             r"(?!service|serveur|daemon|demon|conteneur|container)(?=[a-z])")
 _CLAUSE = re.compile(r"(?:[,;.!?:]|\s-\s|\b(?:so|then|and|please|pls|just|alors|donc|et|puis|stp|svp)\b)\s*"
                      r"((?:[a-z'-]+\s*){1,3})")
 

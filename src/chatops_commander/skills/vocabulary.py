@@ -109,7 +109,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "incident.diagnose": _v(
         "diagnose|investigate|troubleshoot|debug|figure out|look into|dig into",
-        "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui",
+        "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui|diagnostic|diag|un diagnostic",
         "incident|outage|problem|issue|down|slow|broken|what's wrong|whats wrong|going on|crashing|crashed"
         "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work|wrong with",
         "panne|incident|probleme|plantage|lent|lenteur|lenteurs|down|hs|marche plus|marche pas|fonctionne plus"
@@ -178,7 +178,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "disk.cleanup": _v(
         "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
         "|reclaim",
-        "nettoie|nettoyer|nettoyez|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
+        "nettoie|nettoyer|nettoyez|nettoyage|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
         "|vide|vider|faire de la place|fais de la place|fais de l'espace",
         "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
         "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
