@@ -129,6 +129,17 @@ def _close_phrase(text: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+_PLAIN_YES = frozenset(
+    "yes|yep|yeah|yup|y|ya|oui|ouais|ouep|o|ok|okay|sure|please|yes please|oui stp|oui svp|oui merci|volontiers"
+    "|avec plaisir|why not|pourquoi pas|go on|yes sure|ok please|d'accord|dac|bien sur|of course".split("|")
+)
+
+
+def plain_yes(folded: str) -> bool:
+    """A bare "yes" (not "confirm" / "go ahead"): the answer to an offered "Need details?"."""
+    return " ".join(w for w in _normal(folded).split() if w not in ("mate", "bot", "alors", "bon")) in _PLAIN_YES
+
+
 def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) -> str | None:
     """"cancel" | "confirm" | "thanks" | "help" | "greeting", or None when other words remain.
 
@@ -152,6 +163,8 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     if rest:
         close = _close_phrase(original)
         return close if close and all(kind == close or not n for kind, n in hits.items()) else None
+    if hits["cancel"] and hits["thanks"] and not card_waiting:
+        return "thanks"  # "non merci, c'est tout": nothing to cancel, the conversation ends
     if hits["cancel"]:
         return "cancel"
     if hits["help"]:

@@ -100,7 +100,7 @@ class Parser:
 
     def _dialogue(self, act: str, text: str, rest: str, ctx: ConversationContext) -> Result:
         analysis = analyze(rest, ctx, self.matcher, self.names)
-        if act == "confirm" and ctx.offers_details:
+        if act == "confirm" and ctx.offers_details and dialogue.plain_yes(fold(clean(rest))):
             if len(ctx.options) == 1:
                 frame = Frame(spec=self.by_id.get("chat.choose"), values={"option": 1}, confidence=0.9)
                 parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)

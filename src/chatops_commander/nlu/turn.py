@@ -130,6 +130,8 @@ def _conversation(spec: ActionSpec, frame: Frame, a: Analysis, ctx: Conversation
     if spec.id in ("chat.cancel", "chat.confirm"):
         return parsed, replace(ctx, lang=a.lang, pending=False, options=(), option_kind=None, turns=ctx.turns + 1,
                                awaiting_confirmation=False)
+    if spec.id == "chat.choose":  # the choice usually opens a card: a "yes" next answers it, not the options
+        return parsed, replace(ctx, lang=a.lang, turns=ctx.turns + 1, awaiting_confirmation=True)
     return parsed, replace(ctx, lang=a.lang, turns=ctx.turns + 1)
 
 

@@ -114,3 +114,16 @@ def test_a_card_can_say_in_plain_words_what_was_understood(parser: Parser) -> No
     assert en == "deploy on web-03 — environment staging, version 3.1.4"
     fr = understood("service.restart", "fr", service="nginx", hosts=("web-01", "web-02"), parameters={})
     assert fr == "redémarrer nginx sur web-01 et web-02"
+
+
+def test_no_thanks_thats_all_ends_the_conversation_unless_a_card_waits() -> None:
+    assert classify(fold("Non merci, c'est tout")) == "thanks"
+    assert classify(fold("no thanks, that's all")) == "thanks"
+    assert classify(fold("no thanks, that's all"), card_waiting=True) == "cancel"
+
+
+def test_an_explicit_confirm_after_offered_options_confirms(parser: Parser) -> None:
+    ctx = ConversationContext(lang="fr", action="incident.diagnose", turns=1).offering(["Redémarrer nginx", "Logs"])
+    assert parser.parse("Confirmer", ctx).action == "chat.confirm"
+    chosen = parser.parse_turn("1", ctx)[1]
+    assert parser.parse("oui", chosen).action == "chat.confirm"  # the choice opened a card
