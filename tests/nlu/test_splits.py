@@ -47,4 +47,4 @@ def test_the_model_never_trains_on_a_test_sentence() -> None:
 def test_the_frozen_test_split_stays_above_its_measured_floor() -> None:
     """A floor under the figure measured when the split was frozen (bench/RESULTS.md), not the 0.97 target."""
     report = evaluate(_cases("test.jsonl"), dev_inventory(), BUILTIN_SPECS)
-    assert report.accuracy >= 0.93, report.to_text()
+    assert report.accuracy >= 0.95, report.to_text()
