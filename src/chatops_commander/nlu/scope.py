@@ -66,6 +66,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
     ("config_edit", r"\b(edit|modify|change|rewrite)\s+(the\s+)?(\w+\s+)?(config|configuration|conf|crontab|cron|nginx\.conf"
                     r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie[rz]?|edite[rz]?|change[rz]?)\s+(la|le|ma|sa|les)\s+(\w+\s+)?(conf"
                     r"|config|configuration|fichier|crontab)\b"),
+    ("power", r"\bpower\s*(off|down)\b|\bpoweroff\b|\b(shut\s*down|halt|turn\s+off|switch\s+off)\s+(the\s+|this\s+|that\s+|all\s+(the\s+)?)?(server|servers|machine|machines|box|boxes|host|hosts|vm|vms)\b"
+              r"|\b(eteins|eteindre|eteignez|arrete[rz]?|coupe[rz]?)\s+(le\s+|la\s+|les\s+|ce\s+|cette\s+)?(serveur|serveurs|machine|machines|vm|vms)\b"),
     ("everything", r"\b(rm\s+-rf\s+/|delete everything|wipe everything|erase everything|destroy everything"
                    r"|supprime tout|efface tout|detruis tout|vide tout)\b"),
     ("permissions", r"\b(chmod|chown|give|grant|revoke)\s+(\w+\s+)?(sudo|root|admin|permissions?|access|rights|droits)\b"
@@ -91,6 +93,7 @@ _WHAT_FOR = {
     "dns": {"en": "change DNS records or certificates", "fr": "modifier le DNS ou les certificats"},
     "config_edit": {"en": "edit configuration files", "fr": "modifier des fichiers de configuration"},
     "everything": {"en": "delete everything", "fr": "tout supprimer"},
+    "power": {"en": "power off servers (I can reboot them)", "fr": "éteindre des serveurs (je peux les redémarrer)"},
     "permissions": {"en": "change permissions or access rights", "fr": "modifier des droits d'accès"},
 }
 

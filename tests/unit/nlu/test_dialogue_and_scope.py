@@ -40,6 +40,7 @@ def test_requests_are_not_conversation_words(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "wipe the prod db", "drop table users", "install docker on web-01", "format the disk on web-02",
     "upgrade the kernel", "create a user bob", "write an email to the team", "book a meeting with the team",
+    "power off db-replica", "éteins la machine web-03",
     "what's the weather", "supprime la base de prod", "installe htop", "mets à jour le noyau",
     "restaure la base d'hier", "réserve une réunion",
 ])
