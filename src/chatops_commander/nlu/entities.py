@@ -269,6 +269,7 @@ class EntityMatcher:
         self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs, *, hosts_named: bool,
     ) -> tuple[str, ...]:
         unknown: list[str] = []
+        soft_ones: list[tuple[str, int, int]] = []
         texts = [t.text for t in tokens]
         for first, last in compounds:
             if any(j in used for j in range(first, last + 1)):
@@ -280,7 +281,13 @@ class EntityMatcher:
             lead = texts[first - 1] if first > 0 else ""
             strong = any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text
             soft = not hosts_named and text not in _COMMON_COMPOUNDS and not all(self._ordinary_word(p) for p in parts)
-            if strong or soft:
+            if strong:
+                unknown.append(text)
+                used.update(range(first, last + 1))
+            elif soft:
+                soft_ones.append((text, first, last))
+        if not unknown:  # `reboot api-prod`: a name nobody knows; next to a real server name, an unknown service
+            for text, first, last in soft_ones:
                 unknown.append(text)
                 used.update(range(first, last + 1))
         for i, tok in enumerate(tokens):

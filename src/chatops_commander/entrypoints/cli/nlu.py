@@ -86,7 +86,7 @@ def train(
     holdout: Annotated[Path | None, typer.Option(
         "--holdout", help="cases never trained on, e.g. the frozen test split tests/nlu/data/test.jsonl")] = None,
 ) -> None:
-    """Train the intent model from the templates (needs scikit-learn: pip install -e '.[train]')."""
+    """Train the intent model from the templates (needs scikit-learn: the "train" extra)."""
     try:
         from chatops_commander.nlu.training.train import train as fit_model
     except ImportError as exc:  # pragma: no cover - depends on the installation
