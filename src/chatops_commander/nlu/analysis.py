@@ -173,7 +173,7 @@ def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionM
         acts = head.verb > 0 and score.spec.intent is Intent.ACTION
         reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
         if acts or reads_it:
-            score.bonus += 1.2
+            score.bonus += 2.5
 
 
 def _blocked(reading: Reading, blanked: str, kept: list[ActionScore], matcher: ActionMatcher) -> frozenset[str]:

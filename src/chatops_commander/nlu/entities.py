@@ -29,6 +29,9 @@ _HOST_LEAD = frozenset(
     "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
     " instance srv named called nomme appele".split()
 )
+_COUNT_WORDS = frozenset(  # `top10`, `last50`, `tail100`: a count glued to its word, not a server name
+    "top last first tail head limit pid port v version x n no num number ligne lignes line lines http https ipv".split()
+)
 _COMMON_COMPOUNDS = frozenset(
     "demi-heure demi-journee e-mail week-end peut-etre rendez-vous au-dessus ci-dessous ci-dessus la-bas c-a-d"
     " vis-a-vis check-up follow-up roll-out set-up up-to-date built-in re-run re-deploy re-start read-only"
@@ -299,8 +302,7 @@ class EntityMatcher:
                 pair = f"{tok.text}-{tokens[i + 1].text}"
             m = _HOST_LIKE.match(pair)
             lead = texts[i - 1] if i > 0 else ""
-            if m and ("-" in pair or (len(m.group(2)) >= 2 and (m.group(1) not in self.known_words
-                                                              or lead in _HOST_LEAD))):
+            if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in _COUNT_WORDS)):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
         return tuple(unknown)

@@ -99,7 +99,7 @@ class ActionMatcher:
             word = m.group(0)
             if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
                     or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words
-                    or (word.endswith("s") and word[:-1] in self.known_words)):  # a plural is no typo
+                    or self._inflected(word)):  # "problems", "restarted", "rebooting": no typos
                 return word
             limit = 1 if len(word) < 7 else 2
             close = process.extract(word, self._spelling, scorer=OSA.distance, score_cutoff=limit, limit=4)
@@ -116,6 +116,11 @@ class ActionMatcher:
             return pick
 
         return re.sub(r"[a-z]+", fix, folded)
+
+    def _inflected(self, word: str) -> bool:
+        """A catalog word with an ending (plural, past, gerund; French é/és/ée)."""
+        return any(word.endswith(end) and word[: -len(end)] in self.known_words
+                   for end in ("s", "es", "d", "ed", "ing", "e", "es", "ee", "ees", "r", "er", "z", "ez"))
 
     def is_action_word(self, word: str) -> bool:
         return word in self.action_words

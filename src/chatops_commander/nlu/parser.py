@@ -218,8 +218,10 @@ class Parser:
                      options=tuple(s.spec.id for s in named))
 
     def _arbitrate(self, a: Analysis) -> ActionScore | None:
-        """Close rule candidates: the learned model's pick among them, when it has one."""
-        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked}
+        """Close rule candidates: the learned model's pick among them, when it has one and it is no riskier."""
+        ceiling = a.ranked[0].spec.risk.rank  # never toward a riskier action than the rules' own pick
+        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked
+                      and s.spec.risk.rank <= ceiling}
         for p in self._predict(a)[:3]:
             if p.label in candidates and p.probability >= MODEL_ARBITRATES:
                 return candidates[p.label]

@@ -45,7 +45,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(tout|ca)\s+(roule|baigne)\b"),
     ),
     "server.status": _v(
-        "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are",
+        "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
+        "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
         (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo)\W+)*(?:check|verify|inspect)"
@@ -71,7 +72,7 @@ VOCABULARY: dict[str, Vocabulary] = {
         "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
     ),
     "server.processes": _v(
-        "", "", "processes|process list|top processes|ps|procs|running processes|process|top",
+        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop",
         "processus|process|liste des processus|les process|procs|top",
         (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
          r"\bhtop\b"),
