@@ -119,6 +119,10 @@ read_requests = st.one_of(
     st.builds("{} a redémarré quand ?".format, st.sampled_from(HOSTS)),
     st.builds("heure du dernier {} de {}".format, st.sampled_from(["redémarrage", "reboot"]),
               st.sampled_from(HOSTS)),
+    st.builds("is the {} {}?".format, st.sampled_from(["backup", "deploy", "restart", "cleanup", "rollback"]),
+              st.sampled_from(["done", "finished", "ok", "complete"])),
+    st.builds("did the {} {}?".format, st.sampled_from(["backup", "deploy", "deployment", "reboot", "rollback"]),
+              st.sampled_from(["go through", "work", "fail", "succeed"])),
 )
 
 
@@ -190,7 +194,7 @@ ENVS = {"prod": "production", "production": "production", "staging": "staging", 
 @SETTINGS
 @given(st.sampled_from(sorted(ENVS)), st.sampled_from(["2.5.0", "v3.1.4", "1.0"]), st.sampled_from([
     "deploy {v} to {e}", "ship {v} to {e}", "push {v} on {e}", "déploie {v} en {e}", "mets {v} en {e}",
-    "roll out {v} to {e} please", "rollback {e} to {v}",
+    "roll out {v} to {e} please", "rollback {e} to {v}", "restart nginx in {e} ({v})", "disk usage in {e} {v}",
 ]))
 def test_the_environment_named_is_the_one_used_and_shown(env: str, version: str, template: str) -> None:
     parsed = _parse(template.format(v=version, e=env))

@@ -44,6 +44,19 @@ class Analysis:
     scoring: str = ""  # the folded text the action words were read from (names, negated words blanked)
 
     @property
+    def model_text(self) -> str:
+        """What the learned model reads: the scoring text, plus one marker word per kind of name or value
+        found (the names themselves stay hidden: it learns phrasing, not inventories)."""
+        e = self.entities
+        marks = [m for m, present in (
+            ("zhost", bool(e.hosts or e.groups or e.all_hosts)), ("zunknownhost", bool(e.unknown_hosts)),
+            ("zservice", bool(e.services)), ("zenv", bool(e.environments)),
+        ) if present]
+        marks += [f"z{k}" for k in ("url", "version", "pid", "command", "path", "container", "lines", "since",
+                                    "option") if k in self.values]
+        return self.scoring + " " + " ".join(marks)
+
+    @property
     def best(self) -> ActionScore | None:
         return self.ranked[0] if self.ranked and self.ranked[0].total >= THRESHOLD else None
 
@@ -65,7 +78,7 @@ def analyze(
 ) -> Analysis:
     """`command`: a raw command already taken out of the text (backticks), kept byte for byte."""
     cleaned = clean(text)
-    raw = extract_raw(cleaned)
+    raw = extract_raw(cleaned, command_given=command is not None)
     if command is not None:
         raw.values["command"] = command
         raw.values.pop("quoted", None)
@@ -85,6 +98,7 @@ def analyze(
     scoring = "".join(chars)
     extract_folded(scoring, raw, matcher.known_words)
     values = raw.values
+    scoring = _LAUNCH_A_THING.sub(lambda m: " " * len(m.group(1)) + m.group(0)[len(m.group(1)):], scoring)
     reading = read(scoring)
     reads = scoring
     if reading.spans:
@@ -96,6 +110,7 @@ def analyze(
     reads = matcher.correct(reads, keep)
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
     blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
+    _imperative_clause(scoring, scores, matcher)
     for score in scores:
         _bonus(score, ents, values, ctx)
         if command is not None and score.spec.id == "shell.run":
@@ -133,6 +148,32 @@ def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
         if w not in matcher.known_words and w not in STOP_WORDS and w not in _NEUTRAL and w not in FR_MARKERS
         and w not in EN_MARKERS and w not in SERVER_NOUNS and w not in GROUP_PREPOSITIONS and len(w) > 2
     )
+
+
+# "lance un backup / le déploiement / la commande / un diagnostic": launching a thing, not starting a service
+_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\s*"
+                             r"(?!service|serveur|daemon|demon|conteneur|container)(?=[a-z])")
+_CLAUSE = re.compile(r"(?:[,;.!?:]|\s-\s|\b(?:so|then|and|please|pls|just|alors|donc|et|puis|stp|svp)\b)\s*"
+                     r"((?:[a-z'-]+\s*){1,3})")
+
+
+_READ_VERB = re.compile(r"(check|show|give|list|tail|get|see|montre|affiche|donne|regarde|verifie|liste|voir)\b")
+
+
+def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionMatcher) -> None:
+    """"nginx is down, start it": a later clause that opens on an action verb is the request; the
+    description before it ("is down") is the reason."""
+    found = [m.group(1) for m in _CLAUSE.finditer(scoring) if m.start() > 0]
+    heads = " , ".join(found)
+    if not heads.strip():
+        return
+    reads = " , ".join(h for h in found if _READ_VERB.match(h))
+    read_scores = matcher.score(reads) if reads else None
+    for i, (head, score) in enumerate(zip(matcher.score(heads), scores, strict=True)):
+        acts = head.verb > 0 and score.spec.intent is Intent.ACTION
+        reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
+        if acts or reads_it:
+            score.bonus += 2.5
 
 
 def _blocked(reading: Reading, blanked: str, kept: list[ActionScore], matcher: ActionMatcher) -> frozenset[str]:
@@ -196,3 +237,5 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
         score.bonus -= 0.5
     if score.words == 0 and values.get("url") and "url" in param_names:
         score.noun = 0.01
+    if values.get("url") and "url" not in param_names and score.pattern > 0 and score.verb == 0 and score.noun == 0:
+        score.bonus -= 3.0  # "check https://…": the pattern read a bare verb, the URL says what to check

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 _FILLER = frozenset(
     "please pls plz plse stp svp mate man dude bro buddy pal bot chatops team folks guys all then now actually "
     "well hmm hm uh um umm oh ah er so just ok okay alright right really maybe uhh erm lol haha sorry asap quick "
-    "quickly vite rapidement "
+    "quickly vite rapidement what huh eh wtf quoi hein ami l'ami mon ami les amis "
     "allez bon ben euh heu ah oh bah hein alors donc du coup finalement en fait tout ca merci beaucoup "
     "vraiment pote mec chef".split()
 )
@@ -37,6 +37,7 @@ _CANCEL = tuple(sorted((
     "|attends|attendez|attend|minute|une minute|deux secondes|stop stop|arrete|arretez|arrete tout|on arrete"
     "|ne fais rien|ne fais pas ca|fais pas ca|finalement non|bof|tant pis|non non|pas la peine|c'est mort"
     "|laisse courir|on laisse|oublions|on oublie|pas question|hors de question|stoppe|halte|nan|nope merci"
+    "|not that one|not that|wrong one|pas celui-la|pas celle-la|pas ca|mauvais choix|no wrong"
 ).split("|"), key=len, reverse=True))
 _CONFIRM = tuple(sorted((
     "yes|yep|yeah|yea|ya|yup|y|sure|sure thing|confirm|confirmed|i confirm|go|go ahead|go for it|do it|proceed"
@@ -59,7 +60,8 @@ _THANKS = tuple(sorted((
     "|well done|awesome|perfect|great|brilliant|nice|cool|sweet|that'll do|that will do|done for now"
     "|nothing else|that's everything|merci|merci beaucoup|merci bien|merci bcp|mci|cimer|c'est tout"
     "|ca ira|ca sera tout|ce sera tout|c'est parfait|parfait|super|top|nickel|genial|impec|impeccable"
-    "|au top|bien joue|bravo|rien d'autre|c'est bon pour moi|c'est tout bon|tout est bon"
+    "|au top|bien joue|bravo|rien d'autre|c'est bon pour moi|c'est tout bon|tout est bon|bye|goodbye|bye bye"
+    "|see you|see ya|cya|ciao|a plus|a+|bonne journee|bonne soiree|a bientot|a demain|have a nice day|later"
 ).split("|"), key=len, reverse=True))
 _HELP = tuple(sorted((
     "help|help me|need help|i need help|help please|halp|commands|command list|list commands|usage|manual|menu"
@@ -114,13 +116,13 @@ def _elongated(word: str) -> str:
 
 
 _SHORT_PHRASES = tuple(
-    (kind, phrase) for kind, phrases in _KINDS for phrase in phrases if len(phrase) >= 6
+    (kind, phrase) for kind, phrases in _KINDS for phrase in phrases if len(phrase) >= 5
 )
 
 
 def _close_phrase(text: str) -> str | None:
     """A short message one or two typos away from exactly one kind's phrase ("foget it", "go ahed", "meric")."""
-    if len(text) < 6 or len(text.split()) > 3 or any(ch.isdigit() for ch in text):
+    if len(text) < 5 or len(text.split()) > 3 or any(ch.isdigit() for ch in text):
         return None
     kinds = {kind for kind, phrase in _SHORT_PHRASES
              if abs(len(phrase) - len(text)) <= 1 and OSA.distance(phrase, text, score_cutoff=1) <= 1}
@@ -128,6 +130,16 @@ def _close_phrase(text: str) -> str | None:
 
 
 _DECLINE = re.compile(r"\b(?:no thanks?|no thank you|non merci|nan merci|no merci)\b")
+
+_PLAIN_YES = frozenset(
+    "yes|yep|yeah|yup|y|ya|oui|ouais|ouep|o|ok|okay|sure|please|yes please|oui stp|oui svp|oui merci|volontiers"
+    "|avec plaisir|why not|pourquoi pas|go on|yes sure|ok please|d'accord|dac|bien sur|of course".split("|")
+)
+
+
+def plain_yes(folded: str) -> bool:
+    """A bare "yes" (not "confirm" / "go ahead"): the answer to an offered "Need details?"."""
+    return " ".join(w for w in _normal(folded).split() if w not in ("mate", "bot", "alors", "bon")) in _PLAIN_YES
 
 
 def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) -> str | None:
@@ -151,7 +163,8 @@ def classify(folded: str, *, card_waiting: bool = False, subject: bool = False) 
     rest = [w for w in text.split() if w not in _FILLER and w not in _WEAK_CONFIRM]
     weak = [w for w in text.split() if w in _WEAK_CONFIRM]
     if rest:
-        return _close_phrase(original) if not any(hits.values()) else None
+        close = _close_phrase(original)
+        return close if close and all(kind == close or not n for kind, n in hits.items()) else None
     if hits["cancel"] and not card_waiting and (hits["thanks"] or _DECLINE.search(original)):
         return "thanks"  # "non merci, c'est tout" / "no thanks, that's all": declining an offer, nothing to cancel
     if hits["cancel"]:

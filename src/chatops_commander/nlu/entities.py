@@ -29,6 +29,9 @@ _HOST_LEAD = frozenset(
     "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
     " instance srv named called nomme appele".split()
 )
+_COUNT_WORDS = frozenset(  # `top10`, `last50`, `tail100`: a count glued to its word, not a server name
+    "top last first tail head limit pid port v version x n no num number ligne lignes line lines http https ipv".split()
+)
 _COMMON_COMPOUNDS = frozenset(
     "demi-heure demi-journee e-mail week-end peut-etre rendez-vous au-dessus ci-dessous ci-dessus la-bas c-a-d"
     " vis-a-vis check-up follow-up roll-out set-up up-to-date built-in re-run re-deploy re-start read-only"
@@ -269,6 +272,7 @@ class EntityMatcher:
         self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs, *, hosts_named: bool,
     ) -> tuple[str, ...]:
         unknown: list[str] = []
+        soft_ones: list[tuple[str, int, int]] = []
         texts = [t.text for t in tokens]
         for first, last in compounds:
             if any(j in used for j in range(first, last + 1)):
@@ -280,7 +284,13 @@ class EntityMatcher:
             lead = texts[first - 1] if first > 0 else ""
             strong = any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text
             soft = not hosts_named and text not in _COMMON_COMPOUNDS and not all(self._ordinary_word(p) for p in parts)
-            if strong or soft:
+            if strong:
+                unknown.append(text)
+                used.update(range(first, last + 1))
+            elif soft:
+                soft_ones.append((text, first, last))
+        if not unknown:  # `reboot api-prod`: a name nobody knows; next to a real server name, an unknown service
+            for text, first, last in soft_ones:
                 unknown.append(text)
                 used.update(range(first, last + 1))
         for i, tok in enumerate(tokens):
@@ -292,8 +302,7 @@ class EntityMatcher:
                 pair = f"{tok.text}-{tokens[i + 1].text}"
             m = _HOST_LIKE.match(pair)
             lead = texts[i - 1] if i > 0 else ""
-            if m and ("-" in pair or (len(m.group(2)) >= 2 and (m.group(1) not in self.known_words
-                                                              or lead in _HOST_LEAD))):
+            if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in _COUNT_WORDS)):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
         return tuple(unknown)
@@ -343,7 +352,8 @@ class EntityMatcher:
                 group = self.group_keys.get(word + texts[i + 1]) or self.group_keys.get(f"{word}-{texts[i + 1]}")
             if group is None:
                 continue
-            if self.is_environment(group) or word not in self.known_words or self._group_context(texts, i):
+            plain = word not in self.known_words and word == fold(group)  # the group's own name, not an alias
+            if self.is_environment(group) or plain or self._group_context(texts, i):
                 found.append(group)
                 used.add(i)
         return tuple(dict.fromkeys(found))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -15,6 +15,11 @@ from chatops_commander.nlu.text import fold
 
 PATTERN_WEIGHT, VERB_WEIGHT, NOUN_WEIGHT, FUZZY_FACTOR = 3.0, 2.0, 1.0, 0.8
 _LANGS = ("en", "fr")
+
+
+def _closeness(candidate: str, word: str) -> tuple[bool, int]:
+    """Same letters (a transposition) first, then the same length."""
+    return sorted(candidate) != sorted(word), abs(len(candidate) - len(word))
 
 
 @dataclass
@@ -47,7 +52,8 @@ class _Entry:
 class ActionMatcher:
     """Built once per catalog. `score` returns one `ActionScore` per spec (catalog order)."""
 
-    def __init__(self, catalog: Sequence[ActionSpec]) -> None:
+    def __init__(self, catalog: Sequence[ActionSpec], extra_words: Iterable[str] = ()) -> None:
+        """`extra_words`: more words typos are corrected to (the words of out-of-scope requests)."""
         self.catalog = tuple(catalog)
         self.param_names = [spec.param_names for spec in self.catalog]
         self.phrases: dict[str, list[_Entry]] = {}
@@ -78,7 +84,8 @@ class ActionMatcher:
             and w not in STOP_WORDS
         )
 
-        self._spelling = sorted(w for w in self.known_words if len(w) >= 4 and w.isalpha())
+        self._extra_words = frozenset(extra_words)
+        self._spelling = sorted(w for w in self.known_words | self._extra_words if len(w) >= 4 and w.isalpha())
         self._acting_words = frozenset(
             w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
             if any(e.index in acting for e in entries)
@@ -91,22 +98,29 @@ class ActionMatcher:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
-                    or word in FR_MARKERS or word in EN_MARKERS):
+                    or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words
+                    or self._inflected(word)):  # "problems", "restarted", "rebooting": no typos
                 return word
             limit = 1 if len(word) < 7 else 2
             close = process.extract(word, self._spelling, scorer=OSA.distance, score_cutoff=limit, limit=4)
             if not close:
                 return word
             best = min(c[1] for c in close)
-            picks = {c[0] for c in close if c[1] == best and c[0][0] == word[0]}
-            if len(picks) != 1:
+            picks = sorted({c[0] for c in close if c[1] == best and c[0][0] == word[0]},
+                           key=lambda c: (sorted(c) != sorted(word), abs(len(c) - len(word))))
+            if not picks or (len(picks) > 1 and _closeness(picks[0], word) == _closeness(picks[1], word)):
                 return word
-            pick: str = picks.pop()
+            pick: str = picks[0]
             if pick in self._acting_words and (len(word) < 5 or best > 1):
                 return word
             return pick
 
         return re.sub(r"[a-z]+", fix, folded)
+
+    def _inflected(self, word: str) -> bool:
+        """A catalog word with an ending (plural, past, gerund; French é/és/ée)."""
+        return any(word.endswith(end) and word[: -len(end)] in self.known_words
+                   for end in ("s", "es", "d", "ed", "ing", "e", "es", "ee", "ees", "r", "er", "z", "ez"))
 
     def is_action_word(self, word: str) -> bool:
         return word in self.action_words

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from chatops_commander.nlu.text import MAX_CHARS
 
@@ -10,6 +10,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "empty": {
         "en": "I didn't receive any text. What would you like me to do?",
         "fr": "Je n'ai reçu aucun texte. Que voulez-vous que je fasse ?",
+    },
+    "no_words": {
+        "en": "I only see symbols or emoji, no words. What would you like me to do? (type \"help\" for examples)",
+        "fr": "Je ne vois que des symboles ou des emoji, pas de mots. Que voulez-vous que je fasse ?"
+              " (tapez « aide » pour des exemples)",
     },
     "too_long": {
         "en": f"Your message is too long (more than {MAX_CHARS} characters). Could you shorten it?"
@@ -156,3 +161,18 @@ def summary(spec_summary: dict[str, str] | None, action_id: str, lang: str) -> s
         return action_id
     text = spec_summary.get(lang) or spec_summary.get("en") or action_id
     return text[:1].lower() + text[1:]
+
+
+def understood(action: str, lang: str, *, service: str | None, hosts: Sequence[str],
+               parameters: Mapping[str, object]) -> str:
+    """What a card must say in plain words: action, hosts, environment, version
+    ("restart nginx on web-01 and web-02", "déployer sur web-03 — environnement staging, version 3.1.4")."""
+    text = reading(action, lang, service=service, hosts=hosts)
+    extra = []
+    if parameters.get("environment"):
+        extra.append(("environnement " if lang == "fr" else "environment ") + str(parameters["environment"]))
+    if parameters.get("version"):
+        extra.append("version " + str(parameters["version"]))
+    if parameters.get("command"):
+        extra.append(("commande : " if lang == "fr" else "command: ") + str(parameters["command"]))
+    return text + (" — " + ", ".join(extra) if extra else "")

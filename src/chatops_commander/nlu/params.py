@@ -106,11 +106,14 @@ class Extracted:
         return folded
 
 
-def extract_raw(cleaned: str) -> Extracted:
-    """Case-preserving values from the cleaned text: quoted command, URL, version, path, address."""
+def extract_raw(cleaned: str, *, command_given: bool = False) -> Extracted:
+    """Case-preserving values from the cleaned text: quoted command, URL, version, path, address.
+    `command_given`: the raw command was already taken (backticks); no other text is a command."""
     out = Extracted()
-    quoted = _QUOTED.search(cleaned)
-    if quoted:
+    quoted = None if command_given else _QUOTED.search(cleaned)
+    if command_given:
+        pass
+    elif quoted:
         command = (quoted.group(1) or quoted.group(2) or "").strip()
         if command:
             out.values["command"] = command

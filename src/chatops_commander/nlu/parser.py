@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from chatops_commander.domain.actions import ActionSpec, Intent
+from chatops_commander.domain.actions import ActionSpec, Intent, TargetScope
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
@@ -19,16 +20,18 @@ from chatops_commander.nlu.lexicon import SERVER_NOUNS
 from chatops_commander.nlu.matcher import ActionMatcher, ActionScore
 from chatops_commander.nlu.messages import numbered, reading, say
 from chatops_commander.nlu.params import extract_raw
-from chatops_commander.nlu.scope import describe, out_of_scope
+from chatops_commander.nlu.scope import SCOPE_WORDS, describe, out_of_scope
 from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
+_REBOOT = re.compile(r"\b(reboot\w*|redemarr\w*|restart\w*|uptime|up)\b")
+_EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
 MODEL_SURE = 0.55  # the learned model decides alone above this probability (read-only actions)
 MODEL_SURE_ACTING = 0.75  # … and above this one for actions that change something
-MODEL_ARBITRATES = 0.35  # between close rule candidates, the model's pick needs this probability
+MODEL_ARBITRATES = 0.5  # between close rule candidates, the model's pick needs this probability
 
 
 class Parser:
@@ -44,7 +47,7 @@ class Parser:
         self.catalog = tuple(catalog)
         self.by_id = {spec.id: spec for spec in self.catalog}
         self.inventory = inventory
-        self.matcher = ActionMatcher(self.catalog)
+        self.matcher = ActionMatcher(self.catalog, SCOPE_WORDS)
         self.names = EntityMatcher(inventory, self.matcher.known_words | SERVER_NOUNS, self.matcher.phrases)
         self.fallback = fallback
         self.threshold = threshold
@@ -61,7 +64,7 @@ class Parser:
         model = self.model
         if model is None:
             return []
-        return [p for p in model.predict(a.scoring) if p.label == NONE_LABEL or p.label in self.by_id]
+        return [p for p in model.predict(a.model_text) if p.label == NONE_LABEL or p.label in self.by_id]
 
     def parse(self, text: str, context: ConversationContext | None = None) -> ParsedCommand:
         return self.parse_turn(text, context)[0]
@@ -75,7 +78,7 @@ class Parser:
         if len(text) > MAX_CHARS:
             return self._reject(text, "too_long", ctx)
         if not clean(text):
-            return self._reject(text, "empty", ctx)
+            return self._reject(text, "no_words" if text.strip() else "empty", ctx)
         command, rest = raw_command(text)
         folded = fold(clean(rest))
         if command is None:
@@ -83,7 +86,7 @@ class Parser:
                                    subject=bool(ctx.service or ctx.targets))
             if act is not None:
                 return self._dialogue(act, text, rest, ctx)
-            outside = out_of_scope(folded)
+            outside = out_of_scope(folded) or out_of_scope(self.matcher.correct(folded, self.names.name_words))
             if outside is not None and "command" not in extract_raw(clean(rest)).values:
                 return self._outside(outside, text, rest, ctx)
         analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
@@ -97,7 +100,7 @@ class Parser:
 
     def _dialogue(self, act: str, text: str, rest: str, ctx: ConversationContext) -> Result:
         analysis = analyze(rest, ctx, self.matcher, self.names)
-        if act == "confirm" and ctx.offers_details:
+        if act == "confirm" and ctx.offers_details and dialogue.plain_yes(fold(clean(rest))):
             if len(ctx.options) == 1:
                 frame = Frame(spec=self.by_id.get("chat.choose"), values={"option": 1}, confidence=0.9)
                 parsed, new_ctx = build(frame, analysis, ctx, self.by_id, self.names)
@@ -141,7 +144,10 @@ class Parser:
         spec = self.by_id.get(proposal.action) if proposal else None
         if proposal is None or spec is None:
             return parsed, new_ctx
-        analysis = analyze(text, ctx, self.matcher, self.names)
+        command, rest = raw_command(text)
+        analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
+        if spec.id in analysis.blocked:  # negated or only read about: no second opinion overrides that
+            return parsed, new_ctx
         known = [t for t in proposal.targets if self.inventory.by_name(t) is not None]
         service = proposal.service if proposal.service in self.names.service_keys.values() else None
         values = {k: v for k, v in proposal.parameters.items() if k in spec.param_names}
@@ -161,6 +167,8 @@ class Parser:
             return self._chosen(option, a, ctx)
         if best is not None and ctx.is_empty and len(a.ranked) > 1 and best.total - a.ranked[1].total < RULE_MARGIN:
             best = self._arbitrate(a) or best
+        if best is not None and (choice := self._either(a)) is not None:
+            return choice
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -169,6 +177,9 @@ class Parser:
                          values=dict(a.values), confidence=a.confidence)
         if a.reading.spans and (a.reading.state_question or a.reading.read_objects):
             read_id = "service.status" if a.entities.services and a.reading.state_question else "server.status"
+            if a.reading.outcome_question or (a.reading.read_objects and not a.entities.named_targets
+                                              and not a.reading.state_question and not _REBOOT.search(a.folded)):
+                read_id = "history.list"  # "did the deploy go through?", "when was the last backup?"
             spec = self.by_id.get(read_id)
             if spec is not None:
                 service = a.entities.services[0] if a.entities.services else None
@@ -193,9 +204,24 @@ class Parser:
                          values=values, confidence=0.8, inherited=True)
         return None
 
+    def _either(self, a: Analysis) -> Frame | None:
+        """"logs or reboot web-01?": two actions joined by "or" — ask which one, never pick."""
+        if not _EITHER.search(a.scoring):
+            return None
+        named = [s for s in a.ranked if s.words >= 1.0 and s.spec.intent is not Intent.CONVERSATION
+                 and s.spec.id not in a.blocked][:2]
+        if len(named) < 2 or named[1].total < 1.0 or all(s.spec.intent is not Intent.ACTION for s in named):
+            return None  # two readings that change nothing ("is it up or down?"): the rules' pick is harmless
+        service = a.entities.services[0] if a.entities.services else None
+        first, second = (reading(s.spec.id, a.lang, service=service, hosts=a.entities.hosts) for s in named)
+        return Frame(spec=None, question=say("two_readings", a.lang, first=first, second=second),
+                     options=tuple(s.spec.id for s in named))
+
     def _arbitrate(self, a: Analysis) -> ActionScore | None:
-        """Close rule candidates: the learned model's pick among them, when it has one."""
-        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked}
+        """Close rule candidates: the learned model's pick among them, when it has one and it is no riskier."""
+        ceiling = a.ranked[0].spec.risk.rank  # never toward a riskier action than the rules' own pick
+        candidates = {s.spec.id: s for s in a.ranked if s.total >= 1.0 and s.spec.id not in a.blocked
+                      and s.spec.risk.rank <= ceiling}
         for p in self._predict(a)[:3]:
             if p.label in candidates and p.probability >= MODEL_ARBITRATES:
                 return candidates[p.label]
@@ -205,7 +231,7 @@ class Parser:
         """No rule fits: the learned model decides when sure; when unsure between two readings, it asks.
         A frame with neither spec nor question means "nothing fits" (the model says out of scope)."""
         model = self.model
-        if model is None or model.known_words(a.scoring) == 0:
+        if model is None or model.known_words(a.scoring) == 0:  # markers alone are no words
             return None
         preds = [p for p in self._predict(a) if p.label not in a.blocked and p.label not in _DIALOGUE_ONLY]
         if not preds:
@@ -214,6 +240,8 @@ class Parser:
         if top.label == NONE_LABEL:
             return Frame(spec=None) if top.probability >= MODEL_SURE else None
         spec = self.by_id[top.label]
+        if a.entities.unknown_hosts and spec.scope is TargetScope.NONE:
+            return None  # a server name nobody knows: ask about it, never guess an action without hosts
         acting = spec.intent in (Intent.ACTION, Intent.CONFIGURATION)
         if top.probability >= (MODEL_SURE_ACTING if acting else MODEL_SURE):
             service = a.entities.services[0] if a.entities.services else None
@@ -221,7 +249,8 @@ class Parser:
                 service = str(a.values["container"])
             return Frame(spec=spec, service=service, explicit_service=service is not None, values=dict(a.values),
                          confidence=round(top.probability, 3))
-        readings = [p for p in preds if p.label != NONE_LABEL][:2]
+        readings = [p for p in preds if p.label != NONE_LABEL
+                    and self.by_id[p.label].intent is not Intent.CONVERSATION][:2]
         if len(readings) == 2 and readings[0].probability + readings[1].probability >= MODEL_SURE:
             service = a.entities.services[0] if a.entities.services else None
             hosts = a.entities.hosts

@@ -64,7 +64,18 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:\S+\s+)"
     r"{0,2}?(?:ete\s+|bien\s+|deja\s+|correctement\s+)*(?P<w>(?:redemarre|reboote|arrete|stoppe|relance|deploye"
     r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint)e?s?)\b",
+    # "is the backup done?", "did the deploy go through?", "le dernier déploiement a marché ?"
+    r"\b(?:is|was|did|has|have|were|are)\s+(?:the\s+|my\s+|our\s+|last\s+|latest\s+|today'?s\s+)*(?P<w>"
+    + _ACTION_STEMS + r")\s+(?:\S+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"
+    r"|went\s+through|work\w*|run|ran|pass\w*|fail\w*|over|good|fine)\b",
+    r"\b(?:le|la|l\s*'?|mon|ma|notre|dernier|derniere)\s*(?:dernier\s+|derniere\s+)?(?P<w>" + _ACTION_STEMS
+    + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
+    r"|echoue|termine|fini|passe|plante|ok)\b",
 ))
+_UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
+                   r"|l\s*'?\s*|du\s+|that\s+)?$")
+_OUTCOME = re.compile(r"(?:done|finished|complete|succeed|successful|through|work|ran|pass|fail|over|marche"
+                      r"|fonctionne|reussi|echoue|termine|fini|passe)")
 _STATE_QUESTION = re.compile(
     r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:\S+\s+){0,3}?(?P<w>stopped|down|dead|running|up"
     r"|started|arrete|arretee|arretes|stoppe|demarre|lance|tombe|mort|actif|inactif|up)\b"
@@ -79,6 +90,7 @@ class Reading:
     read_objects: tuple[tuple[int, int], ...] = ()
     state_question: bool = False
     when_question: bool = False
+    outcome_question: bool = False  # "did the deploy go through?": about what was done (the history)
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
@@ -129,18 +141,23 @@ def _french_negation_closes(folded: str, at: int) -> bool:
     return bool(re.search(r"\b(pas|plus|jamais|rien|point)\b", folded[max(0, at - 6) : at] + " " + clause))
 
 
-def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool]:
-    """Action words that are what a read request is about; whether it asks a state or a "when"."""
+def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bool]:
+    """Action words that are what a read request is about; whether it asks a state, a "when", an outcome."""
     spans: list[tuple[int, int]] = []
-    when = False
+    when = outcome = False
+    last = len(_READ_FRAMES) - 2
     for index, pattern in enumerate(_READ_FRAMES):
         for m in pattern.finditer(folded):
+            if _UNDO.search(folded[: m.start()]):
+                continue  # "undo the last deploy", "annule le dernier déploiement": an order, not a question
             spans.append(m.span("w"))
             when = when or index in (0, 1, 2, 3, 5)
+            outcome = outcome or index >= last
     state = bool(_STATE_QUESTION.search(folded)) and bool(re.search(r"\?|^(is|are|was|est|sont)\b", folded))
-    return tuple(spans), state, when
+    return tuple(spans), state, when or outcome, outcome
 
 
 def read(folded: str) -> Reading:
-    objects, state, when = read_spans(folded)
-    return Reading(negated=negated_spans(folded), read_objects=objects, state_question=state, when_question=when)
+    objects, state, when, outcome = read_spans(folded)
+    return Reading(negated=negated_spans(folded), read_objects=objects, state_question=state, when_question=when,
+                   outcome_question=outcome)

@@ -57,15 +57,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
                 r"|organise\w*|cale\w*)\s+(une\s+|un\s+|la\s+)?(reunion|salle|call|point|rendez-vous|rdv|visio)\b"),
     ("weather", r"\b(weather|forecast|temperature outside|rain|sunny|meteo|il fait beau|pleuvoir|pleut)\b"),
     ("chitchat", r"\b(tell me a joke|a joke|une blague|sing|poem|poeme|recipe|recette de cuisine|who won|football"
-                 r"|movie|film|stock price|bitcoin|translate|traduis|order (a )?pizza|commande (une )?pizza"
+                 r"|movie|film|stock price|bitcoin|translate|traduis|order (a )?pizza|commande (une )?pizza|qui a gagne"
                  r"|girlfriend|boyfriend|lottery|horoscope)\b"),
     ("ticket", r"\b(open|create|file|close|update)\s+(a\s+|the\s+)?(ticket|jira|issue on github|pull request|pr|incident"
                r" ticket)\b|\b(ouvre|cree|creer)\s+(un\s+)?(ticket|jira)\b"),
     ("dns", r"\b(change|update|edit|add|modify|create)\s+(the\s+|a\s+)?(dns|dns record|a record|cname|certificate|cert"
             r"|ssl cert|tls cert)\b|\b(renew)\s+(the\s+)?(cert|certificate|ssl|tls)\w*\b"),
     ("config_edit", r"\b(edit|modify|change|rewrite)\s+(the\s+)?(\w+\s+)?(config|configuration|conf|crontab|cron|nginx\.conf"
-                    r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie\w*|edite\w*|change\w*)\s+(la\s+|le\s+)?(\w+\s+)?(conf"
+                    r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie[rz]?|edite[rz]?|change[rz]?)\s+(la|le|ma|sa|les)\s+(\w+\s+)?(conf"
                     r"|config|configuration|fichier|crontab)\b"),
+    ("power", r"\bpower\s*(off|down)\b|\bpoweroff\b|\b(shut\s*down|halt|turn\s+off|switch\s+off)\s+(the\s+|this\s+|that\s+|all\s+(the\s+)?)?(server|servers|machine|machines|box|boxes|host|hosts|vm|vms)\b"
+              r"|\b(eteins|eteindre|eteignez|arrete[rz]?|coupe[rz]?)\s+(le\s+|la\s+|les\s+|ce\s+|cette\s+)?(serveur|serveurs|machine|machines|vm|vms)\b"),
     ("everything", r"\b(rm\s+-rf\s+/|delete everything|wipe everything|erase everything|destroy everything"
                    r"|supprime tout|efface tout|detruis tout|vide tout)\b"),
     ("permissions", r"\b(chmod|chown|give|grant|revoke)\s+(\w+\s+)?(sudo|root|admin|permissions?|access|rights|droits)\b"
@@ -91,8 +93,18 @@ _WHAT_FOR = {
     "dns": {"en": "change DNS records or certificates", "fr": "modifier le DNS ou les certificats"},
     "config_edit": {"en": "edit configuration files", "fr": "modifier des fichiers de configuration"},
     "everything": {"en": "delete everything", "fr": "tout supprimer"},
+    "power": {"en": "power off servers (I can reboot them)", "fr": "éteindre des serveurs (je peux les redémarrer)"},
     "permissions": {"en": "change permissions or access rights", "fr": "modifier des droits d'accès"},
 }
+
+
+# Words of out-of-scope requests, so that a typo ("formate", "instal", "wipe teh db") is still recognized.
+SCOPE_WORDS = frozenset(
+    "drop wipe truncate delete destroy erase restore install uninstall reinstall upgrade update format reformat"
+    " partition kernel noyau installe installer desinstalle formate formater restaure restaurer supprime"
+    " database databases table tables password utilisateur account accounts meeting reunion weather meteo"
+    " email mail courriel firewall iptables provision".split()
+)
 
 
 def out_of_scope(folded: str) -> str | None:

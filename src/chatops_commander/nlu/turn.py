@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chatops_commander.domain.actions import ActionSpec, Intent
+from chatops_commander.domain.actions import ActionSpec, Intent, TargetScope
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
 from chatops_commander.nlu.analysis import Analysis
@@ -111,6 +111,8 @@ def _parameters(
         params["container"] = service
     if "host" in allowed and "address" in values:
         params["host"] = values["address"]
+    if "environment" not in allowed and spec.scope is not TargetScope.NONE and a.entities.environments:
+        params["environment"] = a.entities.environments[0]  # named in the text: shown on the card (ACTIONS.md)
     if "environment" in allowed:
         envs = list(a.entities.environments) or [g for g in a.entities.groups if names.is_environment(g)]
         if envs:
@@ -130,6 +132,8 @@ def _conversation(spec: ActionSpec, frame: Frame, a: Analysis, ctx: Conversation
     if spec.id in ("chat.cancel", "chat.confirm"):
         return parsed, replace(ctx, lang=a.lang, pending=False, options=(), option_kind=None, turns=ctx.turns + 1,
                                awaiting_confirmation=False)
+    if spec.id == "chat.choose":  # the choice usually opens a card: a "yes" next answers it, not the options
+        return parsed, replace(ctx, lang=a.lang, turns=ctx.turns + 1, awaiting_confirmation=True)
     return parsed, replace(ctx, lang=a.lang, turns=ctx.turns + 1)
 
 

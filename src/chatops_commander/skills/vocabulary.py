@@ -45,8 +45,14 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(tout|ca)\s+(roule|baigne)\b"),
     ),
     "server.status": _v(
-        "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are",
-        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats", (), (),
+        "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
+        "|how long has|been up|up since",
+        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
+        # "check web-01" (the name hidden): nothing but the verb and politeness
+        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo)\W+)*(?:check|verify|inspect)"
+         r"(?:\s+on)?\W*(?:(?:please|pls|thanks|now|asap)\W*)*\Z",),
+        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok)\W+)*(?:verifie|controle|regarde|check)(?:\s+(?:sur|le"
+         r"\s+serveur))?\W*(?:(?:stp|svp|merci|vite)\W*)*\Z",),
     ),
     "server.disk": _v(
         "", "",
@@ -66,15 +72,15 @@ VOCABULARY: dict[str, Vocabulary] = {
         "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
     ),
     "server.processes": _v(
-        "", "", "processes|process list|top processes|ps|procs|running processes|process|top",
+        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop",
         "processus|process|liste des processus|les process|procs|top",
         (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
          r"\bhtop\b"),
         (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b"),
     ),
     "server.logs": _v(
-        "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages",
-        "logs systeme|journal systeme|journaux systeme|journaux|journal|logs|log|syslog",
+        "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages|errors",
+        "logs systeme|journal systeme|journaux systeme|journaux|journal|logs|log|syslog|erreurs",
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
@@ -85,7 +91,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
-        "tail", "", "logs|log|journal|output|log file|logfile", "logs|log|journal|journaux|sortie", (), (),
+        "tail", "", "logs|log|journal|output|log file|logfile|errors", "logs|log|journal|journaux|sortie|erreurs",
+        (), (),
     ),
     "container.list": _v(
         "", "", "containers|container|docker ps|running containers|container list|docker containers|pods",
@@ -103,7 +110,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "incident.diagnose": _v(
         "diagnose|investigate|troubleshoot|debug|figure out|look into|dig into",
-        "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui",
+        "diagnostique|diagnostiquer|investigue|enquete|analyse|regarde ce qui|diagnostic|diag|un diagnostic",
         "incident|outage|problem|issue|down|slow|broken|what's wrong|whats wrong|going on|crashing|crashed"
         "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work|wrong with",
         "panne|incident|probleme|plantage|lent|lenteur|lenteurs|down|hs|marche plus|marche pas|fonctionne plus"
@@ -128,16 +135,22 @@ VOCABULARY: dict[str, Vocabulary] = {
         "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
         "|actions recentes|ce que j'ai fait|ce que j'ai lance",
         (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
-         r"\bwho\s+(ran|did|restarted|rebooted)\b"),
+         r"\bwho\s+(ran|did|restarted|rebooted)\b",
+         r"\b(what|which)\s+(commands?|actions?)\s+(were|was|have\s+been|has\s+been|got|did)\b",
+         r"\b(commands?|actions?)\s+(that\s+)?(were\s+|was\s+|have\s+been\s+)?(run|ran|executed|launched|done)\s+"
+         r"(today|yesterday|recently|this|last|since|on|in)\b"),
         (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
-         r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b"),
+         r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b",
+         r"\b(quelles?|les)\s+(commandes?|actions?)\s+(ont\s+ete|a\s+ete|qui\s+ont\s+ete|lancees?|executees?|passees?"
+         r"|effectuees?)\b"),
     ),
     "service.restart": _v(
         "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
         "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
     ),
     "service.start": _v(
-        "start|bring up|start up|launch|spin up|fire up|turn on|boot", "demarre|demarrer|demarrez|lance|lancer"
+        "start|bring up|start up|launch|spin up|fire up|turn on|boot|bring back|bring it back|bring it up"
+        "|get it running|get it back up", "demarre|demarrer|demarrez|lance|lancer"
         "|lancez|allume|remets en route|remettre en route|start", "", "", (), (),
     ),
     "service.reload": _v(
@@ -166,7 +179,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "disk.cleanup": _v(
         "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
         "|reclaim",
-        "nettoie|nettoyer|nettoyez|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
+        "nettoie|nettoyer|nettoyez|nettoyage|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
         "|vide|vider|faire de la place|fais de la place|fais de l'espace",
         "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
         "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
@@ -182,11 +195,15 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"|production|preprod|staging|stage|stg|recette|prd)\b",),
     ),
     "app.rollback": _v(
-        "rollback|roll back|revert|go back|downgrade|undo the deploy|undo the deployment|undo deploy",
+        "rollback|roll back|revert|go back|downgrade|undo|undo the deploy|undo the deployment|undo deploy",
         "rollback|reviens|revenir|retour arriere|annule le deploiement|fais un rollback|rollbacke|downgrade"
         "|repasse|remets la version|retourne",
         "rollback|previous version|last version|last release|previous release|old version",
-        "version precedente|retour arriere|ancienne version|derniere version stable|rollback", (), (),
+        "version precedente|retour arriere|ancienne version|derniere version stable|rollback",
+        (r"\b(undo|revert|reverse|cancel)\s+(the\s+|that\s+)?(last\s+|latest\s+|previous\s+|recent\s+)?(deploy\w*"
+         r"|release|rollout|upgrade)\b",),
+        (r"\b(annule[rz]?|defai[st]|defaire)\s+(le\s+|la\s+|l\s*'?\s*)?(dernier\s+|derniere\s+)?(deploi\w*|deploy\w*"
+         r"|mise en prod|livraison|release)\b",),
     ),
     "server.reboot": _v(
         "reboot|restart the server|restart the machine|restart the box|restart the host|power cycle"

@@ -91,3 +91,8 @@ def test_word_soup_conversations_keep_the_contract(turns: list[str]) -> None:
         parsed, ctx = PARSER.parse_turn(turn, ctx)
         _check_contract(parsed)
         assert ConversationContext.from_dict(ctx.to_dict()) == ctx
+
+
+def test_only_emoji_gets_its_own_clear_answer(parser: Parser) -> None:
+    parsed = parser.parse("😀🔥🚀")
+    assert parsed.action is None and "emoji" in (parsed.clarification or "")

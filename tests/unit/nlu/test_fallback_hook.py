@@ -50,3 +50,10 @@ async def test_an_unknown_action_from_the_strategy_keeps_the_offline_answer() ->
 def test_sync_parsing_ignores_the_strategy() -> None:
     strategy = FixedStrategy(Proposal("server.reboot", targets=("web-01",)))
     assert Parser(BUILTIN_SPECS, INVENTORY, fallback=strategy).parse("blorp").action is None
+
+
+async def test_a_proposal_of_a_negated_action_is_ignored() -> None:
+    strategy = FixedStrategy(Proposal("server.reboot", targets=("web-01",), confidence=0.99))
+    parser = Parser(BUILTIN_SPECS, INVENTORY, fallback=strategy)
+    parsed, _ = await parser.parse_async("don't reboot web-01 whatever happens")
+    assert strategy.calls == 1 and parsed.action != "server.reboot"

@@ -84,8 +84,10 @@ def train(
         "--data-dir", help="also write the generated train/dev splits there (e.g. tests/nlu/data)")] = None,
     cases: Annotated[Path | None, typer.Option(
         "--cases", help="hand-written cases added to the training data (e.g. tests/nlu/cases.jsonl)")] = None,
+    holdout: Annotated[Path | None, typer.Option(
+        "--holdout", help="cases never trained on, e.g. the frozen test split tests/nlu/data/test.jsonl")] = None,
 ) -> None:
-    """Train the intent model from the templates (needs scikit-learn: pip install -e '.[train]')."""
+    """Train the intent model from the templates (needs scikit-learn: the "train" extra)."""
     try:
         from chatops_commander.nlu.training.train import train as fit_model
     except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -100,8 +102,14 @@ def train(
             extra = load_cases(cases.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             fail(f"cannot read {cases}: {exc}")
+    held: list[str] = []
+    if holdout is not None:
+        try:
+            held = [str(c["text"]) for c in load_cases(holdout.read_text(encoding="utf-8"))]
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            fail(f"cannot read {holdout}: {exc}")
     try:
-        report = fit_model(BUILTIN_SPECS, out or packaged_path(), data_dir, extra)
+        report = fit_model(BUILTIN_SPECS, out or packaged_path(), data_dir, extra, holdout=held)
     except ImportError as exc:
         fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
     typer.echo(f"train: {report.train} sentences, dev: {report.dev} sentences (held-out templates)")

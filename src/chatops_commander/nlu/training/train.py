@@ -135,9 +135,9 @@ def from_cases(cases: Iterable[dict[str, Any]]) -> list[Example]:
 
 
 def scoring_text(parser: Parser, text: str) -> str:
-    """What the model reads: the parser's scoring text (names, values, negated words blanked)."""
+    """What the model reads: the parser's scoring text (names, values, negated words blanked) and markers."""
     command, rest = raw_command(text)
-    return analyze(rest, ConversationContext(), parser.matcher, parser.names, command=command).scoring
+    return analyze(rest, ConversationContext(), parser.matcher, parser.names, command=command).model_text
 
 
 def fit(texts: Sequence[str], labels: Sequence[str], c: float = 8.0) -> IntentModel:
@@ -190,10 +190,13 @@ class TrainReport:
 
 def train(
     catalog_specs: Sequence[Any], out: Path, data_dir: Path | None, cases: Iterable[dict[str, Any]] = (),
-    seed: int = SEED,
+    seed: int = SEED, holdout: Iterable[str] = (),
 ) -> TrainReport:
+    """`holdout`: sentences never trained on (the frozen test split): dropped from the generated data and
+    from `cases`, whatever their source."""
     parser = Parser(catalog_specs, training_inventory())
-    examples = generate(seed) + from_cases(cases)
+    held = {" ".join(t.lower().split()) for t in holdout}
+    examples = [e for e in generate(seed) + from_cases(cases) if " ".join(e.text.lower().split()) not in held]
     train_ex = [e for e in examples if e.split == "train"]
     dev_ex = [e for e in examples if e.split == "dev"]
     x_train = [scoring_text(parser, e.text) for e in train_ex]
