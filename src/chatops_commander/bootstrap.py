@@ -398,6 +398,13 @@ def audit_log_head(settings: Settings) -> tuple[int, str] | None:
     return read_audit_log_head(settings.data_dir / "audit.log")
 
 
+def audit_evidence(container: Container) -> dict[str, Any]:
+    """What `services.audit.verify` checks the chain against: the mirror's head, the audit keys and the
+    signed checkpoints kept outside the database (every door verifies with the same evidence)."""
+    return {"head": audit_log_head(container.settings), "keys": container.security.audit_keys.all(),
+            "checkpoints": audit_checkpoints(container.settings)}
+
+
 def checkpoint_path(settings: Settings) -> Path:
     return settings.audit_checkpoint_file or settings.data_dir / "audit.checkpoints"
 

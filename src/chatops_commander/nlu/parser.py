@@ -29,6 +29,10 @@ _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
+# Words that carry no request on their own ("for lb-01", "sur web-02"): the model is not asked about them alone.
+_FUNCTION_WORDS = frozenset(
+    "a an the for on in at to of from with and or my our this that is are it its please pls "
+    "le la les l un une des du de d sur pour dans a au aux avec et ou mon ma mes ce cette est stp svp".split())
 MODEL_SURE = 0.55  # the learned model decides alone above this probability (read-only actions)
 MODEL_SURE_ACTING = 0.75  # … and above this one for actions that change something
 MODEL_ARBITRATES = 0.5  # between close rule candidates, the model's pick needs this probability
@@ -231,7 +235,8 @@ class Parser:
         """No rule fits: the learned model decides when sure; when unsure between two readings, it asks.
         A frame with neither spec nor question means "nothing fits" (the model says out of scope)."""
         model = self.model
-        if model is None or model.known_words(a.scoring) == 0:  # markers alone are no words
+        content = " ".join(w for w in a.scoring.split() if w not in _FUNCTION_WORDS)
+        if model is None or model.known_words(content) == 0:  # markers and function words alone are no request
             return None
         preds = [p for p in self._predict(a) if p.label not in a.blocked and p.label not in _DIALOGUE_ONLY]
         if not preds:

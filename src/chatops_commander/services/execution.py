@@ -184,19 +184,18 @@ class FanOut:
         end = loop.time() + deadline_s
         try:
             while pending:
-                try:
-                    res = await asyncio.wait_for(queue.get(), timeout=max(0.0, end - loop.time()))
+                try:  # asyncio.timeout_at, not wait_for: on 3.11 wait_for can swallow a cancellation
+                    async with asyncio.timeout_at(end):  # that arrives together with a host's result
+                        res = await queue.get()
                 except TimeoutError:
                     break
                 pending.discard(res.host)
                 yield res
             for name in sorted(pending):
-                yield RunResult(
-                    name,
-                    HostOutcome.TIMED_OUT,
-                    message=f"the overall deadline of {deadline_s:g} s passed / "
-                    f"le délai global de {deadline_s:g} s est dépassé",
-                )
+                en = f"the overall deadline of {deadline_s:g} s passed"
+                fr = f"le délai global de {deadline_s:g} s est dépassé"
+                yield RunResult(name, HostOutcome.TIMED_OUT, message=f"{en} / {fr}",
+                                data={"explanation": {"en": en, "fr": fr}})
         finally:
             for t in tasks:
                 t.cancel()

@@ -91,10 +91,10 @@ def may_use(principal: Principal, spec: ActionSpec) -> bool:
 
 class McpDoor:
     def __init__(self, chat: ChatService, uow: UnitOfWorkFactory, *, public_url: str | None = None,
-                 audit_head: Callable[[], tuple[int, str] | None] | None = None) -> None:
+                 audit_evidence: Callable[[], Mapping[str, Any]] | None = None) -> None:
         self.chat, self.uow = chat, uow
         self.public_url = (public_url or "").rstrip("/")
-        self.audit_head = audit_head or (lambda: None)
+        self.audit_evidence = audit_evidence or dict  # head, keys, checkpoints (bootstrap.audit_evidence)
         self._tools: dict[str, ToolSpec] = {}
         self._conversations: dict[tuple[UUID, str], UUID] = {}
 
@@ -346,7 +346,7 @@ class McpDoor:
 
     async def audit_verification(self, principal: Principal) -> dict[str, Any]:
         try:
-            report = await audit.verify_as(self.uow, principal, head=self.audit_head())
+            report = await audit.verify_as(self.uow, principal, **self.audit_evidence())
         except DomainError as exc:
             raise DoorError.of(exc) from None
         return {"ok": report.ok, "checked": report.checked, "problem": report.problem,

@@ -39,7 +39,7 @@ def door_for(container: bootstrap.Container, app_state: Any) -> McpDoor:
         app_state.chat_service = chat
         settings = container.settings
         door = McpDoor(chat, container.uow, public_url=settings.public_url,
-                       audit_head=lambda: bootstrap.audit_log_head(settings))
+                       audit_evidence=lambda: bootstrap.audit_evidence(container))
         app_state.mcp_door = door
     return door
 

@@ -34,7 +34,7 @@ async def serve_stdio(container: bootstrap.Container, email: str) -> None:
     principal = await principal_for(container, email)
     settings = container.settings
     door = McpDoor(bootstrap.build_chat_service(container), container.uow, public_url=settings.public_url,
-                   audit_head=lambda: bootstrap.audit_log_head(settings))
+                   audit_evidence=lambda: bootstrap.audit_evidence(container))
 
     async def resolve(ctx: ServerRequestContext[Any, Any]) -> tuple[Principal, McpDoor, str]:
         return principal, door, "stdio"

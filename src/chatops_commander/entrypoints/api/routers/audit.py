@@ -32,9 +32,7 @@ async def list_audit(
 
 @router.get("/audit/verify", response_model=AuditVerification)
 async def verify_audit(request: Request, principal: PrincipalDep, container: ContainerDep) -> AuditVerification:
-    report = await audit.verify_as(container.uow, principal, head=bootstrap.audit_log_head(container.settings),
-                                   keys=container.security.audit_keys.all(),
-                                   checkpoints=bootstrap.audit_checkpoints(container.settings))
+    report = await audit.verify_as(container.uow, principal, **bootstrap.audit_evidence(container))
     lang = request_language(request)
     return AuditVerification(ok=report.ok, checked=report.checked, problem=report.problem,
                              first_bad_seq=report.first_bad_seq, first_bad_id=report.first_bad_id,
