@@ -3,7 +3,7 @@
 
 A real `chatops serve` process (embedded SQLite, monitoring off) on a loopback port; one MCP client (the
 official SDK) authenticated by an execute API token calls `server_disk` on `localhost` N times in a row.
-A round trip = the client's `tools/call` → bearer authentication (token lookup, last-use stamp, API rate
+A round trip = the client's `tools/call` → bearer authentication (token lookup, last-use stamp once a minute, API rate
 limit) → door → pipeline (authorize, write-ahead `commands` row + audit events) → `df` through the local
 executor → structured result back (a read-only check writes no conversation lines). p50/p95 (target p95 < 30 ms).
 

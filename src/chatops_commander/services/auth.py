@@ -437,7 +437,7 @@ async def _authenticate_access(uow_factory: UnitOfWorkFactory, kit: SecurityKit,
 
 async def _authenticate_api_token(uow_factory: UnitOfWorkFactory, kit: SecurityKit, token: str,
                                   info: RequestInfo) -> Principal:
-    from chatops_commander.domain.security.api_tokens import check_usable, record_use
+    from chatops_commander.domain.security.api_tokens import check_usable, record_use, use_worth_recording
 
     now = kit.now()
     async with uow_factory() as uow:
@@ -448,7 +448,8 @@ async def _authenticate_api_token(uow_factory: UnitOfWorkFactory, kit: SecurityK
         user = await uow.users.get(UUID(found.user_id))
         if user is None or not user.is_active:
             raise _session_revoked()
-        await uow.api_tokens.save(record_use(found, now))
+        if use_worth_recording(found, now):
+            await uow.api_tokens.save(record_use(found, now))
         principal = await _principal_for(uow, kit, user, AuthMethod.API_TOKEN, info, scopes=found.scopes,
                                          token_id=UUID(found.id))
         await uow.commit()

@@ -20,6 +20,7 @@ from chatops_commander.domain.security.api_tokens import (
     record_use,
     revoke,
     rotate,
+    use_worth_recording,
     validate_new_token,
 )
 from chatops_commander.domain.security.errors import CredentialRejected
@@ -114,3 +115,11 @@ def test_invalid_new_tokens_are_refused(name, scopes, expires):
 
 def test_scopes_parse_to_the_enum():
     assert validate_new_token("bot", ["read", "execute"], None, T0) == {TokenScope.READ, TokenScope.EXECUTE}
+
+
+def test_a_use_is_written_once_a_minute_not_on_every_request():
+    _, token = make()
+    assert use_worth_recording(token, T0)  # never used
+    used = record_use(token, T0)
+    assert not use_worth_recording(used, T0 + timedelta(seconds=59))  # "last used" would say the same
+    assert use_worth_recording(used, T0 + timedelta(minutes=1))

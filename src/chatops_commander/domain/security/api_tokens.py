@@ -104,8 +104,18 @@ def check_scope(token: ApiToken, permission: Permission) -> None:
                        f"ne permettent pas les actions {permission.value}.")
 
 
+# "Last used" is shown to the minute: a token used again within it is not written again (one database
+# write per token per minute instead of one per request — an agent's MCP calls, a script's polling).
+LAST_USE_GRANULARITY = timedelta(minutes=1)
+
+
 def record_use(token: ApiToken, now: datetime) -> ApiToken:
     return dataclasses.replace(token, last_used_at=now)
+
+
+def use_worth_recording(token: ApiToken, now: datetime) -> bool:
+    """Whether `now` changes what "last used" says (never used, or last used a minute ago or more)."""
+    return token.last_used_at is None or now - token.last_used_at >= LAST_USE_GRANULARITY
 
 
 def revoke(token: ApiToken, now: datetime) -> ApiToken:
