@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import tempfile
 import time
@@ -30,7 +29,7 @@ import httpx
 import uvicorn
 import websockets
 
-from bench.results import record
+from bench.results import free_port, pct, record
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
@@ -44,15 +43,6 @@ PASSWORD = "Violet-Tram-42-Harbour"
 CLI = Principal.cli("bench")
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def setup(data: Path) -> tuple[Settings, bootstrap.Container, list[tuple[str, Any]]]:

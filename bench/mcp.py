@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from bench.results import record
+from bench.results import free_port, pct, record
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
 from chatops_commander.entrypoints.mcp.door import Client as DoorClient
@@ -42,15 +41,6 @@ EMAIL, PASSWORD = "bench-mcp@example.com", "Violet-Tram-42-Harbour"
 WARMUP = 10
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(data: Path) -> tuple[str, subprocess.Popen[bytes]]:

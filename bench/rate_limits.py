@@ -5,7 +5,6 @@ bench/RESULTS.md. Run: `.venv/bin/python -m bench.rate_limits` (needs `redis-ser
 from __future__ import annotations
 
 import shutil
-import socket
 import statistics
 import subprocess
 import time
@@ -14,18 +13,13 @@ from datetime import UTC, datetime
 
 import redis
 
-from bench.results import record
+from bench.results import free_port, record
 from chatops_commander.adapters.security.failure_store import FailureCounters
 from chatops_commander.adapters.security.rate_limit import RateLimiter, RateLimitSpec
 
 N = 2000
 SPEC = RateLimitSpec("api", "1000000/minute")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def timed(fn: Callable[[int], object], n: int = N) -> tuple[float, float]:

@@ -7,6 +7,7 @@ text a benchmark generates, or they go away with the next run's figures (which t
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -32,3 +33,16 @@ def record(section: str, path: Path = RESULTS) -> None:
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     after = "".join(lines[end:])
     path.write_text("".join(lines[:start]) + body + ("\n" + after if after else ""), encoding="utf-8")
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

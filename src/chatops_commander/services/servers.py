@@ -90,6 +90,24 @@ async def update_server(
         return saved
 
 
+FEW_BY_NAME = 10  # up to this many servers are read by name, more by one read of the inventory
+
+
+async def servers_named(uow_factory: UnitOfWorkFactory, names: Sequence[str]) -> list[Server]:
+    """The servers called `names`, in that order; NotFound naming every missing one (EN/FR)."""
+    async with uow_factory() as uow:
+        if len(names) > FEW_BY_NAME:  # one query for the inventory rather than one per name
+            by_name = {s.name.lower(): s for s in await uow.servers.list(limit=1_000_000)}
+            found = [by_name.get(n.lower()) for n in names]
+        else:
+            found = [await uow.servers.get_by_name(n) for n in names]
+    missing = [n for n, s in zip(names, found, strict=True) if s is None]
+    if missing:
+        raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
+                       message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
+    return [s for s in found if s is not None]
+
+
 async def readable_server_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
     """The servers a non-admin may see (own row or tag grant with `can_read`, or a higher flag); None: every
     server (admins). Resolution lives in `access.readable_server_ids`."""

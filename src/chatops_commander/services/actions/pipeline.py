@@ -24,6 +24,7 @@ from chatops_commander.domain.execution import HostOutcome, RunResult, for_host
 from chatops_commander.domain.risk import Risk, effective_risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import access
+from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.journal import CommandJournal, Entry
 from chatops_commander.services.actions.request import (
     ActionRequest,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:  # the chat package imports this one: its ports only for annot
 RateHook = Callable[[Principal], Awaitable[None]]
 OnResult = Callable[[RunResult], None]
 FLUSH_EVERY = 50  # finished hosts closed per transaction
-FEW = 10  # up to this many servers are read by name, more by one read of the inventory
 
 
 @dataclass(frozen=True)
@@ -134,17 +134,7 @@ class ActionPipeline:
         return spec.risk
 
     async def servers_named(self, names: tuple[str, ...] | list[str]) -> list[Server]:
-        async with self.uow() as uow:
-            if len(names) > FEW:  # one query for the inventory rather than one per name
-                by_name = {s.name.lower(): s for s in await uow.servers.list(limit=1_000_000)}
-                found = [by_name.get(n.lower()) for n in names]
-            else:
-                found = [await uow.servers.get_by_name(n) for n in names]
-        missing = [n for n, s in zip(names, found, strict=True) if s is None]
-        if missing:
-            raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
-                           message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
-        return [s for s in found if s is not None]
+        return await server_service.servers_named(self.uow, names)
 
     # ------------------------------------------------------------------ running
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from chatops_commander.domain.chat.events import ChatEvent, MessageEvent, Progress
 from chatops_commander.domain.chat.records import Conversation
-from chatops_commander.domain.errors import NotFound
 from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
+from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.journal import CommandJournal, Entry
 from chatops_commander.services.chat.hub import ChatHub
 from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
@@ -74,13 +74,7 @@ class TurnTools:
             self.hub.publish(str(turn.conversation.user_id), event.to_json())
 
     async def servers_named(self, names: Sequence[str]) -> list[Server]:
-        async with self.uow() as uow:
-            found = [await uow.servers.get_by_name(n) for n in names]
-        missing = [n for n, s in zip(names, found, strict=True) if s is None]
-        if missing:
-            raise NotFound(f"Unknown server(s): {', '.join(missing)}.",
-                           message_fr=f"Serveur(s) inconnu(s) : {', '.join(missing)}.")
-        return [s for s in found if s is not None]
+        return await server_service.servers_named(self.uow, names)
 
     @staticmethod
     def host_line(res: RunResult, lang: str) -> str:
