@@ -59,7 +59,8 @@ class HostOutcome(StrEnum):
     TIMED_OUT = "timed_out"
     UNREACHABLE = "unreachable"
     AUTH_FAILED = "auth_failed"
-    HOST_KEY_MISMATCH = "host_key_mismatch"
+    HOST_KEY_MISMATCH = "host_key_mismatch"  # differs from the key in known_hosts or the pinned one
+    HOST_KEY_UNKNOWN = "host_key_unknown"  # not in known_hosts and not pinned: trust it with `chatops servers trust`
     ERROR = "error"  # anything else, with a message
 
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 
+import asyncssh
 import pytest
 
 from chatops_commander.adapters.executors.local import LocalExecutor
@@ -89,7 +90,10 @@ async def test_unknown_host_is_refused_unless_tofu_which_pins_the_fingerprint(fl
     )
     try:
         [strict] = await fan(ex).run_all("server.load", {}, [fleet.server("web-02")])
-        assert strict.outcome is HostOutcome.HOST_KEY_MISMATCH and "known_hosts" in strict.message
+        assert strict.outcome is HostOutcome.HOST_KEY_UNKNOWN and "known_hosts" in strict.message
+        offered = asyncssh.read_public_key(f"{fleet.host_key}.pub").get_fingerprint("sha256")
+        assert offered in strict.message
+        assert "`chatops servers trust web-02`" in strict.message and "n'est ni dans known_hosts" in strict.message
         [tofu] = await fan(ex).run_all("server.load", {}, [fleet.server("web-02", host_key_policy=HostKeyPolicy.TOFU)])
         assert tofu.ok
         assert seen and seen[0][0] == "web-02" and seen[0][1].startswith("SHA256:")

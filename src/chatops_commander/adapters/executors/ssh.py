@@ -3,7 +3,8 @@
 Pool: connections are reused (several channels each), kept alive, evicted when idle, capped per
 host, and replaced when found dead. Host keys: verified against known_hosts; a server whose
 policy is TOFU is trusted on first use (fingerprint handed to a callback, then pinned); a key
-that differs from the known one is refused (outcome `host_key_mismatch`).
+neither known nor pinned is refused as `host_key_unknown` (with its fingerprint and the command that
+trusts it); a key that differs from the known or pinned one is refused as `host_key_mismatch`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,24 @@ class SSHOptions:
 
 
 class HostKeyRefused(Exception):
-    pass
+    """The host offered a key that differs from the one in known_hosts or the pinned one."""
+
+
+class HostKeyUnknown(Exception):
+    """The host's key is neither in known_hosts nor pinned (policy known_hosts): nothing to compare it with."""
+
+    def __init__(self, message: str, fingerprint: str) -> None:
+        super().__init__(message)
+        self.fingerprint = fingerprint
+
+
+def unknown_host_key_message(name: str, fingerprint: str) -> str:
+    return (
+        f"the host key of {name} ({fingerprint}) is not in known_hosts nor pinned; I refused to connect. "
+        f"Check it, then run `chatops servers trust {name}` / la clé d'hôte de {name} ({fingerprint}) n'est ni "
+        f"dans known_hosts ni épinglée ; j'ai refusé de me connecter. Vérifiez-la, puis lancez "
+        f"`chatops servers trust {name}`"
+    )
 
 
 class _Client(asyncssh.SSHClient):
@@ -65,6 +83,7 @@ class _Client(asyncssh.SSHClient):
     def __init__(self, server: Server, pinned: str | None, known_listed: bool) -> None:
         self.server, self.pinned, self.known_listed = server, pinned, known_listed
         self.accepted: str | None = None
+        self.unknown: str | None = None  # fingerprint of a key neither known nor pinned
         self.reason = ""
 
     def validate_host_public_key(self, host: str, addr: str, port: int, key: Any) -> bool:
@@ -88,10 +107,8 @@ class _Client(asyncssh.SSHClient):
         if self.server.host_key_policy is HostKeyPolicy.TOFU:
             self.accepted = fp
             return True
-        self.reason = (
-            f"{self.server.name} is not in known_hosts (key {fp}); I refused to connect / "
-            f"{self.server.name} n'est pas dans known_hosts (clé {fp}) ; j'ai refusé de me connecter"
-        )
+        self.unknown = fp
+        self.reason = unknown_host_key_message(self.server.name, fp)
         return False
 
 
@@ -136,6 +153,8 @@ class SSHExecutor:
             try:
                 async with waiting:
                     pooled, fresh = await self._acquire(server)
+            except HostKeyUnknown as exc:
+                return failure(server.name, HostOutcome.HOST_KEY_UNKNOWN, str(exc), started)
             except HostKeyRefused as exc:
                 return failure(server.name, HostOutcome.HOST_KEY_MISMATCH, str(exc), started)
             except asyncssh.HostKeyNotVerifiable as exc:
@@ -319,6 +338,8 @@ class SSHExecutor:
         try:
             conn = await asyncssh.connect(server.ip_address, **kwargs)
         except asyncssh.HostKeyNotVerifiable:
+            if client.unknown:
+                raise HostKeyUnknown(client.reason, client.unknown) from None
             if client.reason:
                 raise HostKeyRefused(client.reason) from None
             raise

@@ -22,7 +22,7 @@ from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.ports_monitoring import AlertQuery
 
 UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
-               HostOutcome.TIMED_OUT, HostOutcome.ERROR)
+               HostOutcome.HOST_KEY_UNKNOWN, HostOutcome.TIMED_OUT, HostOutcome.ERROR)
 Reply = tuple[str, dict[str, Any]]
 
 

@@ -62,7 +62,7 @@ async def list_commands(
     server: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=100, description="an action id or its prefix")] = None,
     outcome: Annotated[Literal["ok", "failed", "timed_out", "unreachable", "auth_failed", "host_key_mismatch",
-                               "error", "refused", "interrupted"] | None, Query()] = None,
+                               "host_key_unknown", "error", "refused", "interrupted"] | None, Query()] = None,
     user_id: Annotated[UUID | None, Query(description="admins only; others always see their own")] = None,
     since: datetime | None = None, until: datetime | None = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
