@@ -537,6 +537,13 @@ def build_fanout(container: Container) -> FanOut:
     return fanout
 
 
+async def offered_host_key(server: Server, *, timeout_s: float = 10.0) -> str:
+    """The SHA256 fingerprint of the SSH host key `server` offers now (OSError when it cannot be reached)."""
+    from chatops_commander.adapters.executors.ssh import offered_host_key as fetch
+
+    return await fetch(server, timeout_s=timeout_s)
+
+
 def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: Inventory) -> Parser:
     """The offline parser, with the LLM fallback when a provider is configured (CHATOPS_LLM_*)."""
     from chatops_commander.adapters.llm.factory import build_intent_model

@@ -310,3 +310,21 @@ async def pin_host_key(uow_factory: UnitOfWorkFactory, server_id: UUID, fingerpr
             return
         await uow.servers.update(dataclasses.replace(server, host_key_fingerprint=fingerprint))
         await uow.commit()
+
+
+async def trust_host_key(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID,
+                         fingerprint: str) -> Server:
+    """Pin `fingerprint` as the server's host key (admin, audited), replacing any earlier pin: the SSH executor
+    then accepts exactly that key for a host that known_hosts does not list."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.trust", target=str(ref))
+    if not fingerprint.startswith("SHA256:"):
+        raise ValidationFailed([("fingerprint", "must be a SHA256 fingerprint (SHA256:...)")])
+    async with uow_factory() as uow:
+        found = await (uow.servers.get(ref) if isinstance(ref, UUID) else uow.servers.get_by_name(ref))
+        if found is None or found.id is None:
+            raise _not_found(str(ref))
+        saved = await uow.servers.update(dataclasses.replace(found, host_key_fingerprint=fingerprint))
+        await audit.record(uow, principal, AuditAction.SERVER_UPDATED, target=saved.name,
+                           details={"host_key_trusted": fingerprint, "previous": found.host_key_fingerprint})
+        await uow.commit()
+        return saved

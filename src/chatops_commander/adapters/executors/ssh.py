@@ -383,6 +383,18 @@ class SSHExecutor:
                       overflow=overflow)
 
 
+async def offered_host_key(server: Server, *, timeout_s: float = 10.0) -> str:
+    """The SHA256 fingerprint of the key `server` offers, without authenticating; OSError when unreachable."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            key = await asyncssh.get_server_host_key(server.ip_address, server.port, config=None)
+    except (asyncssh.Error, TimeoutError) as exc:
+        raise OSError(_why(exc)) from exc
+    if key is None:
+        raise OSError("no host key offered")
+    return str(key.get_fingerprint("sha256"))
+
+
 def _stop(proc: Any) -> None:
     with contextlib.suppress(Exception):
         proc.send_signal("KILL")

@@ -1,7 +1,8 @@
-"""`chatops servers add|list|show|remove|import`."""
+"""`chatops servers add|list|show|remove|import|set-secret|trust`."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -121,3 +122,29 @@ def set_secret(
                                                            value=value))
     console.print(tr(f"✅ Secret of [bold]{name}[/] {'cleared' if clear else 'stored, encrypted'}.",
                      f"✅ Secret de [bold]{name}[/] {'effacé' if clear else 'enregistré, chiffré'}."))
+
+
+@app.command("trust")
+def trust(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False) -> None:
+    """Show the SSH host key a server offers now and, once confirmed, pin it (for hosts not in known_hosts)."""
+    server = run_with_container(lambda c: service.get_server(c.uow, cli_principal(), name))
+    try:
+        fingerprint = asyncio.run(bootstrap.offered_host_key(server))
+    except OSError as exc:
+        fail(tr(f"cannot reach {server.name} ({server.ip_address}:{server.port}): {exc}; nothing trusted",
+                f"{server.name} injoignable ({server.ip_address}:{server.port}) : {exc} ; rien n'a été approuvé"))
+    console.print(tr(f"{server.name} ({server.ip_address}:{server.port}) offers the host key {fingerprint}",
+                     f"{server.name} ({server.ip_address}:{server.port}) présente la clé d'hôte {fingerprint}"),
+                  highlight=False, markup=False)
+    if server.host_key_fingerprint == fingerprint:
+        console.print(tr("✅ This key is already trusted.", "✅ Cette clé est déjà approuvée."))
+        return
+    if server.host_key_fingerprint:
+        console.print(tr(f"⚠️  It replaces the pinned key {server.host_key_fingerprint}.",
+                         f"⚠️  Elle remplace la clé épinglée {server.host_key_fingerprint}."), markup=False)
+    if not yes and not typer.confirm(tr("Trust this key?", "Approuver cette clé ?")):
+        console.print(tr("Nothing trusted.", "Rien n'a été approuvé."))
+        raise typer.Exit(1)
+    run_with_container(lambda c: service.trust_host_key(c.uow, cli_principal(), server.name, fingerprint))
+    console.print(tr(f"✅ Host key of [bold]{server.name}[/] trusted ({fingerprint}).",
+                     f"✅ Clé d'hôte de [bold]{server.name}[/] approuvée ({fingerprint})."), highlight=False)

@@ -1,0 +1,82 @@
+"""`chatops servers trust` against a real SSH server (asyncssh, in a thread of this process) whose host key
+no known_hosts lists."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from tests.e2e.cli import chatops
+
+
+class SSHHost:
+    """An SSH server on 127.0.0.1 with a fresh ed25519 host key (enough for a key exchange)."""
+
+    def __init__(self) -> None:
+        self.key = asyncssh.generate_private_key("ssh-ed25519")
+        self.fingerprint = str(self.key.get_fingerprint("sha256"))
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+        async def listen() -> asyncssh.SSHAcceptor:
+            return await asyncssh.listen("127.0.0.1", 0, server_host_keys=[self.key])
+
+        self.acceptor = asyncio.run_coroutine_threadsafe(listen(), self.loop).result(timeout=10)
+        self.port = self.acceptor.get_port()
+
+    def stop(self) -> None:
+        self.acceptor.close()
+        asyncio.run_coroutine_threadsafe(self.acceptor.wait_closed(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def host(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SSHHost]:
+    (tmp_path / "empty_known_hosts").write_text("")
+    monkeypatch.setenv("CHATOPS_SSH_KNOWN_HOSTS", str(tmp_path / "empty_known_hosts"))
+    h = SSHHost()
+    try:
+        code, out = chatops("servers", "add", "web-09", "--host", "127.0.0.1", "--port", str(h.port))
+        assert code == 0, out
+        yield h
+    finally:
+        h.stop()
+
+
+def pinned(name: str) -> str:
+    [line] = [line for line in chatops("servers", "show", name)[1].splitlines() if "host_key_fingerprint" in line]
+    return line.split()[-1]
+
+
+def test_trust_shows_the_offered_key_and_pins_it_only_once_confirmed(host: SSHHost, tmp_path: Path) -> None:
+    code, out = chatops("servers", "trust", "web-09", stdin="n\n")
+    assert code == 1 and host.fingerprint in out and "Nothing trusted" in out
+    assert pinned("web-09") == "None"
+
+    code, out = chatops("servers", "trust", "web-09", stdin="y\n")
+    assert code == 0, out
+    assert pinned("web-09") == host.fingerprint
+    assert "host_key_trusted" in (tmp_path / "var" / "audit.log").read_text()
+
+    code, out = chatops("servers", "trust", "web-09")
+    assert code == 0 and "already trusted" in out
+
+
+def test_trust_speaks_french(host: SSHHost) -> None:
+    code, out = chatops("servers", "trust", "web-09", "--yes", lang="fr_FR.UTF-8")
+    assert code == 0 and "présente la clé d'hôte" in out and "approuvée" in out
+
+
+def test_trust_an_unreachable_server_fails_clearly_and_stores_nothing(host: SSHHost) -> None:
+    assert chatops("servers", "add", "ghost", "--host", "127.0.0.1", "--port", "1")[0] == 0
+    code, out = chatops("servers", "trust", "ghost", "--yes")
+    assert code == 2 and "cannot reach ghost" in out and "nothing trusted" in out
+    assert pinned("ghost") == "None"
