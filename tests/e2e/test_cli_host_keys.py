@@ -80,3 +80,27 @@ def test_trust_an_unreachable_server_fails_clearly_and_stores_nothing(host: SSHH
     code, out = chatops("servers", "trust", "ghost", "--yes")
     assert code == 2 and "cannot reach ghost" in out and "nothing trusted" in out
     assert pinned("ghost") == "None"
+
+
+def test_servers_test_reports_one_line_per_server_and_fails_when_one_does(host: SSHHost) -> None:
+    code, out = chatops("servers", "test", "web-09")
+    text = " ".join(out.split())
+    assert code == 1 and "web-09: host_key_unknown" in text and host.fingerprint in text
+    assert "chatops servers trust web-09" in text
+
+    assert chatops("servers", "trust", "web-09", "--yes")[0] == 0
+    assert chatops("servers", "add", "ghost", "--host", "127.0.0.1", "--port", "1")[0] == 0
+    code, out = chatops("servers", "test", "all")
+    lines = {line.split(":")[0]: line for line in out.splitlines() if ":" in line}
+    assert code == 1
+    assert lines["localhost"].startswith("localhost: ok")
+    assert lines["web-09"].startswith("web-09: auth_failed")  # the key is trusted now; this host admits nobody
+    assert lines["ghost"].startswith("ghost: unreachable")
+
+    code, out = chatops("servers", "test", "localhost")
+    assert code == 0 and "localhost: ok" in out
+
+
+def test_servers_test_an_unknown_name_is_a_clear_error(host: SSHHost) -> None:
+    code, out = chatops("servers", "test", "nope")
+    assert code != 0 and "No server named 'nope'" in " ".join(out.split())

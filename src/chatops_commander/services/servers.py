@@ -146,6 +146,7 @@ class ConnectionCheck:
     duration_ms: int
     service_manager: str | None = None
     error: str | None = None
+    outcome: str = "ok"  # a HostOutcome value: unreachable, auth_failed, host_key_unknown, host_key_mismatch...
 
     def message(self, lang: str) -> str:
         if not self.ok:
@@ -165,7 +166,7 @@ async def check_connection(uow_factory: UnitOfWorkFactory, executor: Executor, p
     res = await executor.run(server, PROBE)
     if not res.ok:
         why = res.message or res.stderr.strip()[:200] or res.outcome.value
-        return ConnectionCheck(server.name, False, res.duration_ms, error=why)
+        return ConnectionCheck(server.name, False, res.duration_ms, error=why, outcome=res.outcome.value)
     return ConnectionCheck(server.name, True, res.duration_ms, parse_probe(res.stdout).service_manager.value)
 
 

@@ -1,4 +1,4 @@
-"""`chatops servers add|list|show|remove|import|set-secret|trust`."""
+"""`chatops servers add|list|show|remove|import|set-secret|trust|test`."""
 
 from __future__ import annotations
 
@@ -148,3 +148,25 @@ def trust(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do n
     run_with_container(lambda c: service.trust_host_key(c.uow, cli_principal(), server.name, fingerprint))
     console.print(tr(f"✅ Host key of [bold]{server.name}[/] trusted ({fingerprint}).",
                      f"✅ Clé d'hôte de [bold]{server.name}[/] approuvée ({fingerprint})."), highlight=False)
+
+
+@app.command("test")
+def test(target: Annotated[str, typer.Argument(help="a server name, or `all`")]) -> None:
+    """Connect to one server (or all) and run the read-only probe: one line per server; exit 1 if any failed."""
+
+    async def check_all(c: bootstrap.Container) -> list[service.ConnectionCheck]:
+        principal = cli_principal()
+        every = target == "all"
+        names = [s.name for s in await service.list_servers(c.uow, principal)] if every else [target]
+        checks = [service.check_connection(c.uow, c.fanout.executor, principal, n) for n in names]
+        return list(await asyncio.gather(*checks))
+
+    checks = run_with_container(check_all)
+    for check in checks:
+        if check.ok:
+            console.print(f"{check.server}: ok ({check.duration_ms} ms, {check.service_manager})", highlight=False,
+                          markup=False)
+        else:
+            console.print(f"{check.server}: {check.outcome} — {check.error}", highlight=False, markup=False)
+    if any(not check.ok for check in checks):
+        raise typer.Exit(1)
