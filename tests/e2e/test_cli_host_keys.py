@@ -104,3 +104,18 @@ def test_servers_test_reports_one_line_per_server_and_fails_when_one_does(host: 
 def test_servers_test_an_unknown_name_is_a_clear_error(host: SSHHost) -> None:
     code, out = chatops("servers", "test", "nope")
     assert code != 0 and "No server named 'nope'" in " ".join(out.split())
+
+
+def test_import_trust_new_host_keys_prints_every_fingerprint_it_stores(host: SSHHost, tmp_path: Path) -> None:
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"[web]\nweb-10 ansible_host=127.0.0.1 ansible_port={host.port}\n"
+                         "ghost-02 ansible_host=127.0.0.1 ansible_port=1\n")
+    code, out = chatops("servers", "import", str(inventory), "--trust-new-host-keys")
+    text = " ".join(out.split())
+    assert code == 1, out  # ghost-02 could not be reached: its key is not trusted
+    assert f"web-10: host key {host.fingerprint} trusted" in text
+    assert "ghost-02: unreachable" in text and "not trusted" in text
+    assert pinned("web-10") == host.fingerprint and pinned("ghost-02") == "None"
+
+    code, out = chatops("servers", "import", str(inventory))
+    assert "host key" not in out and pinned("web-10") == host.fingerprint

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import ValidationFailed
-from chatops_commander.domain.servers import HostKeyPolicy, Server
+from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
 from chatops_commander.services import servers as service
 
@@ -83,6 +83,9 @@ def remove(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do 
 def import_(
     path: Annotated[Path, typer.Argument(help="Ansible inventory (INI or YAML) or ~/.ssh/config")],
     fmt: Annotated[str | None, typer.Option("--format", help="ini | yaml | ssh (detected when omitted)")] = None,
+    trust_new: Annotated[bool, typer.Option("--trust-new-host-keys",
+                                            help="pin the host key each imported server offers now, when none "
+                                                 "is pinned yet (every fingerprint stored is printed)")] = False,
 ) -> None:
     """Import servers from an Ansible inventory or an ssh config; importing again updates them."""
     try:
@@ -95,6 +98,39 @@ def import_(
         fail(str(exc))
     console.print(f"✅ {len(report.created)} created, {len(report.updated)} updated "
                   f"({', '.join(report.created + report.updated) or 'nothing'}).")
+    if trust_new and not _trust_new_host_keys(report.created + report.updated):
+        raise typer.Exit(1)
+
+
+def _trust_new_host_keys(names: tuple[str, ...]) -> bool:
+    """Pin the key each of `names` offers when it has none pinned, printing every fingerprint stored; False when
+    one could not be reached (it stays untrusted)."""
+
+    async def trust_all(c: bootstrap.Container) -> list[tuple[str, str | None, str | None]]:
+        principal = cli_principal()
+        servers = [await service.get_server(c.uow, principal, n) for n in names]
+        untrusted = [s for s in servers if not s.host_key_fingerprint and s.connection is not Connection.LOCAL]
+
+        async def one(server: Server) -> tuple[str, str | None, str | None]:
+            try:
+                fingerprint = await bootstrap.offered_host_key(server)
+            except OSError as exc:
+                return server.name, None, str(exc)
+            await service.trust_host_key(c.uow, principal, server.name, fingerprint)
+            return server.name, fingerprint, None
+
+        return list(await asyncio.gather(*(one(s) for s in untrusted)))
+
+    outcomes = run_with_container(trust_all)
+    for name, fingerprint, why in outcomes:
+        if fingerprint is not None:
+            console.print(tr(f"🔑 {name}: host key {fingerprint} trusted", f"🔑 {name} : clé d'hôte {fingerprint} "
+                             "approuvée"), highlight=False, markup=False)
+        else:
+            console.print(tr(f"⚠️  {name}: unreachable ({why}); host key not trusted",
+                             f"⚠️  {name} : injoignable ({why}) ; clé d'hôte non approuvée"), highlight=False,
+                          markup=False)
+    return all(fingerprint is not None for _, fingerprint, _ in outcomes)
 
 
 @app.command("set-secret")
