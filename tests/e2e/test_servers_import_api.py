@@ -41,4 +41,5 @@ async def test_a_connection_test_says_whether_the_host_answers(api: httpx.AsyncC
     down = await api.post(f"/api/v1/servers/{made.json()['id']}/test", headers={"Accept-Language": "fr"})
     assert down.status_code == 200
     body = down.json()
+    assert body["outcome"] == "unreachable"
     assert body["ok"] is False and body["error"] and body["message"].startswith("Je n'arrive pas à joindre nowhere-01")

@@ -57,6 +57,8 @@ class ConnectionResult(BaseModel):
     duration_ms: int
     service_manager: str | None
     error: str | None
+    outcome: str = Field("ok", description="ok, unreachable, timed_out, auth_failed, host_key_unknown (fingerprint "
+                                           "and the command that trusts it in `error`), host_key_mismatch, error")
     message: str
 
 
@@ -75,7 +77,7 @@ async def test_connection(server_id: UUID, request: Request, principal: Principa
     error; a first SSH contact pins the host key when the server's policy is TOFU."""
     check = await service.check_connection(container.uow, container.fanout.executor, principal, server_id)
     return ConnectionResult(server=check.server, ok=check.ok, duration_ms=check.duration_ms,
-                            service_manager=check.service_manager, error=check.error,
+                            service_manager=check.service_manager, error=check.error, outcome=check.outcome,
                             message=check.message(request_language(request)))
 
 
