@@ -544,6 +544,13 @@ async def offered_host_key(server: Server, *, timeout_s: float = 10.0) -> str:
     return await fetch(server, timeout_s=timeout_s)
 
 
+def known_host_fingerprints(settings: Settings, server: Server) -> list[str]:
+    """The fingerprints CHATOPS_SSH_KNOWN_HOSTS lists for `server` (they take precedence over a pinned key)."""
+    from chatops_commander.adapters.executors.ssh import known_host_fingerprints as listed
+
+    return listed(str(settings.ssh_known_hosts), server)
+
+
 def build_parser(settings: Settings, catalog: Sequence[ActionSpec], inventory: Inventory) -> Parser:
     """The offline parser, with the LLM fallback when a provider is configured (CHATOPS_LLM_*)."""
     from chatops_commander.adapters.llm.factory import build_intent_model

@@ -119,3 +119,16 @@ def test_import_trust_new_host_keys_prints_every_fingerprint_it_stores(host: SSH
 
     code, out = chatops("servers", "import", str(inventory))
     assert "host key" not in out and pinned("web-10") == host.fingerprint
+
+
+def test_trust_refuses_when_known_hosts_lists_another_key(host: SSHHost, tmp_path: Path) -> None:
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().split()
+    (tmp_path / "empty_known_hosts").write_text(f"[127.0.0.1]:{host.port} {other[0]} {other[1]}\n")
+    code, out = chatops("servers", "trust", "web-09", "--yes")
+    assert code == 2 and "known_hosts lists web-09 with another key" in " ".join(out.split())
+    assert pinned("web-09") == "None"
+
+    mine = host.key.export_public_key().decode().split()
+    (tmp_path / "empty_known_hosts").write_text(f"[127.0.0.1]:{host.port} {mine[0]} {mine[1]}\n")
+    code, out = chatops("servers", "trust", "web-09", "--yes")
+    assert code == 0 and "already trusted" in out and pinned("web-09") == "None"

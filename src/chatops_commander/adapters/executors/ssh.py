@@ -383,6 +383,16 @@ class SSHExecutor:
                       overflow=overflow)
 
 
+def known_host_fingerprints(known_hosts: str, server: Server) -> list[str]:
+    """SHA256 fingerprints that the known_hosts file lists for `server` (matched as the executor matches it)."""
+    path = os.path.expanduser(known_hosts)
+    if not os.path.exists(path):
+        return []
+    port = server.port if server.port != 22 else None
+    host_keys = asyncssh.read_known_hosts(path).match(server.hostname, server.ip_address, port)[0]
+    return [str(k.get_fingerprint("sha256")) for k in host_keys]
+
+
 async def offered_host_key(server: Server, *, timeout_s: float = 10.0) -> str:
     """The SHA256 fingerprint of the key `server` offers, without authenticating; OSError when unreachable."""
     try:

@@ -12,7 +12,14 @@ from rich.table import Table
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
-from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
+from chatops_commander.entrypoints.cli.common import (
+    cli_principal,
+    console,
+    fail,
+    run_with_container,
+    settings_or_fail,
+    tr,
+)
 from chatops_commander.services import servers as service
 
 app = typer.Typer(help="Manage the server registry.", no_args_is_help=True)
@@ -172,9 +179,16 @@ def trust(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do n
     console.print(tr(f"{server.name} ({server.ip_address}:{server.port}) offers the host key {fingerprint}",
                      f"{server.name} ({server.ip_address}:{server.port}) présente la clé d'hôte {fingerprint}"),
                   highlight=False, markup=False)
-    if server.host_key_fingerprint == fingerprint:
+    listed = bootstrap.known_host_fingerprints(settings_or_fail(), server)
+    if fingerprint in listed or server.host_key_fingerprint == fingerprint:
         console.print(tr("✅ This key is already trusted.", "✅ Cette clé est déjà approuvée."))
         return
+    if listed:
+        fail(tr(f"known_hosts lists {server.name} with another key ({', '.join(listed)}), and it wins over a pinned "
+                "key: if the host was really re-keyed, remove that line (ssh-keygen -R) and run this again",
+                f"known_hosts donne une autre clé pour {server.name} ({', '.join(listed)}), qui l'emporte sur une "
+                "clé épinglée : si l'hôte a vraiment changé de clé, retirez cette ligne (ssh-keygen -R) et "
+                "relancez"))
     if server.host_key_fingerprint:
         console.print(tr(f"⚠️  It replaces the pinned key {server.host_key_fingerprint}.",
                          f"⚠️  Elle remplace la clé épinglée {server.host_key_fingerprint}."), markup=False)
