@@ -12,6 +12,7 @@ import asyncssh
 import pytest
 
 from tests.e2e.cli import chatops
+from tests.fleet.fleet import Fleet
 
 
 class SSHHost:
@@ -132,3 +133,27 @@ def test_trust_refuses_when_known_hosts_lists_another_key(host: SSHHost, tmp_pat
     (tmp_path / "empty_known_hosts").write_text(f"[127.0.0.1]:{host.port} {mine[0]} {mine[1]}\n")
     code, out = chatops("servers", "trust", "web-09", "--yes")
     assert code == 0 and "already trusted" in out and pinned("web-09") == "None"
+
+
+@pytest.mark.fleet
+def test_on_the_fleet_an_unknown_key_blocks_runs_until_trusted(fleet: Fleet, data_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "empty_known_hosts").write_text("")
+    monkeypatch.setenv("CHATOPS_SSH_KNOWN_HOSTS", str(tmp_path / "empty_known_hosts"))
+    server = fleet.server("web-01")
+    code, out = chatops("servers", "add", "web-01", "--host", "127.0.0.1", "--port", str(server.port),
+                        "--user", server.ssh_user, "--key", str(fleet.client_key))
+    assert code == 0, out
+    offered = str(asyncssh.read_public_key(f"{fleet.host_key}.pub").get_fingerprint("sha256"))
+
+    code, out = chatops("run", "server.load", "--on", "web-01")
+    assert code != 0 and "host_key_unknown" in out
+    code, out = chatops("servers", "test", "web-01")
+    assert code == 1 and offered in " ".join(out.split())
+
+    code, out = chatops("servers", "trust", "web-01", "--yes")
+    assert code == 0 and offered in out
+    code, out = chatops("servers", "test", "web-01")
+    assert code == 0 and "web-01: ok" in out, out
+    code, out = chatops("run", "server.load", "--on", "web-01")
+    assert code == 0 and "host_key" not in out, out
