@@ -149,6 +149,9 @@ class ConnectionCheck:
     outcome: str = "ok"  # a HostOutcome value: unreachable, auth_failed, host_key_unknown, host_key_mismatch...
 
     def message(self, lang: str) -> str:
+        if not self.ok and self.outcome.startswith(("host_key", "auth")):  # it answered: no "can't reach"
+            return (f"{self.server} a répondu mais la connexion est refusée : {self.error}" if lang == "fr"
+                    else f"{self.server} answered but the connection was refused: {self.error}")
         if not self.ok:
             return (f"Je n'arrive pas à joindre {self.server} : {self.error}" if lang == "fr"
                     else f"I can't reach {self.server}: {self.error}")
