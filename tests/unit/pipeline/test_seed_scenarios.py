@@ -164,3 +164,26 @@ async def test_fleet_health_in_english_names_unreachable_hosts_and_stopped_servi
     assert text_of(await w.say(admin, conv, "show my history")) == (
         "Your last commands:\n- 2026-11-23 09:00 server.disk web-01 → ok")
     assert text_of(await w.say(admin, conv, "list open alerts")) == "✅ No open alert."
+
+
+async def test_a_fleet_question_covers_the_servers_a_user_may_read_and_counts_the_others() -> None:
+    w = fleet()
+    viewer = w.user(Role.VIEWER, "viewer@example.com", read_on=["web-01"], lang="fr")
+    conv = await w.conversation(viewer)
+    text = text_of(await w.say(viewer, conv, "Bonjour, tout va bien ?"))
+    assert "✅ 1/1 serveurs opérationnels" in text, text
+    assert "(2 autres serveurs non couverts : vous n'avez pas le droit de les lire)" in text
+    assert "db-master" not in text and "web-02" not in text  # counted, never named
+    assert w.fleet.sent("db-master") == [] and w.fleet.sent("web-02") == []
+
+
+async def test_a_server_the_user_may_not_read_does_not_exist_for_them_in_the_chat() -> None:
+    w = fleet()
+    viewer = w.user(Role.VIEWER, "viewer@example.com", read_on=["web-01"])
+    conv = await w.conversation(viewer)
+    hidden = text_of(await w.say(viewer, conv, "disk usage on db-master"))
+    unknown = text_of(await w.say(viewer, conv, "disk usage on zz-nowhere"))
+    assert "db-master" in hidden  # the user's own word echoed back, as for any unknown name
+    assert "web-02" not in hidden  # no hidden server suggested
+    assert hidden.replace("db-master", "X") == unknown.replace("zz-nowhere", "X")  # same answer as a missing one
+    assert w.fleet.sent("db-master") == []

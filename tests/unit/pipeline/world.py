@@ -60,11 +60,15 @@ class World:
         self.store.add_server(Server(name, name, "192.0.2.1", tags=tuple(tags), services=tuple(services or {})))
         return self.fleet.add(FakeHost(name, services=dict(services or {}), **kw))
 
-    def user(self, role: Role, email: str, *, execute_on: Sequence[str] = (), lang: str = "en") -> Principal:
+    def user(self, role: Role, email: str, *, execute_on: Sequence[str] = (), lang: str = "en",
+             read_on: Sequence[str] | None = None) -> Principal:
+        """A user with a permission row per server: read everywhere (or on `read_on` only), execute on `execute_on`."""
         user = self.store.add_user(User(email, email.split("@")[0], role, language=lang))
         assert user.id is not None
         for server in self.store.servers.values():
             assert server.id is not None
+            if read_on is not None and server.name not in read_on:
+                continue
             self.store.permissions[(user.id, server.id)] = ServerPermission(
                 can_read=True, can_execute=server.name in execute_on)
         return Principal(user_id=user.id, email=email, role=role, auth_method=AuthMethod.PASSWORD, language=lang)

@@ -188,7 +188,7 @@ class HostHealth:
 
 
 def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Sequence[Option], *, greet: bool,
-                 lang: str) -> str:
+                 lang: str, left_out: int = 0) -> str:
     fr = lang == "fr"
     up = sum(1 for h in hosts if h.reachable)
     stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
@@ -196,6 +196,15 @@ def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Se
         "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
     mark = "✅" if up == len(hosts) else "⚠️"
     out.append(f"{mark} {up}/{len(hosts)} " + ("serveurs opérationnels" if fr else "servers up"))
+    if left_out:  # servers this user may not read: counted, never named
+        one = left_out == 1
+        if fr:
+            rest = ("autre serveur non couvert : vous n'avez pas le droit de le lire" if one
+                    else "autres serveurs non couverts : vous n'avez pas le droit de les lire")
+        else:
+            rest = ("other server left out: you may not read it" if one
+                    else "other servers left out: you may not read them")
+        out.append(f"   ({left_out} {rest})")
     out += [(f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})")
             for h in hosts if not h.reachable]
     if stopped:

@@ -39,7 +39,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
 from chatops_commander.nlu import ConversationContext, Parser
-from chatops_commander.services import audit
+from chatops_commander.services import access, audit
 from chatops_commander.services.actions import (
     ActionPipeline,
     ActionRequest,
@@ -61,6 +61,7 @@ from chatops_commander.services.principal import AuthMethod, Principal
 from chatops_commander.services.tracing import NoopTracer, Span, Tracer
 
 RateHook = Callable[[Principal], Awaitable[None]]
+PARSERS_KEPT = 16  # parsers kept, one per distinct inventory users see (admins share one, teams a few)
 
 
 def _now_iso(moment: datetime | None) -> str:
@@ -106,7 +107,7 @@ class ChatService:
         self.health_urls = dict(health_urls or {})
         self.default_language = default_language
         self.rate_hook = rate_hook
-        self._parser: tuple[tuple[Any, ...], Parser] | None = None
+        self._parsers: dict[tuple[Any, ...], Parser] = {}  # by the inventory a user sees (a few distinct ones)
         self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.journal, rate_hook=rate_hook)
         self.queries = ChatQueries(self.tools, http=http, health_urls=health_urls)
         for action, handler in handlers(self.queries, self.deploys).items():
@@ -177,7 +178,7 @@ class ChatService:
         state = dict(conv.context or {})
         ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
         with self.tracer.span("chat.parse") as stage:
-            parser = await self._parser_now()
+            parser = await self._parser_now(principal)
             parsed, new_ctx = await parser.parse_async(text, ctx)
             lang = self._lang(parsed, ctx, principal, text)
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
@@ -311,9 +312,12 @@ class ChatService:
             raise
         return await self._finish(turn, text, meta)
 
-    async def _parser_now(self) -> Parser:
+    async def _parser_now(self, principal: Principal) -> Parser:
+        """The parser over the servers `principal` may read: a server they may not read does not exist for
+        them (never matched, suggested or counted in "all servers"; a fleet answer says how many were left out)."""
         async with self.uow() as uow:
             servers = await uow.servers.list()
+        servers = (await access.fleet_view(self.uow, principal, servers)).servers
         inventory = Inventory.from_servers(servers)
         known = set(inventory.names)
         extra = {env: tuple(h for h in hosts if h in known)
@@ -322,9 +326,12 @@ class ChatService:
         if extra:
             inventory = Inventory(inventory.servers, {**inventory.groups, **{k: v for k, v in extra.items() if v}})
         key = (tuple((s.name, s.tags, s.services) for s in servers), tuple(sorted(extra.items())))
-        if self._parser is None or self._parser[0] != key:
-            self._parser = (key, self.parser_factory(tuple(self.specs.values()), inventory))
-        return self._parser[1]
+        parser = self._parsers.get(key)
+        if parser is None:
+            if len(self._parsers) >= PARSERS_KEPT:
+                self._parsers.pop(next(iter(self._parsers)))  # the oldest inventory
+            parser = self._parsers[key] = self.parser_factory(tuple(self.specs.values()), inventory)
+        return parser
 
     # ------------------------------------------------------------------ confirmations
 

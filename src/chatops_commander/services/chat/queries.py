@@ -14,6 +14,7 @@ from chatops_commander.domain.chat.events import Progress, ResultEvent
 from chatops_commander.domain.execution import HostOutcome, RunResult
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
+from chatops_commander.services import access
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.pipeline import Decided, QueryHandler
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
@@ -64,8 +65,12 @@ class ChatQueries:
         options.append(Option("Show disk usage", "Voir l'occupation des disques", "server.disk",
                               tuple(s.name for s in servers)))
         greet = text.strip().lower().startswith(wording.GREETINGS)
-        reply = wording.fleet_health(hosts, [a["message"] for a in alerts], options, greet=greet, lang=turn.lang)
-        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows),
+        async with self.tools.uow() as uow:
+            everyone = await uow.servers.list()
+        left_out = (await access.fleet_view(self.tools.uow, turn.principal, everyone)).left_out
+        reply = wording.fleet_health(hosts, [a["message"] for a in alerts], options, greet=greet, lang=turn.lang,
+                                     left_out=left_out)
+        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows), "hosts_left_out": left_out,
                 "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services)} for h in hosts],
                 "alerts": alerts, "options": [o.to_json() for o in options]}
         summary = reply.rsplit("\n\n", 1)[0].splitlines()[-1]  # the last line before "Need details?"
