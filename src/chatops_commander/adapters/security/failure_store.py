@@ -10,13 +10,13 @@ and Redis is tried again after `retry_s`.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import structlog
 
 from chatops_commander.adapters.security.rate_limit import REDIS_SCHEMES
+from chatops_commander.adapters.security.store_outage import StoreOutage
 from chatops_commander.domain.security.login_throttle import FORGET_AFTER_S, Failures
 
 log = structlog.get_logger("chatops.security")
@@ -87,35 +87,27 @@ class FailureCounters:
                  on_fallback: Callable[[str], None] | None = None) -> None:
         self._local = MemoryFailures()
         self._shared = RedisFailures(storage_uri) if storage_uri.startswith(REDIS_SCHEMES) else None
-        self._retry_s = retry_s
-        self._down_until = 0.0
-        self._lock = threading.Lock()
-        self.degraded_reason: str | None = None
-        self.on_fallback = on_fallback
+        self.outage = StoreOutage(errors=self._shared.errors if self._shared else (), what="login counters",
+                                  event="login_failure_store", retry_s=retry_s, on_fallback=on_fallback,
+                                  detail="counting failed logins per process until Redis answers again")
+
+    @property
+    def degraded_reason(self) -> str | None:
+        return self.outage.degraded_reason
+
+    @property
+    def on_fallback(self) -> Callable[[str], None] | None:
+        return self.outage.on_fallback
+
+    @on_fallback.setter
+    def on_fallback(self, callback: Callable[[str], None] | None) -> None:
+        self.outage.on_fallback = callback
 
     def _run(self, shared: Callable[[RedisFailures], T], local: Callable[[MemoryFailures], T]) -> T:
         if self._shared is None:
             return local(self._local)
-        if time.monotonic() >= self._down_until:
-            try:
-                result = shared(self._shared)
-            except self._shared.errors as exc:
-                with self._lock:
-                    first = self.degraded_reason is None
-                    self.degraded_reason = f"Redis unreachable ({type(exc).__name__}): login counters are per process"
-                    self._down_until = time.monotonic() + self._retry_s
-                if first:
-                    log.warning("login_failure_store_unreachable", error=type(exc).__name__, retry_in_s=self._retry_s,
-                                detail="counting failed logins per process until Redis answers again")
-            else:
-                if self.degraded_reason is not None:
-                    with self._lock:
-                        self.degraded_reason = None
-                    log.warning("login_failure_store_recovered")
-                return result
-        if self.on_fallback is not None:
-            self.on_fallback("login_failures")
-        return local(self._local)
+        store = self._shared
+        return self.outage.run(lambda: shared(store), lambda: local(self._local), "login_failures")
 
     def get(self, key: str, now: float, forget_after_s: float = FORGET_AFTER_S) -> Failures:
         return self._run(lambda s: s.get(key, now, forget_after_s), lambda m: m.get(key, now, forget_after_s))

@@ -12,7 +12,6 @@ again after `retry_s`. Redis calls time out after `timeout_s`, so a silent netwo
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from chatops_commander.adapters.security.store_outage import StoreOutage
 from chatops_commander.domain.errors import RateLimited
 
 log = structlog.get_logger("chatops.security")
@@ -69,13 +69,23 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(storage)
         self._local = MovingWindowRateLimiter(MemoryStorage()) if shared else self._limiter
         errors = storage.base_exceptions if shared else ()
-        self._errors: tuple[type[Exception], ...] = errors if isinstance(errors, tuple) else (errors,)
         self._namespace = namespace
-        self._retry_s = retry_s
-        self._lock = threading.Lock()
-        self._down_until = 0.0  # monotonic: while in the future, the shared store is not tried
-        self.degraded_reason: str | None = None  # why the limits are per process, while they are
-        self.on_fallback = on_fallback
+        self.outage = StoreOutage(errors=errors if isinstance(errors, tuple) else (errors,), what="rate limits",
+                                  event="rate_limit_store", retry_s=retry_s, on_fallback=on_fallback,
+                                  detail="falling back to per-process rate limits until Redis answers again")
+
+    @property
+    def degraded_reason(self) -> str | None:
+        """Why the limits are per process, while they are (Redis configured but not answering)."""
+        return self.outage.degraded_reason
+
+    @property
+    def on_fallback(self) -> Callable[[str], None] | None:
+        return self.outage.on_fallback
+
+    @on_fallback.setter
+    def on_fallback(self, callback: Callable[[str], None] | None) -> None:
+        self.outage.on_fallback = callback
 
     @property
     def shared(self) -> bool:
@@ -86,34 +96,9 @@ class RateLimiter:
         return (self._namespace, spec.name, key)
 
     def _run(self, spec: RateLimitSpec, call: Callable[[MovingWindowRateLimiter], RateDecision]) -> RateDecision:
-        if not self.shared or time.monotonic() < self._down_until:
-            if self.shared:
-                self._fell_back(spec)
+        if not self.shared:
             return call(self._local)
-        try:
-            decision = call(self._limiter)
-        except self._errors as exc:
-            self._outage(exc)
-            self._fell_back(spec)
-            return call(self._local)
-        if self.degraded_reason is not None:
-            with self._lock:
-                self.degraded_reason = None
-            log.warning("rate_limit_store_recovered", detail="Redis answers again: limits are shared again")
-        return decision
-
-    def _outage(self, exc: Exception) -> None:
-        with self._lock:
-            first = self.degraded_reason is None
-            self.degraded_reason = f"Redis unreachable ({type(exc).__name__}): rate limits are per process"
-            self._down_until = time.monotonic() + self._retry_s
-        if first:
-            log.warning("rate_limit_store_unreachable", error=type(exc).__name__, retry_in_s=self._retry_s,
-                        detail="falling back to per-process rate limits until Redis answers again")
-
-    def _fell_back(self, spec: RateLimitSpec) -> None:
-        if self.on_fallback is not None:
-            self.on_fallback(spec.name)
+        return self.outage.run(lambda: call(self._limiter), lambda: call(self._local), spec.name)
 
     def hit(self, key: str, spec: RateLimitSpec) -> RateDecision:
         """Count one request for `key` (user id, e-mail, IP…) and say whether it is allowed."""
