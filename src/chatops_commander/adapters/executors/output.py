@@ -54,15 +54,23 @@ async def pump(
     too_much: Callable[[], bool],
     stop: Callable[[], None],
 ) -> None:
-    """Read until EOF; past `DISCARD_LIMIT` of combined output, `stop()` the command (closing every stream)."""
+    """Read until EOF; past `DISCARD_LIMIT` of combined output, `stop()` the command and drain to EOF.
+
+    Draining matters: a stream left unread stays paused with data buffered, never reports EOF, and
+    the process's exit is only reported once every stream has closed (asyncio), so `wait()` would
+    hang until the timeout and an overflow would be reported as a timeout.
+    """
+    stopped = False
     while True:
         chunk = await read(CHUNK)
         if not chunk:
             break
+        if stopped:
+            continue  # discard what was written before the stop, until EOF
         cap.feed(chunk)
         if too_much():
             stop()
-            break
+            stopped = True
     cap.finish()
 
 
@@ -87,15 +95,16 @@ async def capture(
     got = Captured(StreamCapture(host, "stdout", on_line), StreamCapture(host, "stderr", on_line))
 
     def too_much() -> bool:
-        return got.out.total + got.err.total > DISCARD_LIMIT
+        if got.out.total + got.err.total > DISCARD_LIMIT:
+            got.overflow = True
+        return got.overflow
 
     try:
         async with asyncio.timeout(timeout_s):
             await asyncio.gather(pump(read_out, got.out, too_much, stop), pump(read_err, got.err, too_much, stop))
-            got.overflow = too_much()
             await wait()
     except TimeoutError:
-        got.timed_out = True
+        got.timed_out = not got.overflow  # stopped for its output; a slow end to the drain is not a timeout
         stop()
     except asyncio.CancelledError:
         stop()
