@@ -1,0 +1,1 @@
+"""Chat platforms (Slack, Mattermost, Teams, Matrix) as doors of the action pipeline."""
