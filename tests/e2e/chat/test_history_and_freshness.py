@@ -15,9 +15,11 @@ import pytest
 
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
+from chatops_commander.domain.chat.approvals import Approval
 from chatops_commander.domain.chat.records import CommandRecord
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Memory, Sample
+from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
@@ -146,6 +148,33 @@ async def test_a_time_window_it_cannot_read_is_a_clear_refusal_in_both_languages
         await ask(chat, people["admin"], {"since": "last blue moon"})
     assert caught.value.localized("en").startswith("I don't understand the time window 'last blue moon': say")
     assert caught.value.localized("fr").startswith("Je ne comprends pas la période 'last blue moon' : dites")
+
+
+async def test_approvals_decided_in_the_window_come_from_the_audit_trail_with_who_decided_and_why(
+    container: bootstrap.Container,
+) -> None:
+    people = await history_world(container)
+    chat = bootstrap.build_chat_service(container)
+    alice = people["alice"]
+    conv = await chat.create_conversation(alice)
+    async with container.uow() as uow:
+        approval = Approval.request(requester_id=str(alice.user_id), requester=alice.email,
+                                    conversation_id=str(conv.id), action="service.stop", targets=["web-02"],
+                                    service="nginx", parameters={}, risk=Risk.HIGH, now=datetime.now(UTC))
+        await uow.approvals.add(approval)
+        await uow.commit()
+    await chat.decide_approval(people["admin"], approval.id, approve=False, reason="not during the sale",
+                               door=Door.SLACK)
+
+    text, meta = await ask(chat, people["admin"], {"since": "1h"})
+    assert ("boss@example.com rejected alice@example.com's request: Stop nginx on web-02 "
+            "(reason: not during the sale)") in text, text
+    [decision] = [h for h in meta["history"] if h["kind"] == "decision"]
+    assert (decision["outcome"], decision["door"], decision["servers"]) == ("rejected", "slack", ["web-02"])
+    text, _ = await ask(chat, alice, {"user": "me", "since": "today"}, lang="fr")
+    assert "boss@example.com a rejeté la demande de alice@example.com : Arrêter nginx sur web-02" in text, text
+    text, _ = await ask(chat, people["vic"], {"since": "1h"}, lang="fr")  # may not read web-02
+    assert "a rejeté" not in text and "web-02" not in text, text
 
 
 def metrics(cpu: float) -> HostMetrics:

@@ -403,11 +403,16 @@ class HistoryLine:
     outcome: str = ""
     door: str | None = None
     approved_by: str | None = None
+    kind: str = "command"  # or "decision": an approval decided (from the audit trail)
+    servers: tuple[str, ...] = ()  # a decision's target servers
+    requester: str | None = None  # whose request was decided
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"when": self.when.isoformat() if self.when else None, "who": self.who, "action": self.action,
                 "server": self.server, "service": self.service, "outcome": self.outcome, "door": self.door,
-                "approved_by": self.approved_by}
+                "approved_by": self.approved_by, "kind": self.kind, "servers": list(self.servers) or None,
+                "requester": self.requester, "reason": self.reason}
 
 
 _OUTCOMES = {"ok": ("✅ succeeded", "✅ réussi"), "succeeded": ("✅ succeeded", "✅ réussi"),
@@ -423,6 +428,20 @@ def _outcome_word(outcome: str, lang: str) -> str:
     return pair[1 if lang == "fr" else 0] if pair else outcome
 
 
+def _decision(line: HistoryLine, lang: str) -> str:
+    """"boss@example.com rejected op@example.com's request: Deploy v2.5.0 on web-01 (reason: not today)"."""
+    fr = lang == "fr"
+    what = describe(line.action, list(line.servers), line.service, line.parameters or {}, lang)
+    approved = line.outcome == "approved"
+    if fr:
+        verb = "a approuvé" if approved else "a rejeté"
+        why = f" (motif : {line.reason})" if line.reason else ""
+        return f"{line.who} {verb} la demande de {line.requester} : {what}{why}"
+    verb = "approved" if approved else "rejected"
+    why = f" (reason: {line.reason})" if line.reason else ""
+    return f"{line.who} {verb} {line.requester}'s request: {what}{why}"
+
+
 def history_answer(lines: Sequence[HistoryLine], asked: HistoryFilters, total: int, lang: str) -> str:
     """"2 commands (service nginx, today):\n- 2026-11-30 09:12 UTC — op@example.com: Restart nginx on web-01 → ✅"."""
     fr = lang == "fr"
@@ -434,9 +453,12 @@ def history_answer(lines: Sequence[HistoryLine], asked: HistoryFilters, total: i
             else f"{total} command(s) ({scope}), newest first:")
     out = [head]
     for line in lines:
+        when = f"{line.when:%Y-%m-%d %H:%M} UTC" if line.when else "?"
+        if line.kind == "decision":
+            out.append(f"- {when} — {_decision(line, lang)}")
+            continue
         what = describe(line.action, [line.server] if line.server else [], line.service, line.parameters or {},
                         lang)
-        when = f"{line.when:%Y-%m-%d %H:%M} UTC" if line.when else "?"
         approved = ((f" (approuvé par {line.approved_by})" if fr else f" (approved by {line.approved_by})")
                     if line.approved_by else "")
         out.append(f"- {when} — {line.who}{' :' if fr else ':'} {what}{approved} → {_outcome_word(line.outcome, lang)}")

@@ -1,6 +1,7 @@
 """History questions (`history.list`): "who restarted nginx today?", "what changed in the last hour?",
 "qu'est-ce qui a été lancé sur web-01 hier ?" — answered from the `commands` rows (one per host, written ahead
-by the pipeline's journal, with who approved it) as a query handler registered by action id.
+by the pipeline's journal, with who approved it) and, for a time window, the approvals decided in it (the audit
+trail's APPROVAL_APPROVED / APPROVAL_REJECTED), as a query handler registered by action id.
 
 Parameters, all optional: `action` (an id, a prefix like `service.`, or a verb like `restart`), `service`,
 `host` (or the request's targets), `since` (`30m`, `2h`, `3d`, `today`, `yesterday`, an ISO date), `user`
@@ -18,15 +19,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from chatops_commander.domain.chat import wording
 from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import DomainError
+from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.services import access
-from chatops_commander.services.chat.ports import ChatUnitOfWorkFactory
+from chatops_commander.services.chat.ports import ChatUnitOfWork, ChatUnitOfWorkFactory
 from chatops_commander.services.principal import Principal
 
 SCANNED = 1000  # rows read for one question, newest first
+AUDIT_SCANNED = 5000  # audit events read in the window (approval decisions)
 SHOWN = 20
 _AGO = re.compile(r"^\s*(\d+)\s*(m|min|h|d|j)\s*$", re.IGNORECASE)
 _ME = frozenset({"me", "moi", "myself", "i"})
@@ -74,17 +78,20 @@ def _text(params: Mapping[str, Any], key: str) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
-def matches_action(row: CommandRecord, wanted: str) -> bool:
-    action = row.action or ""
+def matches_action(action_id: str | None, wanted: str) -> bool:
+    """An id or prefix ("service.restart", "service."), or a verb ("restart": service.restart, container.restart)."""
+    action = action_id or ""
     if "." in wanted:
         return action.startswith(wanted)
     return action.split(".")[-1] == wanted or action.startswith(wanted + ".")
 
 
-def matches_user(row: CommandRecord, wanted: str, principal: Principal) -> bool:
+def matches_user(actor: str, user_id: UUID | None, wanted: str, principal: Principal) -> bool:
     if wanted.lower() in _ME:
-        return row.user_id is not None and row.user_id == principal.user_id
-    actor, want = row.actor.lower(), wanted.lower()
+        if user_id is not None:
+            return user_id == principal.user_id
+        return actor.lower() == principal.actor.lower()
+    actor, want = actor.lower(), wanted.lower()
     return actor == want or actor.split("@")[0] == want or actor.removeprefix("cli:") == want
 
 
@@ -109,21 +116,58 @@ class HistoryQuestions:
             rows, _ = await uow.commands.query(CommandQuery(server=host, since=when.since, until=when.until,
                                                             action=action if action and "." in action else None,
                                                             limit=SCANNED))
+            decisions = await self._decisions(uow, principal, readable, when) if when.since else []
+        hosts = [host] if host else list(targets)
         seen = [r for r in rows if self._may_see(r, readable, principal)
-                and (action is None or matches_action(r, action)) and (service is None or matches_service(r, service))
-                and (user is None or matches_user(r, user, principal))
-                and (not targets or len(targets) == 1 or r.server_name in targets)]
-        asked = wording.HistoryFilters(action=action, service=service, host=host or ", ".join(targets) or None,
-                                       since=when.label or None, user=user)
+                and (action is None or matches_action(r.action, action))
+                and (service is None or matches_service(r, service))
+                and (user is None or matches_user(r.actor, r.user_id, user, principal))
+                and (not hosts or r.server_name in hosts)]
         lines = [wording.HistoryLine(when=r.executed_at, who=r.actor, action=r.action or "", server=r.server_name,
                                      service=(r.parsed_intent or {}).get("service"),
                                      parameters=dict((r.parsed_intent or {}).get("parameters") or {}),
                                      outcome=r.outcome or r.state, door=r.door,
                                      approved_by=(r.parsed_intent or {}).get("approved_by"))
-                 for r in seen[:SHOWN] if r.executed_at is not None]
-        meta = {"action": "history.list", "filters": asked.to_json(), "count": len(seen),
-                "history": [line.to_json() for line in lines]}
-        return wording.history_answer(lines, asked, len(seen), lang), meta
+                 for r in seen if r.executed_at is not None]
+        lines += [d for d in decisions
+                  if (action is None or matches_action(d.action, action))
+                  and (service is None or d.service == service)
+                  and (user is None or matches_user(d.who, None, user, principal)
+                       or matches_user(d.requester or "", None, user, principal))
+                  and (not hosts or bool(set(hosts) & set(d.servers)))]
+        lines.sort(key=lambda line: line.when or now, reverse=True)
+        asked = wording.HistoryFilters(action=action, service=service, host=", ".join(hosts) or None,
+                                       since=when.label or None, user=user)
+        meta = {"action": "history.list", "filters": asked.to_json(), "count": len(lines),
+                "history": [line.to_json() for line in lines[:SHOWN]]}
+        return wording.history_answer(lines[:SHOWN], asked, len(lines), lang), meta
+
+    async def _decisions(self, uow: ChatUnitOfWork, principal: Principal, readable: set[Any] | None,
+                         when: Window) -> list[wording.HistoryLine]:
+        """Approvals decided in the window, from the audit trail (who approved or rejected whose request, why);
+        shown to admins, to the approver and the requester, and to whoever may read every target server."""
+        events = await uow.audit.list(since=when.since, limit=AUDIT_SCANNED)
+        decided = [e for e in events if e.action in (AuditAction.APPROVAL_APPROVED, AuditAction.APPROVAL_REJECTED)
+                   and (when.until is None or e.occurred_at < when.until)]
+        if not decided:
+            return []
+        ids = {s.name: s.id for s in await uow.servers.list()}
+        out = []
+        for event in decided:
+            approval = await uow.approvals.get(str((event.details or {}).get("approval_id") or ""))
+            if approval is None:
+                continue
+            own = principal.user_id is not None and str(principal.user_id) in (approval.requester_id,
+                                                                               approval.decided_by_id)
+            if readable is not None and not own and not all(ids.get(t) in readable for t in approval.targets):
+                continue
+            approved = event.action is AuditAction.APPROVAL_APPROVED
+            out.append(wording.HistoryLine(
+                when=event.occurred_at, who=event.actor, action=approval.action, server=None,
+                servers=tuple(approval.targets), service=approval.service, parameters=dict(approval.parameters),
+                outcome="approved" if approved else "rejected", door=(event.details or {}).get("door"),
+                requester=approval.requester, reason=(event.details or {}).get("reason"), kind="decision"))
+        return out
 
     @staticmethod
     def _may_see(row: CommandRecord, readable: set[Any] | None, principal: Principal) -> bool:
