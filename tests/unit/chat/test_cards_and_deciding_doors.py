@@ -4,8 +4,11 @@ decided from; health replies say their figures were checked in this turn. In-pro
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from chatops_commander.domain.chat.runbooks import parse_runbook
+from chatops_commander.domain.monitoring.alerts import Alert
+from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.roles import Role
 from chatops_commander.services.actions import Door
 from chatops_commander.services.principal import AuthMethod
@@ -115,3 +118,17 @@ async def test_health_checks_after_a_restart_say_they_were_just_run() -> None:
     done = text_of(await w.say(admin, conv, "yes", confirmation_id=card["confirmation_id"],
                                action_hash=card["action_hash"]))
     assert "• Health checks: PASSED (checked just now)" in done, done
+
+
+async def test_the_morning_check_says_how_old_an_open_alerts_figure_is() -> None:
+    w = world()
+    web = next(s for s in w.store.servers.values() if s.name == "web-02")
+    assert web.id is not None
+    w.store.alerts[web.id] = Alert("disk_usage", Severity.WARNING, "disk usage on web-02: 78%",
+                                   "occupation disque sur web-02 : 78 %", "disk:web-02", server_id=web.id, id=web.id,
+                                   created_at=w.clock.now() - timedelta(hours=3),
+                                   updated_at=w.clock.now() - timedelta(minutes=2))
+    admin = w.user(Role.ADMIN, "morning@example.com", lang="fr")
+    conv = await w.conversation(admin)
+    text = text_of(await w.say(admin, conv, "Bonjour, tout va bien ?"))
+    assert "   - occupation disque sur web-02 : 78 % (il y a 2 min)" in text, text

@@ -116,8 +116,15 @@ class ChatQueries:
                 names = {s.id: s.name for s in await uow.servers.list()}
         except AttributeError:  # a store without monitoring tables
             return []
-        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
-                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
+        now = self.tools.clock.now()
+        out = []
+        for a in alerts:  # the figure in an alert's message is as old as its last change: say so
+            at = a.updated_at or a.created_at
+            age = f" ({wording.age((now - at).total_seconds(), lang)})" if at else ""
+            out.append({"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
+                        "severity": a.severity.value, "message": a.localized(lang) + age,
+                        "as_of": at.isoformat() if at else None})
+        return out
 
     async def alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         alerts = await self.open_alerts(turn)

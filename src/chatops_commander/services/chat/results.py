@@ -20,7 +20,7 @@ from chatops_commander.services.tracing import NoopTracer, Tracer
 
 Reply = tuple[str, dict[str, Any]]
 RESTARTS = ("service.restart", "service.start", "service.reload")
-HEALTH_READS = ("server.status", "service.status", "server.load", "server.memory", "server.disk")
+HEALTH_READS = ("server.status", "server.health", "service.status", "server.load", "server.memory", "server.disk")
 
 
 def result_json(r: RunResult) -> dict[str, Any]:
