@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops_commander.domain.chat.diagnosis import Option
+from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
 
 RISK_FR = {Risk.LOW: "FAIBLE", Risk.MEDIUM: "MOYEN", Risk.HIGH: "ÉLEVÉ", Risk.CRITICAL: "CRITIQUE"}
@@ -465,3 +466,87 @@ def history_answer(lines: Sequence[HistoryLine], asked: HistoryFilters, total: i
     if total > len(lines):
         out.append(f"… {total - len(lines)} " + ("de plus" if fr else "more"))
     return "\n".join(out)
+
+
+# ---- runbooks: deploys and rollbacks (moved from services/chat/deploys.py) ------------------------------
+
+def deploy_title(application: str, version: str, where: str, rollback: bool, lang: str) -> str:
+    fr = lang == "fr"
+    if rollback:
+        return (f"⏪ Retour de {application} à {version} sur {where}" if fr
+                else f"⏪ Rolling {application} back to {version} on {where}")
+    return (f"🚀 Déploiement de {application} {version} sur {where}" if fr
+            else f"🚀 Deploying {application} {version} to {where}")
+
+
+def deploy_done(version: str, elapsed_ms: int, rollback: bool, lang: str) -> str:
+    fr = lang == "fr"
+    head = (("✅ Retour arrière réussi" if fr else "✅ Rollback succeeded") if rollback else
+            ("✅ Déploiement réussi" if fr else "✅ Deployment succeeded"))
+    if fr:
+        return f"{head}\nVersion : {version}\nDurée totale : {seconds(elapsed_ms, lang)}"
+    return f"{head}\nVersion: {version}\nTotal time: {seconds(elapsed_ms, lang)}"
+
+
+def deploy_stopped(index: int, total: int, step: str, host: str, detail: str, rollback: bool, lang: str) -> str:
+    """The step that failed, where, why; what did not run; what the user may do next."""
+    if lang == "fr":
+        what = "le retour arrière" if rollback else "le déploiement"
+        question = ("Voulez-vous voir les logs ?" if rollback else
+                    "Voulez-vous voir les logs ou revenir à la version précédente ?")
+        return (f"❌ L'étape {index}/{total} ({step}) a échoué sur {host} : {detail}\n"
+                f"J'ai arrêté {what} ici : les étapes suivantes n'ont pas été lancées. {question}")
+    what = "rollback" if rollback else "deployment"
+    question = "Do you want to see the logs?" if rollback else "Do you want to see the logs or roll back?"
+    return (f"❌ Step {index}/{total} ({step}) failed on {host}: {detail}\n"
+            f"I stopped the {what} here: the next steps did not run. {question}")
+
+
+def host_logs_option(host: str) -> Option:
+    return Option(f"Show the logs of {host}", f"Voir les logs de {host}", "server.logs", (host,), None,
+                  {"lines": 100})
+
+
+def rollback_option(hosts: Sequence[str], environment: str | None) -> Option:
+    return Option("Roll back to the previous version", "Revenir à la version précédente", "app.rollback",
+                  tuple(hosts), None, {"environment": environment} if environment else {})
+
+
+def step_ok(host: str, lang: str) -> str:
+    return f"• {host} : ✅" if lang == "fr" else f"• {host}: ✅"
+
+
+def rolled(host: str, version: str, lang: str) -> str:
+    return f"• {host} : ✅ {version} (santé OK)" if lang == "fr" else f"• {host}: ✅ {version} (health OK)"
+
+
+def step_skipped_recent(host: str, found: str, hours: str, backup: bool, lang: str) -> str:
+    if lang == "fr":
+        noun = "sauvegarde récente trouvée" if backup else "fichier récent trouvé"
+        return f"• {host} : ⏭️ {noun} ({found}, moins de {hours}) : étape ignorée"
+    noun = "recent backup found" if backup else "recent file found"
+    return f"• {host}: ⏭️ {noun} ({found}, under {hours}): step skipped"
+
+
+def step_skipped_condition(host: str, lang: str) -> str:
+    return (f"• {host} : ⏭️ condition d'exclusion remplie : étape ignorée" if lang == "fr"
+            else f"• {host}: ⏭️ skip condition met: step skipped")
+
+
+# ---- one host's result, and what a card understood -------------------------------------------------------
+
+def host_line(res: RunResult, lang: str) -> str:
+    """"web-01: <the skill's explanation>" / "✅ web-01"; a failure: "❌ web-01: <why>"."""
+    fr = lang == "fr"
+    localized = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
+    if res.ok:
+        if localized:
+            return f"{res.host} : {localized}" if fr else f"{res.host}: {localized}"
+        return f"✅ {res.host}"
+    detail = localized or res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
+    text = detail if isinstance(detail, str) else detail[0]
+    return f"❌ {res.host} : {text}" if fr else f"❌ {res.host}: {text}"
+
+
+def understood_line(text: str, lang: str) -> str:
+    return ("J'ai compris : " if lang == "fr" else "I understood: ") + text

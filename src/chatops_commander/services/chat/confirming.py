@@ -43,10 +43,6 @@ def understood_both(spec: ActionSpec, hosts: Sequence[str], service: str | None,
     return {lang: understood(spec, hosts, service, params, lang) for lang in ("en", "fr")}
 
 
-def understood_line(text: str, lang: str) -> str:
-    return ("J'ai compris : " if lang == "fr" else "I understood: ") + text
-
-
 def intent_of(conf: Confirmation | Approval) -> dict[str, Any]:
     return {"action": conf.action, "targets": list(conf.targets), "service": conf.service,
             "parameters": dict(conf.parameters), "risk": conf.risk.value}
@@ -68,7 +64,7 @@ class ConfirmationFlow:
             await uow.commit()
         said = understood_both(spec, names, service, params)
         card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary,
-                                         note=understood_line(said[turn.lang], turn.lang))
+                                         note=wording.understood_line(said[turn.lang], turn.lang))
         self.tools.emit(turn, ConfirmationRequired(
             turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
             parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),

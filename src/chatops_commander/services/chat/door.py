@@ -29,7 +29,7 @@ from chatops_commander.services.actions import (
     Refused,
 )
 from chatops_commander.services.chat.approvals import ApprovalDesk, Decided, intent_of, principal_of
-from chatops_commander.services.chat.confirming import ConfirmationFlow, understood_both, understood_line
+from chatops_commander.services.chat.confirming import ConfirmationFlow, understood_both
 from chatops_commander.services.chat.results import ResultRenderer
 from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.principal import Principal
@@ -116,7 +116,7 @@ class ChatDoor:
         said = self.understood(approval)
         what = wording.describe(approval.action, approval.targets, approval.service, approval.parameters, turn.lang)
         text = wording.approval_waiting(what, approval.id, turn.lang, approval.expires_at)
-        return (text + "\n" + understood_line(said[turn.lang], turn.lang),
+        return (text + "\n" + wording.understood_line(said[turn.lang], turn.lang),
                 {"approval": {"id": approval.id, "state": "requested", "expires_at": until},
                  "understood": said[turn.lang], "understood_i18n": said})
 
