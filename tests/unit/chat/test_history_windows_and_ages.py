@@ -15,8 +15,8 @@ from chatops_commander.services.chat.history import TimeWindowUnknown, matches_a
 NOW = datetime(2026, 11, 30, 17, 45, tzinfo=UTC)
 
 
-@given(st.text(max_size=40))
-def test_any_time_window_text_is_read_or_refused_with_what_is_accepted(text: str) -> None:
+@given(st.one_of(st.text(max_size=40), st.integers(), st.floats(allow_nan=False)))
+def test_any_time_window_is_read_or_refused_with_what_is_accepted(text: str | int | float) -> None:
     refusal: TimeWindowUnknown | None = None
     try:
         found = window(text, NOW)
@@ -36,9 +36,11 @@ def test_any_time_window_text_is_read_or_refused_with_what_is_accepted(text: str
     ("90m", NOW - timedelta(minutes=90), None),
     ("2h", NOW - timedelta(hours=2), None),
     ("3 j", NOW - timedelta(days=3), None),
+    ("1h30m", NOW - timedelta(minutes=90), None),
+    (3600, NOW - timedelta(hours=1), None),
     ("2026-11-30T08:00", datetime(2026, 11, 30, 8, tzinfo=UTC), None),
 ])
-def test_time_windows_people_say(said: str, since: datetime, until: datetime | None) -> None:
+def test_time_windows_people_say(said: str | int, since: datetime, until: datetime | None) -> None:
     found = window(said, NOW)
     assert (found.since, found.until) == (since, until)
 

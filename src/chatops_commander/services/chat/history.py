@@ -32,7 +32,10 @@ from chatops_commander.services.principal import Principal
 SCANNED = 1000  # rows read for one question, newest first
 AUDIT_SCANNED = 5000  # audit events read in the window (approval decisions)
 SHOWN = 20
-_AGO = re.compile(r"^\s*(\d+)\s*(m|min|h|d|j)\s*$", re.IGNORECASE)
+_PART = re.compile(r"(\d+)\s*(min|d|j|h|m|s)", re.IGNORECASE)  # "90m", "1h30m", "2 d", "3j"
+_AGO = re.compile(r"^(?:\s*\d+\s*(?:min|d|j|h|m|s))+\s*$", re.IGNORECASE)
+_UNIT = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "j": 86400}
+MAX_WINDOW = timedelta(days=3660)
 _ME = frozenset({"me", "moi", "myself", "i"})
 
 
@@ -57,12 +60,13 @@ def window(since: object, now: datetime) -> Window:
         return Window(midnight, None, text)
     if text in ("yesterday", "hier"):
         return Window(midnight - timedelta(days=1), midnight, text)
-    match = _AGO.match(text)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        delta = {"m": timedelta(minutes=amount), "min": timedelta(minutes=amount), "h": timedelta(hours=amount),
-                 "d": timedelta(days=amount), "j": timedelta(days=amount)}[unit]
-        return Window(now - delta, None, text)
+    longest = MAX_WINDOW.total_seconds()
+    if isinstance(since, int | float) and not isinstance(since, bool) and since > 0:  # seconds
+        seconds = min(float(since), longest)
+        return Window(now - timedelta(seconds=seconds), None, f"{int(seconds)}s")
+    if _AGO.match(text):
+        seconds = min(sum(int(amount) * _UNIT[unit.lower()] for amount, unit in _PART.findall(text)), longest)
+        return Window(now - timedelta(seconds=seconds), None, text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
