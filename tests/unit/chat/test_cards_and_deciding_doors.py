@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from chatops_commander.domain.actions import ActionSpec, Intent, TargetScope
 from chatops_commander.domain.chat.runbooks import parse_runbook
+from chatops_commander.domain.execution import CommandPlan
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
-from chatops_commander.domain.roles import Role
-from chatops_commander.services.actions import Door
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.roles import Permission, Role
+from chatops_commander.services.actions import ActionRequest, Decided, Door
 from chatops_commander.services.principal import AuthMethod
+from chatops_commander.skills.base import Skill
 from tests.unit.pipeline.test_seed_scenarios import RUNBOOK
 from tests.unit.pipeline.world import World, events_of, shop_cache_flush, text_of
 
@@ -132,3 +136,25 @@ async def test_the_morning_check_says_how_old_an_open_alerts_figure_is() -> None
     conv = await w.conversation(admin)
     text = text_of(await w.say(admin, conv, "Bonjour, tout va bien ?"))
     assert "   - occupation disque sur web-02 : 78 % (il y a 2 min)" in text, text
+
+
+async def test_a_pack_registers_its_own_query_handler_without_touching_the_engine() -> None:
+    stock = ActionSpec(id="shop.stock", intent=Intent.QUERY, risk=Risk.LOW, permission=Permission.READ,
+                       summary={"en": "The shop's stock", "fr": "Le stock de la boutique"}, scope=TargetScope.NONE)
+    w = World(packs=[Skill(spec=stock, build=lambda params, platform: CommandPlan((("true",),), timeout_s=5))])
+    w.host("web-01")
+    asked: list[str] = []
+
+    async def answer(decided: Decided) -> tuple[str, dict[str, object]]:
+        turn = decided.request.context  # the chat door's turn travels with the request
+        asked.append(turn.lang)
+        return ("Stock : 12 articles" if turn.lang == "fr" else "Stock: 12 items"), {"stock": 12}
+
+    w.chat.pipeline.handle("shop.stock", answer)
+    viewer = w.user(Role.VIEWER, "viewer@example.com", lang="fr")
+    conv = await w.conversation(viewer)
+    reply = await w.chat.submit_from_door(viewer, conv, ActionRequest(viewer, "shop.stock", (), {}, Door.SLACK),
+                                          said="stock ?", lang="fr")
+    assert reply.message is not None and reply.message.content == "Stock : 12 articles"
+    assert reply.message.metadata["stock"] == 12 and asked == ["fr"]
+    assert w.fleet.sent("web-01") == []  # a handler, not a skill on hosts
