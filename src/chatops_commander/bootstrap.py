@@ -636,7 +636,8 @@ def build_chat_service(container: Container, *, runbooks_path: Path | None = Non
         health_urls=urls, default_language=settings.default_language, rate_hook=rate_hook,
         parser_factory=lambda catalog, inventory: build_parser(settings, catalog, inventory),
         on_command=container.metrics.command, tracer=container.tracer,
-        approval_ttl=timedelta(minutes=settings.approval_ttl_minutes))
+        approval_ttl=timedelta(minutes=settings.approval_ttl_minutes),
+        collection_interval_s=settings.monitoring_interval_s)  # a sample older than this is stale in replies
 
 
 # ---- monitoring -----------------------------------------------------------------------------------------

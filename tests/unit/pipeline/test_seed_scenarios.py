@@ -154,7 +154,7 @@ async def test_fleet_health_in_english_names_unreachable_hosts_and_stopped_servi
     conv = await w.conversation(admin)
     turn = await w.say(admin, conv, "Hello, is everything ok?")
     text = text_of(turn)
-    assert text.startswith("Hello! 👋\nState of your infrastructure:\n\n⚠️ 2/3 servers up\n"), text
+    assert text.startswith("Hello! 👋\nState of your infrastructure:\n\n⚠️ 2/3 servers up (checked just now)\n"), text
     assert "   - web-02: unreachable (connection refused)" in text
     assert "❌ Stopped services:\n   - postgresql on db-master" in text and "✅ No open alert" in text
     assert text.endswith("Need details?\n1. Start postgresql on db-master\n2. Show disk usage")

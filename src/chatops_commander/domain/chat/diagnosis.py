@@ -79,9 +79,10 @@ class Diagnosis:
         return self.cause_fr if lang == "fr" else self.cause_en
 
     def render(self, lang: str) -> str:
+        """Every figure comes from checks run in this turn, and the header says so."""
         fr = lang == "fr"
         out = ["Je vérifie immédiatement…" if fr else "Checking right away…", "",
-               "🔍 Diagnostic :" if fr else "🔍 Diagnosis:"]
+               "🔍 Diagnostic (vérifié à l'instant) :" if fr else "🔍 Diagnosis (checked just now):"]
         up = [c.host for c in self.checks if c.reachable]
         down = [c for c in self.checks if not c.reachable]
         if up:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from chatops_commander.domain.chat.diagnosis import Option
+from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
 
 RISK_FR = {Risk.LOW: "FAIBLE", Risk.MEDIUM: "MOYEN", Risk.HIGH: "ÉLEVÉ", Risk.CRITICAL: "CRITIQUE"}
@@ -188,14 +189,17 @@ class HostHealth:
 
 
 def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Sequence[Option], *, greet: bool,
-                 lang: str, left_out: int = 0) -> str:
+                 lang: str, left_out: int = 0, figures: Sequence[HostFigures] = ()) -> str:
+    """The states are checks run in this turn ("checked just now"); `figures` come from the collector's samples,
+    each with its age (a stale one is said to be stale, never shown as current)."""
     fr = lang == "fr"
     up = sum(1 for h in hosts if h.reachable)
     stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
     out = ([("Bonjour ! 👋" if fr else "Hello! 👋")] if greet else []) + [
         "État de votre infrastructure :" if fr else "State of your infrastructure:", ""]
     mark = "✅" if up == len(hosts) else "⚠️"
-    out.append(f"{mark} {up}/{len(hosts)} " + ("serveurs opérationnels" if fr else "servers up"))
+    out.append(f"{mark} {up}/{len(hosts)} " + ("serveurs opérationnels" if fr else "servers up")
+               + f" ({checked_now(lang)})")
     if left_out:  # servers this user may not read: counted, never named
         one = left_out == 1
         if fr:
@@ -214,6 +218,7 @@ def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Se
         names = ", ".join(sorted({svc for h in hosts for svc in h.services}))
         out.append("✅ " + (f"Tous les services critiques actifs ({names})" if fr
                             else f"All critical services running ({names})"))
+    out += fleet_figures(figures, lang)
     if alerts:
         n = len(alerts)
         out.append(f"⚠️ {n} " + (("alerte ouverte :" if n == 1 else "alertes ouvertes :") if fr
@@ -242,3 +247,306 @@ def command_history(rows: Sequence[tuple[datetime, str | None, str | None, str]]
     lines = ["Vos dernières commandes :" if fr else "Your last commands:"]
     return "\n".join(lines + [f"- {when:%Y-%m-%d %H:%M} {action} {server or ''} → {outcome}"
                               for when, action, server, outcome in rows])
+
+
+# ---- the chat door's replies around a run (moved from the engine: one place per language) ---------------
+
+def option_out_of_range(count: int, lang: str) -> str:
+    if lang == "fr":
+        return f"Je n'ai proposé que {count} option(s) : répondez par un numéro entre 1 et {count}."
+    return f"I offered {count} option(s): reply with a number from 1 to {count}."
+
+
+def running(what: str, lang: str) -> str:
+    return "⏳ " + (f"{what} : en cours…" if lang == "fr" else f"{what}: running…")
+
+
+def duration_line(ms: int, lang: str) -> str:
+    return ("• Durée : " if lang == "fr" else "• Duration: ") + seconds(ms, lang)
+
+
+def failed_hosts_question(lang: str) -> str:
+    return ("Au moins un serveur a échoué ; je n'ai rien relancé automatiquement. Que voulez-vous faire ?"
+            if lang == "fr" else
+            "At least one host failed; I retried nothing on my own. What would you like to do?")
+
+
+def logs_option(service: str, targets: Sequence[str]) -> Option:
+    return Option(f"Show the {service} logs of the last hour", f"Montre les logs {service} de la dernière heure",
+                  "service.logs", tuple(targets), service, {"since": "1h"})
+
+
+def failed_logs_option(service: str | None, failed: Sequence[str]) -> Option:
+    return Option("Show the logs of the failed hosts", "Voir les logs des serveurs en échec",
+                  "service.logs" if service else "server.logs", tuple(failed), service, {"lines": 100})
+
+
+def health_after(service: str, states: Sequence[tuple[str, str]], sites: Sequence[tuple[str, str]], passed: bool,
+                 lang: str) -> list[str]:
+    """After a restart: the service state per host (checked in this turn) and each health URL's answer."""
+    fr = lang == "fr"
+    lines = [f"✅ {service} " + ("opérationnel" if fr else "is up")] if passed else []
+    lines.append(("• Tests de santé : " if fr else "• Health checks: ") + ("PASSED" if passed else "FAILED")
+                 + f" ({checked_now(lang)})")
+    lines += [f"• Status{' ' if fr else ''}: {state} ({host})" for host, state in states]
+    lines += [("• Site accessible : " if fr else "• Site reachable: ") + f"{mark} ({host})" for host, mark in sites]
+    return lines
+
+
+# ---- how old a figure is: health replies only use checks of this turn or fresh samples ---------------------
+
+def checked_now(lang: str) -> str:
+    return "vérifié à l'instant" if lang == "fr" else "checked just now"
+
+
+def checked_line(lang: str) -> str:
+    return "• Vérifié à l'instant" if lang == "fr" else "• Checked just now"
+
+
+def age(seconds_old: float, lang: str) -> str:
+    """"just now" / "20 s ago" / "2 min ago" / "3 h ago" ("à l'instant", "il y a 2 min")."""
+    s = max(0, int(seconds_old))
+    if s < 5:
+        return "à l'instant" if lang == "fr" else "just now"
+    if s < 60:
+        amount = f"{s} s"
+    elif s < 3600:
+        amount = f"{s // 60} min"
+    elif s < 86400:
+        amount = f"{s // 3600} h"
+    else:
+        amount = f"{s // 86400} j" if lang == "fr" else f"{s // 86400} d"
+    return f"il y a {amount}" if lang == "fr" else f"{amount} ago"
+
+
+@dataclass(frozen=True)
+class HostFigures:
+    """A host's figures from the collector's latest sample, and how old that sample is."""
+
+    name: str
+    age_s: float
+    fresh: bool  # younger than the collection interval
+    cpu_percent: float | None = None
+    memory_percent: float | None = None
+    disk_percent: float | None = None
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+def host_figures(f: HostFigures, lang: str) -> str:
+    """"   - web-01: CPU 12 %, memory 40 %, disk 78 % (2 min ago)"; a stale sample gives no figure as current."""
+    fr = lang == "fr"
+    sep = " : " if fr else ": "
+    if not f.fresh:
+        return (f"   - {f.name}{sep}" + (f"pas de mesure récente (dernière {age(f.age_s, lang)}, périmée)" if fr
+                                         else f"no recent figures (last sample {age(f.age_s, lang)}, stale)"))
+    parts = []
+    if f.cpu_percent is not None:
+        parts.append(f"CPU {_pct(f.cpu_percent)}")
+    if f.memory_percent is not None:
+        parts.append(("mémoire " if fr else "memory ") + _pct(f.memory_percent))
+    if f.disk_percent is not None:
+        parts.append(("disque " if fr else "disk ") + _pct(f.disk_percent))
+    return f"   - {f.name}{sep}" + ", ".join(parts) + f" ({age(f.age_s, lang)})"
+
+
+def fleet_figures(figures: Sequence[HostFigures], lang: str) -> list[str]:
+    if not figures:
+        return []
+    head = "📊 " + ("Dernières mesures de la supervision :" if lang == "fr" else "Latest monitoring figures:")
+    return [head] + [host_figures(f, lang) for f in figures]
+
+
+# ---- history questions ("who restarted nginx today?") -----------------------------------------------------
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    action: str | None = None
+    service: str | None = None
+    host: str | None = None
+    since: str | None = None
+    user: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"action": self.action, "service": self.service, "host": self.host, "since": self.since,
+                "user": self.user}
+
+    def describe(self, lang: str) -> str:
+        fr = lang == "fr"
+        parts = []
+        if self.action:
+            parts.append("action " + self.action)
+        if self.service:
+            parts.append("service " + self.service)
+        if self.host:
+            parts.append(("sur " if fr else "on ") + self.host)
+        if self.user:
+            parts.append(("par " if fr else "by ") + self.user)
+        if self.since:
+            since = {"today": "aujourd'hui", "yesterday": "hier"}.get(self.since, self.since) if fr else self.since
+            parts.append(since if since in ("today", "yesterday", "aujourd'hui", "hier")
+                         else ("depuis " if fr else "since ") + since)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One command of the history: who, what, where, when, outcome (and who approved it)."""
+
+    when: datetime | None
+    who: str
+    action: str
+    server: str | None
+    service: str | None = None
+    parameters: Mapping[str, Any] | None = None
+    outcome: str = ""
+    door: str | None = None
+    approved_by: str | None = None
+    kind: str = "command"  # or "decision": an approval decided (from the audit trail)
+    servers: tuple[str, ...] = ()  # a decision's target servers
+    requester: str | None = None  # whose request was decided
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"when": self.when.isoformat() if self.when else None, "who": self.who, "action": self.action,
+                "server": self.server, "service": self.service, "outcome": self.outcome, "door": self.door,
+                "approved_by": self.approved_by, "kind": self.kind, "servers": list(self.servers) or None,
+                "requester": self.requester, "reason": self.reason}
+
+
+_OUTCOMES = {"ok": ("✅ succeeded", "✅ réussi"), "succeeded": ("✅ succeeded", "✅ réussi"),
+             "failed": ("❌ failed", "❌ échoué"), "timed_out": ("⏱️ timed out", "⏱️ délai dépassé"),
+             "interrupted": ("⚠️ interrupted", "⚠️ interrompu"), "running": ("⏳ running", "⏳ en cours"),
+             "pending": ("⏳ pending", "⏳ en attente")}
+
+
+def _outcome_word(outcome: str, lang: str) -> str:
+    if outcome.startswith("refused"):
+        return "⛔ refusé" if lang == "fr" else "⛔ refused"
+    pair = _OUTCOMES.get(outcome)
+    return pair[1 if lang == "fr" else 0] if pair else outcome
+
+
+def _decision(line: HistoryLine, lang: str) -> str:
+    """"boss@example.com rejected op@example.com's request: Deploy v2.5.0 on web-01 (reason: not today)"."""
+    fr = lang == "fr"
+    what = describe(line.action, list(line.servers), line.service, line.parameters or {}, lang)
+    approved = line.outcome == "approved"
+    if fr:
+        verb = "a approuvé" if approved else "a rejeté"
+        why = f" (motif : {line.reason})" if line.reason else ""
+        return f"{line.who} {verb} la demande de {line.requester} : {what}{why}"
+    verb = "approved" if approved else "rejected"
+    why = f" (reason: {line.reason})" if line.reason else ""
+    return f"{line.who} {verb} {line.requester}'s request: {what}{why}"
+
+
+def history_answer(lines: Sequence[HistoryLine], asked: HistoryFilters, total: int, lang: str) -> str:
+    """"2 commands (service nginx, today):\n- 2026-11-30 09:12 UTC — op@example.com: Restart nginx on web-01 → ✅"."""
+    fr = lang == "fr"
+    scope = asked.describe(lang)
+    if not lines:
+        return (f"Je ne trouve aucune commande ({scope}) parmi celles que vous pouvez voir." if fr
+                else f"I found no command ({scope}) among those you may see.")
+    head = (f"{total} commande(s) ({scope}), la plus récente d'abord :" if fr
+            else f"{total} command(s) ({scope}), newest first:")
+    out = [head]
+    for line in lines:
+        when = f"{line.when:%Y-%m-%d %H:%M} UTC" if line.when else "?"
+        if line.kind == "decision":
+            out.append(f"- {when} — {_decision(line, lang)}")
+            continue
+        what = describe(line.action, [line.server] if line.server else [], line.service, line.parameters or {},
+                        lang)
+        approved = ((f" (approuvé par {line.approved_by})" if fr else f" (approved by {line.approved_by})")
+                    if line.approved_by else "")
+        out.append(f"- {when} — {line.who}{' :' if fr else ':'} {what}{approved} → {_outcome_word(line.outcome, lang)}")
+    if total > len(lines):
+        out.append(f"… {total - len(lines)} " + ("de plus" if fr else "more"))
+    return "\n".join(out)
+
+
+# ---- runbooks: deploys and rollbacks (moved from services/chat/deploys.py) ------------------------------
+
+def deploy_title(application: str, version: str, where: str, rollback: bool, lang: str) -> str:
+    fr = lang == "fr"
+    if rollback:
+        return (f"⏪ Retour de {application} à {version} sur {where}" if fr
+                else f"⏪ Rolling {application} back to {version} on {where}")
+    return (f"🚀 Déploiement de {application} {version} sur {where}" if fr
+            else f"🚀 Deploying {application} {version} to {where}")
+
+
+def deploy_done(version: str, elapsed_ms: int, rollback: bool, lang: str) -> str:
+    fr = lang == "fr"
+    head = (("✅ Retour arrière réussi" if fr else "✅ Rollback succeeded") if rollback else
+            ("✅ Déploiement réussi" if fr else "✅ Deployment succeeded"))
+    if fr:
+        return f"{head}\nVersion : {version}\nDurée totale : {seconds(elapsed_ms, lang)}"
+    return f"{head}\nVersion: {version}\nTotal time: {seconds(elapsed_ms, lang)}"
+
+
+def deploy_stopped(index: int, total: int, step: str, host: str, detail: str, rollback: bool, lang: str) -> str:
+    """The step that failed, where, why; what did not run; what the user may do next."""
+    if lang == "fr":
+        what = "le retour arrière" if rollback else "le déploiement"
+        question = ("Voulez-vous voir les logs ?" if rollback else
+                    "Voulez-vous voir les logs ou revenir à la version précédente ?")
+        return (f"❌ L'étape {index}/{total} ({step}) a échoué sur {host} : {detail}\n"
+                f"J'ai arrêté {what} ici : les étapes suivantes n'ont pas été lancées. {question}")
+    what = "rollback" if rollback else "deployment"
+    question = "Do you want to see the logs?" if rollback else "Do you want to see the logs or roll back?"
+    return (f"❌ Step {index}/{total} ({step}) failed on {host}: {detail}\n"
+            f"I stopped the {what} here: the next steps did not run. {question}")
+
+
+def host_logs_option(host: str) -> Option:
+    return Option(f"Show the logs of {host}", f"Voir les logs de {host}", "server.logs", (host,), None,
+                  {"lines": 100})
+
+
+def rollback_option(hosts: Sequence[str], environment: str | None) -> Option:
+    return Option("Roll back to the previous version", "Revenir à la version précédente", "app.rollback",
+                  tuple(hosts), None, {"environment": environment} if environment else {})
+
+
+def step_ok(host: str, lang: str) -> str:
+    return f"• {host} : ✅" if lang == "fr" else f"• {host}: ✅"
+
+
+def rolled(host: str, version: str, lang: str) -> str:
+    return f"• {host} : ✅ {version} (santé OK)" if lang == "fr" else f"• {host}: ✅ {version} (health OK)"
+
+
+def step_skipped_recent(host: str, found: str, hours: str, backup: bool, lang: str) -> str:
+    if lang == "fr":
+        noun = "sauvegarde récente trouvée" if backup else "fichier récent trouvé"
+        return f"• {host} : ⏭️ {noun} ({found}, moins de {hours}) : étape ignorée"
+    noun = "recent backup found" if backup else "recent file found"
+    return f"• {host}: ⏭️ {noun} ({found}, under {hours}): step skipped"
+
+
+def step_skipped_condition(host: str, lang: str) -> str:
+    return (f"• {host} : ⏭️ condition d'exclusion remplie : étape ignorée" if lang == "fr"
+            else f"• {host}: ⏭️ skip condition met: step skipped")
+
+
+# ---- one host's result, and what a card understood -------------------------------------------------------
+
+def host_line(res: RunResult, lang: str) -> str:
+    """"web-01: <the skill's explanation>" / "✅ web-01"; a failure: "❌ web-01: <why>"."""
+    fr = lang == "fr"
+    localized = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
+    if res.ok:
+        if localized:
+            return f"{res.host} : {localized}" if fr else f"{res.host}: {localized}"
+        return f"✅ {res.host}"
+    detail = localized or res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
+    text = detail if isinstance(detail, str) else detail[0]
+    return f"❌ {res.host} : {text}" if fr else f"❌ {res.host}: {text}"
+
+
+def understood_line(text: str, lang: str) -> str:
+    return ("J'ai compris : " if lang == "fr" else "I understood: ") + text

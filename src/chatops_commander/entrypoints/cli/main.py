@@ -11,6 +11,7 @@ import typer
 from chatops_commander import bootstrap
 from chatops_commander.entrypoints.cli import actions, nlu, servers
 from chatops_commander.entrypoints.cli import alerts as alerts_cli
+from chatops_commander.entrypoints.cli import approvals as approvals_cli
 from chatops_commander.entrypoints.cli import audit as audit_cli
 from chatops_commander.entrypoints.cli import history as history_cli
 from chatops_commander.entrypoints.cli import keys as keys_cli
@@ -36,6 +37,7 @@ app.add_typer(nlu.app, name="nlu")
 app.command("parse")(nlu.parse)
 app.add_typer(actions.actions_app, name="actions")
 app.add_typer(alerts_cli.app, name="alerts")
+app.add_typer(approvals_cli.app, name="approvals")
 app.command("run")(actions.run)
 app.command("history")(history_cli.history)
 app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)

@@ -1,6 +1,7 @@
 """The approval desk (4-eyes): requests stored with their deadline, listed for approvers, decided by another
-person after the requester is checked again. Deciding changes state and audits; carrying out the approved
-action and telling the requester are the chat door's (`engine.ChatService.decide_approval`)."""
+person after the requester is checked again. Deciding changes state and audits (with the door it was decided
+from: web, rest, cli, mcp, a chat platform); carrying out the approved action and telling the requester are the
+chat door's (`door.ChatDoor.decided`)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ class ApprovalDesk:
                 return await uow.approvals.list(state=state, pending_at=at)
             return await uow.approvals.list(state=state, requester_id=str(principal.user_id), pending_at=at)
 
-    async def decide(self, approver: Principal, approval_id: str, *, approve: bool, reason: str | None) -> Decided:
+    async def decide(self, approver: Principal, approval_id: str, *, approve: bool, reason: str | None,
+                     door: str = "rest") -> Decided:
         """Approve or reject; raises NotFound, PermissionDenied (role, own request, requester no longer allowed),
         Conflict (decided already, expired, tampered)."""
         async with self.uow() as uow:
@@ -82,10 +84,11 @@ class ApprovalDesk:
                           approver=approver.actor, approve=approve, reason=reason, now=self.clock.now())
         except PermissionDenied as exc:
             await audit.record_alone(self.uow, approver, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                     target=approval_id, details={"action": "approvals.decide", "reason": exc.message})
+                                     target=approval_id, details={"action": "approvals.decide", "reason": exc.message,
+                                                                  "door": door})
             raise
         if approve:  # the requester may have lost the role or the rights on a server since asking
-            await self._requester_may_still(approver, approval, requester)
+            await self._requester_may_still(approver, approval, requester, door)
         async with self.uow() as uow:
             if not await uow.approvals.decide(done):
                 raise Conflict("Someone decided this request first.",
@@ -93,12 +96,13 @@ class ApprovalDesk:
             await audit.record(uow, approver, AuditAction.APPROVAL_APPROVED if approve
                                else AuditAction.APPROVAL_REJECTED, target=",".join(done.targets),
                                details={"approval_id": done.id, "requester": done.requester, "reason": done.reason,
-                                        "action": done.action})
+                                        "action": done.action, "door": door})
             conversation = await uow.conversations.get(UUID(done.conversation_id))
             await uow.commit()
         return Decided(done, conversation, requester)
 
-    async def _requester_may_still(self, approver: Principal, approval: Approval, requester: User | None) -> None:
+    async def _requester_may_still(self, approver: Principal, approval: Approval, requester: User | None,
+                                   door: str) -> None:
         """Refuse the approval when the requester was disabled or may no longer run the action there."""
         spec = self.pipeline.specs.get(approval.action)
         why_en = why_fr = ""
@@ -119,7 +123,7 @@ class ApprovalDesk:
         if not why_en:
             return
         await audit.record_alone(self.uow, approver, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                 target=approval.id, details={"action": "approvals.decide",
+                                 target=approval.id, details={"action": "approvals.decide", "door": door,
                                                               "reason": "requester_not_allowed", "why": why_en})
         raise PermissionDenied(f"I cannot carry out this request for {approval.requester}: {why_en}.",
                                message_fr=f"Je ne peux pas exécuter cette demande pour {approval.requester} : "

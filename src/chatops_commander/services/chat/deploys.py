@@ -17,7 +17,6 @@ from typing import Any
 
 from chatops_commander.domain.chat import wording
 from chatops_commander.domain.chat.deployments import Deployment, DeploymentKind, rollback_target
-from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import Progress, ResultEvent
 from chatops_commander.domain.chat.runbooks import Runbook, RunbookStep, RunOn, StepKind, check_version
 from chatops_commander.domain.errors import DomainError, NotFound
@@ -78,7 +77,7 @@ class DeployRunner:
     async def run(self, turn: Turn, principal: Principal, servers: Sequence[Server], params: Mapping[str, Any], *,
                   rollback: bool, approved_by: str | None) -> tuple[str, dict[str, Any]]:
         action = "app.rollback" if rollback else "app.deploy"
-        lang, fr = turn.lang, turn.fr
+        lang = turn.lang
         version = check_version(str(params.get("version") or ""))
         environment = _environment(params)
         book = self.runbook(environment)
@@ -86,11 +85,7 @@ class DeployRunner:
         hosts = await self.core.servers_named(names)
         steps = book.steps_for(rollback)
         total = len(steps)
-        where = wording.join(list(names), lang)
-        title = ((f"⏪ Retour de {book.application} à {version} sur {where}" if fr
-                  else f"⏪ Rolling {book.application} back to {version} on {where}") if rollback else
-                 (f"🚀 Déploiement de {book.application} {version} sur {where}" if fr
-                  else f"🚀 Deploying {book.application} {version} to {where}"))
+        title = wording.deploy_title(book.application, version, wording.join(list(names), lang), rollback, lang)
         out: list[str] = [title, ""]
         deployment = Deployment.start(
             application=book.application, version=version, hosts=names, requested_by=principal.actor,
@@ -130,10 +125,7 @@ class DeployRunner:
             await uow.deployments.finish(deployment.finished(now=self.core.clock.now()))
             await uow.commit()
         elapsed = int((time.monotonic() - started) * 1000)
-        head = (("✅ Retour arrière réussi" if fr else "✅ Rollback succeeded") if rollback else
-                ("✅ Déploiement réussi" if fr else "✅ Deployment succeeded"))
-        done = (f"{head}\nVersion : {version}\nDurée totale : {wording.seconds(elapsed, lang)}" if fr
-                else f"{head}\nVersion: {version}\nTotal time: {wording.seconds(elapsed, lang)}")
+        done = wording.deploy_done(version, elapsed, rollback, lang)
         out.append(done)
         self.core.emit(turn, ResultEvent(turn.cid, action=action, ok=True, summary=done, data={"steps": steps_meta}))
         return "\n".join(out), {"action": action, "ok": True, "version": version, "steps": steps_meta,
@@ -142,25 +134,13 @@ class DeployRunner:
     def _stopped(self, turn: Turn, action: str, rollback: bool, out: list[str], steps_meta: list[dict[str, Any]],
                  index: int, total: int, step: RunbookStep, failed: RunResult, names: Sequence[str],
                  params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        fr, lang = turn.fr, turn.lang
+        lang = turn.lang
         detail = (failed.stderr or failed.stdout or failed.message).strip().splitlines()[-1:] or ["?"]
-        what = ("le retour arrière" if rollback else "le déploiement") if fr else ("rollback" if rollback
-                                                                                 else "deployment")
-        question = (("Voulez-vous voir les logs ?" if rollback else
-                     "Voulez-vous voir les logs ou revenir à la version précédente ?") if fr else
-                    ("Do you want to see the logs?" if rollback else "Do you want to see the logs or roll back?"))
-        stop = (f"❌ L'étape {index}/{total} ({step.name(lang)}) a échoué sur {failed.host} : {detail[0]}\n"
-                f"J'ai arrêté {what} ici : les étapes suivantes n'ont pas été lancées. {question}" if fr else
-                f"❌ Step {index}/{total} ({step.name(lang)}) failed on {failed.host}: {detail[0]}\n"
-                f"I stopped the {what} here: the next steps did not run. {question}")
+        stop = wording.deploy_stopped(index, total, step.name(lang), failed.host, detail[0], rollback, lang)
         out += ["", stop]
-        options = [Option(f"Show the logs of {failed.host}", f"Voir les logs de {failed.host}", "server.logs",
-                          (failed.host,), None, {"lines": 100})]
+        options = [wording.host_logs_option(failed.host)]
         if not rollback:
-            environment = _environment(params)
-            options.append(Option("Roll back to the previous version", "Revenir à la version précédente",
-                                  "app.rollback", tuple(names), None,
-                                  {"environment": environment} if environment else {}))
+            options.append(wording.rollback_option(names, _environment(params)))
         out.append(wording.numbered(options, lang))
         self.core.emit(turn, ResultEvent(turn.cid, action=action, ok=False, summary=stop,
                                          data={"steps": steps_meta, "failed_step": index}))
@@ -206,8 +186,7 @@ class _Run:
         results = await asyncio.gather(*(self.plan(s, step.argv(self.version, s.name), step.timeout_s, index)
                                          for s in targets))
         for res in sorted(results, key=lambda r: r.host):
-            line = ((f"• {res.host} : ✅" if self.turn.fr else f"• {res.host}: ✅") if res.ok
-                    else TurnTools.host_line(res, self.turn.lang))
+            line = wording.step_ok(res.host, self.turn.lang) if res.ok else TurnTools.host_line(res, self.turn.lang)
             lines.append(line)
             self.progress(index, res.host, res.outcome.value, line, res.duration_ms)
             if not res.ok and failed is None:
@@ -215,8 +194,7 @@ class _Run:
         return lines, failed, skipped
 
     def rolled_line(self, host: str) -> str:
-        return (f"• {host} : ✅ {self.version} (santé OK)" if self.turn.fr
-                else f"• {host}: ✅ {self.version} (health OK)")
+        return wording.rolled(host, self.version, self.turn.lang)
 
     def progress(self, index: int, host: str, status: str, text: str, duration_ms: int) -> None:
         self.core.emit(self.turn, Progress(self.turn.cid, action=self.action, host=host, status=status, text=text,
@@ -224,23 +202,19 @@ class _Run:
 
     async def skip_reason(self, index: int, step: RunbookStep, server: Server) -> str | None:
         """Why `step` is skipped on `server` (its condition holds there), or None to run it."""
-        fr = self.turn.fr
+        lang = self.turn.lang
         if step.skip_if_recent is not None:
             recent = step.skip_if_recent
             res = await self.plan(server, (recent.argv(),), SKIP_CHECK_TIMEOUT_S, index, "skip-check")
             found = res.stdout.strip().splitlines()[:1] if res.outcome is HostOutcome.OK else []
             if found:
-                hours = f"{recent.max_age_hours:g} h"
-                noun = (("sauvegarde récente trouvée" if fr else "recent backup found")
-                        if step.kind is StepKind.BACKUP else ("fichier récent trouvé" if fr else "recent file found"))
-                return (f"• {server.name} : ⏭️ {noun} ({found[0]}, moins de {hours}) : étape ignorée" if fr
-                        else f"• {server.name}: ⏭️ {noun} ({found[0]}, under {hours}): step skipped")
+                return wording.step_skipped_recent(server.name, found[0], f"{recent.max_age_hours:g} h",
+                                                   step.kind is StepKind.BACKUP, lang)
         if step.skip_if:
             res = await self.plan(server, step.skip_argv(self.version, server.name), SKIP_CHECK_TIMEOUT_S,
                                   index, "skip-check")
             if res.ok:
-                return (f"• {server.name} : ⏭️ condition d'exclusion remplie : étape ignorée" if fr
-                        else f"• {server.name}: ⏭️ skip condition met: step skipped")
+                return wording.step_skipped_condition(server.name, lang)
         return None
 
     async def plan(self, server: Server, argv: Sequence[Sequence[str]], timeout_s: float, index: int,

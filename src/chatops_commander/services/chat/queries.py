@@ -1,5 +1,6 @@
-"""The chat's query actions, answered from checks run in this turn: fleet health, incident diagnosis, open
-alerts, one's history. Each is a handler of the action pipeline registered by action id (`handlers()`), so a
+"""The chat's query actions, answered from checks run in this turn (and the collector's samples younger than
+its interval, each with its age): fleet health, incident diagnosis, open alerts, history questions.
+Each is a handler of the action pipeline registered by action id (`handlers()`), so a
 pack can register its own the same way without touching the engine."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chatops_commander.services import access
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.pipeline import Decided, QueryHandler
 from chatops_commander.services.chat.deploys import DEPLOY_ACTIONS, DeployRunner
+from chatops_commander.services.chat.history import HistoryQuestions
 from chatops_commander.services.chat.ports import HttpProbe
 from chatops_commander.services.chat.turn import Turn, TurnTools
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -29,8 +31,30 @@ Reply = tuple[str, dict[str, Any]]
 
 class ChatQueries:
     def __init__(self, tools: TurnTools, *, http: HttpProbe | None = None,
-                 health_urls: Mapping[str, str] | None = None) -> None:
+                 health_urls: Mapping[str, str] | None = None, sample_max_age_s: float = 30.0) -> None:
         self.tools, self.http, self.health_urls = tools, http, dict(health_urls or {})
+        self.sample_max_age_s = sample_max_age_s  # the collection interval: an older sample is stale
+        self.history = HistoryQuestions(tools.uow)
+
+    async def figures(self, servers: Sequence[Server]) -> list[wording.HostFigures]:
+        """The collector's latest sample of each server, with its age; a sample older than the collection
+        interval is marked stale (its figures are never shown as current). No collector: no figures."""
+        try:
+            async with self.tools.uow() as uow:
+                latest = await uow.samples.latest_all()  # type: ignore[attr-defined]
+        except AttributeError:  # a store without monitoring tables
+            return []
+        now, out = self.tools.clock.now(), []
+        for server in sorted(servers, key=lambda s: s.name):
+            sample = latest.get(server.id) if server.id is not None else None
+            if sample is None:
+                continue
+            age_s = max(0.0, (now - sample.collected_at).total_seconds())
+            m = sample.metrics
+            out.append(wording.HostFigures(
+                server.name, age_s, fresh=age_s <= self.sample_max_age_s, cpu_percent=m.cpu_percent,
+                memory_percent=m.memory.percent if m.memory else None, disk_percent=sample.disk_max_percent))
+        return out
 
     async def fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
         async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
@@ -68,11 +92,15 @@ class ChatQueries:
         async with self.tools.uow() as uow:
             everyone = await uow.servers.list()
         left_out = (await access.fleet_view(self.tools.uow, turn.principal, everyone)).left_out
+        figures = await self.figures(servers)
         reply = wording.fleet_health(hosts, [a["message"] for a in alerts], options, greet=greet, lang=turn.lang,
-                                     left_out=left_out)
+                                     left_out=left_out, figures=figures)
         meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows), "hosts_left_out": left_out,
                 "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services)} for h in hosts],
-                "alerts": alerts, "options": [o.to_json() for o in options]}
+                "alerts": alerts, "options": [o.to_json() for o in options],
+                "checked_at": self.tools.clock.now().isoformat(),
+                "figures": [{"host": f.name, "age_s": round(f.age_s), "fresh": f.fresh, "cpu_percent": f.cpu_percent,
+                             "memory_percent": f.memory_percent, "disk_percent": f.disk_percent} for f in figures]}
         summary = reply.rsplit("\n\n", 1)[0].splitlines()[-1]  # the last line before "Need details?"
         self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
                                           summary=summary, data={"hosts": meta["hosts"]}))
@@ -88,20 +116,19 @@ class ChatQueries:
                 names = {s.id: s.name for s in await uow.servers.list()}
         except AttributeError:  # a store without monitoring tables
             return []
-        return [{"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
-                 "severity": a.severity.value, "message": a.localized(lang)} for a in alerts]
+        now = self.tools.clock.now()
+        out = []
+        for a in alerts:  # the figure in an alert's message is as old as its last change: say so
+            at = a.updated_at or a.created_at
+            age = f" ({wording.age((now - at).total_seconds(), lang)})" if at else ""
+            out.append({"id": str(a.id), "server": names.get(a.server_id) if a.server_id else None, "type": a.type,
+                        "severity": a.severity.value, "message": a.localized(lang) + age,
+                        "as_of": at.isoformat() if at else None})
+        return out
 
     async def alerts(self, turn: Turn) -> tuple[str, dict[str, Any]]:
         alerts = await self.open_alerts(turn)
         return wording.open_alerts([(a["severity"], a["message"]) for a in alerts], turn.lang), {"alerts": alerts}
-
-    async def history(self, turn: Turn) -> tuple[str, dict[str, Any]]:
-        async with self.tools.uow() as uow:
-            rows = await uow.commands.list(user_id=turn.principal.user_id, limit=20)
-        shown = [(r.executed_at, r.action, r.server_name, r.outcome or r.state) for r in rows if r.executed_at]
-        meta = {"history": [{"action": r.action, "server": r.server_name, "outcome": r.outcome, "state": r.state,
-                             "exit_code": r.exit_code} for r in rows]} if rows else {}
-        return wording.command_history(shown, turn.lang), meta
 
     async def diagnose(self, turn: Turn, servers: Sequence[Server],
                         service: str | None) -> tuple[str, dict[str, Any]]:
@@ -172,7 +199,9 @@ def handlers(queries: ChatQueries, deploys: DeployRunner) -> dict[str, QueryHand
         return await queries.alerts(turn_of(d))
 
     async def history(d: Decided) -> Reply:
-        return await queries.history(turn_of(d))
+        turn = turn_of(d)
+        return await queries.history.answer(d.request.principal, d.request.parameters, d.request.targets, turn.lang,
+                                            queries.tools.clock.now())
 
     async def deploy(d: Decided) -> Reply:
         return await deploys.run(turn_of(d), d.request.principal, d.servers, d.request.parameters,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from chatops_commander.domain.chat import wording
 from chatops_commander.domain.chat.events import ChatEvent, MessageEvent, Progress
 from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.execution import RunResult
@@ -78,14 +79,7 @@ class TurnTools:
 
     @staticmethod
     def host_line(res: RunResult, lang: str) -> str:
-        if res.ok:
-            expl = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
-            return f"{res.host} : {expl}" if lang == "fr" and expl else (f"{res.host}: {expl}" if expl else
-                                                                         f"✅ {res.host}")
-        localized = (res.data.get("explanation") or {}).get(lang) if isinstance(res.data, dict) else None
-        detail = localized or res.message or (res.stderr or res.stdout).strip().splitlines()[-1:] or [res.outcome.value]
-        text = detail if isinstance(detail, str) else detail[0]
-        return (f"❌ {res.host} : {text}" if lang == "fr" else f"❌ {res.host}: {text}")
+        return wording.host_line(res, lang)
 
     async def run_checks(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
                          progress: bool = True) -> list[RunResult]:
