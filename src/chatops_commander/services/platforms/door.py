@@ -21,6 +21,7 @@ from uuid import UUID
 from chatops_commander.domain.chat import wording as chat_wording
 from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import ApprovalRequired
+from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import DomainError, NotFound
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.risk import Risk
@@ -98,7 +99,8 @@ class PlatformDoorService:
         refusal = await self._policy_gate(principal, place, conversation, text)
         if refusal is not None:
             return [refusal]
-        reply = await self._turn(principal, place, conversation, text)
+        assert conversation.id is not None
+        reply = await self._turn(principal, place, conversation.id, text)
         return await self._render(reply, place, who, principal)
 
     async def _offer_link(self, place: Place, who: ChatUser, identity: ChatIdentity | None, lang: str) -> Outbound:
@@ -118,21 +120,20 @@ class PlatformDoorService:
             user: User | None = await uow.users.get(identity.account_id)
         return user if user is not None and user.is_active else None
 
-    async def _conversation(self, principal: Principal, place: Place) -> UUID:
+    async def _conversation(self, principal: Principal, place: Place) -> Conversation:
         assert principal.user_id is not None
         key = conversation_key(place, principal.user_id)
         found = await self.store.conversation(key)
         if found is not None:
             try:
-                await self.chat.get_conversation(principal, found)
-                return found
+                return await self.chat.get_conversation(principal, found)
             except NotFound:  # deleted in the web UI: a new one
                 pass
         title = f"{place.platform.value.capitalize()} · {'DM' if place.direct else place.channel_id}"
         conv = await self.chat.create_conversation(principal, title)
         assert conv.id is not None
         await self.store.remember_conversation(key, principal.user_id, conv.id)
-        return conv.id
+        return conv
 
     async def _turn(self, principal: Principal, place: Place, conversation: UUID, text: str, *,
                     confirmation_id: str | None = None, action_hash: str | None = None) -> TurnReply:
@@ -166,11 +167,16 @@ class PlatformDoorService:
             parser = self._parsers[key] = self.chat.parser_factory(tuple(self.chat.specs.values()), inventory)
         return parser, inventory, {s.name: s for s in every}
 
-    async def _policy_gate(self, principal: Principal, place: Place, conversation: UUID, text: str) -> Outbound | None:
-        """None to go on; else the refusal (audited) or, for `help`, what this user may run here."""
+    async def _policy_gate(self, principal: Principal, place: Place, conv: Conversation,
+                           text: str) -> Outbound | None:
+        """None to go on; else the refusal (audited) or, for `help`, what this user may run here.
+
+        Without a policy for the channel only a request for help is looked at (no second parse)."""
         policy = await self.store.policy(place.platform, place.channel_id)
+        if policy is None and not wording.HELP_WORDS.search(text):
+            return None
+        conversation = conv.id or UUID(int=0)
         parser, inventory, servers = await self._parser(principal)
-        conv = await self.chat.get_conversation(principal, conversation)
         ctx = ConversationContext.from_dict(dict((conv.context or {}).get("nlu") or {}))
         parsed = parser.parse(text, ctx)
         lang = parsed.lang if parsed.lang in ("en", "fr") and sum(c.isalpha() for c in text) >= 3 \
@@ -285,7 +291,8 @@ class PlatformDoorService:
         if claim.press is Press.CHOOSE:
             conversation = UUID(claim.ref)
             text = str(claim.option)
-            refusal = await self._policy_gate(principal, place, conversation, text)
+            refusal = await self._policy_gate(principal, place, await self.chat.get_conversation(principal,
+                                                                                                  conversation), text)
             if refusal is not None:
                 return [refusal]
             reply = await self._turn(principal, place, conversation, text)
