@@ -204,3 +204,16 @@ async def test_a_disabled_account_runs_nothing() -> None:
     pw.w.store.users[principal.user_id] = dataclasses.replace(user, is_active=False)
     [out] = await pw.say(alice, "is everything ok?")
     assert "disabled" in out.text and pw.w.rows() == []
+
+
+async def test_numbered_options_become_buttons_that_run_the_chosen_one_for_their_owner_only() -> None:
+    pw = PlatformWorld()
+    alice, _ = await pw.linked("U-alice", Role.ADMIN, "alice@example.com")
+    bob, _ = await pw.linked("U-bob", Role.ADMIN, "bob@example.com")
+    [check] = await pw.say(alice, "is everything ok?")
+    assert check.card is not None and check.card.kind is CardKind.CHOOSE
+    first = check.card.buttons[0].payload
+    [refused] = await pw.press(bob, first)
+    assert "not for you" in refused.text
+    [chosen] = await pw.press(alice, first)
+    assert chosen.outputs and {o.host for o in chosen.outputs} == {"web-01", "db-01"}
