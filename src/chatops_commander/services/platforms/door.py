@@ -331,7 +331,9 @@ class PlatformDoorService:
         if reply is not None:
             requester_place = await self._place_of(UUID(done.conversation_id))
             if requester_place is not None:
-                requester = ChatUser(requester_place.platform, claim.chat_user.partition(":")[2])
+                requester_id = claim.chat_user.partition(":")[2]
+                known = await self.store.identity(requester_place.platform, requester_id)
+                requester = ChatUser(requester_place.platform, requester_id, known.display_name if known else "")
                 rendered = self.render.reply(reply, requester_place, requester)
                 out += [dataclasses.replace(o, mention=requester) for o in rendered]
         return out
