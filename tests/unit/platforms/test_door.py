@@ -29,6 +29,7 @@ async def test_the_link_flow_gives_a_one_time_url_that_links_the_logged_in_accou
     account = pw.w.user(Role.OPERATOR, "alice@example.com", execute_on=["web-01"])
     [offer] = await pw.say(STRANGER, "lier mon compte")
     assert "https://chatops.example/link/" in offer.text and "10 min" in offer.text
+    assert offer.to == STRANGER  # only the asker sees the link
     token = offer.text.split("/link/")[1].split()[0]
     assert token not in str(pw.store.requests)  # only its hash is kept
     request = await pw.linking.pending(token)

@@ -104,16 +104,18 @@ class PlatformDoorService:
         return await self._render(reply, place, who, principal)
 
     async def _offer_link(self, place: Place, who: ChatUser, identity: ChatIdentity | None, lang: str) -> Outbound:
+        """The one-time link is shown to the asker only (never in a channel where others could open it)."""
+        private = None if place.direct else who
         if identity is not None:
             account = await self._account(identity)
             if account is not None:
-                return Outbound(place, wording.already_linked(account.email, lang), lang=lang)
+                return Outbound(place, wording.already_linked(account.email, lang), lang=lang, to=private)
         token = secrets.token_urlsafe(24)
         await self.store.add_link_request(LinkRequest(
             hash_token(token), who.platform, who.user_id, place.workspace, who.display_name,
             self.clock.now() + self.link_ttl))
         return Outbound(place, wording.link_offer(self.link_url(token), int(self.link_ttl.total_seconds() // 60), lang),
-                        lang=lang)
+                        lang=lang, to=private)
 
     async def _account(self, identity: ChatIdentity) -> User | None:
         async with self.uow() as uow:

@@ -27,6 +27,7 @@ class MmPost:
     message: str
     root_id: str
     props: dict[str, Any]
+    only_for: str | None = None  # an ephemeral post: the one user who sees it
 
     def actions(self) -> dict[str, dict[str, Any]]:
         return {a["name"]: a for att in self.props.get("attachments", []) for a in att.get("actions", [])}
@@ -69,6 +70,7 @@ class FakeMattermost:
         app = web.Application()
         app.router.add_get("/api/v4/users/me", self._me)
         app.router.add_post("/api/v4/posts", self._post)
+        app.router.add_post("/api/v4/posts/ephemeral", self._ephemeral)
         app.router.add_get("/api/v4/websocket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -105,6 +107,17 @@ class FakeMattermost:
         self._notify()
         return web.json_response({"id": post.id, "channel_id": post.channel_id, "message": post.message,
                                   "root_id": post.root_id, "user_id": BOT_ID}, status=201)
+
+    async def _ephemeral(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.json_response({"status_code": 401}, status=401)
+        body = await request.json()
+        inner = body["post"]
+        post = MmPost(self.new_id(), inner["channel_id"], inner.get("message", ""), inner.get("root_id", ""),
+                      inner.get("props") or {}, only_for=str(body["user_id"]))
+        self.posts.append(post)
+        self._notify()
+        return web.json_response({"id": post.id, "channel_id": post.channel_id}, status=201)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()

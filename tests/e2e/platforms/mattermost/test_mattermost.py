@@ -71,3 +71,9 @@ async def test_a_forged_payload_with_the_right_token_is_still_refused(world: MmW
     await world.mm.press(card, "Confirm", "u-alice", "alice", context=context)
     [_, refused] = await world.mm.wait_posts(2)
     assert "not issued by me" in refused.message and world.fleet.sent("web-01") == []
+
+
+async def test_the_link_offer_in_a_channel_is_shown_to_the_asker_only(world: MmWorld) -> None:
+    await world.mm.say("u-bob", "bob", "@chatops link my account")
+    [offer] = await world.mm.wait_posts(1)
+    assert "/link/" in offer.message and offer.only_for == "u-bob"

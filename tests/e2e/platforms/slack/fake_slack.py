@@ -38,6 +38,7 @@ class Post:
     blocks: list[dict[str, Any]]
     thread_ts: str | None
     ts: str
+    only_for: str | None = None  # chat.postEphemeral: the one user who sees it
 
     def buttons(self) -> dict[str, str]:
         """Button label → value (the signed payload)."""
@@ -122,14 +123,17 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "chatops",
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT",
                                       "is_enterprise_install": False})
-        if method == "chat.postMessage":
+        if method in ("chat.postMessage", "chat.postEphemeral"):
             blocks = body.get("blocks") or []
             if isinstance(blocks, str):
                 blocks = json.loads(blocks)
             ts = f"{1700000000 + next(self._ts)}.000100"
             self.posts.append(Post(str(body["channel"]), str(body.get("text", "")), blocks,
-                                   str(body["thread_ts"]) if body.get("thread_ts") else None, ts))
+                                   str(body["thread_ts"]) if body.get("thread_ts") else None, ts,
+                                   str(body["user"]) if method == "chat.postEphemeral" else None))
             self._notify()
+            if method == "chat.postEphemeral":
+                return web.json_response({"ok": True, "message_ts": ts})
             return web.json_response({"ok": True, "channel": body["channel"], "ts": ts,
                                       "message": {"type": "message", "text": body.get("text", ""), "ts": ts}})
         return web.json_response({"ok": True})

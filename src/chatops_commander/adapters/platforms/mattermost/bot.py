@@ -204,8 +204,11 @@ class MattermostBot:
     async def send(self, message: Outbound) -> str:
         if self._session is None:
             raise ConnectionError("not connected")
-        async with self._session.post(f"{self.base}/api/v4/posts",
-                                      json=to_post(message, self.callback_url, self.config.action_token)) as response:
+        post = to_post(message, self.callback_url, self.config.action_token)
+        url, body = f"{self.base}/api/v4/posts", post
+        if message.to is not None:  # only this user sees it
+            url, body = f"{self.base}/api/v4/posts/ephemeral", {"user_id": message.to.user_id, "post": post}
+        async with self._session.post(url, json=body) as response:
             body = await response.json()
             if response.status >= 300:
                 raise ConnectionError(f"posts answered {response.status}: {body.get('message', '')}")
