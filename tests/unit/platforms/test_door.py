@@ -218,3 +218,12 @@ async def test_numbered_options_become_buttons_that_run_the_chosen_one_for_their
     assert "not for you" in refused.text
     [chosen] = await pw.press(alice, first)
     assert chosen.outputs and {o.host for o in chosen.outputs} == {"web-01", "db-01"}
+
+
+async def test_button_presses_count_in_the_chat_users_rate_limit() -> None:
+    pw = PlatformWorld()
+    alice, _ = await pw.linked("U-alice", Role.OPERATOR, "alice@example.com", execute_on=["web-01"])
+    [card] = await pw.say(alice, "restart nginx on web-01")
+    pw.waits["chat:slack:T1:U-alice"] = 3
+    [out] = await pw.press(alice, button([card], "Confirm"))
+    assert "Try again in 3 s" in out.text and out.to == alice and pw.w.fleet.sent("web-01") == []

@@ -80,13 +80,9 @@ class PlatformDoorService:
         place, who, text = message.place, message.user, message.text.strip()
         identity = await self.store.identity(who.platform, who.user_id)
         lang = wording.guess_lang(text)
-        if self.rate is not None:
-            wait = await self.rate(f"chat:{who.platform.value}:{place.workspace}:{who.user_id}")
-            if wait:
-                await audit.record_alone(self.uow, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED,
-                                         actor=user_key(who), details={"bucket": "chat", "retry_after": wait,
-                                                                       "door": who.platform.value})
-                return [Outbound(place, wording.slow_down(wait, lang), lang=lang)]
+        slowed = await self._slow_down(place, who, lang)
+        if slowed is not None:
+            return [slowed]
         if wording.LINK_WORDS.match(text):
             return [await self._offer_link(place, who, identity, lang)]
         if identity is None:
@@ -102,6 +98,17 @@ class PlatformDoorService:
         assert conversation.id is not None
         reply = await self._turn(principal, place, conversation.id, text)
         return await self._render(reply, place, who, principal)
+
+    async def _slow_down(self, place: Place, who: ChatUser, lang: str) -> Outbound | None:
+        """The chat user's rate limit (messages and button presses alike), audited when hit."""
+        if self.rate is None:
+            return None
+        wait = await self.rate(f"chat:{who.platform.value}:{place.workspace}:{who.user_id}")
+        if not wait:
+            return None
+        await audit.record_alone(self.uow, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED, actor=user_key(who),
+                                 details={"bucket": "chat", "retry_after": wait, "door": who.platform.value})
+        return Outbound(place, wording.slow_down(wait, lang), lang=lang, to=None if place.direct else who)
 
     async def _offer_link(self, place: Place, who: ChatUser, identity: ChatIdentity | None, lang: str) -> Outbound:
         """The one-time link is shown to the asker only (never in a channel where others could open it)."""
@@ -260,6 +267,9 @@ class PlatformDoorService:
         account = await self._account(identity) if identity is not None else None
         if account is not None:
             lang = account.language
+        slowed = await self._slow_down(place, who, lang)
+        if slowed is not None:
+            return [slowed]
         try:
             claim = self.signer.verify(press.payload, self.clock.now())
         except ButtonRefused as exc:
