@@ -227,3 +227,16 @@ async def test_button_presses_count_in_the_chat_users_rate_limit() -> None:
     pw.waits["chat:slack:T1:U-alice"] = 3
     [out] = await pw.press(alice, button([card], "Confirm"))
     assert "Try again in 3 s" in out.text and out.to == alice and pw.w.fleet.sent("web-01") == []
+
+
+async def test_a_second_chat_identity_of_the_requesters_own_account_cannot_approve() -> None:
+    from chatops_commander.services.platforms.records import ChatIdentity
+
+    pw = PlatformWorld()
+    op, principal = await pw.linked("U-op", Role.OPERATOR, "op@example.com", execute_on=["web-01"])
+    assert principal.user_id is not None
+    await pw.store.link(ChatIdentity(Platform.SLACK, "U-op-laptop", principal.user_id, "T1"))
+    out = await pw.say(op, "flush the shop cache on web-01")
+    [refused] = await pw.press(ChatUser(Platform.SLACK, "U-op-laptop"), button(out, "Approve"))
+    assert "Approved" not in refused.text and pw.w.fleet.sent("web-01") == []
+    assert pw.w.audit("AUTHORIZATION_DENIED")
