@@ -1,0 +1,1 @@
+"""Chat platform adapters: they only translate between a platform and `services.platforms.contract`."""
