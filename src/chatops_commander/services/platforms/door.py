@@ -15,7 +15,6 @@ import hashlib
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from chatops_commander.domain.chat import wording as chat_wording
@@ -30,7 +29,7 @@ from chatops_commander.domain.security.audit_events import AuditAction, AuditOut
 from chatops_commander.domain.servers import Server
 from chatops_commander.domain.users import User
 from chatops_commander.nlu import ConversationContext, Parser
-from chatops_commander.services import access, audit
+from chatops_commander.services import audit
 from chatops_commander.services.actions import Door
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.chat.turn import TurnReply
@@ -45,7 +44,6 @@ from chatops_commander.services.principal import AuthMethod, Principal
 
 RateCheck = Callable[[str], Awaitable[int]]  # chat user key → seconds to wait (0: go on)
 LINK_TTL = timedelta(minutes=10)
-PARSERS_KEPT = 8
 
 
 def hash_token(token: str) -> str:
@@ -72,7 +70,6 @@ class PlatformDoorService:
         self.link_url, self.rate, self.link_ttl = link_url, rate, link_ttl
         self.approvers = dict(approvers or {})
         self.render = Renderer(signer, clock.now)
-        self._parsers: dict[tuple[Any, ...], Parser] = {}
 
     # ------------------------------------------------------------------ messages
 
@@ -164,17 +161,11 @@ class PlatformDoorService:
     # ------------------------------------------------------------------ channel policy and help
 
     async def _parser(self, principal: Principal) -> tuple[Parser, Inventory, dict[str, Server]]:
+        """The chat's own parser for this principal (same inventory, same cache) and every server by name."""
+        parser = await self.chat.parsers.for_principal(principal)
         async with self.uow() as uow:
             every = await uow.servers.list()
-        servers = (await access.fleet_view(self.uow, principal, every)).servers
-        inventory = Inventory.from_servers(servers)
-        key = tuple((s.name, s.tags, s.services) for s in servers)
-        parser = self._parsers.get(key)
-        if parser is None:
-            if len(self._parsers) >= PARSERS_KEPT:
-                self._parsers.pop(next(iter(self._parsers)))
-            parser = self._parsers[key] = self.chat.parser_factory(tuple(self.chat.specs.values()), inventory)
-        return parser, inventory, {s.name: s for s in every}
+        return parser, parser.inventory, {s.name: s for s in every}
 
     async def _policy_gate(self, principal: Principal, place: Place, conv: Conversation,
                            text: str) -> Outbound | None:
@@ -335,7 +326,8 @@ class PlatformDoorService:
         approve = claim.press is Press.APPROVE
         try:
             done, reply = await self.chat.decide_approval(approver, approval.id, approve=approve,
-                                                          reason=None if approve else "rejected in chat")
+                                                          reason=None if approve else "rejected in chat",
+                                                          door=Door(place.platform.value))
         except DomainError as exc:
             return [Outbound(place, exc.localized(lang), lang=lang)]
         what = chat_wording.describe(done.action, done.targets, done.service, done.parameters, lang)
