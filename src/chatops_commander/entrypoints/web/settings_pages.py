@@ -24,7 +24,7 @@ from chatops_commander.services.principal import Principal
 router = APIRouter(include_in_schema=False)
 TOKEN_SCOPES = ("read", "execute")
 MAX_TOKEN_DAYS = 366
-TOKEN_FORM_ANSWER = "#token-result"
+ANSWER_BOX = "#token-result"
 
 
 def _flash(request: Request, principal: Principal, ok: bool, text: str, *,
@@ -38,7 +38,7 @@ def _flash(request: Request, principal: Principal, ok: bool, text: str, *,
 
 
 def _refused(request: Request, principal: Principal, text: str) -> Response:
-    return _flash(request, principal, False, text, status_code=422, target=TOKEN_FORM_ANSWER)
+    return _flash(request, principal, False, text, status_code=422, target=ANSWER_BOX)
 
 
 async def _tokens(request: Request, principal: Principal) -> list[ApiToken]:
@@ -122,7 +122,7 @@ async def create_token(request: Request, name: str = Form(default="", max_length
             expires_at=container.security.now() + timedelta(days=lifetime))
     except DomainError as exc:
         return _flash(request, principal, False, exc.localized(lang), problems=getattr(exc, "problems", ()),
-                      status_code=exc.status_hint, target=TOKEN_FORM_ANSWER)
+                      status_code=exc.status_hint, target=ANSWER_BOX)
     return _token_list(request, principal, await _tokens(request, principal),
                        created=pages_text.text(lang, "tok.created"), secret=secret)
 
@@ -138,7 +138,7 @@ async def revoke_token(request: Request, token_id: UUID) -> Response:
         await api_tokens.revoke_token(container.uow, container.security, principal, token_id)
     except DomainError as exc:
         return _flash(request, principal, False, exc.localized(lang), status_code=exc.status_hint,
-                      target=TOKEN_FORM_ANSWER)
+                      target=ANSWER_BOX)
     return _token_list(request, principal, await _tokens(request, principal),
                        created=pages_text.text(lang, "tok.revoked"), secret=None)
 
