@@ -76,8 +76,9 @@ def tab_reaches_everything(page: Any, where: str) -> None:
             break
     missing = wanted - seen
     if missing:
-        names = page.evaluate("(ids) => ids.map(i => document.querySelector(`[data-kb='${i}']`).outerHTML.slice(0, 120))",
-                              sorted(missing))
+        names = page.evaluate(
+            "(ids) => ids.map(i => document.querySelector(`[data-kb='${i}']`).outerHTML.slice(0, 120))",
+            sorted(missing))
         pytest.fail(f"not reachable with Tab on {where}: {names}")
 
 
