@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.entrypoints.web import pages_text, routes
+from chatops_commander.entrypoints.web.settings_pages import swapped_status
 from chatops_commander.services import monitoring
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -52,7 +53,7 @@ async def diagnose(request: Request, server_id: UUID) -> Response:
         server = await server_service.get_server(container.uow, principal, server_id)
     except DomainError as exc:
         return _reason(request, principal, server_id, ok=False, text=exc.localized(lang),
-                       status_code=exc.status_hint)
+                       status_code=swapped_status(exc.status_hint))
     if check.ok or check.outcome not in KEY_OUTCOMES:
         return _reason(request, principal, server_id, ok=check.ok, text=check.message(lang))
     try:
@@ -86,7 +87,7 @@ async def trust(request: Request, server_id: UUID, fingerprint: str = Form(max_l
                        text=pages_text.text(lang, "srv.no_key", why=str(exc) or type(exc).__name__))
     except DomainError as exc:
         return _reason(request, principal, server_id, ok=False, text=exc.localized(lang),
-                       status_code=exc.status_hint)
+                       status_code=swapped_status(exc.status_hint))
     response = _reason(request, principal, server_id, ok=True,
                        text=pages_text.text(lang, "srv.trusted", fp=fingerprint, name=trusted.name))
     return response

@@ -41,6 +41,12 @@ def _refused(request: Request, principal: Principal, text: str) -> Response:
     return _flash(request, principal, False, text, status_code=422, target=ANSWER_BOX)
 
 
+def swapped_status(status: int) -> int:
+    """A refusal's status that htmx still swaps in (base.html's responseHandling): a 401 for a wrong current
+    password must not read as 'your session ended'."""
+    return status if status in (403, 404, 409, 413, 422, 429) else 422
+
+
 async def _tokens(request: Request, principal: Principal) -> list[ApiToken]:
     if not (principal.interactive and principal.role.at_least(Role.ADMIN)):
         return []
@@ -88,11 +94,50 @@ async def change_password(request: Request, current: str = Form(default="", max_
         await auth.change_password(container.uow, container.security, principal, current=current, new=new)
     except DomainError as exc:
         return _flash(request, principal, False, exc.localized(lang), problems=getattr(exc, "problems", ()),
-                      status_code=exc.status_hint)
+                      status_code=swapped_status(exc.status_hint))
     from chatops_commander.entrypoints.api.routers.auth import _clear_cookies
 
     response = routes._render(request, "partials/password_changed.html", principal)
     _clear_cookies(response, container.settings)  # the sessions are revoked: the cookies are dead weight
+    return response
+
+
+@router.post("/settings/2fa/confirm")
+async def confirm_2fa(request: Request, code: str = Form(default="", max_length=64)) -> Response:
+    """The first code from the app turns 2FA on; the recovery codes are shown once."""
+    principal = await routes._post_principal(request)
+    if isinstance(principal, Response):
+        return principal
+    lang = routes._lang(request, principal)
+    if not code.strip():
+        return _flash(request, principal, False, pages_text.text(lang, "set.twofa_code_missing"), status_code=422)
+    container = routes._container(request)
+    try:
+        codes = await auth.confirm_2fa(container.uow, container.security, principal, code.strip())
+    except DomainError as exc:
+        return _flash(request, principal, False, exc.localized(lang), status_code=swapped_status(exc.status_hint))
+    response = routes._render(request, "partials/recovery_codes.html", principal, codes=codes)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/settings/2fa/disable")
+async def disable_2fa(request: Request, password: str = Form(default="", max_length=1024),
+                      code: str = Form(default="", max_length=64)) -> Response:
+    """Your password and a current (or recovery) code turn 2FA off; a wrong one changes nothing and says so."""
+    principal = await routes._post_principal(request)
+    if isinstance(principal, Response):
+        return principal
+    lang = routes._lang(request, principal)
+    if not password or not code.strip():
+        return _flash(request, principal, False, pages_text.text(lang, "set.twofa_disable_help"), status_code=422)
+    container = routes._container(request)
+    try:
+        await auth.disable_2fa(container.uow, container.security, principal, password=password, code=code.strip())
+    except DomainError as exc:
+        return _flash(request, principal, False, exc.localized(lang), status_code=swapped_status(exc.status_hint))
+    response = _flash(request, principal, True, pages_text.text(lang, "set.twofa_disabled"))
+    response.headers["HX-Refresh"] = "true"
     return response
 
 
@@ -122,7 +167,7 @@ async def create_token(request: Request, name: str = Form(default="", max_length
             expires_at=container.security.now() + timedelta(days=lifetime))
     except DomainError as exc:
         return _flash(request, principal, False, exc.localized(lang), problems=getattr(exc, "problems", ()),
-                      status_code=exc.status_hint, target=ANSWER_BOX)
+                      status_code=swapped_status(exc.status_hint), target=ANSWER_BOX)
     return _token_list(request, principal, await _tokens(request, principal),
                        created=pages_text.text(lang, "tok.created"), secret=secret)
 
@@ -137,7 +182,7 @@ async def revoke_token(request: Request, token_id: UUID) -> Response:
     try:
         await api_tokens.revoke_token(container.uow, container.security, principal, token_id)
     except DomainError as exc:
-        return _flash(request, principal, False, exc.localized(lang), status_code=exc.status_hint,
+        return _flash(request, principal, False, exc.localized(lang), status_code=swapped_status(exc.status_hint),
                       target=ANSWER_BOX)
     return _token_list(request, principal, await _tokens(request, principal),
                        created=pages_text.text(lang, "tok.revoked"), secret=None)
