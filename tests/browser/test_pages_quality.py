@@ -122,12 +122,12 @@ def test_every_page_is_accessible_fits_and_works_by_keyboard(pages_server: LiveS
             response = page.goto(f"{base}{path}")
             assert response is not None
             ex(page.locator(ready).first).to_be_attached()
+            shoot(page, name, size, theme)  # first: the top of the page, nothing focused yet
             where = f"{name} {size} {theme}"
             if name in OWNED:
                 assert_accessible(page, where)
                 no_horizontal_scroll(page)
                 tab_reaches_everything(page, where)
-            shoot(page, name, size, theme)
         # the 404 is the point; a navigation may cancel a static file still loading (favicon): not a failure
         w.problems = [p for p in w.problems if "/no-such-page" not in p
                       and not (p.startswith("requestfailed") and "ERR_ABORTED" in p and "/static/" in p)]
@@ -143,9 +143,9 @@ def test_every_page_is_accessible_fits_and_works_by_keyboard(pages_server: LiveS
         response = page.goto(f"{base}/users")
         assert response is not None and response.status == 403
         ex(page.locator("[data-testid=error-403]")).to_be_visible()
+        shoot(page, "403", size, theme)
         assert_accessible(page, f"403 {size} {theme}")
         no_horizontal_scroll(page)
         tab_reaches_everything(page, f"403 {size} {theme}")
-        shoot(page, "403", size, theme)
     finally:
         ctx.close()
