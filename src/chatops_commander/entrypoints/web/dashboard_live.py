@@ -10,18 +10,24 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from chatops_commander.domain.chat.records import CommandQuery
 from chatops_commander.entrypoints.web import routes
+from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 
 router = APIRouter(include_in_schema=False)
 KEEPALIVE_S = 15.0
-COLLECT_TIMEOUT_S = 20.0
+COLLECT_TIMEOUT_S = 20.0  # the live stream waits this long for the hosts of a result
+PAGE_COLLECT_TIMEOUT_S = 5.0  # a dashboard load waits at most this long; slower hosts finish in the background
+_background: set[asyncio.Future[Any]] = set()
 SERVICE_STATES = ("running", "stopped", "failed", "unknown")
+RECENT = timedelta(minutes=10)  # commands this recent, newer than their server's last check, trigger a collection
 
 
 def service_rows(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -47,7 +53,8 @@ def _hosts(event: Mapping[str, Any]) -> list[str]:
     return []
 
 
-async def _collect_now(container: Any, principal: Any, names: list[str]) -> list[str]:
+async def _collect_now(container: Any, principal: Any, names: list[str], *,
+                       timeout_s: float = COLLECT_TIMEOUT_S) -> list[str]:
     """Re-collect the named servers the user may read (when this process runs the collector)."""
     monitor = getattr(container, "monitor", None)
     if monitor is None or not names:
@@ -56,12 +63,50 @@ async def _collect_now(container: Any, principal: Any, names: list[str]) -> list
     targets = [visible[n] for n in dict.fromkeys(names) if n in visible]
     if not targets:
         return []
-    try:
-        async with asyncio.timeout(COLLECT_TIMEOUT_S):
-            await asyncio.gather(*(monitor.collector.collect(s) for s in targets), return_exceptions=True)
-    except TimeoutError:
-        pass  # the page refreshes anyway; the next round finishes the job
+    tasks = [asyncio.ensure_future(monitor.collector.collect(s)) for s in targets]
+    for task in tasks:  # a slow host finishes in the background (never cancelled half-way through its write)
+        _background.add(task)
+        task.add_done_callback(_finished)
+    await asyncio.wait(tasks, timeout=timeout_s)
     return [s.name for s in targets]
+
+
+def _finished(task: asyncio.Future[Any]) -> None:
+    _background.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a host's failure is the collector's to record, not an unhandled error
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and value:
+        try:
+            return _when(datetime.fromisoformat(value))
+        except ValueError:
+            return None
+    return None
+
+
+async def refresh_after_actions(container: Any, principal: Any, items: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Servers that ran a command (seen by this user) after their last check are collected now, so a dashboard
+    opened right after an action shows its effect. Returns the servers collected (none: nothing newer)."""
+    if getattr(container, "monitor", None) is None or not items:
+        return []
+    checked = {item["name"]: _when(item.get("last_check")) for item in items}
+    uow: Any = container.uow  # the SQL unit of work also serves the chat repositories
+    records, _ = await commands_service.list_commands(
+        uow, principal, CommandQuery(since=datetime.now(UTC) - RECENT, limit=100))
+    stale: list[str] = []
+    for record in records:
+        name = record.server_name
+        if not name or name not in checked or (record.outcome or "").startswith("refused"):
+            continue
+        done = _when(record.finished_at) or _when(record.executed_at)
+        last = checked[name]
+        if done is not None and (last is None or done > last):
+            stale.append(name)
+    return await _collect_now(container, principal, stale, timeout_s=PAGE_COLLECT_TIMEOUT_S)
 
 
 @router.get("/events/fleet")

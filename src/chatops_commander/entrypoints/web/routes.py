@@ -229,13 +229,15 @@ async def welcome(request: Request) -> Response:
 # --- dashboard ---------------------------------------------------------------------------------
 
 async def _fleet(container: Container, principal: Principal) -> dict[str, Any]:
+    from chatops_commander.entrypoints.web.dashboard_live import refresh_after_actions, service_rows
+
     summary = await monitoring.fleet_summary(container.uow, principal)  # already the servers they may read
+    if await refresh_after_actions(container, principal, summary["items"]):  # an action since: show its effect
+        summary = await monitoring.fleet_summary(container.uow, principal)
     items = summary["items"]
     alerts, total = await monitoring.list_alerts(container.uow, principal, AlertQuery(resolved=False, limit=20))
     names = {row["id"]: row["name"] for row in summary["items"]}
     online = sum(1 for row in items if row["status"] == "online")
-    from chatops_commander.entrypoints.web.dashboard_live import service_rows
-
     return {"items": sorted(items, key=lambda r: (r["status"] == "online", r["name"])), "online": online,
             "service_rows": service_rows(items),
             "offset": 0, "page": CARDS_PAGE,
