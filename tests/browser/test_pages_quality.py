@@ -31,10 +31,11 @@ PAGES = (  # (name, path, what shows the page is ready)
     ("history", "/history", "#history-rows"),
     ("users", "/users", "table"),
     ("settings", "/settings", "[data-testid=token-list]"),
+    ("welcome", "/welcome", "main h1"),
     ("chat", "/chat", "main h1, main h2"),
     ("404", "/no-such-page", "[data-testid=error-404]"),
 )
-OWNED = {"dashboard", "servers", "history", "users", "settings", "404", "403", "login"}
+OWNED = {"dashboard", "servers", "history", "users", "settings", "welcome", "404", "403", "login"}
 
 FOCUSABLE_JS = """() => {
   const sel = 'main a[href], main button:not([disabled]), main input:not([type=hidden]):not([disabled]), ' +
