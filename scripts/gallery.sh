@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate docs/gallery/: every page (login, dashboard, servers, history, users, settings, welcome, chat, 403,
-# 404) at
-# 1440x900 and 390x844, dark and light, by the same Playwright run that checks them (axe-core, keyboard, layout):
+# 404) at 1440x900 and 390x844, dark and light, by the same Playwright run that checks them (axe-core, keyboard,
+# layout):
 # tests/browser/test_pages_quality.py with CHATOPS_GALLERY_DIR set. Needs Chromium (scripts/install-test-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."

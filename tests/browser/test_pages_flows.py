@@ -314,6 +314,7 @@ def test_dashboard_shows_service_states_and_refreshes_right_after_an_action(page
     service = page.locator(f"[data-testid=services-panel] [data-server='{BOX}'] [data-service='chatops-none']")
     ex(service).to_be_visible()
     ex(service).to_have_attribute("data-state", re.compile("stopped|failed|unknown"))
+    ex(page.locator("body[data-fleet-live='true']")).to_be_attached()  # listening before the action
     assert page.evaluate("() => document.body.dataset.fleetEvents") is None
     chat = page.context.new_page()  # the action, from the chat in another tab
     chat.goto(f"{base}/chat")

@@ -8,6 +8,7 @@
   const stream = new EventSource("/events/fleet");
   const note = document.querySelector("[data-fleet-updated]");
   let count = 0;
+  stream.addEventListener("open", () => { document.body.dataset.fleetLive = "true"; });
   stream.addEventListener("fleet", (event) => {
     count += 1;
     document.body.dataset.fleetEvents = String(count);
