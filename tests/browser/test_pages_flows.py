@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import OPERATOR_EMAIL, PASSWORD, LiveServer, watch
+from tests.browser.conftest import ADMIN_EMAIL, OPERATOR_EMAIL, PASSWORD, LiveServer, watch
 from tests.browser.pages_support import (
     BOX,
     EDGE,
@@ -345,3 +345,16 @@ def test_a_dashboard_opened_right_after_an_action_shows_figures_collected_after_
     servers = page.request.get(f"{base}/api/v1/servers").json()
     box = next(s for s in (servers["items"] if isinstance(servers, dict) else servers) if s["name"] == BOX)
     assert datetime.fromisoformat(box["last_check"]) >= acted
+
+
+def test_settings_forms_need_the_session_csrf_token_and_change_nothing_without_it(pages_server: LiveServer,
+                                                                                  admin: Any) -> None:
+    base = pages_server.base
+    page = admin
+    for path, form in (("/settings/password", {"current": PASSWORD, "new": NEW_PASSWORD, "repeat": NEW_PASSWORD}),
+                       ("/settings/tokens", {"name": "sneaky", "scope": "execute", "days": "30"})):
+        refused = page.request.post(f"{base}{path}", form=form, headers={"HX-Request": "true"})
+        assert refused.status == 403 and "CSRF" in refused.text(), (path, refused.status)
+    page.goto(f"{base}/settings")
+    assert page.locator("[data-testid=token-list] tr[data-token='sneaky']").count() == 0
+    assert httpx.post(f"{base}/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": PASSWORD}).status_code == 200

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from chatops_commander import bootstrap
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.entrypoints.web import pages_text, routes
-from chatops_commander.entrypoints.web.settings_pages import swapped_status
+from chatops_commander.entrypoints.web.settings_pages import form_principal, swapped_status
 from chatops_commander.services import monitoring
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.ports_monitoring import AlertQuery
@@ -42,7 +42,7 @@ def _reason(request: Request, principal: Principal, server_id: UUID, *, ok: bool
 @router.post("/servers/{server_id}/diagnose")
 async def diagnose(request: Request, server_id: UUID) -> Response:
     """Connect once (admin): says what is wrong, and offers to trust the key a host offers when that is it."""
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
@@ -69,7 +69,7 @@ async def diagnose(request: Request, server_id: UUID) -> Response:
 @router.post("/servers/{server_id}/trust")
 async def trust(request: Request, server_id: UUID, fingerprint: str = Form(max_length=200)) -> Response:
     """Pin the key the admin was shown, only if the host still offers that very key (audited by the service)."""
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)

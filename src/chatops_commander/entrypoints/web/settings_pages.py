@@ -37,6 +37,21 @@ def _flash(request: Request, principal: Principal, ok: bool, text: str, *,
     return response
 
 
+async def form_principal(request: Request) -> Principal | Response:
+    """A page form's caller: the session's CSRF and scope checks (`_post_principal`), then the API's rate limit,
+    so a form is never a way around the rules the REST API applies to the same change."""
+    principal = await routes._post_principal(request)
+    if isinstance(principal, Response):
+        return principal
+    container = routes._container(request)
+    try:
+        await auth.hit_api_limit(container.uow, container.security, principal)
+    except DomainError as exc:
+        return _flash(request, principal, False, exc.localized(routes._lang(request, principal)),
+                      status_code=swapped_status(exc.status_hint))
+    return principal
+
+
 def _refused(request: Request, principal: Principal, text: str) -> Response:
     return _flash(request, principal, False, text, status_code=422, target=ANSWER_BOX)
 
@@ -81,7 +96,7 @@ async def change_password(request: Request, current: str = Form(default="", max_
                           new: str = Form(default="", max_length=1024),
                           repeat: str = Form(default="", max_length=1024)) -> Response:
     """Every session ends on success (this one too): the fragment says so and links to the login page."""
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
@@ -105,7 +120,7 @@ async def change_password(request: Request, current: str = Form(default="", max_
 @router.post("/settings/2fa/confirm")
 async def confirm_2fa(request: Request, code: str = Form(default="", max_length=64)) -> Response:
     """The first code from the app turns 2FA on; the recovery codes are shown once."""
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
@@ -125,7 +140,7 @@ async def confirm_2fa(request: Request, code: str = Form(default="", max_length=
 async def disable_2fa(request: Request, password: str = Form(default="", max_length=1024),
                       code: str = Form(default="", max_length=64)) -> Response:
     """Your password and a current (or recovery) code turn 2FA off; a wrong one changes nothing and says so."""
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
@@ -145,7 +160,7 @@ async def disable_2fa(request: Request, password: str = Form(default="", max_len
 async def create_token(request: Request, name: str = Form(default="", max_length=200),
                        scope: str = Form(default="", max_length=20),
                        days: str = Form(default="90", max_length=10)) -> Response:
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
@@ -174,7 +189,7 @@ async def create_token(request: Request, name: str = Form(default="", max_length
 
 @router.post("/settings/tokens/{token_id}/revoke")
 async def revoke_token(request: Request, token_id: UUID) -> Response:
-    principal = await routes._post_principal(request)
+    principal = await form_principal(request)
     if isinstance(principal, Response):
         return principal
     lang = routes._lang(request, principal)
