@@ -148,5 +148,35 @@ def test_every_page_is_accessible_fits_and_works_by_keyboard(pages_server: LiveS
         assert_accessible(page, f"403 {size} {theme}")
         no_horizontal_scroll(page)
         tab_reaches_everything(page, f"403 {size} {theme}")
+        page.goto(f"{base}/history")  # an operator's own commands, not the audit trail
+        ex(page.locator("[data-testid=my-commands-count]")).to_be_visible()
+        assert_accessible(page, f"history (operator) {size} {theme}")
+        no_horizontal_scroll(page)
+        tab_reaches_everything(page, f"history (operator) {size} {theme}")
+    finally:
+        ctx.close()
+
+
+def test_the_pages_in_french_on_a_phone_fit_and_pass_axe(pages_server: LiveServer, browser: Any) -> None:
+    """French strings are longer: the same checks on a phone, with the pages' own French texts."""
+    ex = expect()
+    base = pages_server.base
+    ctx = new_context(browser, base, size="phone", theme="light", lang="fr")
+    try:
+        page = ctx.new_page()
+        login(page, base)
+        for name, path, ready in PAGES:
+            if name not in OWNED:
+                continue
+            page.goto(f"{base}{path}")
+            ex(page.locator(ready).first).to_be_attached()
+            ex(page.locator("html")).to_have_attribute("lang", "fr")
+            assert_accessible(page, f"{name} fr phone light")
+            no_horizontal_scroll(page)
+        page.goto(f"{base}/settings")
+        ex(page.get_by_role("heading", name="Vos jetons d'API")).to_be_visible()
+        ex(page.get_by_role("button", name="Changer le mot de passe")).to_be_visible()
+        page.goto(f"{base}/servers")
+        ex(page.get_by_text("Clé d'hôte non approuvée")).to_be_visible()
     finally:
         ctx.close()
