@@ -112,6 +112,9 @@ def test_api_tokens_are_created_with_scope_and_expiry_shown_once_listed_and_revo
     secret_box = page.locator("[data-testid=token-secret]")
     ex(secret_box).to_be_visible()
     secret = secret_box.inner_text().strip()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    assert page.evaluate("() => navigator.clipboard.readText()") == secret
     row = page.locator("[data-testid=token-list] tr[data-token='ci-bot']")
     ex(row).to_contain_text("execute, read")
     ex(row).to_contain_text("active")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from chatops_commander.entrypoints.web import i18n
 
 PAGES: dict[str, tuple[str, str]] = {
+    "common.copy": ("Copy", "Copier"),
     # errors
     "err.forbidden_title": ("Access denied", "Accès refusé"),
     "err.forbidden_admin": ("This page is for admins. Your role ({role}) can't open it; ask an admin if you need "
