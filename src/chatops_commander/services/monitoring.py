@@ -487,6 +487,7 @@ async def fleet_summary(uow_factory: UnitOfWorkFactory, principal: Principal) ->
             "memory_percent": m.memory.percent if m and m.memory else None,
             "disk_max_percent": sample.disk_max_percent if sample else None,
             "open_alerts": per_server.get(s.id, {}),
+            "services": {k: v.value for k, v in m.services.items()} if m else {},
         })
     return {"servers": len(registry), "status": statuses, "open_alerts": counts, "items": rows}
 

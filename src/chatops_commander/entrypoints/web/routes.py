@@ -40,7 +40,7 @@ from chatops_commander.entrypoints.api.deps import (
     session_csrf,
 )
 from chatops_commander.entrypoints.web import i18n, sparkline
-from chatops_commander.services import access, api_tokens, audit, auth, monitoring
+from chatops_commander.services import access, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
@@ -69,9 +69,12 @@ router = APIRouter(include_in_schema=False)
 
 def install(app: FastAPI) -> None:
     """Mount the pages and `/static` (vendored files with their licences; nothing from a CDN)."""
+    from chatops_commander.entrypoints.web import pages
+
     app.include_router(router)
     from chatops_commander.entrypoints.web import link_pages  # chat platforms: /link/{token} (imports this module)
     app.include_router(link_pages.router)
+    pages.install(app)  # settings, server diagnosis, live fleet, 403/404 pages (entrypoints/web/pages.py)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
 
 
@@ -228,12 +231,17 @@ async def welcome(request: Request) -> Response:
 # --- dashboard ---------------------------------------------------------------------------------
 
 async def _fleet(container: Container, principal: Principal) -> dict[str, Any]:
+    from chatops_commander.entrypoints.web.dashboard_live import refresh_after_actions, service_rows
+
     summary = await monitoring.fleet_summary(container.uow, principal)  # already the servers they may read
+    if await refresh_after_actions(container, principal, summary["items"]):  # an action since: show its effect
+        summary = await monitoring.fleet_summary(container.uow, principal)
     items = summary["items"]
     alerts, total = await monitoring.list_alerts(container.uow, principal, AlertQuery(resolved=False, limit=20))
     names = {row["id"]: row["name"] for row in summary["items"]}
     online = sum(1 for row in items if row["status"] == "online")
     return {"items": sorted(items, key=lambda r: (r["status"] == "online", r["name"])), "online": online,
+            "service_rows": service_rows(items),
             "offset": 0, "page": CARDS_PAGE,
             "count": len(items), "alerts": alerts, "alerts_total": total, "server_names": names,
             "alert_counts": summary["open_alerts"]}
@@ -479,20 +487,26 @@ async def history(request: Request) -> Response:
     principal = await _principal(request)
     if principal is None:
         return _login_redirect(request)
+    from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+    from chatops_commander.entrypoints.web import history_view
+
     f = _filters(request)
     admin = principal.role.at_least(Role.ADMIN)
-    rows, total = await _history_rows(request, principal, f, HISTORY_PAGE) if admin else ([], 0)
+    lang = _lang(request, principal)
+    actions, outcomes = sorted(a.value for a in AuditAction), sorted(o.value for o in AuditOutcome)
+    errors = history_view.filter_errors(f, lang, actions=actions, outcomes=outcomes,
+                                        label=lambda key: i18n.translate(lang, key))
+    rows, total = (await _history_rows(request, principal, f, HISTORY_PAGE) if admin and not errors
+                   else ([], 0))
     mine: list[CommandRecord] = []
     if not admin:  # the audit trail is for admins; everyone sees their own commands
         uow: Any = _container(request).uow  # the SQL unit of work also serves the chat repositories
         mine, total = await commands_service.list_commands(uow, principal, CommandQuery(limit=HISTORY_PAGE))
-    from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
-
     template = "partials/history_rows.html" if request.headers.get("hx-request") else "history.html"
     export_query = "&".join(f"{k}={quote(v)}" for k, v in f.items() if v)
     return _render(request, template, principal, active="history", rows=rows, total=total, f=f,
-                   actions=sorted(a.value for a in AuditAction), outcomes=sorted(o.value for o in AuditOutcome),
-                   export_query=export_query, mine=mine)
+                   actions=actions, outcomes=outcomes, export_query=export_query, mine=mine, errors=errors,
+                   detail_fields=history_view.detail_fields, status_code=422 if errors else 200)
 
 
 @router.get("/history/export.{fmt}")
@@ -532,9 +546,12 @@ async def servers_page(request: Request) -> Response:
     principal = await _principal(request)
     if principal is None:
         return _login_redirect(request)
+    from chatops_commander.entrypoints.web.servers_pages import reasons
+
     visible = await server_service.list_servers(_container(request).uow, principal)
     template = "partials/servers_table.html" if request.headers.get("hx-request") else "servers.html"
-    return _render(request, template, principal, active="servers", servers=visible)
+    return _render(request, template, principal, active="servers", servers=visible,
+                   reasons=await reasons(_container(request), principal, _lang(request, principal)))
 
 
 @router.post("/servers/import")
@@ -599,6 +616,10 @@ async def users_page(request: Request, selected: UUID | None = None) -> Response
         return _login_redirect(request)
     container = _container(request)
     admin = principal.role.at_least(Role.ADMIN)
+    if not admin:  # the product's 403 page, not the API's JSON
+        from chatops_commander.entrypoints.web import errors
+
+        return errors.forbidden(request, principal)
     people = await user_service.list_users(container.uow, principal) if admin else []
     chosen = next((u for u in people if u.id == selected), None)
     permissions = (await user_service.list_permissions(container.uow, principal, chosen.id)
@@ -607,24 +628,12 @@ async def users_page(request: Request, selected: UUID | None = None) -> Response
                        if chosen is not None and chosen.id is not None else [])
     visible = await server_service.list_servers(container.uow, principal) if admin else []
     known_tags = sorted({tag for s in visible for tag in s.tags})
-    tokens = await api_tokens.list_tokens(container.uow, principal) if principal.interactive else []
     template = "users.html"
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "permissions":
         template = "partials/permissions.html"
     return _render(request, template, principal, active="users", people=people, chosen=chosen,
-                   permissions=permissions, servers=visible, tokens=tokens, roles=[r.value for r in Role],
+                   permissions=permissions, servers=visible, roles=[r.value for r in Role],
                    tag_permissions=tag_permissions, known_tags=known_tags)
-
-
-# --- settings ----------------------------------------------------------------------------------
-
-@router.get("/settings")
-async def settings_page(request: Request) -> Response:
-    principal = await _principal(request)
-    if principal is None:
-        return _login_redirect(request)
-    me = await auth.current_user(_container(request).uow, principal) if principal.interactive else None
-    return _render(request, "settings.html", principal, active="settings", me=me)
 
 
 __all__ = ["CSRF_COOKIE", "api_has", "install", "router"]

@@ -181,6 +181,8 @@
       const img = box.querySelector("[data-enroll-qr]");
       img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(result.data.qr_svg)));
       box.querySelector("[data-enroll-uri]").textContent = result.data.otpauth_uri;
+      const secret = box.querySelector("[data-enroll-secret]");
+      if (secret) secret.textContent = new URL(result.data.otpauth_uri).searchParams.get("secret") || "";
       box.querySelector("[data-enroll-step]").hidden = false;
       enroll.hidden = true;
       box.querySelector("input[name=code]").focus();
