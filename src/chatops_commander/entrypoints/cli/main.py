@@ -71,9 +71,12 @@ def serve(
     url = f"http://{settings.host}:{settings.port}"
     console.print(f"ChatOps Commander is starting on [bold cyan]{url}[/] (API docs: {url}/api/docs)")
     app = create_app(settings)
+    # loop="asyncio", not uvloop: uvloop starts a local command with fork(), which copies the page tables of
+    # this ~200 MB process while holding the GIL (10 ms p50, 90 ms p95 per `sh -c` under load); asyncio uses
+    # vfork (about 1 ms). Server CPU per MCP tool call on localhost: 30 → 17 ms (bench/RESULTS.md, MCP).
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                                            access_log=False, proxy_headers=False, ws="websockets-sansio",
-                                           timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
+                                           loop="asyncio", timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
     handle_exit = server.handle_exit
 
     def stop(sig: int, frame: FrameType | None) -> None:
