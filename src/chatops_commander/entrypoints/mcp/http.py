@@ -80,7 +80,8 @@ class BearerAuth:
                                                 via_cookie=False, info=info)
             await auth.hit_api_limit(container.uow, container.security, principal)
         except DomainError as exc:
-            if isinstance(exc, RateLimited) and (limited := await _rate_limited(request, exc, fr)) is not None:
+            limited = await _rate_limited(Request(scope, receive), exc, fr) if isinstance(exc, RateLimited) else None
+            if limited is not None:
                 await limited(scope, receive, send)
                 return
             status = 429 if isinstance(exc, RateLimited) else 401 if isinstance(exc, AuthenticationFailed) else 403
