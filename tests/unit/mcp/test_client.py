@@ -19,6 +19,7 @@ from mcp_types.jsonrpc import INVALID_PARAMS
 
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import TokenScope
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.entrypoints.mcp.door import McpDoor
 from chatops_commander.entrypoints.mcp.server import build_server
 from chatops_commander.services.actions.journal import JournalRateLimit
@@ -71,6 +72,18 @@ async def test_the_tool_list_follows_per_server_rights() -> None:
     nothing = await names(w, sees_nothing)
     assert {"parse", "pending_status"} <= nothing
     assert not {"server_disk", "service_restart", "service_status"} & nothing  # no server to run them on
+
+
+async def test_a_tag_grant_adds_tools_and_a_withdrawn_right_removes_them_at_the_next_listing() -> None:
+    w = world()
+    w.host("cache-01", tags=["cache"])
+    op = w.user(Role.OPERATOR, "op@example.com", read_on=[])
+    assert op.user_id is not None
+    assert "service_restart" not in await names(w, op)
+    w.store.tag_permissions[(op.user_id, "cache")] = ServerPermission(can_read=True, can_execute=True)
+    assert {"service_restart", "server_disk"} <= await names(w, op)
+    del w.store.tag_permissions[(op.user_id, "cache")]
+    assert not {"service_restart", "server_disk"} & await names(w, op)
 
 
 async def test_a_read_token_is_shown_only_read_only_tools() -> None:
