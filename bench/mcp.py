@@ -153,7 +153,9 @@ Calls whose result was not `ok`: {r['failed']}. `chatops serve` runs on the asyn
 (uvicorn's default when installed) every local command was started with fork(), copying the page tables of the
 ~200 MB server while holding the GIL; measured A/B on the same loaded machine, 3 runs each of 200 calls: server
 CPU per call 17.5–23.4 ms with uvloop vs 10.5–16.4 ms with asyncio, the commands' own CPU 6.7–7.8 vs 1.8–2.0 ms,
-and on the quietest pair p50/p95 27.2/76.1 ms vs 18.3/39.8 ms. What is left is mostly the database: about 20
+and on the quietest pair p50/p95 27.2/76.1 ms vs 18.3/39.8 ms. On Python 3.11 the loop also watches its
+commands through pidfds instead of a thread started per command (`cli/main.server_loop`): 11.2 vs 12.1 ms of
+server CPU per call, mean of 5 A/B pairs (load 9 to 24). What is left is mostly the database: about 20
 round trips per call (counted: the token, the user and the 2FA setting + a commit; the servers twice; the
 write-ahead row, the audit lock, chain head and event + a commit; the same to close it), each a thread hop
 through aiosqlite (44 % of the GIL samples in a
