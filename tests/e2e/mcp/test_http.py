@@ -20,7 +20,9 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
+from mcp_types.jsonrpc import INVALID_PARAMS
 
+from chatops_commander.entrypoints.mcp.http import RATE_LIMITED
 from tests.live_server import serve
 
 EMAIL, PASSWORD = "mcp-admin@example.com", "Quiet-Harbor-Lamp-2026"
@@ -124,22 +126,25 @@ async def test_read_token_sees_read_only_tools_and_is_refused_on_an_action(live:
     async with mcp_client(live, live.read) as client:
         tools = (await client.list_tools()).tools
         assert tools and all(t.annotations and t.annotations.read_only_hint for t in tools)
-        with pytest.raises(MCPError, match="scopes \\(read\\) do not allow execute"):
-            await client.call_tool("service_restart", {"targets": ["localhost"], "service": "nginx"})
+        refused = await client.call_tool("service_restart", {"targets": ["localhost"], "service": "nginx"})
+        assert refused.is_error and _structured(refused)["error"]["code"] == "forbidden"
+        assert "scopes (read) do not allow execute" in refused.content[0].text  # type: ignore[union-attr]
         servers = await client.read_resource("chatops://servers")
         assert '"localhost"' in servers.contents[0].text  # type: ignore[union-attr]
     new = {k: v for k, v in _restart_rows(live).items() if k not in before}
     assert list(new.values()) == ["refused"]  # recorded as refused; nothing ran
 
 
-async def test_bad_input_over_http_is_an_mcp_error(live: Live) -> None:
+async def test_bad_input_over_http_is_an_mcp_error_or_an_error_result(live: Live) -> None:
     async with mcp_client(live, live.execute) as client:
-        with pytest.raises(MCPError, match="Unknown tool"):
+        with pytest.raises(MCPError, match="Unknown tool") as unknown:
             await client.call_tool("rm_rf", {"targets": ["localhost"]})
-        with pytest.raises(MCPError, match="path"):
-            await client.call_tool("server_disk", {"targets": ["localhost"], "path": ""})
-        with pytest.raises(MCPError, match="Unknown server"):
-            await client.call_tool("server_disk", {"targets": ["ghost-9"]})
+        assert unknown.value.error.code == INVALID_PARAMS
+        empty_path = await client.call_tool("server_disk", {"targets": ["localhost"], "path": ""})
+        ghost = await client.call_tool("server_disk", {"targets": ["ghost-9"]})
+        assert empty_path.is_error and _structured(empty_path)["error"]["code"] == "invalid_arguments"
+        assert "path" in _structured(empty_path)["error"]["message"]
+        assert ghost.is_error and _structured(ghost)["error"]["code"] == "unknown_server"
         prompts = {p.name for p in (await client.list_prompts()).prompts}
         assert prompts == {"morning_check", "diagnose_service"}
         prompt = await client.get_prompt("diagnose_service", {"service": "nginx", "server": "localhost"})
@@ -161,3 +166,30 @@ async def test_a_password_login_reads_every_resource_over_mcp(live: Live) -> Non
         assert '"door": "mcp"' in recent.contents[0].text  # type: ignore[union-attr]
         with pytest.raises(MCPError, match="Unknown resource"):
             await client.read_resource("chatops://secrets")
+
+
+async def _until_refused(client: Client, calls: int) -> None:
+    for _ in range(calls):
+        await client.call_tool("server_disk", {"targets": ["localhost"]})
+
+
+async def test_the_api_rate_limit_reaches_the_agent_as_a_json_rpc_error_with_when_to_retry(
+        tmp_path: Path) -> None:
+    env = {"CHATOPS_DATA_DIR": str(tmp_path / "var"), "CHATOPS_ADMIN_EMAIL": EMAIL,
+           "CHATOPS_ADMIN_PASSWORD": PASSWORD, "CHATOPS_MONITORING_ENABLED": "false",
+           "CHATOPS_PASSWORD_TIME_COST": "1", "CHATOPS_PASSWORD_MEMORY_KIB": "8192",
+           "CHATOPS_RATE_LIMIT_API": "4/minute"}
+    with serve(tmp_path, env) as (base, _):
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            login = await http.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+            access = login.json()["access_token"]
+            async with mcp_client(Live(base, tmp_path / "var", access, access, access), access) as client:
+                with pytest.raises(MCPError) as limited:
+                    await _until_refused(client, 6)
+            raw = await http.post("/mcp", json={"jsonrpc": "2.0", "id": 7, "method": "tools/list"},
+                                  headers={"Authorization": f"Bearer {access}", "Accept-Language": "fr"})
+    assert limited.value.error.code == RATE_LIMITED
+    assert isinstance(limited.value.error.data, dict) and limited.value.error.data["reason"] == "rate_limited"
+    assert limited.value.error.data["retry_after_s"] >= 1
+    assert raw.status_code == 429 and int(raw.headers["retry-after"]) >= 1
+    assert raw.json()["id"] == 7 and raw.json()["error"]["message"].startswith("Trop de requêtes")

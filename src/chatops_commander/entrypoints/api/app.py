@@ -95,7 +95,8 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
     app.include_router(api)
     web.install(app)  # the web UI (pages + /static)
     app.state.mcp = mcp_http.McpHttp(app.state)
-    app.router.routes.append(Route(mcp_http.PATH, app.state.mcp.endpoint))  # MCP for AI agents (docs/mcp.md)
+    # MCP for AI agents (docs/mcp.md); first, so an agent's call is not matched against every API route first
+    app.router.routes.insert(0, Route(mcp_http.PATH, app.state.mcp.endpoint))
 
     # Middleware: the last added runs first.
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from chatops_commander.entrypoints.cli import keys as keys_cli
 from chatops_commander.entrypoints.cli import mcp as mcp_cli
 from chatops_commander.entrypoints.cli import users as users_cli
 from chatops_commander.entrypoints.cli.common import console, fail, prepared_settings, settings_or_fail
+
+if TYPE_CHECKING:
+    import asyncio
 
 SHUTDOWN_GRACE_S = 10  # seconds a stop waits for in-flight requests before closing the rest
 
@@ -44,6 +47,31 @@ app.command("history")(history_cli.history)
 app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)
 app.command("mcp")(mcp_cli.mcp)
 app.add_typer(bots_cli.app, name="bots")
+
+
+def server_loop() -> asyncio.AbstractEventLoop:
+    """The event loop of `chatops serve`: asyncio's, not uvloop's, and on Python 3.11 its child processes watched
+    through pidfds (what 3.12 does by itself).
+
+    uvloop starts a local command with fork(), copying the page tables of this ~200 MB process while holding the
+    GIL (10 ms p50, 90 ms p95 per `sh -c` on a loaded box); asyncio uses vfork (about 1 ms). 3.11's default
+    watcher starts a thread per command and blocks the loop until that thread runs (17 ms p95 under load); a
+    pidfd is one more file descriptor in the selector. One loop for the process's life, so the process-wide
+    watcher is safe here (never in a library or a test's loops). bench/RESULTS.md, MCP section."""
+    import asyncio
+    import os
+    import sys
+
+    loop = asyncio.SelectorEventLoop()
+    if sys.version_info < (3, 12) and hasattr(os, "pidfd_open"):
+        try:
+            os.close(os.pidfd_open(os.getpid()))  # Linux 5.3+; elsewhere the default watcher stays
+        except OSError:
+            return loop
+        watcher = asyncio.PidfdChildWatcher()
+        watcher.attach_loop(loop)
+        asyncio.set_child_watcher(watcher)
+    return loop
 
 
 @app.command()
@@ -77,6 +105,7 @@ def serve(
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                                            access_log=False, proxy_headers=False, ws="websockets-sansio",
+                                           loop=f"{__name__}:server_loop",
                                            timeout_graceful_shutdown=SHUTDOWN_GRACE_S))
     handle_exit = server.handle_exit
 

@@ -23,9 +23,10 @@ from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.risk import Risk
-from chatops_commander.domain.roles import Role
+from chatops_commander.domain.roles import Permission, Role
 from chatops_commander.domain.security import authorization
 from chatops_commander.domain.security.api_tokens import scope_permits
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.mcp.catalog import (
     CHAT_ONLY,
@@ -38,7 +39,7 @@ from chatops_commander.entrypoints.mcp.catalog import (
     tool_name,
 )
 from chatops_commander.nlu import ConversationContext, Parser
-from chatops_commander.services import audit
+from chatops_commander.services import access, audit
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions import ActionRequest, Door, Ran, Refused
 from chatops_commander.services.chat import ChatService
@@ -51,19 +52,48 @@ from chatops_commander.services.principal import Principal
 RECENT_COMMANDS = 50
 
 
-class DoorError(Exception):
-    """Bad input or a refusal: the MCP error's message, in the user's language; nothing ran."""
+PROTOCOL_ERRORS = frozenset({"unknown_tool", "unknown_prompt", "unknown_resource", "authentication_required"})
+"""Codes that are JSON-RPC errors ("invalid params"): the request names nothing this server has. Every other
+refusal is a tool result with `isError` (MCP spec, tools, error handling; SEP-1303), which the agent reads and can
+act on: wrong arguments, a server it may not use, a right it lacks, a rate limit, an expired confirmation."""
 
-    def __init__(self, code: str, en: str, fr: str) -> None:
+_REASONS = {"validation_failed": "invalid_arguments", "permission_denied": "forbidden",
+            "unauthorized": "forbidden"}  # the pipeline's / domain's codes, as the MCP door names them
+
+
+class DoorError(Exception):
+    """Bad input or a refusal: the MCP error's message, in the user's language; nothing ran.
+
+    `code` says which (unknown_tool, invalid_arguments, unknown_server, forbidden, rate_limited,
+    unknown_pending, confirmation_expired, …); `protocol`: a JSON-RPC error rather than an `isError` result."""
+
+    def __init__(self, code: str, en: str, fr: str, *, retry_after: int | None = None) -> None:
         super().__init__(en)
-        self.code, self.en, self.fr = code, en, fr
+        self.code, self.en, self.fr, self.retry_after = _REASONS.get(code, code), en, fr, retry_after
+
+    @property
+    def protocol(self) -> bool:
+        return self.code in PROTOCOL_ERRORS
 
     def localized(self, lang: str) -> str:
         return self.fr if lang == "fr" else self.en
 
+    def as_json(self) -> dict[str, Any]:
+        """The error as the agent reads it (structured content / JSON-RPC error data): both languages."""
+        out: dict[str, Any] = {"code": self.code, "message": self.en, "message_fr": self.fr}
+        if self.retry_after is not None:
+            out["retry_after_s"] = self.retry_after
+        return out
+
     @classmethod
     def of(cls, exc: DomainError) -> DoorError:
-        return cls(exc.code, exc.localized("en"), exc.localized("fr"))
+        return cls(exc.code, exc.localized("en"), exc.localized("fr"), retry_after=getattr(exc, "retry_after", None))
+
+    @classmethod
+    def refused(cls, outcome: Refused) -> DoorError:
+        if outcome.error is not None:
+            return cls.of(outcome.error)
+        return cls(outcome.code, outcome.message_en, outcome.message_fr)
 
 
 @dataclass(frozen=True)
@@ -83,10 +113,24 @@ def may_use(principal: Principal, spec: ActionSpec) -> bool:
     """Whether the principal's role (and token scopes) allow the action at all; per-server rights come later."""
     if spec.id in CHAT_ONLY:
         return False
+    if principal.read_only and not spec.is_read_only:
+        return False
     if principal.scopes is not None and not scope_permits(principal.scopes, spec.permission):
         return False
     return authorization.authorize(principal.role, spec.permission, spec.risk, None, targets_server=False,
                                    action_id=spec.id, approval_for_operators=spec.approval_for_operators).allowed
+
+
+def usable(principal: Principal, spec: ActionSpec, rights: Mapping[str, ServerPermission | None] | None) -> bool:
+    """`may_use`, and for an action on hosts: allowed on at least one of the servers the principal may read
+    (`rights`: name → their permission there; None: an admin's every server)."""
+    if not may_use(principal, spec):
+        return False
+    if rights is None or (spec.scope is TargetScope.NONE and spec.id not in DEPLOY_ACTIONS):
+        return True
+    return any(authorization.authorize(principal.role, spec.permission, spec.risk, held, action_id=spec.id,
+                                       approval_for_operators=spec.approval_for_operators,
+                                       server_name=name).allowed for name, held in rights.items())
 
 
 class McpDoor:
@@ -116,10 +160,25 @@ class McpDoor:
         found = {PARSE_TOOL: PARSE, PENDING_TOOL: PENDING}.get(name) or self._catalog().get(name)
         return found.input_schema if found is not None else None
 
-    def tools(self, principal: Principal) -> list[ToolSpec]:
-        """`parse`, `pending_status`, then one tool per action this principal may use, by name."""
-        allowed = [t for t in self._catalog().values() if may_use(principal, self.chat.specs[t.action])]
+    async def tools(self, principal: Principal) -> list[ToolSpec]:
+        """`parse`, `pending_status`, then one tool per action this principal may run on at least one server they
+        may read (an action on no host: by role and token scopes alone), by name. A read token: read-only tools."""
+        rights = await self._rights(principal)
+        allowed = [t for t in self._catalog().values() if usable(principal, self.chat.specs[t.action], rights)]
         return [PARSE, PENDING, *sorted(allowed, key=lambda t: t.name)]
+
+    async def _rights(self, principal: Principal) -> dict[str, ServerPermission | None] | None:
+        """Server name → what the principal holds on it, for the servers they may read; None: every server, all
+        rights (an admin)."""
+        if principal.role is Role.ADMIN:
+            return None
+        if principal.user_id is None:
+            return {}
+        async with self.uow() as uow:
+            servers = await uow.servers.list()
+            held = await access.permissions_on(uow, principal.user_id, servers)
+        return {s.name: held[s.id] for s in servers
+                if s.id is not None and s.id in held and held[s.id].grants(Permission.READ)}
 
     async def call(self, principal: Principal, client: Client, name: str,
                    arguments: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -165,7 +224,7 @@ class McpDoor:
         all (a pack's read marked for approval), for the conversation path."""
         outcome = await self.chat.pipeline.submit(request)
         if isinstance(outcome, Refused):
-            raise DoorError(outcome.code, outcome.message_en, outcome.message_fr)
+            raise DoorError.refused(outcome)
         if not isinstance(outcome, Ran):
             return None
         hosts = {r.host: {"outcome": r.outcome.value, "exit_code": r.exit_code, "duration_ms": r.duration_ms,
@@ -295,7 +354,7 @@ class McpDoor:
                                    "expires_at": conf.expires_at.isoformat()}
             if conf.state.value == "confirmed" and conf.decided_at is not None:
                 out["hosts"] = await self._ran_after(UUID(conf.conversation_id), conf.action, conf.decided_at)
-            return out
+            return _explained(out, principal, "confirmation")
         if approval is not None and approval.requester_id == str(principal.user_id):
             out = {"id": ident, "kind": "approval", "action": approval.action, "targets": list(approval.targets),
                    "state": approval.shown_state(now), "decided_by": approval.decided_by, "reason": approval.reason,
@@ -303,9 +362,12 @@ class McpDoor:
             if approval.state.value == "approved" and approval.decided_at is not None:
                 out["hosts"] = await self._ran_after(UUID(approval.conversation_id), approval.action,
                                                      approval.decided_at)
-            return out
-        raise DoorError("unknown_pending", f"No pending request {ident!r} of yours.",
-                        f"Aucune demande en attente {ident!r} à vous.")
+            return _explained(out, principal, "approval")
+        raise DoorError("unknown_pending", f"No pending confirmation or approval {ident!r} of yours: use the `id` "
+                                           f"a tool call returned with status pending_confirmation or "
+                                           f"pending_approval.",
+                        f"Aucune confirmation ni approbation en attente {ident!r} à vous : utilisez l'`id` rendu "
+                        f"par un appel d'outil au statut pending_confirmation ou pending_approval.")
 
     async def _ran_after(self, conversation: UUID, action: str, since: Any) -> dict[str, Any]:
         async with self.chat.uow() as uow:
@@ -352,6 +414,33 @@ class McpDoor:
         return {"ok": report.ok, "checked": report.checked, "problem": report.problem,
                 "first_bad_seq": report.first_bad_seq,
                 "message": report.message_fr if principal.language == "fr" else report.message_en}
+
+
+def _explained(out: dict[str, Any], principal: Principal, kind: str) -> dict[str, Any]:
+    """A pending request's state in plain words; an expired one is an error result (`ok` false) saying what to
+    do: nothing ran, call the tool again."""
+    state, until, fr = out["state"], out.get("expires_at"), principal.language == "fr"
+    who = principal.email if kind == "confirmation" else "another admin"
+    texts = {
+        "pending": (f"Waiting for {who} to confirm it in ChatOps Commander until {until}; nothing ran yet.",
+                    f"En attente de la confirmation de {who} dans ChatOps Commander jusqu'à {until} ; rien n'a "
+                    f"encore été lancé."),
+        "requested": (f"Waiting for another admin's approval until {until}; nothing ran yet.",
+                      f"En attente de l'approbation d'un autre admin jusqu'à {until} ; rien n'a encore été lancé."),
+        "expired": (f"This {kind} expired at {until}: nothing ran. Call the tool again to ask anew.",
+                    f"Cette {'confirmation' if kind == 'confirmation' else 'approbation'} a expiré à {until} : "
+                    f"rien n'a été lancé. Rappelez l'outil pour redemander."),
+        "cancelled": ("Cancelled: nothing ran.", "Annulée : rien n'a été lancé."),
+        "rejected": ("Rejected by an admin: nothing ran.", "Refusée par un admin : rien n'a été lancé."),
+    }.get(state, ("Confirmed: the results per host are in `hosts`." if kind == "confirmation" else
+                  "Approved: the results per host are in `hosts`.",
+                  "Confirmée : les résultats par serveur sont dans `hosts`." if kind == "confirmation" else
+                  "Approuvée : les résultats par serveur sont dans `hosts`."))
+    out["message"] = texts[1] if fr else texts[0]
+    if state == "expired":
+        out["ok"] = False
+        out["error"] = {"code": f"{kind}_expired", "message": texts[0], "message_fr": texts[1]}
+    return out
 
 
 async def _approval(uow: Any, ident: str) -> Any:

@@ -9,6 +9,7 @@ not accepted here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chatops_commander import bootstrap
@@ -29,6 +31,9 @@ from chatops_commander.services.principal import Principal
 
 PATH = "/mcp"
 STATE_KEY = "chatops_mcp"
+RATE_LIMITED = -32010
+"""JSON-RPC error code of a request refused by the API rate limit (the spec's implementation-defined band,
+-32000..-32019); the error's data says when to retry (`retry_after_s`, also the Retry-After header)."""
 
 
 def door_for(container: bootstrap.Container, app_state: Any) -> McpDoor:
@@ -75,6 +80,10 @@ class BearerAuth:
                                                 via_cookie=False, info=info)
             await auth.hit_api_limit(container.uow, container.security, principal)
         except DomainError as exc:
+            limited = await _rate_limited(Request(scope, receive), exc, fr) if isinstance(exc, RateLimited) else None
+            if limited is not None:
+                await limited(scope, receive, send)
+                return
             status = 429 if isinstance(exc, RateLimited) else 401 if isinstance(exc, AuthenticationFailed) else 403
             headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
             await problem(status, exc.localized("fr" if fr else "en"), request=request, code=exc.code,
@@ -82,6 +91,23 @@ class BearerAuth:
             return
         scope.setdefault("state", {})[STATE_KEY] = (principal, door_for(container, request.app.state))
         await self.app(scope, receive, send)
+
+
+async def _rate_limited(request: Request, exc: RateLimited, fr: bool) -> Response | None:
+    """The per-user API rate limit hit by a JSON-RPC request: 429 with Retry-After, and as body the JSON-RPC error
+    of that request (code `RATE_LIMITED`), which the MCP client hands to the agent as it is (a problem document
+    would reach it as a bare "server returned an error response"). None: not a request with an id."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "id" not in body or not isinstance(body["id"], (str, int)):
+        return None
+    error = DoorError(exc.code, exc.localized("en"), exc.localized("fr"), retry_after=exc.retry_after)
+    payload = {"jsonrpc": "2.0", "id": body["id"],
+               "error": {"code": RATE_LIMITED, "message": error.localized("fr" if fr else "en"),
+                         "data": {"reason": error.code, **error.as_json()}}}
+    return JSONResponse(payload, status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
 async def resolve(ctx: ServerRequestContext[Any, Any]) -> tuple[Principal, McpDoor, str]:

@@ -49,7 +49,17 @@ def _tool(spec: ToolSpec) -> types.Tool:
 
 
 def _error(exc: DoorError, principal: Principal) -> MCPError:
-    return MCPError(INVALID_PARAMS, exc.localized(principal.language), {"reason": exc.code})
+    """A JSON-RPC "invalid params" error: the request names a tool, resource or prompt this server does not have
+    (for this principal). `data` carries the reason and the message in both languages."""
+    return MCPError(INVALID_PARAMS, exc.localized(principal.language), {"reason": exc.code, **exc.as_json()})
+
+
+def _refusal(exc: DoorError, principal: Principal) -> types.CallToolResult:
+    """A tool call refused before anything ran, as the spec wants it: a result with `isError`, whose text the
+    agent reads and can act on (fix the arguments, pick another server, wait, ask a person)."""
+    return types.CallToolResult(content=[types.TextContent(text=exc.localized(principal.language))],
+                                structured_content={"ok": False, "status": "refused", "error": exc.as_json()},
+                                is_error=True)
 
 
 def client_of(ctx: ServerRequestContext[Any, Any], transport: str) -> Client:
@@ -76,7 +86,7 @@ def build_server(resolve: Resolve, schema_of: Callable[[str], Mapping[str, Any] 
     async def list_tools(ctx: ServerRequestContext[Any, Any],
                          params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
         principal, door, _ = await resolve(ctx)
-        return types.ListToolsResult(tools=[_tool(t) for t in door.tools(principal)])
+        return types.ListToolsResult(tools=[_tool(t) for t in await door.tools(principal)])
 
     async def call_tool(ctx: ServerRequestContext[Any, Any],
                         params: types.CallToolRequestParams) -> types.CallToolResult:
@@ -84,7 +94,9 @@ def build_server(resolve: Resolve, schema_of: Callable[[str], Mapping[str, Any] 
         try:
             result = await door.call(principal, client_of(ctx, transport), params.name, params.arguments)
         except DoorError as exc:
-            raise _error(exc, principal) from None
+            if exc.protocol:
+                raise _error(exc, principal) from None
+            return _refusal(exc, principal)
         text = result.get("message") if isinstance(result.get("message"), str) else None
         blocks: list[types.ContentBlock] = [types.TextContent(text=text or json.dumps(result, default=str))]
         return types.CallToolResult(content=blocks, structured_content=json.loads(json.dumps(result, default=str)),
