@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
 from bench.results import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -62,6 +61,9 @@ suppress_key_server_warning: true
 federation_domain_whitelist: []
 allow_public_rooms_over_federation: false
 rc_message: {relaxed}
+rc_room_creation: {relaxed}
+rc_presence:
+  per_user: {relaxed}
 rc_registration: {relaxed}
 rc_joins:
   local: {relaxed}

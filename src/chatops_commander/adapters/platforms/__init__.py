@@ -1,0 +1,1 @@
+"""Chat-platform adapters (Slack, Mattermost, Teams, Matrix): platform events in, the door's messages out."""
