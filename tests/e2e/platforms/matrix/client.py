@@ -69,37 +69,37 @@ class MatrixUser:
         chunk = (await self._ok(await self.http.get(url, params={"dir": "b", "limit": str(limit)})))["chunk"]
         return list(reversed(chunk))
 
-    async def wait_for(self, room_id: str, match: Callable[[Event], bool], *, timeout: float = WAIT_S) -> Event:
+    async def wait_for(self, room_id: str, match: Callable[[Event], bool], *, within: float = WAIT_S) -> Event:
         """The first event of the room matching, polling with a deadline."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             for event in await self.recent(room_id):
                 if match(event):
                     return event
             if time.monotonic() > deadline:
-                raise AssertionError(f"no matching event in {room_id} within {timeout} s")
+                raise AssertionError(f"no matching event in {room_id} within {within} s")
             await asyncio.sleep(0.1)
 
-    async def wait_for_text(self, room_id: str, sender: str, text: str, *, timeout: float = WAIT_S) -> Event:
+    async def wait_for_text(self, room_id: str, sender: str, text: str, *, within: float = WAIT_S) -> Event:
         return await self.wait_for(room_id, lambda e: e.get("sender") == sender and e.get("type") == "m.room.message"
-                                   and text in e.get("content", {}).get("body", ""), timeout=timeout)
+                                   and text in e.get("content", {}).get("body", ""), within=within)
 
-    async def wait_joined(self, room_id: str, user_id: str, *, timeout: float = WAIT_S) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_joined(self, room_id: str, user_id: str, *, within: float = WAIT_S) -> None:
+        deadline = time.monotonic() + within
         while True:
             response = await self.http.get(f"/rooms/{quote(room_id)}/joined_members")
             if response.status_code == 200 and user_id in response.json().get("joined", {}):
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{user_id} did not join {room_id} within {timeout} s")
+                raise AssertionError(f"{user_id} did not join {room_id} within {within} s")
             await asyncio.sleep(0.1)
 
-    async def wait_left(self, room_id: str, user_id: str, *, timeout: float = WAIT_S) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_left(self, room_id: str, user_id: str, *, within: float = WAIT_S) -> None:
+        deadline = time.monotonic() + within
         while True:
             members = (await self._ok(await self.http.get(f"/rooms/{quote(room_id)}/joined_members")))["joined"]
             if user_id not in members:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{user_id} did not leave {room_id} within {timeout} s")
+                raise AssertionError(f"{user_id} did not leave {room_id} within {within} s")
             await asyncio.sleep(0.1)
