@@ -21,6 +21,7 @@ class AuthMethod(StrEnum):
     API_TOKEN = "api_token"  # noqa: S105
     CLI = "cli"
     SYSTEM = "system"
+    CHAT = "chat"  # a chat platform user (Slack, Mattermost, Teams, Matrix) linked to this account
 
 
 @dataclass(frozen=True)

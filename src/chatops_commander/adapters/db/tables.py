@@ -316,3 +316,55 @@ deployments = Table(
     CheckConstraint("state IN ('running', 'succeeded', 'failed', 'interrupted')", name="state"),
     Index("idx_deployments_application", "application", "started_at"),
 )
+
+# --- chat platforms (migration 0009): linked chat identities, channel policies, link requests, button nonces ---
+
+chat_identities = Table(
+    "chat_identities", metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("user_id", String(255), primary_key=True),
+    Column("account_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("workspace", String(255), nullable=False, default=""),
+    Column("display_name", String(255), nullable=False, default=""),
+    Column("linked_by", String(255), nullable=False, default=""),
+    Column("linked_at", UTCDateTime, nullable=False, default=utcnow),
+    Index("idx_chat_identities_account", "account_id"),
+)
+
+channel_policies = Table(
+    "channel_policies", metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("channel_id", String(255), primary_key=True),
+    Column("actions", JSONType, nullable=False),
+    Column("tags", JSONType, nullable=False),
+    Column("max_risk", String(16), nullable=False),
+    Column("updated_by", String(255), nullable=False, default=""),
+    Column("updated_at", UTCDateTime, nullable=False, default=utcnow),
+)
+
+chat_link_requests = Table(
+    "chat_link_requests", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("user_id", String(255), nullable=False),
+    Column("workspace", String(255), nullable=False, default=""),
+    Column("display_name", String(255), nullable=False, default=""),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+chat_button_nonces = Table(
+    "chat_button_nonces", metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("idx_chat_button_nonces_expires", "expires_at"),
+)
+
+platform_conversations = Table(
+    "platform_conversations", metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("account_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Index("idx_platform_conversations_conversation", "conversation_id"),
+)

@@ -1,1 +1,1 @@
-"""Chat-platform adapters (Slack, Mattermost, Teams, Matrix): platform events in, the door's messages out."""
+"""Chat platform adapters: they only translate between a platform and `services.platforms.contract`."""

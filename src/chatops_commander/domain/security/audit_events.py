@@ -56,6 +56,9 @@ class AuditAction(StrEnum):
     DEPLOYMENT_INTERRUPTED = "DEPLOYMENT_INTERRUPTED"
     ALERT_RESOLVED = "ALERT_RESOLVED"  # by hand (the collector's own resolutions are alert events, not audit)
     KEY_ROTATED = "KEY_ROTATED"
+    CHAT_IDENTITY_LINKED = "CHAT_IDENTITY_LINKED"  # a chat platform user bound to an account
+    CHAT_IDENTITY_UNLINKED = "CHAT_IDENTITY_UNLINKED"
+    CHANNEL_POLICY_CHANGED = "CHANNEL_POLICY_CHANGED"
 
 
 @dataclass(frozen=True)

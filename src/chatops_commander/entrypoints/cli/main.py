@@ -12,6 +12,7 @@ from chatops_commander import bootstrap
 from chatops_commander.entrypoints.cli import actions, nlu, servers
 from chatops_commander.entrypoints.cli import alerts as alerts_cli
 from chatops_commander.entrypoints.cli import audit as audit_cli
+from chatops_commander.entrypoints.cli import bots as bots_cli
 from chatops_commander.entrypoints.cli import history as history_cli
 from chatops_commander.entrypoints.cli import keys as keys_cli
 from chatops_commander.entrypoints.cli import mcp as mcp_cli
@@ -40,6 +41,7 @@ app.command("run")(actions.run)
 app.command("history")(history_cli.history)
 app.command("exec", context_settings={"ignore_unknown_options": True})(actions.exec_)
 app.command("mcp")(mcp_cli.mcp)
+app.add_typer(bots_cli.app, name="bots")
 
 
 @app.command()

@@ -70,6 +70,8 @@ router = APIRouter(include_in_schema=False)
 def install(app: FastAPI) -> None:
     """Mount the pages and `/static` (vendored files with their licences; nothing from a CDN)."""
     app.include_router(router)
+    from chatops_commander.entrypoints.web import link_pages  # chat platforms: /link/{token} (imports this module)
+    app.include_router(link_pages.router)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
 
 

@@ -1,0 +1,213 @@
+"""The composition root's part for the chat platforms (kept beside `bootstrap.py`, same rules): settings
+`CHATOPS_SLACK_*` …, the platform store, the button key, the door, and the bots' run loop with backoff.
+
+Nothing here is imported by `chatops --help`; slack_bolt is imported only when the Slack bot starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from chatops_commander.services.platforms.contract import Place, Platform
+
+if TYPE_CHECKING:
+    from chatops_commander.adapters.db.platform_repositories import SqlPlatformStore
+    from chatops_commander.bootstrap import Container
+    from chatops_commander.services.chat import ChatService
+    from chatops_commander.services.platforms.door import PlatformDoorService
+    from chatops_commander.services.platforms.linking import Linking
+    from chatops_commander.services.platforms.signing import ButtonSigner
+
+log = logging.getLogger("chatops.platforms")
+SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret")}
+SUPPORTED = ("slack",)
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHATOPS_", env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore")
+
+    bots: Annotated[list[str], NoDecode] = Field(default_factory=list)  # started inside `chatops serve`
+    chat_rate_limit: str = "30/minute"  # messages and button presses per chat user
+    link_ttl_minutes: int = Field(default=10, ge=1, le=60)
+    slack_bot_token: SecretStr | None = None  # xoxb-…
+    slack_app_token: SecretStr | None = None  # xapp-… (Socket Mode)
+    slack_signing_secret: SecretStr | None = None  # HTTP Events mode
+    slack_mode: Literal["socket", "http"] = "socket"
+    slack_http_host: str = "127.0.0.1"
+    slack_http_port: int = Field(default=3000, ge=0, le=65535)
+    slack_approvers_channel: str | None = None  # channel id where approval cards are also posted
+    slack_api_url: str | None = None  # Web API base URL (default Slack's); a proxy, or the tests' local server
+
+    @field_validator("bots", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return value
+
+
+def platform_settings() -> PlatformSettings:
+    return PlatformSettings()
+
+
+def platform_store(container: Container) -> SqlPlatformStore:
+    from chatops_commander.adapters.db.engine import session_factory
+    from chatops_commander.adapters.db.platform_repositories import SqlPlatformStore
+
+    return SqlPlatformStore(session_factory(container.engine))
+
+
+def button_signer(container: Container) -> ButtonSigner:
+    from chatops_commander.adapters.security.kit import derive_key
+    from chatops_commander.bootstrap import _secret
+    from chatops_commander.services.platforms.signing import ButtonSigner
+
+    return ButtonSigner(derive_key(_secret(container.settings, "encryption_key"), "platform-buttons"))
+
+
+def linking(container: Container) -> Linking:
+    from chatops_commander.services.platforms.linking import Linking
+
+    return Linking(container.uow, platform_store(container), clock=container.security)
+
+
+def link_base(container: Container) -> str:
+    s = container.settings
+    return (s.public_url or f"http://{s.host}:{s.port}").rstrip("/")
+
+
+def chat_rate(container: Container, limit: str) -> Callable[[str], Awaitable[int]]:
+    from chatops_commander.adapters.security.rate_limit import RateLimitSpec
+    from chatops_commander.config import ConfigError
+
+    try:
+        spec = RateLimitSpec("chat", limit)
+        spec.item  # noqa: B018  (parses it)
+    except ValueError:
+        raise ConfigError(f"CHATOPS_CHAT_RATE_LIMIT={limit!r} is not a rate such as '30/minute'.") from None
+
+    async def check(key: str) -> int:
+        verdict = container.rate_limiter.hit(key, spec)
+        return 0 if verdict.allowed else max(1, verdict.retry_after_s)
+    return check
+
+
+def platform_door(container: Container, chat: ChatService | None = None,
+                  settings: PlatformSettings | None = None) -> PlatformDoorService:
+    from datetime import timedelta
+
+    from chatops_commander import bootstrap
+    from chatops_commander.services.platforms.door import PlatformDoorService
+
+    ps = settings or platform_settings()
+    approvers: dict[Platform, Place] = {}
+    if ps.slack_approvers_channel:
+        approvers[Platform.SLACK] = Place(Platform.SLACK, "", ps.slack_approvers_channel)
+    base = link_base(container)
+    return PlatformDoorService(
+        chat or bootstrap.build_chat_service(container), platform_store(container), button_signer(container),
+        clock=container.security, link_url=lambda token: f"{base}/link/{token}",
+        rate=chat_rate(container, ps.chat_rate_limit), approvers=approvers,
+        link_ttl=timedelta(minutes=ps.link_ttl_minutes))
+
+
+# ---- secrets: the environment, else sealed in the database (`chatops bots secret set`) ----------------------
+
+def _aad(platform: str, name: str) -> bytes:
+    return f"platform:{platform}:{name}".encode()
+
+
+async def seal_secret(container: Container, platform: str, name: str, value: str, *, actor: str) -> None:
+    sealed = container.secret_box.encrypt(value, associated_data=_aad(platform, name))
+    async with container.uow() as uow:
+        await uow.app_settings.put(f"platforms.{platform}.{name}", sealed, updated_by=actor)  # type: ignore[attr-defined]
+        await uow.commit()
+
+
+async def platform_secret(container: Container, ps: PlatformSettings, platform: str, name: str) -> str | None:
+    from_env = getattr(ps, f"{platform}_{name}", None)
+    if from_env is not None:
+        return str(from_env.get_secret_value())
+    async with container.uow() as uow:
+        sealed = await uow.app_settings.get(f"platforms.{platform}.{name}")  # type: ignore[attr-defined]
+    if not sealed:
+        return None
+    return container.secret_box.decrypt_text(str(sealed), associated_data=_aad(platform, name))
+
+
+# ---- running the bots ------------------------------------------------------------------------------------
+
+async def build_bot(container: Container, name: str, door: PlatformDoorService, ps: PlatformSettings) -> Runnable:
+    from chatops_commander.config import ConfigError
+
+    if name == "slack":
+        from chatops_commander.adapters.platforms.slack.bot import SlackBot, SlackConfig
+
+        try:
+            import slack_bolt  # noqa: F401
+        except ImportError:
+            raise ConfigError("The Slack bot needs slack-bolt: pip install 'chatops-commander[slack]'.") from None
+
+        bot_token = await platform_secret(container, ps, "slack", "bot_token")
+        if not bot_token:
+            raise ConfigError("CHATOPS_SLACK_BOT_TOKEN is not set (or `chatops bots secret set slack bot_token`).")
+        app_token = await platform_secret(container, ps, "slack", "app_token")
+        signing = await platform_secret(container, ps, "slack", "signing_secret")
+        if ps.slack_mode == "socket" and not app_token:
+            raise ConfigError("Socket Mode needs CHATOPS_SLACK_APP_TOKEN (xapp-…); or set CHATOPS_SLACK_MODE=http.")
+        if ps.slack_mode == "http" and not signing:
+            raise ConfigError("HTTP Events mode needs CHATOPS_SLACK_SIGNING_SECRET.")
+        return SlackBot(door, SlackConfig(bot_token=bot_token, app_token=app_token, signing_secret=signing,
+                                          mode=ps.slack_mode, http_host=ps.slack_http_host,
+                                          http_port=ps.slack_http_port, api_url=ps.slack_api_url,
+                                          approvers_channel=ps.slack_approvers_channel))
+    raise ConfigError(f"Unknown or not yet available chat platform {name!r}: available: {', '.join(SUPPORTED)}.")
+
+
+class Runnable(Protocol):
+    """What a platform bot offers the run loop."""
+
+    name: str
+
+    async def run(self) -> None:
+        """Connect and serve; returns or raises when the connection ends."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+async def keep_running(bot: Runnable, stop: asyncio.Event, *, first_s: float = 1.0, max_s: float = 60.0) -> None:
+    """Run `bot` until `stop`; a dropped connection or an outage reconnects with jittered exponential backoff.
+    Nothing it raises reaches the caller (a platform outage never stops the web UI or another platform)."""
+    delay = first_s
+    while not stop.is_set():
+        try:
+            await bot.run()
+            delay = first_s
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # any failure of the platform: logged, then retried
+            log.warning("platform %s: %s; reconnecting in %.0f s", bot.name, exc.__class__.__name__, delay)
+        if stop.is_set():
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay * (0.8 + 0.4 * random.random()))
+        delay = min(max_s, delay * 2)
+    await bot.close()
+
+
+async def run_bots(container: Container, names: Sequence[str], stop: asyncio.Event,
+                   settings: PlatformSettings | None = None) -> None:
+    ps = settings or platform_settings()
+    door = platform_door(container, settings=ps)
+    bots = [await build_bot(container, name, door, ps) for name in names]
+    await asyncio.gather(*(keep_running(bot, stop) for bot in bots))

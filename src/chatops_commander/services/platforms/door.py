@@ -1,0 +1,337 @@
+"""The platform door: every chat platform's adapter hands it `Inbound` messages and `ButtonPress`es.
+
+A chat user runs nothing until linked to a product account; then the turn is the chat service's
+(`ChatService.handle_message` / `decide_approval`: one engine, one pipeline) with door = the platform
+and the account's role and per-server rights, in one conversation per (platform, workspace, channel,
+thread) and account. The channel's policy (allowed actions, server tags, highest risk) is checked on
+what the parser read before the turn runs, and again on a confirmation. Buttons carry signed,
+single-use, expiring payloads bound to the card and the chat user. Every chat user is rate limited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from chatops_commander.domain.chat import wording as chat_wording
+from chatops_commander.domain.chat.diagnosis import Option
+from chatops_commander.domain.chat.events import ApprovalRequired
+from chatops_commander.domain.errors import DomainError, NotFound
+from chatops_commander.domain.inventory import Inventory
+from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.security import authorization
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
+from chatops_commander.domain.servers import Server
+from chatops_commander.domain.users import User
+from chatops_commander.nlu import ConversationContext, Parser
+from chatops_commander.services import access, audit
+from chatops_commander.services.actions import Door
+from chatops_commander.services.chat import ChatService
+from chatops_commander.services.chat.turn import TurnReply
+from chatops_commander.services.platforms import wording
+from chatops_commander.services.platforms.contract import ButtonPress, ChatUser, Inbound, Outbound, Place, Platform
+from chatops_commander.services.platforms.ports import PlatformStore
+from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, conversation_key
+from chatops_commander.services.platforms.render import Renderer, user_key
+from chatops_commander.services.platforms.signing import ButtonClaim, ButtonRefused, ButtonSigner, Press
+from chatops_commander.services.ports import Clock
+from chatops_commander.services.principal import AuthMethod, Principal
+
+RateCheck = Callable[[str], Awaitable[int]]  # chat user key → seconds to wait (0: go on)
+LINK_TTL = timedelta(minutes=10)
+PARSERS_KEPT = 8
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def principal_for(user: User, identity: ChatIdentity, place: Place) -> Principal:
+    """The linked account acting from a chat platform. `request_id` names the chat user (every audit event of the
+    turn carries it); the door of the `commands` rows is the platform."""
+    return Principal(user_id=user.id, email=user.email, role=user.role, auth_method=AuthMethod.CHAT,
+                     language=user.language,
+                     request_id=f"{identity.platform.value}:{place.workspace or identity.workspace}:{identity.user_id}",
+                     extra={"platform": identity.platform.value, "chat_user": identity.user_id})
+
+
+class PlatformDoorService:
+    """Implements `contract.PlatformDoor` once for every platform."""
+
+    def __init__(self, chat: ChatService, store: PlatformStore, signer: ButtonSigner, *, clock: Clock,
+                 link_url: Callable[[str], str], rate: RateCheck | None = None,
+                 approvers: Mapping[Platform, Place] | None = None, link_ttl: timedelta = LINK_TTL) -> None:
+        self.chat, self.store, self.signer, self.clock = chat, store, signer, clock
+        self.uow = chat.uow
+        self.link_url, self.rate, self.link_ttl = link_url, rate, link_ttl
+        self.approvers = dict(approvers or {})
+        self.render = Renderer(signer, clock.now)
+        self._parsers: dict[tuple[Any, ...], Parser] = {}
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message(self, message: Inbound) -> Sequence[Outbound]:
+        place, who, text = message.place, message.user, message.text.strip()
+        identity = await self.store.identity(who.platform, who.user_id)
+        lang = wording.guess_lang(text)
+        if self.rate is not None:
+            wait = await self.rate(f"chat:{who.platform.value}:{place.workspace}:{who.user_id}")
+            if wait:
+                await audit.record_alone(self.uow, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED,
+                                         actor=user_key(who), details={"bucket": "chat", "retry_after": wait,
+                                                                       "door": who.platform.value})
+                return [Outbound(place, wording.slow_down(wait, lang), lang=lang)]
+        if wording.LINK_WORDS.match(text):
+            return [await self._offer_link(place, who, identity, lang)]
+        if identity is None:
+            return [Outbound(place, wording.unlinked(lang), lang=lang)]
+        account = await self._account(identity)
+        if account is None:
+            return [Outbound(place, wording.account_disabled(lang), lang=lang)]
+        principal = principal_for(account, identity, place)
+        conversation = await self._conversation(principal, place)
+        refusal = await self._policy_gate(principal, place, conversation, text)
+        if refusal is not None:
+            return [refusal]
+        reply = await self._turn(principal, place, conversation, text)
+        return await self._render(reply, place, who, principal)
+
+    async def _offer_link(self, place: Place, who: ChatUser, identity: ChatIdentity | None, lang: str) -> Outbound:
+        if identity is not None:
+            account = await self._account(identity)
+            if account is not None:
+                return Outbound(place, wording.already_linked(account.email, lang), lang=lang)
+        token = secrets.token_urlsafe(24)
+        await self.store.add_link_request(LinkRequest(
+            hash_token(token), who.platform, who.user_id, place.workspace, who.display_name,
+            self.clock.now() + self.link_ttl))
+        return Outbound(place, wording.link_offer(self.link_url(token), int(self.link_ttl.total_seconds() // 60), lang),
+                        lang=lang)
+
+    async def _account(self, identity: ChatIdentity) -> User | None:
+        async with self.uow() as uow:
+            user: User | None = await uow.users.get(identity.account_id)
+        return user if user is not None and user.is_active else None
+
+    async def _conversation(self, principal: Principal, place: Place) -> UUID:
+        assert principal.user_id is not None
+        key = conversation_key(place, principal.user_id)
+        found = await self.store.conversation(key)
+        if found is not None:
+            try:
+                await self.chat.get_conversation(principal, found)
+                return found
+            except NotFound:  # deleted in the web UI: a new one
+                pass
+        title = f"{place.platform.value.capitalize()} · {'DM' if place.direct else place.channel_id}"
+        conv = await self.chat.create_conversation(principal, title)
+        assert conv.id is not None
+        await self.store.remember_conversation(key, principal.user_id, conv.id)
+        return conv.id
+
+    async def _turn(self, principal: Principal, place: Place, conversation: UUID, text: str, *,
+                    confirmation_id: str | None = None, action_hash: str | None = None) -> TurnReply:
+        return await self.chat.handle_message(principal, conversation, text, confirmation_id=confirmation_id,
+                                              action_hash=action_hash, door=Door(place.platform.value))
+
+    async def _render(self, reply: TurnReply, place: Place, who: ChatUser, principal: Principal) -> list[Outbound]:
+        hashes: dict[str, str] = {}
+        for event in reply.events:
+            if isinstance(event, ApprovalRequired) and event.state == "requested":
+                async with self.uow() as uow:
+                    approval = await uow.approvals.get(event.approval_id)
+                if approval is not None:
+                    hashes[approval.id] = approval.action_hash
+        return self.render.reply(reply, place, who, approvers=self.approvers.get(place.platform),
+                                 requester_label=f"{who.display_name or who.user_id} ({principal.email})",
+                                 approval_hashes=hashes)
+
+    # ------------------------------------------------------------------ channel policy and help
+
+    async def _parser(self, principal: Principal) -> tuple[Parser, Inventory, dict[str, Server]]:
+        async with self.uow() as uow:
+            every = await uow.servers.list()
+        servers = (await access.fleet_view(self.uow, principal, every)).servers
+        inventory = Inventory.from_servers(servers)
+        key = tuple((s.name, s.tags, s.services) for s in servers)
+        parser = self._parsers.get(key)
+        if parser is None:
+            if len(self._parsers) >= PARSERS_KEPT:
+                self._parsers.pop(next(iter(self._parsers)))
+            parser = self._parsers[key] = self.chat.parser_factory(tuple(self.chat.specs.values()), inventory)
+        return parser, inventory, {s.name: s for s in every}
+
+    async def _policy_gate(self, principal: Principal, place: Place, conversation: UUID, text: str) -> Outbound | None:
+        """None to go on; else the refusal (audited) or, for `help`, what this user may run here."""
+        policy = await self.store.policy(place.platform, place.channel_id)
+        parser, inventory, servers = await self._parser(principal)
+        conv = await self.chat.get_conversation(principal, conversation)
+        ctx = ConversationContext.from_dict(dict((conv.context or {}).get("nlu") or {}))
+        parsed = parser.parse(text, ctx)
+        lang = parsed.lang if parsed.lang in ("en", "fr") and sum(c.isalpha() for c in text) >= 3 \
+            else (ctx.lang or principal.language)
+        if parsed.action == "chat.help":
+            return Outbound(place, self.help_text(principal, policy, lang), lang=lang)
+        if policy is None:
+            return None
+        action: str | None = parsed.action
+        targets: Sequence[str] = parsed.targets
+        risk = parsed.risk
+        if action == "chat.confirm":
+            async with self.uow() as uow:
+                pending = await uow.confirmations.latest_pending(conversation)
+            if pending is None:
+                return None
+            action, targets, risk = pending.action, pending.targets, pending.risk
+        elif action == "chat.choose":
+            options = [Option.from_json(o) for o in (conv.context or {}).get("options") or []]
+            number = int(parsed.parameters.get("option", 0) or 0)
+            if not 1 <= number <= len(options) or options[number - 1].action is None:
+                return None
+            opt = options[number - 1]
+            action, targets = opt.action, opt.targets
+        if action is None or action.startswith("chat."):
+            return None
+        why = self.policy_refusal(policy, action, targets, risk, inventory, servers, lang)
+        if why is None:
+            return None
+        await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 target=",".join(targets) or None,
+                                 details={"action": action, "reason": "channel_policy", "door": place.platform.value,
+                                          "channel": place.channel_id, "chat_user": principal.extra.get("chat_user")})
+        return Outbound(place, why, lang=lang)
+
+    def policy_refusal(self, policy: ChannelPolicy, action: str, targets: Sequence[str], risk: Risk,
+                       inventory: Inventory, servers: Mapping[str, Server], lang: str) -> str | None:
+        spec = self.chat.specs.get(action)
+        level = Risk.highest([risk, spec.risk]) if spec else risk
+        fr = lang == "fr"
+        if not policy.allows_action(action):
+            return wording.policy_refused(f"l'action `{action}`" if fr else f"the action `{action}`", lang)
+        if not policy.allows_risk(level):
+            return wording.policy_refused(
+                f"un risque {level.value} (au plus {policy.max_risk.value})" if fr
+                else f"{level.value} risk (at most {policy.max_risk.value})", lang)
+        names = [h for t in targets for h in (inventory.groups.get(t) or (t,))]
+        outside = sorted(n for n in names if n in servers and not policy.allows_server(servers[n].tags))
+        if outside:
+            tags = ", ".join(policy.tags)
+            return wording.policy_refused(
+                f"{', '.join(outside)} (serveurs autorisés : étiquettes {tags})" if fr
+                else f"{', '.join(outside)} (allowed servers: tags {tags})", lang)
+        return None
+
+    def help_text(self, principal: Principal, policy: ChannelPolicy | None, lang: str) -> str:
+        lines = []
+        for spec in sorted(self.chat.specs.values(), key=lambda s: s.id):
+            if spec.id.startswith("chat."):
+                continue
+            decision = authorization.authorize(principal.role, spec.permission, spec.risk, None,
+                                               targets_server=False, action_id=spec.id,
+                                               approval_for_operators=spec.approval_for_operators)
+            if not decision.allowed:
+                continue
+            if policy is not None and not (policy.allows_action(spec.id) and policy.allows_risk(spec.risk)):
+                continue
+            summary = spec.summary.get(lang) or spec.summary.get("en") or spec.id
+            lines.append(f"• `{spec.id}` — {summary}" + (f" ({spec.risk.value})" if spec.risk is not Risk.LOW else ""))
+        text = wording.help_for(lines, policy is not None, lang)
+        return chat_wording.help_text(lang) + "\n\n" + text
+
+    # ------------------------------------------------------------------ buttons
+
+    async def on_button(self, press: ButtonPress) -> Sequence[Outbound]:
+        place, who = press.place, press.user
+        identity = await self.store.identity(who.platform, who.user_id)
+        lang = "en"
+        account = await self._account(identity) if identity is not None else None
+        if account is not None:
+            lang = account.language
+        try:
+            claim = self.signer.verify(press.payload, self.clock.now())
+        except ButtonRefused as exc:
+            return [await self._refuse_button(place, who, exc.code, lang, None)]
+        if identity is None or account is None:
+            return [Outbound(place, wording.unlinked(lang), lang=lang)]
+        principal = principal_for(account, identity, place)
+        mine = claim.chat_user == user_key(who)
+        if claim.press in (Press.CONFIRM, Press.CANCEL, Press.CHOOSE) and not mine:
+            return [await self._refuse_button(place, who, "not_yours", lang, principal)]
+        if claim.press in (Press.APPROVE, Press.REJECT) and mine:
+            return [await self._refuse_button(place, who, "own_request", lang, principal)]
+        if not await self.store.use_nonce(claim.nonce, claim.expires_at, self.clock.now()):
+            return [await self._refuse_button(place, who, "replayed", lang, principal)]
+        if claim.press in (Press.APPROVE, Press.REJECT):
+            return await self._decide(principal, place, claim, lang)
+        return await self._answer_card(principal, place, who, claim, lang)
+
+    async def _refuse_button(self, place: Place, who: ChatUser, code: str, lang: str,
+                             principal: Principal | None) -> Outbound:
+        action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED,
+                  "forged": AuditAction.CONFIRMATION_FORGED, "malformed": AuditAction.CONFIRMATION_FORGED}.get(
+            code, AuditAction.AUTHORIZATION_DENIED)
+        await audit.record_alone(self.uow, principal, action, AuditOutcome.DENIED, actor=None if principal
+                                 else user_key(who), details={"reason": f"button_{code}", "door": who.platform.value,
+                                                              "chat_user": who.user_id, "channel": place.channel_id})
+        return Outbound(place, wording.button_refused(code, lang), lang=lang)
+
+    async def _answer_card(self, principal: Principal, place: Place, who: ChatUser, claim: ButtonClaim,
+                           lang: str) -> list[Outbound]:
+        if claim.press is Press.CHOOSE:
+            conversation = UUID(claim.ref)
+            text = str(claim.option)
+            refusal = await self._policy_gate(principal, place, conversation, text)
+            if refusal is not None:
+                return [refusal]
+            reply = await self._turn(principal, place, conversation, text)
+            return await self._render(reply, place, who, principal)
+        async with self.uow() as uow:
+            conf = await uow.confirmations.get(claim.ref)
+        if conf is None:
+            return [await self._refuse_button(place, who, "forged", lang, principal)]
+        conversation = UUID(conf.conversation_id)
+        if claim.press is Press.CANCEL:
+            reply = await self._turn(principal, place, conversation, "annule" if conf.lang == "fr" else "cancel")
+            return await self._render(reply, place, who, principal)
+        policy = await self.store.policy(place.platform, place.channel_id)
+        if policy is not None:
+            _, inventory, servers = await self._parser(principal)
+            why = self.policy_refusal(policy, conf.action, conf.targets, conf.risk, inventory, servers, conf.lang)
+            if why is not None:
+                return [Outbound(place, why, lang=conf.lang)]
+        reply = await self._turn(principal, place, conversation, "oui" if conf.lang == "fr" else "yes",
+                                 confirmation_id=conf.id, action_hash=claim.action_hash)
+        return await self._render(reply, place, who, principal)
+
+    async def _decide(self, approver: Principal, place: Place, claim: ButtonClaim, lang: str) -> list[Outbound]:
+        async with self.uow() as uow:
+            approval = await uow.approvals.get(claim.ref)
+        if approval is None or approval.action_hash != claim.action_hash:
+            return [Outbound(place, wording.button_refused("forged", lang), lang=lang)]
+        approve = claim.press is Press.APPROVE
+        try:
+            done, reply = await self.chat.decide_approval(approver, approval.id, approve=approve,
+                                                          reason=None if approve else "rejected in chat")
+        except DomainError as exc:
+            return [Outbound(place, exc.localized(lang), lang=lang)]
+        what = chat_wording.describe(done.action, done.targets, done.service, done.parameters, lang)
+        out = [Outbound(place, wording.decided_here(approve, what, approver.email, lang), lang=lang)]
+        if reply is not None:
+            requester_place = await self._place_of(UUID(done.conversation_id))
+            if requester_place is not None:
+                requester = ChatUser(requester_place.platform, claim.chat_user.partition(":")[2])
+                rendered = self.render.reply(reply, requester_place, requester)
+                out += [dataclasses.replace(o, mention=requester) for o in rendered]
+        return out
+
+    async def _place_of(self, conversation: UUID) -> Place | None:
+        key = await self.store.conversation_key_of(conversation)
+        if key is None:
+            return None
+        platform, workspace, channel, thread, _ = key.split("|")
+        return Place(Platform(platform), workspace, channel, None if thread == "-" else thread)
