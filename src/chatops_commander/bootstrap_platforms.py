@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from chatops_commander.services.platforms.signing import ButtonSigner
 
 log = logging.getLogger("chatops.platforms")
-SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret")}
-SUPPORTED = ("slack",)
+SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "matrix": ("access_token",)}
+SUPPORTED = ("slack", "matrix")
 
 
 class PlatformSettings(BaseSettings):
@@ -46,12 +46,25 @@ class PlatformSettings(BaseSettings):
     slack_http_port: int = Field(default=3000, ge=0, le=65535)
     slack_approvers_channel: str | None = None  # channel id where approval cards are also posted
     slack_api_url: str | None = None  # Web API base URL (default Slack's); a proxy, or the tests' local server
+    # Matrix (docs/platforms/matrix.md): homeserver URL, the bot's user id and access token; matrix_rooms, when set,
+    # is the allow-list of rooms (ids or #aliases) the bot joins — direct messages are always accepted.
+    matrix_homeserver: str | None = None  # https://matrix.example.org
+    matrix_user_id: str | None = None  # @chatops:example.org
+    matrix_access_token: SecretStr | None = None
+    matrix_rooms: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("bots", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("matrix_rooms", mode="before")
+    @classmethod
+    def _split_rooms(cls, value: object) -> object:
+        if isinstance(value, str):  # room ids and aliases are case-sensitive
+            return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
 
@@ -170,6 +183,14 @@ async def build_bot(container: Container, name: str, door: PlatformDoorService, 
                                           mode=ps.slack_mode, http_host=ps.slack_http_host,
                                           http_port=ps.slack_http_port, api_url=ps.slack_api_url,
                                           approvers_channel=ps.slack_approvers_channel))
+    if name == "matrix":
+        try:
+            import mautrix  # noqa: F401
+        except ImportError:
+            raise ConfigError("The Matrix bot needs mautrix: pip install 'chatops-commander[matrix]'.") from None
+        from chatops_commander.adapters.platforms.matrix import matrix_bot
+
+        return matrix_bot(ps, door, access_token=await platform_secret(container, ps, "matrix", "access_token"))
     raise ConfigError(f"Unknown or not yet available chat platform {name!r}: available: {', '.join(SUPPORTED)}.")
 
 

@@ -21,8 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_FIELDS = ("jwt_secret", "encryption_key", "encryption_keyring", "alertmanager_token", "llm_api_key",
                  "admin_password",
-                 "notify_webhook_secret", "notify_slack_url", "metrics_token",
-                 "matrix_access_token")
+                 "notify_webhook_secret", "notify_slack_url", "metrics_token")
 WEAK_SECRETS = {"changethis", "changeme", "secret", "password", "default", "test", "chatops"}
 MIN_SECRET_BYTES = 32
 
@@ -145,19 +144,12 @@ class Settings(BaseSettings):
     otel_endpoint: str | None = None  # e.g. http://127.0.0.1:4318/v1/traces (unset: OTEL_EXPORTER_OTLP_* or localhost)
     otel_service_name: str = "chatops-commander"
 
-    # Matrix bot (docs/platforms/matrix.md): the homeserver's client URL, the bot's user id and access token;
-    # matrix_rooms, when set, is the allow-list of rooms (ids or aliases) the bot joins besides direct messages.
-    matrix_homeserver: str | None = None  # e.g. https://matrix.example.org
-    matrix_user_id: str | None = None  # e.g. @chatops:example.org
-    matrix_access_token: SecretStr | None = None
-    matrix_rooms: Annotated[list[str], NoDecode] = Field(default_factory=list)
-
     @field_validator("data_dir", "ssh_known_hosts", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("cors_origins", "admin_ip_allowlist", "trusted_proxies", "matrix_rooms", mode="before")
+    @field_validator("cors_origins", "admin_ip_allowlist", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):

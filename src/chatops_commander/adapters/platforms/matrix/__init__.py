@@ -1,26 +1,42 @@
 """Matrix adapter: a bot user in rooms and direct messages, cards answered by reaction or reply (ADR 0016).
 
-`run_matrix_bot(settings, door)` is the entry `chatops bots run matrix` calls. Importing this package does not
-import the Matrix library (mautrix, aiohttp): `bot.py` imports it when the bot runs.
+`run_matrix_bot(settings, door)` runs the bot until cancelled; `matrix_bot(settings, door)` builds it for
+`chatops bots run matrix` (bootstrap_platforms). Importing this package does not import the Matrix library
+(mautrix, aiohttp): `bot.py` imports it when the bot runs.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from chatops_commander.adapters.platforms.matrix.bot import MatrixConfig
-    from chatops_commander.config import Settings
+    from pydantic import SecretStr
+
+    from chatops_commander.adapters.platforms.matrix.bot import MatrixBot, MatrixConfig
     from chatops_commander.services.platforms.contract import PlatformDoor
 
-__all__ = ["matrix_config", "run_matrix_bot"]
+__all__ = ["MatrixSettings", "matrix_bot", "matrix_config", "run_matrix_bot"]
 
 
-def matrix_config(settings: Settings) -> MatrixConfig:
-    """The bot's configuration from `CHATOPS_MATRIX_*`; `MatrixBotError` (EN/FR) names what is missing."""
+class MatrixSettings(Protocol):
+    """The `CHATOPS_MATRIX_*` settings (bootstrap_platforms.PlatformSettings has them)."""
+
+    @property
+    def matrix_homeserver(self) -> str | None: ...
+    @property
+    def matrix_user_id(self) -> str | None: ...
+    @property
+    def matrix_access_token(self) -> SecretStr | None: ...
+    @property
+    def matrix_rooms(self) -> list[str]: ...
+
+
+def matrix_config(settings: MatrixSettings, *, access_token: str | None = None) -> MatrixConfig:
+    """The bot's configuration; `access_token` (e.g. sealed in the database) is used when the environment has
+    none. Raises `MatrixBotError` (EN/FR) naming what is missing or malformed."""
     from chatops_commander.adapters.platforms.matrix.bot import MatrixBotError, MatrixConfig
 
-    token = settings.matrix_access_token.get_secret_value() if settings.matrix_access_token else ""
+    token = settings.matrix_access_token.get_secret_value() if settings.matrix_access_token else access_token or ""
     missing = [name for name, value in (("CHATOPS_MATRIX_HOMESERVER", settings.matrix_homeserver),
                                         ("CHATOPS_MATRIX_USER_ID", settings.matrix_user_id),
                                         ("CHATOPS_MATRIX_ACCESS_TOKEN", token)) if not value]
@@ -40,9 +56,13 @@ def matrix_config(settings: Settings) -> MatrixConfig:
                         rooms=tuple(settings.matrix_rooms))
 
 
-async def run_matrix_bot(settings: Settings, door: PlatformDoor) -> None:
-    """Run the Matrix bot for `door` until cancelled; reconnects with backoff, raises `MatrixBotError` when the
-    settings or the access token cannot work."""
-    from chatops_commander.adapters.platforms.matrix.bot import run_bot
+def matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None) -> MatrixBot:
+    from chatops_commander.adapters.platforms.matrix.bot import MatrixBot
 
-    await run_bot(matrix_config(settings), door)
+    return MatrixBot(matrix_config(settings, access_token=access_token), door)
+
+
+async def run_matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None) -> None:
+    """Run the Matrix bot for `door` until cancelled; sync errors are retried with backoff; raises
+    `MatrixBotError` when the settings or the access token cannot work."""
+    await matrix_bot(settings, door, access_token=access_token).run()

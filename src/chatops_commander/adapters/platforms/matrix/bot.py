@@ -16,7 +16,6 @@ import asyncio
 import json
 import random
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -113,7 +112,9 @@ class _Room:
 
 
 class MatrixBot:
-    """Implements `PlatformSender` (`send`) for the door, and runs the sync loop (`run`)."""
+    """Implements `PlatformSender` (`send`) for the door, and runs the sync loop (`run`, `close`)."""
+
+    name = "matrix"
 
     def __init__(self, config: MatrixConfig, door: PlatformDoor, *, backoff: Backoff | None = None) -> None:
         self.config = config
@@ -157,6 +158,9 @@ class MatrixBot:
 
     def stop(self) -> None:
         self._stop.set()
+
+    async def close(self) -> None:
+        self.stop()
 
     async def _start(self, session: ClientSession) -> None:
         from mautrix.errors import MatrixRequestError
@@ -492,13 +496,3 @@ class MatrixBot:
                     raise
                 await asyncio.sleep(0.5 * 2 ** attempt)
         raise AssertionError("unreachable")
-
-
-async def run_bot(config: MatrixConfig, door: PlatformDoor) -> None:
-    """Run the Matrix bot for `door` until cancelled."""
-    bot = MatrixBot(config, door)
-    started = time.monotonic()
-    try:
-        await bot.run()
-    finally:
-        log.info("matrix.bot.stopped", ran_s=round(time.monotonic() - started, 1))

@@ -12,7 +12,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from chatops_commander.services.platforms.contract import Button, ButtonStyle, Card, CardKind, ChatUser, Place
+from chatops_commander.services.platforms.contract import Button, Card, CardKind, ChatUser, Place
 
 KEPT_CARDS = 1000
 POSITIVE = frozenset({"👍", "✅", "✔", "☑", "🆗"})
@@ -39,21 +39,14 @@ def normalize_key(key: str) -> str:
 
 
 def _positive(card: Card) -> Button | None:
-    primary = [b for b in card.buttons if b.style is ButtonStyle.PRIMARY]
-    if primary:
-        return primary[0]
+    """Confirm / approve: the first button of a confirm or approval card (by position, never by colour: a
+    high-risk confirmation is drawn as 'danger'). A choice card has no yes."""
     return card.buttons[0] if card.kind is not CardKind.CHOOSE and card.buttons else None
 
 
 def _negative(card: Card) -> Button | None:
-    danger = [b for b in card.buttons if b.style is ButtonStyle.DANGER]
-    if danger:
-        return danger[0]
-    if card.kind is CardKind.CHOOSE:
-        return None
-    positive = _positive(card)
-    others = [b for b in card.buttons if b is not positive]
-    return others[0] if others else None
+    """Cancel / reject: the second button of a confirm or approval card. A choice card has no no."""
+    return card.buttons[1] if card.kind is not CardKind.CHOOSE and len(card.buttons) > 1 else None
 
 
 def _numbered(card: Card, number: int) -> Button | None:
