@@ -84,6 +84,20 @@ class MatrixUser:
         return await self.wait_for(room_id, lambda e: e.get("sender") == sender and e.get("type") == "m.room.message"
                                    and text in e.get("content", {}).get("body", ""), within=within)
 
+    async def wait_for_reply(self, room_id: str, after: str, sender: str, *, within: float = WAIT_S) -> Event:
+        """The first message from `sender` that comes after the event `after` in the room."""
+        deadline = time.monotonic() + within
+        while True:
+            events = await self.recent(room_id)
+            ids = [e["event_id"] for e in events]
+            if after in ids:
+                for event in events[ids.index(after) + 1:]:
+                    if event.get("sender") == sender and event.get("type") == "m.room.message":
+                        return event
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no message from {sender} after {after} within {within} s")
+            await asyncio.sleep(0.1)
+
     async def wait_joined(self, room_id: str, user_id: str, *, within: float = WAIT_S) -> None:
         deadline = time.monotonic() + within
         while True:
