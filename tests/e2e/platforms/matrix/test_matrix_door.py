@@ -6,7 +6,6 @@ by reply (a replayed or foreign reaction is refused), a deploy waits for a secon
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -48,8 +47,8 @@ class Setup:
 
 
 @pytest.fixture
-async def setup(world: ChatWorld, bot_id: str) -> AsyncIterator[Setup]:  # noqa: F811
-    yield Setup(world, bootstrap_platforms.platform_door(world.container, chat=world.app.state.chat_service), bot_id)
+async def setup(world: ChatWorld, bot_id: str) -> Setup:  # noqa: F811
+    return Setup(world, bootstrap_platforms.platform_door(world.container, chat=world.app.state.chat_service), bot_id)
 
 
 async def _dm(user: MatrixUser, bot_id: str) -> str:
