@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from chatops_commander.services.platforms.contract import Platform
 from tests.e2e.platforms.matrix.client import MatrixUser
 from tests.e2e.platforms.matrix.conftest import StartBot
 from tests.e2e.platforms.matrix.door import EchoDoor
+from tests.e2e.platforms.matrix.synapse import Homeserver
 
 pytestmark = pytest.mark.slow  # Synapse takes ~10 s to start (once per session)
 
@@ -170,3 +174,65 @@ async def test_with_an_allow_list_other_rooms_are_declined_but_direct_messages_a
         await alice.wait_for_text(dm, bot_id, "echo: hi")
         member = await alice.http.get(f"/rooms/{other}/state/m.room.member/{bot_id}")
     assert member.json()["membership"] == "leave"  # the invitation was declined
+
+
+class _Link:
+    """A TCP relay between the bot and Synapse that the test can cut (an outage) and restore."""
+
+    def __init__(self, target: str) -> None:
+        from bench.results import free_port
+
+        self.target_port = int(target.rsplit(":", 1)[1])
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def up(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    async def down(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.close()
+                self._writers.discard(sink)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_the_bot_reconnects_with_backoff_after_the_homeserver_was_unreachable(
+        start_bot: StartBot, synapse: Homeserver, alice: MatrixUser, bot_id: str) -> None:
+    link = _Link(synapse.base_url)
+    await link.up()
+    async with start_bot(EchoDoor(), homeserver=link.url) as bot:
+        room = await _room_with_bot(alice, bot_id, direct=True)
+        await link.down()
+        deadline = time.monotonic() + 30
+        while bot.sync_failures < 3:  # several failed syncs, spaced by the backoff
+            assert time.monotonic() < deadline, "the bot did not notice the outage"
+            await asyncio.sleep(0.05)
+        asked = await alice.say(room, "are you back?")  # written during the outage
+        await link.up()
+        await alice.wait_for_reply(room, asked, bot_id)
+        assert bot.sync_failures == 0
+    await link.down()
