@@ -210,20 +210,29 @@ async def keep_running(bot: Runnable, stop: asyncio.Event, *, first_s: float = 1
     """Run `bot` until `stop`; a dropped connection or an outage reconnects with jittered exponential backoff.
     Nothing it raises reaches the caller (a platform outage never stops the web UI or another platform)."""
     delay = first_s
-    while not stop.is_set():
-        try:
-            await bot.run()
-            delay = first_s
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # any failure of the platform: logged, then retried
-            log.warning("platform %s: %s; reconnecting in %.0f s", bot.name, exc.__class__.__name__, delay)
-        if stop.is_set():
-            break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=delay * (0.8 + 0.4 * random.random()))
-        delay = min(max_s, delay * 2)
-    await bot.close()
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            running = asyncio.create_task(bot.run())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                await bot.close()
+                with contextlib.suppress(Exception):
+                    await running
+                return
+            try:
+                running.result()
+                delay = first_s
+            except Exception as exc:  # any failure of the platform: logged, then retried
+                log.warning("platform %s: %s: %s; reconnecting in %.1f s", bot.name, exc.__class__.__name__, exc,
+                            delay)
+            with contextlib.suppress(Exception):
+                await bot.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(stopping), timeout=delay * (0.8 + 0.4 * random.random()))
+            delay = min(max_s, delay * 2)
+    finally:
+        stopping.cancel()
 
 
 async def run_bots(container: Container, names: Sequence[str], stop: asyncio.Event,
@@ -231,4 +240,38 @@ async def run_bots(container: Container, names: Sequence[str], stop: asyncio.Eve
     ps = settings or platform_settings()
     door = platform_door(container, settings=ps)
     bots = [await build_bot(container, name, door, ps) for name in names]
-    await asyncio.gather(*(keep_running(bot, stop) for bot in bots))
+    # Each platform in its own loop: one's outage or failure never stops another.
+    await asyncio.gather(*(keep_running(bot, stop) for bot in bots), return_exceptions=True)
+
+
+class RunningBots:
+    """The bots `chatops serve` started (CHATOPS_BOTS): background tasks on the server's loop."""
+
+    def __init__(self, stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+        self.stop, self.task = stop, task
+
+    async def close(self, timeout_s: float = 10.0) -> None:
+        self.stop.set()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(self.task, timeout=timeout_s)
+
+
+async def start_bots(container: Container) -> RunningBots | None:
+    """Inside `chatops serve` when CHATOPS_BOTS names platforms. A wrong setting or a platform outage is logged
+    and retried in the background: the web UI starts and serves whatever happens to the platforms."""
+    try:
+        ps = platform_settings()
+    except Exception as exc:  # a bad CHATOPS_* value: said, and the server goes on
+        log.error("chat platforms not started: invalid configuration: %s", exc)
+        return None
+    if not ps.bots:
+        return None
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        try:
+            await run_bots(container, ps.bots, stop, ps)
+        except Exception as exc:  # e.g. a missing token: said once, the web UI is not affected
+            log.error("chat platforms not started: %s", exc)
+
+    return RunningBots(stop, asyncio.create_task(main(), name="chat-platforms"))

@@ -11,7 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 
-from chatops_commander import bootstrap
+from chatops_commander import bootstrap, bootstrap_platforms
 from chatops_commander.config import Settings
 from chatops_commander.entrypoints.api import docs_ui, problems
 from chatops_commander.entrypoints.api.middleware import (
@@ -54,10 +54,13 @@ def create_app(settings: Settings, *, container: bootstrap.Container | None = No
         if owned:  # the collector and the chat-event relay run in the server that owns its container
             await bootstrap.start_chat_events(app.state.container)
             await bootstrap.start_monitoring(app.state.container)
+        bots = await bootstrap_platforms.start_bots(app.state.container) if owned else None  # CHATOPS_BOTS
         try:
             async with app.state.mcp.running():  # the MCP door's sessions (streamable HTTP at /mcp)
                 yield
         finally:
+            if bots is not None:
+                await bots.close()
             if owned:
                 await bootstrap.stop_monitoring(app.state.container)
                 await app.state.container.aclose()

@@ -68,4 +68,6 @@ def to_slack(message: Outbound) -> tuple[str, list[dict[str, Any]]]:
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
                 f"Expire le {when}" if lang == "fr" else f"Expires {when}")}]})
     fallback = _cut(message.text or (card.title if card else ""), SECTION_MAX, lang)
+    if message.mention is not None:
+        fallback = f"<@{message.mention.user_id}> {fallback}"
     return fallback, blocks

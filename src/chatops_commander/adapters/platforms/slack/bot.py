@@ -83,6 +83,12 @@ class SlackBot:
         if self.config.mode == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+            # The SDK retries a refused connection by itself every 10 s, forever, inside connect(): ask for a
+            # WebSocket URL first, so that an outage raises here and the run loop backs off (jittered, exponential).
+            from slack_sdk.web.async_client import AsyncWebClient
+
+            probe = AsyncWebClient(base_url=self.config.api_url) if self.config.api_url else AsyncWebClient()
+            await probe.apps_connections_open(app_token=self.config.app_token or "")
             self._handler = AsyncSocketModeHandler(self.app, self.config.app_token)
             await self._handler.connect_async()
         else:
