@@ -236,3 +236,12 @@ async def test_the_bot_reconnects_with_backoff_after_the_homeserver_was_unreacha
         await alice.wait_for_reply(room, asked, bot_id)
         assert bot.sync_failures == 0
     await link.down()
+
+
+async def test_a_token_the_homeserver_refuses_stops_the_bot_with_what_to_do(
+        synapse: Homeserver, bot_id: str) -> None:
+    from chatops_commander.adapters.platforms.matrix.bot import MatrixBot, MatrixBotError, MatrixConfig
+
+    bot = MatrixBot(MatrixConfig(synapse.base_url, bot_id, "syt_not_a_token"), EchoDoor())
+    with pytest.raises(MatrixBotError, match="create a new access token"):
+        await asyncio.wait_for(bot.run(), timeout=30)

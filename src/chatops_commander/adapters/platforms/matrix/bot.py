@@ -25,6 +25,7 @@ import structlog
 from chatops_commander.adapters.platforms.matrix import cards as card_rules
 from chatops_commander.adapters.platforms.matrix import events as ev
 from chatops_commander.adapters.platforms.matrix.render import KEYCAPS, render
+from chatops_commander.config import ConfigError
 from chatops_commander.services.platforms.contract import (
     ButtonPress,
     CardKind,
@@ -73,8 +74,9 @@ def sync_filter(nonce: str) -> str:
     }, separators=(",", ":"))
 
 
-class MatrixBotError(Exception):
-    """The bot cannot run as configured; the message says what to change (EN and FR)."""
+class MatrixBotError(ConfigError):
+    """The bot cannot run as configured; the message says what to change (EN and FR). A `ConfigError`, so the
+    CLI and `chatops serve` show the message, never a traceback."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,8 @@ class MatrixBot:
     def _fatal(self, exc: Exception) -> None:
         status = getattr(exc, "http_status", 0)
         if status == 401:
+            log.error("matrix.token.refused", user_id=self.config.user_id,
+                      hint="create a new access token for the bot and set CHATOPS_MATRIX_ACCESS_TOKEN")
             raise MatrixBotError(
                 "The homeserver refused CHATOPS_MATRIX_ACCESS_TOKEN (401): create a new access token for the bot "
                 "user and set it. / Le serveur Matrix refuse CHATOPS_MATRIX_ACCESS_TOKEN (401) : créez un nouveau "
