@@ -245,3 +245,23 @@ async def test_a_token_the_homeserver_refuses_stops_the_bot_with_what_to_do(
     bot = MatrixBot(MatrixConfig(synapse.base_url, bot_id, "syt_not_a_token"), EchoDoor())
     with pytest.raises(MatrixBotError, match="create a new access token"):
         await asyncio.wait_for(bot.run(), timeout=30)
+
+
+async def test_messages_beyond_one_syncs_timeline_are_fetched_and_all_answered_in_order(
+        start_bot: StartBot, synapse: Homeserver, alice: MatrixUser, bot_id: str) -> None:
+    link = _Link(synapse.base_url)
+    await link.up()
+    door = EchoDoor()
+    async with start_bot(door, homeserver=link.url, timeline_limit=3) as bot:
+        room = await _room_with_bot(alice, bot_id, direct=True)
+        await link.down()
+        deadline = time.monotonic() + 30
+        while bot.sync_failures < 1:
+            assert time.monotonic() < deadline, "the bot did not notice the outage"
+            await asyncio.sleep(0.05)
+        asked = [await alice.say(room, f"message {n}") for n in range(8)]
+        await link.up()
+        await alice.wait_for_text(room, bot_id, "echo: message 7")
+        await alice.wait_for_reply(room, asked[0], bot_id)
+    await link.down()
+    assert [m.text for m in door.messages] == [f"message {n}" for n in range(8)]

@@ -56,7 +56,7 @@ FAILURE_NOTICE = (
 )
 
 
-def sync_filter(nonce: str) -> str:
+def sync_filter(nonce: str, timeline_limit: int = 50) -> str:
     """The inline /sync filter: room messages, reactions and encryption only. The nonce (a sender never seen,
     in the presence filter that excludes everything anyway) makes each run's first sync its own request:
     Synapse answers an identical /sync from a cache for a while, which would hand a restarted bot the previous
@@ -69,7 +69,7 @@ def sync_filter(nonce: str) -> str:
             "ephemeral": {"not_types": ["*"]},
             "state": {"types": ["m.room.encryption", "m.room.member"], "lazy_load_members": True},
             "timeline": {"types": ["m.room.message", "m.reaction", "m.room.encrypted", "m.room.encryption",
-                                   "m.room.member"], "limit": 50},
+                                   "m.room.member"], "limit": timeline_limit},
         },
     }, separators=(",", ":"))
 
@@ -86,6 +86,7 @@ class MatrixConfig:
     access_token: str = field(repr=False)
     rooms: tuple[str, ...] = ()  # allow-list of room ids / aliases; empty: every room it is invited to
     sync_timeout_ms: int = 30_000
+    timeline_limit: int = 50  # events per room per sync; a busier room's gap is fetched with /messages
 
 
 @dataclass
@@ -110,7 +111,7 @@ class _Room:
     direct: bool = False
     members: int = 0
     encrypted: bool = False
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)  # by sender: each person's events in order
 
 
 class MatrixBot:
@@ -130,7 +131,7 @@ class MatrixBot:
         self._rooms: dict[str, _Room] = {}
         self._invited: dict[str, _Room] = {}  # joined from an invite, not yet seen in a sync
         self._next_batch: str | None = None
-        self._filter = sync_filter(secrets.token_hex(8))
+        self._filter = sync_filter(secrets.token_hex(8), config.timeline_limit)
         self._allowed: set[str] = set()
         self._names: dict[str, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -236,8 +237,8 @@ class MatrixBot:
                 log.info("matrix.sync.recovered", after_failures=self.sync_failures)
             self.backoff.reset()
             self.sync_failures = 0
-            self._next_batch = str(data.get("next_batch", self._next_batch))
-            await self._read(data, initial=False)
+            since, self._next_batch = self._next_batch, str(data.get("next_batch", self._next_batch))
+            await self._read(data, initial=False, since=since)
 
     def _fatal(self, exc: Exception) -> None:
         status = getattr(exc, "http_status", 0)
@@ -278,7 +279,7 @@ class MatrixBot:
 
     # -- reading a sync answer -------------------------------------------------------------------------------
 
-    async def _read(self, data: JSON, *, initial: bool) -> None:
+    async def _read(self, data: JSON, *, initial: bool, since: str | None = None) -> None:
         rooms = data.get("rooms") or {}
         for room_id, left in (rooms.get("leave") or {}).items():
             del left
@@ -292,10 +293,37 @@ class MatrixBot:
                 continue
             if not known:
                 timeline = self._after_own_join(timeline)
+            elif (room.get("timeline") or {}).get("limited") and since:
+                timeline = await self._gap(room_id, str(room["timeline"].get("prev_batch", "")), since) + timeline
             for event in timeline:
                 self._dispatch(room_id, event)
         for room_id, invite in (rooms.get("invite") or {}).items():
             await self._on_invite(room_id, invite)
+
+    async def _gap(self, room_id: str, prev_batch: str, since: str) -> list[JSON]:
+        """A busy room's timeline came `limited`: fetch what lies between the last sync and it (oldest first)."""
+        from mautrix.api import Method, Path
+
+        events: list[JSON] = []
+        token = prev_batch
+        room_filter = json.dumps({"types": ["m.room.message", "m.reaction", "m.room.encrypted"]})
+        for _ in range(10):  # at most 1000 events of backlog
+            if not token:
+                break
+            try:
+                page = await self._api().api.request(
+                    Method.GET, Path.v3.rooms[room_id].messages,
+                    query_params={"from": token, "to": since, "dir": "b", "limit": "100", "filter": room_filter})
+            except Exception as exc:
+                log.warning("matrix.gap.failed", room_id=room_id, error=f"{type(exc).__name__}: {exc}")
+                break
+            chunk = page.get("chunk") or []
+            events.extend(chunk)
+            token = page.get("end", "")
+            if not chunk:
+                break
+        log.info("matrix.gap.filled", room_id=room_id, events=len(events))
+        return list(reversed(events))
 
     def _read_state(self, room_id: str, state: _Room, room: JSON) -> None:
         summary = room.get("summary") or {}
@@ -306,6 +334,9 @@ class MatrixBot:
         for event in events:
             if event.get("type") == "m.room.encryption" and "state_key" in event:
                 state.encrypted = True
+            if event.get("type") == "m.room.member" and isinstance((event.get("content") or {}).get("displayname"),
+                                                                   str):
+                self._names[str(event.get("state_key"))] = event["content"]["displayname"]  # no profile lookup
             if (event.get("type") == "m.room.member" and event.get("state_key") == self.config.user_id
                     and (event.get("content") or {}).get("is_direct")):
                 state.direct = True
@@ -369,7 +400,9 @@ class MatrixBot:
 
     async def _serially(self, state: _Room, handler: Callable[[str, JSON], Awaitable[None]], room_id: str,
                         event: JSON) -> None:
-        async with state.lock:  # one room's events are answered in order
+        sender = str(event.get("sender", ""))
+        lock = state.locks.setdefault(sender, asyncio.Lock())
+        async with lock:  # one person's events in a room are answered in order; people don't wait for each other
             try:
                 await handler(room_id, event)
             except asyncio.CancelledError:
