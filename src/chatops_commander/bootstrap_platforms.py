@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from chatops_commander.services.platforms.signing import ButtonSigner
 
 log = logging.getLogger("chatops.platforms")
-SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "matrix": ("access_token",)}
-SUPPORTED = ("slack", "matrix")
+SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "mattermost": ("token",),
+                "matrix": ("access_token",)}
+SUPPORTED = ("slack", "mattermost", "matrix")
 
 
 class PlatformSettings(BaseSettings):
@@ -46,6 +47,12 @@ class PlatformSettings(BaseSettings):
     slack_http_port: int = Field(default=3000, ge=0, le=65535)
     slack_approvers_channel: str | None = None  # channel id where approval cards are also posted
     slack_api_url: str | None = None  # Web API base URL (default Slack's); a proxy, or the tests' local server
+    mattermost_url: str | None = None  # https://chat.example.com
+    mattermost_token: SecretStr | None = None  # the bot account's access token
+    mattermost_callback_host: str = "127.0.0.1"  # where the buttons' callbacks are served
+    mattermost_callback_port: int = Field(default=3001, ge=0, le=65535)
+    mattermost_callback_url: str | None = None  # the URL Mattermost calls (behind your proxy)
+    mattermost_approvers_channel: str | None = None
     # Matrix (docs/platforms/matrix.md): homeserver URL, the bot's user id and access token; matrix_rooms, when set,
     # is the allow-list of rooms (ids or #aliases) the bot joins — direct messages are always accepted.
     matrix_homeserver: str | None = None  # https://matrix.example.org
@@ -87,6 +94,14 @@ def button_signer(container: Container) -> ButtonSigner:
     return ButtonSigner(derive_key(_secret(container.settings, "encryption_key"), "platform-buttons"))
 
 
+def action_token(container: Container, platform: str) -> str:
+    """The secret a platform's button callbacks must carry (Mattermost): derived from the server's key."""
+    from chatops_commander.adapters.security.kit import derive_key
+    from chatops_commander.bootstrap import _secret
+
+    return derive_key(_secret(container.settings, "encryption_key"), f"{platform}-actions").hex()
+
+
 def linking(container: Container) -> Linking:
     from chatops_commander.services.platforms.linking import Linking
 
@@ -125,6 +140,8 @@ def platform_door(container: Container, chat: ChatService | None = None,
     approvers: dict[Platform, Place] = {}
     if ps.slack_approvers_channel:
         approvers[Platform.SLACK] = Place(Platform.SLACK, "", ps.slack_approvers_channel)
+    if ps.mattermost_approvers_channel:
+        approvers[Platform.MATTERMOST] = Place(Platform.MATTERMOST, "", ps.mattermost_approvers_channel)
     base = link_base(container)
     return PlatformDoorService(
         chat or bootstrap.build_chat_service(container), platform_store(container), button_signer(container),
@@ -183,6 +200,17 @@ async def build_bot(container: Container, name: str, door: PlatformDoorService, 
                                           mode=ps.slack_mode, http_host=ps.slack_http_host,
                                           http_port=ps.slack_http_port, api_url=ps.slack_api_url,
                                           approvers_channel=ps.slack_approvers_channel))
+    if name == "mattermost":
+        from chatops_commander.adapters.platforms.mattermost.bot import MattermostBot, MattermostConfig
+
+        token = await platform_secret(container, ps, "mattermost", "token")
+        if not ps.mattermost_url or not token:
+            raise ConfigError("Mattermost needs CHATOPS_MATTERMOST_URL and CHATOPS_MATTERMOST_TOKEN (or `chatops bots "
+                              "secret set mattermost token`).")
+        return MattermostBot(door, MattermostConfig(
+            url=ps.mattermost_url, token=token, action_token=action_token(container, "mattermost"),
+            callback_host=ps.mattermost_callback_host, callback_port=ps.mattermost_callback_port,
+            callback_url=ps.mattermost_callback_url, approvers_channel=ps.mattermost_approvers_channel))
     if name == "matrix":
         try:
             import mautrix  # noqa: F401

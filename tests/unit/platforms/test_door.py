@@ -29,6 +29,7 @@ async def test_the_link_flow_gives_a_one_time_url_that_links_the_logged_in_accou
     account = pw.w.user(Role.OPERATOR, "alice@example.com", execute_on=["web-01"])
     [offer] = await pw.say(STRANGER, "lier mon compte")
     assert "https://chatops.example/link/" in offer.text and "10 min" in offer.text
+    assert offer.to == STRANGER  # only the asker sees the link
     token = offer.text.split("/link/")[1].split()[0]
     assert token not in str(pw.store.requests)  # only its hash is kept
     request = await pw.linking.pending(token)
@@ -204,3 +205,38 @@ async def test_a_disabled_account_runs_nothing() -> None:
     pw.w.store.users[principal.user_id] = dataclasses.replace(user, is_active=False)
     [out] = await pw.say(alice, "is everything ok?")
     assert "disabled" in out.text and pw.w.rows() == []
+
+
+async def test_numbered_options_become_buttons_that_run_the_chosen_one_for_their_owner_only() -> None:
+    pw = PlatformWorld()
+    alice, _ = await pw.linked("U-alice", Role.ADMIN, "alice@example.com")
+    bob, _ = await pw.linked("U-bob", Role.ADMIN, "bob@example.com")
+    [check] = await pw.say(alice, "is everything ok?")
+    assert check.card is not None and check.card.kind is CardKind.CHOOSE
+    first = check.card.buttons[0].payload
+    [refused] = await pw.press(bob, first)
+    assert "not for you" in refused.text
+    [chosen] = await pw.press(alice, first)
+    assert chosen.outputs and {o.host for o in chosen.outputs} == {"web-01", "db-01"}
+
+
+async def test_button_presses_count_in_the_chat_users_rate_limit() -> None:
+    pw = PlatformWorld()
+    alice, _ = await pw.linked("U-alice", Role.OPERATOR, "alice@example.com", execute_on=["web-01"])
+    [card] = await pw.say(alice, "restart nginx on web-01")
+    pw.waits["chat:slack:T1:U-alice"] = 3
+    [out] = await pw.press(alice, button([card], "Confirm"))
+    assert "Try again in 3 s" in out.text and out.to == alice and pw.w.fleet.sent("web-01") == []
+
+
+async def test_a_second_chat_identity_of_the_requesters_own_account_cannot_approve() -> None:
+    from chatops_commander.services.platforms.records import ChatIdentity
+
+    pw = PlatformWorld()
+    op, principal = await pw.linked("U-op", Role.OPERATOR, "op@example.com", execute_on=["web-01"])
+    assert principal.user_id is not None
+    await pw.store.link(ChatIdentity(Platform.SLACK, "U-op-laptop", principal.user_id, "T1"))
+    out = await pw.say(op, "flush the shop cache on web-01")
+    [refused] = await pw.press(ChatUser(Platform.SLACK, "U-op-laptop"), button(out, "Approve"))
+    assert "Approved" not in refused.text and pw.w.fleet.sent("web-01") == []
+    assert pw.w.audit("AUTHORIZATION_DENIED")

@@ -53,3 +53,15 @@ def test_the_import_file_reports_every_problem_with_its_line_and_keeps_nothing()
     assert "line 2: Unknown platform 'irc'" in message and "line 3: slack user U1 is also on line 1" in message
     assert "line 4: expected 3 fields" in message and "line 5: the chat user id is empty" in message
     assert "ligne 2" in caught.value.localized("fr")
+
+
+@given(st.text(max_size=400))
+def test_any_import_file_gives_rows_or_a_clear_refusal_never_a_crash(text: str) -> None:
+    refusal: BadInput | None = None
+    try:
+        rows = Linking.parse_csv(text)
+    except BadInput as exc:
+        refusal, rows = exc, []
+    if refusal is not None:
+        assert "line " in refusal.message or "rows" in refusal.message or "not a CSV file" in refusal.message
+    assert all(r.user_id and "@" in r.email for r in rows)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, run_with_container, tr
+from chatops_commander.domain.errors import DomainError
+from chatops_commander.entrypoints.cli.common import cli_principal, console, fail, language, run_with_container, tr
 
 if TYPE_CHECKING:
     from chatops_commander.bootstrap import Container
@@ -80,7 +81,10 @@ def link_import(file: Annotated[Path, typer.Argument(help="CSV: platform,user_id
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(tr(f"cannot read {file}: {exc}", f"impossible de lire {file} : {exc}"))
-    rows = Linking.parse_csv(text) if text else []
+    try:
+        rows = Linking.parse_csv(text) if text else []
+    except DomainError as exc:
+        fail(exc.localized(language()))
 
     async def go(c: Container) -> int:
         return len(await bp.linking(c).import_rows(cli_principal(), rows))

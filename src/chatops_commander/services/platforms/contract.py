@@ -104,6 +104,7 @@ class Outbound:
     outputs: tuple[HostOutput, ...] = ()
     card: Card | None = None
     mention: ChatUser | None = None  # e.g. the approver or the requester to notify
+    to: ChatUser | None = None  # only this user sees it (Slack ephemeral, Mattermost ephemeral post; else a DM)
 
 
 class PlatformDoor(Protocol):

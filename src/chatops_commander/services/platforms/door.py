@@ -21,6 +21,7 @@ from uuid import UUID
 from chatops_commander.domain.chat import wording as chat_wording
 from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import ApprovalRequired
+from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import DomainError, NotFound
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.risk import Risk
@@ -79,13 +80,9 @@ class PlatformDoorService:
         place, who, text = message.place, message.user, message.text.strip()
         identity = await self.store.identity(who.platform, who.user_id)
         lang = wording.guess_lang(text)
-        if self.rate is not None:
-            wait = await self.rate(f"chat:{who.platform.value}:{place.workspace}:{who.user_id}")
-            if wait:
-                await audit.record_alone(self.uow, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED,
-                                         actor=user_key(who), details={"bucket": "chat", "retry_after": wait,
-                                                                       "door": who.platform.value})
-                return [Outbound(place, wording.slow_down(wait, lang), lang=lang)]
+        slowed = await self._slow_down(place, who, lang)
+        if slowed is not None:
+            return [slowed]
         if wording.LINK_WORDS.match(text):
             return [await self._offer_link(place, who, identity, lang)]
         if identity is None:
@@ -98,41 +95,54 @@ class PlatformDoorService:
         refusal = await self._policy_gate(principal, place, conversation, text)
         if refusal is not None:
             return [refusal]
-        reply = await self._turn(principal, place, conversation, text)
+        assert conversation.id is not None
+        reply = await self._turn(principal, place, conversation.id, text)
         return await self._render(reply, place, who, principal)
 
+    async def _slow_down(self, place: Place, who: ChatUser, lang: str) -> Outbound | None:
+        """The chat user's rate limit (messages and button presses alike), audited when hit."""
+        if self.rate is None:
+            return None
+        wait = await self.rate(f"chat:{who.platform.value}:{place.workspace}:{who.user_id}")
+        if not wait:
+            return None
+        await audit.record_alone(self.uow, None, AuditAction.RATE_LIMITED, AuditOutcome.DENIED, actor=user_key(who),
+                                 details={"bucket": "chat", "retry_after": wait, "door": who.platform.value})
+        return Outbound(place, wording.slow_down(wait, lang), lang=lang, to=None if place.direct else who)
+
     async def _offer_link(self, place: Place, who: ChatUser, identity: ChatIdentity | None, lang: str) -> Outbound:
+        """The one-time link is shown to the asker only (never in a channel where others could open it)."""
+        private = None if place.direct else who
         if identity is not None:
             account = await self._account(identity)
             if account is not None:
-                return Outbound(place, wording.already_linked(account.email, lang), lang=lang)
+                return Outbound(place, wording.already_linked(account.email, lang), lang=lang, to=private)
         token = secrets.token_urlsafe(24)
         await self.store.add_link_request(LinkRequest(
             hash_token(token), who.platform, who.user_id, place.workspace, who.display_name,
             self.clock.now() + self.link_ttl))
         return Outbound(place, wording.link_offer(self.link_url(token), int(self.link_ttl.total_seconds() // 60), lang),
-                        lang=lang)
+                        lang=lang, to=private)
 
     async def _account(self, identity: ChatIdentity) -> User | None:
         async with self.uow() as uow:
             user: User | None = await uow.users.get(identity.account_id)
         return user if user is not None and user.is_active else None
 
-    async def _conversation(self, principal: Principal, place: Place) -> UUID:
+    async def _conversation(self, principal: Principal, place: Place) -> Conversation:
         assert principal.user_id is not None
         key = conversation_key(place, principal.user_id)
         found = await self.store.conversation(key)
         if found is not None:
             try:
-                await self.chat.get_conversation(principal, found)
-                return found
+                return await self.chat.get_conversation(principal, found)
             except NotFound:  # deleted in the web UI: a new one
                 pass
         title = f"{place.platform.value.capitalize()} · {'DM' if place.direct else place.channel_id}"
         conv = await self.chat.create_conversation(principal, title)
         assert conv.id is not None
         await self.store.remember_conversation(key, principal.user_id, conv.id)
-        return conv.id
+        return conv
 
     async def _turn(self, principal: Principal, place: Place, conversation: UUID, text: str, *,
                     confirmation_id: str | None = None, action_hash: str | None = None) -> TurnReply:
@@ -166,11 +176,16 @@ class PlatformDoorService:
             parser = self._parsers[key] = self.chat.parser_factory(tuple(self.chat.specs.values()), inventory)
         return parser, inventory, {s.name: s for s in every}
 
-    async def _policy_gate(self, principal: Principal, place: Place, conversation: UUID, text: str) -> Outbound | None:
-        """None to go on; else the refusal (audited) or, for `help`, what this user may run here."""
+    async def _policy_gate(self, principal: Principal, place: Place, conv: Conversation,
+                           text: str) -> Outbound | None:
+        """None to go on; else the refusal (audited) or, for `help`, what this user may run here.
+
+        Without a policy for the channel only a request for help is looked at (no second parse)."""
         policy = await self.store.policy(place.platform, place.channel_id)
+        if policy is None and not wording.HELP_WORDS.search(text):
+            return None
+        conversation = conv.id or UUID(int=0)
         parser, inventory, servers = await self._parser(principal)
-        conv = await self.chat.get_conversation(principal, conversation)
         ctx = ConversationContext.from_dict(dict((conv.context or {}).get("nlu") or {}))
         parsed = parser.parse(text, ctx)
         lang = parsed.lang if parsed.lang in ("en", "fr") and sum(c.isalpha() for c in text) >= 3 \
@@ -252,6 +267,9 @@ class PlatformDoorService:
         account = await self._account(identity) if identity is not None else None
         if account is not None:
             lang = account.language
+        slowed = await self._slow_down(place, who, lang)
+        if slowed is not None:
+            return [slowed]
         try:
             claim = self.signer.verify(press.payload, self.clock.now())
         except ButtonRefused as exc:
@@ -285,7 +303,8 @@ class PlatformDoorService:
         if claim.press is Press.CHOOSE:
             conversation = UUID(claim.ref)
             text = str(claim.option)
-            refusal = await self._policy_gate(principal, place, conversation, text)
+            refusal = await self._policy_gate(principal, place, await self.chat.get_conversation(principal,
+                                                                                                  conversation), text)
             if refusal is not None:
                 return [refusal]
             reply = await self._turn(principal, place, conversation, text)
@@ -324,7 +343,9 @@ class PlatformDoorService:
         if reply is not None:
             requester_place = await self._place_of(UUID(done.conversation_id))
             if requester_place is not None:
-                requester = ChatUser(requester_place.platform, claim.chat_user.partition(":")[2])
+                requester_id = claim.chat_user.partition(":")[2]
+                known = await self.store.identity(requester_place.platform, requester_id)
+                requester = ChatUser(requester_place.platform, requester_id, known.display_name if known else "")
                 rendered = self.render.reply(reply, requester_place, requester)
                 out += [dataclasses.replace(o, mention=requester) for o in rendered]
         return out

@@ -98,7 +98,12 @@ class Linking:
         rows: list[ImportRow] = []
         problems: list[str] = []
         seen: dict[tuple[Platform, str], int] = {}
-        for number, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+        try:
+            lines = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise BadInput(f"This is not a CSV file (platform,user_id,email): {exc}.",
+                           message_fr=f"Ce n'est pas un fichier CSV (platform,user_id,email) : {exc}.") from None
+        for number, fields in enumerate(lines, start=1):
             if not fields or all(not f.strip() for f in fields) or fields[0].lstrip().startswith("#"):
                 continue
             if number == 1 and [f.strip().lower() for f in fields] == ["platform", "user_id", "email"]:

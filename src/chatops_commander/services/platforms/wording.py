@@ -9,6 +9,9 @@ _FRENCH = re.compile(r"[éèêàçùôî]|\b(le|la|les|mon|ma|mes|est|sur|redém
 LINK_WORDS = re.compile(r"^\s*(link( my account)?|connect( my account)?|lier( mon compte)?|relier( mon compte)?)"
                         r"\s*[.!]?\s*$", re.IGNORECASE)
 
+HELP_WORDS = re.compile(r"\b(help|aide|commands?|commandes?|que (sais|peux)-tu|what can you)\b|^\s*\?\s*$",
+                        re.IGNORECASE)
+
 
 def guess_lang(text: str, default: str = "en") -> str:
     """For people we do not know yet (no account, so no language setting)."""

@@ -11,6 +11,7 @@ slack_bolt talk to it as to Slack. It is a test server (like the sshd fleet), no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -37,6 +38,7 @@ class Post:
     blocks: list[dict[str, Any]]
     thread_ts: str | None
     ts: str
+    only_for: str | None = None  # chat.postEphemeral: the one user who sees it
 
     def buttons(self) -> dict[str, str]:
         """Button label → value (the signed payload)."""
@@ -63,6 +65,19 @@ class FakeSlack:
     _ws: web.WebSocketResponse | None = None
     _runner: web.AppRunner | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on every post and ack (no polling delay)
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _until(self, done: Any, timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            left = deadline - time.monotonic()
+            assert left > 0, what()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=min(left, 0.5))
 
     async def start(self) -> None:
         app = web.Application()
@@ -108,13 +123,17 @@ class FakeSlack:
             return web.json_response({"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "chatops",
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT",
                                       "is_enterprise_install": False})
-        if method == "chat.postMessage":
+        if method in ("chat.postMessage", "chat.postEphemeral"):
             blocks = body.get("blocks") or []
             if isinstance(blocks, str):
                 blocks = json.loads(blocks)
             ts = f"{1700000000 + next(self._ts)}.000100"
             self.posts.append(Post(str(body["channel"]), str(body.get("text", "")), blocks,
-                                   str(body["thread_ts"]) if body.get("thread_ts") else None, ts))
+                                   str(body["thread_ts"]) if body.get("thread_ts") else None, ts,
+                                   str(body["user"]) if method == "chat.postEphemeral" else None))
+            self._notify()
+            if method == "chat.postEphemeral":
+                return web.json_response({"ok": True, "message_ts": ts})
             return web.json_response({"ok": True, "channel": body["channel"], "ts": ts,
                                       "message": {"type": "message", "text": body.get("text", ""), "ts": ts}})
         return web.json_response({"ok": True})
@@ -132,6 +151,7 @@ class FakeSlack:
                 data = json.loads(msg.data)
                 if "envelope_id" in data:
                     self.acks[data["envelope_id"]] = data
+                    self._notify()
         return ws
 
     async def connected(self, timeout_s: float = 15.0) -> None:
@@ -148,17 +168,12 @@ class FakeSlack:
         await self._ws.send_json({"envelope_id": envelope, "type": kind, "payload": payload,
                                   "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
                                   "retry_reason": ""})
-        deadline = time.monotonic() + timeout_s
-        while envelope not in self.acks:
-            assert time.monotonic() < deadline, f"no ack for {kind}"
-            await asyncio.sleep(0.02)
+        await self._until(lambda: envelope in self.acks, timeout_s, lambda: f"no ack for {kind}")
         return self.acks[envelope]
 
     async def wait_posts(self, count: int, timeout_s: float = 20.0) -> list[Post]:
-        deadline = time.monotonic() + timeout_s
-        while len(self.posts) < count:
-            assert time.monotonic() < deadline, f"expected {count} posts, got {len(self.posts)}: {self.posts}"
-            await asyncio.sleep(0.02)
+        await self._until(lambda: len(self.posts) >= count, timeout_s,
+                          lambda: f"expected {count} posts, got {len(self.posts)}: {self.posts}")
         return self.posts
 
 

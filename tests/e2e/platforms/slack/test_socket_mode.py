@@ -28,7 +28,7 @@ async def test_the_link_flow_from_a_slash_command_to_the_web_page(world: SlackWo
     ack = await world.slack.push("slash_commands", slash("U-alice", "link"))
     assert ack["envelope_id"]
     [offer] = await world.slack.wait_posts(1)
-    assert "/link/" in offer.text
+    assert "/link/" in offer.text and offer.only_for == "U-alice"  # never shown to the channel
     path = "/link/" + offer.text.split("/link/")[1].split()[0]
     async with client_for(world.container) as browser:
         await login(browser, alice.email)

@@ -183,5 +183,8 @@ class SlackBot:
         args: dict[str, Any] = {"channel": message.place.channel_id, "text": text, "blocks": blocks}
         if message.place.thread_id:
             args["thread_ts"] = message.place.thread_id
+        if message.to is not None:  # only this user sees it
+            response = await self.client.chat_postEphemeral(user=message.to.user_id, **args)
+            return str(response.get("message_ts") or "")
         response = await self.client.chat_postMessage(**args)
         return str(response.get("ts") or "")
