@@ -59,6 +59,7 @@ class PlatformSettings(BaseSettings):
     matrix_user_id: str | None = None  # @chatops:example.org
     matrix_access_token: SecretStr | None = None
     matrix_rooms: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    matrix_approvers_room: str | None = None  # room id where approval cards are also posted (the bot must be in it)
 
     @field_validator("bots", mode="before")
     @classmethod
@@ -142,6 +143,8 @@ def platform_door(container: Container, chat: ChatService | None = None,
         approvers[Platform.SLACK] = Place(Platform.SLACK, "", ps.slack_approvers_channel)
     if ps.mattermost_approvers_channel:
         approvers[Platform.MATTERMOST] = Place(Platform.MATTERMOST, "", ps.mattermost_approvers_channel)
+    if ps.matrix_approvers_room:
+        approvers[Platform.MATRIX] = Place(Platform.MATRIX, "", ps.matrix_approvers_room)
     base = link_base(container)
     return PlatformDoorService(
         chat or bootstrap.build_chat_service(container), platform_store(container), button_signer(container),

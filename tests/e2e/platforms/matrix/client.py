@@ -98,6 +98,18 @@ class MatrixUser:
                 raise AssertionError(f"no message from {sender} after {after} within {within} s")
             await asyncio.sleep(0.1)
 
+    async def wait_invited(self, by: str, *, within: float = WAIT_S) -> str:
+        """The room of a pending invitation from `by`."""
+        deadline = time.monotonic() + within
+        while True:
+            data = await self._ok(await self.http.get("/sync", params={"timeout": "0"}))
+            for room_id, room in ((data.get("rooms") or {}).get("invite") or {}).items():
+                if any(e.get("sender") == by for e in room.get("invite_state", {}).get("events", [])):
+                    return str(room_id)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no invitation from {by} within {within} s")
+            await asyncio.sleep(0.1)
+
     async def wait_joined(self, room_id: str, user_id: str, *, within: float = WAIT_S) -> None:
         deadline = time.monotonic() + within
         while True:

@@ -43,6 +43,8 @@ class EchoDoor:
                         buttons=(Button("Approve", f"approve:{n}", ButtonStyle.PRIMARY),
                                  Button("Reject", f"reject:{n}", ButtonStyle.DANGER)))
             return [Outbound(place, f"Card {n}: approval needed", card=card)]
+        if command == "private":
+            return [Outbound(place, "your one-time link: https://chatops.example/link/s3cret", to=message.user)]
         if command == "big":
             return [Outbound(place, "Disk usage", lang="fr", outputs=(HostOutput("web-01", "x" * 10_000),))]
         return [Outbound(place, f"echo: {message.text}")]

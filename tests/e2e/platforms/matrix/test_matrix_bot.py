@@ -265,3 +265,19 @@ async def test_messages_beyond_one_syncs_timeline_are_fetched_and_all_answered_i
         await alice.wait_for_reply(room, asked[0], bot_id)
     await link.down()
     assert [m.text for m in door.messages] == [f"message {n}" for n in range(8)]
+
+
+async def test_a_message_for_one_person_goes_to_a_direct_message_and_the_room_is_told(
+        start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
+    async with start_bot(EchoDoor()):
+        room = await _room_with_bot(alice, bot_id, bob)
+        asked = await alice.say(room, "chatops private")
+        note = await bob.wait_for_reply(room, asked, bot_id)
+        assert "I sent you a direct message" in note["content"]["body"]
+        assert alice.user_id in note["content"]["m.mentions"]["user_ids"]
+        dm = await alice.wait_invited(bot_id)
+        await alice.join(dm)
+        await alice.wait_for_text(dm, bot_id, "https://chatops.example/link/s3cret")
+        await alice.say(dm, "hello")  # the new direct message works both ways
+        await alice.wait_for_text(dm, bot_id, "echo: hello")
+    assert not [e for e in await bob.recent(room) if "s3cret" in e.get("content", {}).get("body", "")]

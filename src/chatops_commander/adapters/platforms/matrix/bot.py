@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import random
 import secrets
@@ -24,7 +25,7 @@ import structlog
 
 from chatops_commander.adapters.platforms.matrix import cards as card_rules
 from chatops_commander.adapters.platforms.matrix import events as ev
-from chatops_commander.adapters.platforms.matrix.render import KEYCAPS, render
+from chatops_commander.adapters.platforms.matrix.render import KEYCAPS, render, text_for
 from chatops_commander.config import ConfigError
 from chatops_commander.services.platforms.contract import (
     ButtonPress,
@@ -134,6 +135,7 @@ class MatrixBot:
         self._filter = sync_filter(secrets.token_hex(8), config.timeline_limit)
         self._allowed: set[str] = set()
         self._names: dict[str, str] = {}
+        self._dm_with: dict[str, str] = {}  # user id → a direct-message room with them
         self._tasks: set[asyncio.Task[None]] = set()
         self._stop = asyncio.Event()
 
@@ -441,6 +443,8 @@ class MatrixBot:
                 return
         if not self._is_direct(self._rooms[room_id]) and not ev.mentions_bot(content, text, self.identity):
             return
+        if self._is_direct(self._rooms[room_id]):
+            self._dm_with.setdefault(sender, room_id)
         user = await self._user(sender)
         inbound = Inbound(self._place(room_id, ev.thread_root(content)), user,
                           text=ev.without_mention(text, self.identity), message_id=str(event.get("event_id", "")))
@@ -484,7 +488,17 @@ class MatrixBot:
             await self.send(message, owner=owner)
 
     async def send(self, message: Outbound, *, owner: ChatUser | None = None) -> str:
-        """Post one message (HTML + plain); a card is remembered, bound to its event id, and gets reaction hints."""
+        """Post one message (HTML + plain); a card is remembered, bound to its event id, and gets reaction hints.
+        A message for one person only (`to`) outside a direct message goes to a direct message with them (Matrix
+        has no ephemeral messages), and the room is told where to look."""
+        if message.to is not None and not message.place.direct:
+            room_id = await self._direct_room(message.to.user_id)
+            private = dataclasses.replace(message, place=Place(Platform.MATRIX, message.place.workspace, room_id,
+                                                               direct=True), to=None)
+            event_id = await self.send(private, owner=owner)
+            await self.send(Outbound(message.place, text_for(message.lang, "dm_sent"), lang=message.lang,
+                                     mention=message.to))
+            return event_id
         rendered = render(message)
         content: JSON = {"msgtype": "m.text", "body": rendered.body, "format": "org.matrix.custom.html",
                          "formatted_body": rendered.html, "m.mentions": {"user_ids": list(rendered.mentions)}}
@@ -502,6 +516,19 @@ class MatrixBot:
                 await self._put(room_id, "m.reaction",
                                 {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})
         return event_id
+
+    async def _direct_room(self, user_id: str) -> str:
+        from mautrix.api import Method, Path
+
+        known = self._dm_with.get(user_id)
+        if known is not None and known in self._rooms:
+            return known
+        answer = await self._api().api.request(Method.POST, Path.v3.createRoom, {
+            "invite": [user_id], "is_direct": True, "preset": "trusted_private_chat"})
+        room_id = str(answer["room_id"])
+        self._dm_with[user_id] = room_id
+        self._invited[room_id] = _Room(direct=True)
+        return room_id
 
     @staticmethod
     def _hints(kind: CardKind, options: int) -> tuple[str, ...]:
