@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -148,3 +149,19 @@ def test_importing_the_adapter_does_not_import_the_matrix_library() -> None:
     code = ("import sys, chatops_commander.adapters.platforms.matrix, chatops_commander.adapters.platforms.matrix.bot;"
             "sys.exit('mautrix' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+_OUR_TAGS = re.compile(r"</?(?:p|br|strong|code|ul|li|pre|ol|em)>|<a href=\"[^\"<>]*\">|</a>")
+
+
+@given(st.text(max_size=200), st.text(max_size=200), st.text(max_size=30))
+def test_any_text_output_or_card_title_is_escaped_in_the_html(text: str, output: str, title: str) -> None:
+    message = Outbound(PLACE, text, outputs=(HostOutput("web-01", output),),
+                       card=Card(CardKind.CHOOSE, title, ((title, text),), (Button(title, "p"),)))
+    out = render.render(message)
+    assert "<" not in _OUR_TAGS.sub("", out.html)
+
+
+@given(st.text(max_size=80))
+def test_taking_the_mention_out_never_fails_and_never_adds_text(body: str) -> None:
+    assert len(events.without_mention(body, BOT)) <= len(body)

@@ -281,3 +281,17 @@ async def test_a_message_for_one_person_goes_to_a_direct_message_and_the_room_is
         await alice.say(dm, "hello")  # the new direct message works both ways
         await alice.wait_for_text(dm, bot_id, "echo: hello")
     assert not [e for e in await bob.recent(room) if "s3cret" in e.get("content", {}).get("body", "")]
+
+
+async def test_a_message_in_a_thread_is_answered_in_that_thread(
+        start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
+    door = EchoDoor()
+    async with start_bot(door):
+        room = await _room_with_bot(alice, bot_id, bob)
+        root = await alice.say(room, "incident on web-01")
+        await alice.send(room, "m.room.message", {"msgtype": "m.text", "body": "chatops: status",
+                                                  "m.relates_to": {"rel_type": "m.thread", "event_id": root}})
+        answer = await alice.wait_for_text(room, bot_id, "echo: status")
+    assert answer["content"]["m.relates_to"]["rel_type"] == "m.thread"
+    assert answer["content"]["m.relates_to"]["event_id"] == root
+    assert door.messages[0].place.thread_id == root
