@@ -11,7 +11,7 @@ from chatops_commander.services.platforms.contract import Platform
 from tests.e2e.platforms.matrix.client import MatrixUser
 from tests.e2e.platforms.matrix.conftest import StartBot
 from tests.e2e.platforms.matrix.door import EchoDoor
-from tests.e2e.platforms.matrix.synapse import Homeserver
+from tests.e2e.platforms.matrix.synapse import Account, Homeserver
 
 pytestmark = pytest.mark.slow  # Synapse takes ~10 s to start (once per session)
 
@@ -295,3 +295,12 @@ async def test_a_message_in_a_thread_is_answered_in_that_thread(
     assert answer["content"]["m.relates_to"]["rel_type"] == "m.thread"
     assert answer["content"]["m.relates_to"]["event_id"] == root
     assert door.messages[0].place.thread_id == root
+
+
+async def test_an_unknown_room_alias_in_the_allow_list_stops_the_bot_with_what_to_do(
+        synapse: Homeserver, accounts: dict[str, Account], bot_id: str) -> None:
+    from chatops_commander.adapters.platforms.matrix.bot import MatrixBot, MatrixBotError, MatrixConfig
+
+    config = MatrixConfig(synapse.base_url, bot_id, accounts["chatops"].access_token, rooms=("#nowhere:chatops.test",))
+    with pytest.raises(MatrixBotError, match=r"#nowhere:chatops\.test, which the homeserver does not know"):
+        await asyncio.wait_for(MatrixBot(config, EchoDoor()).run(), timeout=30)

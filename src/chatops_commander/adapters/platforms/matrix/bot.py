@@ -39,7 +39,6 @@ from chatops_commander.services.platforms.contract import (
 )
 
 if TYPE_CHECKING:
-    from aiohttp import ClientSession
     from mautrix.client import ClientAPI
 
 log = structlog.get_logger("chatops.platforms.matrix")
@@ -152,8 +151,8 @@ class MatrixBot:
             self._client = ClientAPI(mxid=UserID(self.config.user_id), base_url=self.config.homeserver,
                                      token=self.config.access_token, client_session=session)
             try:
-                await self._start(session)
-                await self._loop()
+                if await self._start():
+                    await self._loop()
             finally:
                 for task in list(self._tasks):
                     task.cancel()
@@ -167,12 +166,15 @@ class MatrixBot:
     async def close(self) -> None:
         self.stop()
 
-    async def _start(self, session: ClientSession) -> None:
+    async def _start(self) -> bool:
+        """Who am I, which rooms, and the first sync's token (its events are history); False when stopped."""
         from mautrix.errors import MatrixRequestError
 
         client = self._api()
         next_batch: str | None = None
         while next_batch is None:
+            if self._stop.is_set():
+                return False
             try:
                 whoami = await client.whoami()
                 if whoami.user_id != self.config.user_id:
@@ -201,12 +203,23 @@ class MatrixBot:
         self.sync_failures = 0
         self.ready.set()
         log.info("matrix.bot.ready", user_id=self.config.user_id, rooms=len(self._rooms))
+        return True
 
     async def _resolve_rooms(self, client: ClientAPI) -> set[str]:
+        from mautrix.errors import MatrixRequestError
+
         allowed: set[str] = set()
         for room in self.config.rooms:
             if room.startswith("#"):
-                info = await client.resolve_room_alias(room)  # type: ignore[arg-type]
+                try:
+                    info = await client.resolve_room_alias(room)  # type: ignore[arg-type]
+                except MatrixRequestError as exc:
+                    if exc.http_status in (400, 404):
+                        raise MatrixBotError(
+                            f"CHATOPS_MATRIX_ROOMS names {room}, which the homeserver does not know: use the room's "
+                            f"id or an existing alias. / CHATOPS_MATRIX_ROOMS nomme {room}, inconnu du serveur : "
+                            f"donnez l'identifiant du salon ou un alias existant.") from exc
+                    raise
                 allowed.add(str(info.room_id))
             else:
                 allowed.add(room)
