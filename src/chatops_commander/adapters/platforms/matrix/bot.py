@@ -454,9 +454,10 @@ class MatrixBot:
             if posted is not None and button is not None:
                 await self._press(room_id, posted, sender, button.payload)
                 return
-        if not self._is_direct(self._rooms[room_id]) and not ev.mentions_bot(content, text, self.identity):
+        direct = self._is_direct(self._rooms.get(room_id) or _Room())
+        if not direct and not ev.mentions_bot(content, text, self.identity):
             return
-        if self._is_direct(self._rooms[room_id]):
+        if direct:
             self._dm_with.setdefault(sender, room_id)
         user = await self._user(sender)
         inbound = Inbound(self._place(room_id, ev.thread_root(content)), user,
