@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chatops_commander.adapters.platforms.matrix import cards, events, render
@@ -63,6 +63,7 @@ def test_a_reply_to_an_approval_card_in_english_or_french(reply: str, payload: s
     assert button is not None and button.payload == payload
 
 
+@example("²")
 @given(st.text(max_size=40))
 def test_any_reply_maps_to_one_of_the_cards_buttons_or_to_nothing(reply: str) -> None:
     for card in (HIGH_RISK, APPROVAL, CHOICE):

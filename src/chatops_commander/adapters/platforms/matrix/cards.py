@@ -69,7 +69,7 @@ def button_for_reply(card: Card, text: str) -> Button | None:
     answer = text.strip().strip(".!").strip().lower()
     if not answer:
         return None
-    if answer.isdigit():
+    if answer.isascii() and answer.isdigit():  # '²' is a digit to str.isdigit, not to int()
         return _numbered(card, int(answer))
     if answer in _YES:
         return _positive(card)
