@@ -104,11 +104,11 @@ def link_list(platform: Annotated[str | None, typer.Option(help="only this platf
         store = bp.platform_store(c)
         async with c.uow() as uow:
             emails = {u.id: u.email for u in await uow.users.list()}
-        return [(i.platform.value, i.user_id, emails.get(i.account_id, "?"), i.display_name, i.linked_by,
-                 i.linked_at.isoformat(timespec="seconds") if i.linked_at else "-")
+        return [(i.platform.value, i.user_id, emails.get(i.account_id, "?"), i.linked_by,
+                 i.linked_at.strftime("%Y-%m-%d %H:%M") if i.linked_at else "-")
                 for i in await store.identities(Platform(_platform(platform)) if platform else None)]
 
-    table = Table("platform", "user id", "account", "display name", "linked by", "linked at")
+    table = Table("platform", "user id", "account", "linked by", "linked at (UTC)")
     for row in run_with_container(go):
         table.add_row(*row)
     console.print(table)
