@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from chatops_commander.services.platforms.signing import ButtonSigner
 
 log = logging.getLogger("chatops.platforms")
-SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "mattermost": ("token",)}
-SUPPORTED = ("slack", "mattermost")
+SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "mattermost": ("token",),
+                "matrix": ("access_token",)}
+SUPPORTED = ("slack", "mattermost", "matrix")
 
 
 class PlatformSettings(BaseSettings):
@@ -52,12 +53,26 @@ class PlatformSettings(BaseSettings):
     mattermost_callback_port: int = Field(default=3001, ge=0, le=65535)
     mattermost_callback_url: str | None = None  # the URL Mattermost calls (behind your proxy)
     mattermost_approvers_channel: str | None = None
+    # Matrix (docs/platforms/matrix.md): homeserver URL, the bot's user id and access token; matrix_rooms, when set,
+    # is the allow-list of rooms (ids or #aliases) the bot joins — direct messages are always accepted.
+    matrix_homeserver: str | None = None  # https://matrix.example.org
+    matrix_user_id: str | None = None  # @chatops:example.org
+    matrix_access_token: SecretStr | None = None
+    matrix_rooms: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    matrix_approvers_room: str | None = None  # room id where approval cards are also posted (the bot must be in it)
 
     @field_validator("bots", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip().lower() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("matrix_rooms", mode="before")
+    @classmethod
+    def _split_rooms(cls, value: object) -> object:
+        if isinstance(value, str):  # room ids and aliases are case-sensitive
+            return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
 
@@ -128,6 +143,8 @@ def platform_door(container: Container, chat: ChatService | None = None,
         approvers[Platform.SLACK] = Place(Platform.SLACK, "", ps.slack_approvers_channel)
     if ps.mattermost_approvers_channel:
         approvers[Platform.MATTERMOST] = Place(Platform.MATTERMOST, "", ps.mattermost_approvers_channel)
+    if ps.matrix_approvers_room:
+        approvers[Platform.MATRIX] = Place(Platform.MATRIX, "", ps.matrix_approvers_room)
     base = link_base(container)
     return PlatformDoorService(
         chat or bootstrap.build_chat_service(container), platform_store(container), button_signer(container),
@@ -197,6 +214,14 @@ async def build_bot(container: Container, name: str, door: PlatformDoorService, 
             url=ps.mattermost_url, token=token, action_token=action_token(container, "mattermost"),
             callback_host=ps.mattermost_callback_host, callback_port=ps.mattermost_callback_port,
             callback_url=ps.mattermost_callback_url, approvers_channel=ps.mattermost_approvers_channel))
+    if name == "matrix":
+        try:
+            import mautrix  # noqa: F401
+        except ImportError:
+            raise ConfigError("The Matrix bot needs mautrix: pip install 'chatops-commander[matrix]'.") from None
+        from chatops_commander.adapters.platforms.matrix import matrix_bot
+
+        return matrix_bot(ps, door, access_token=await platform_secret(container, ps, "matrix", "access_token"))
     raise ConfigError(f"Unknown or not yet available chat platform {name!r}: available: {', '.join(SUPPORTED)}.")
 
 
