@@ -23,6 +23,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
+from chatops_commander.services import servers as server_service
 from chatops_commander.services import users as user_service
 from chatops_commander.services.actions import ActionRequest, Door
 from chatops_commander.services.chat import ChatService
@@ -183,6 +184,7 @@ def metrics(cpu: float) -> HostMetrics:
 
 
 async def sample(container: bootstrap.Container, age: timedelta, cpu: float) -> UUID:
+    await server_service.ensure_localhost(container.uow, ssh_user=bootstrap.os_user())  # also on PostgreSQL
     async with container.uow() as uow:
         localhost = await uow.servers.get_by_name("localhost")
         assert localhost is not None and localhost.id is not None
