@@ -149,6 +149,8 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/conversations"): Entry((401, 200, 200, 200)),
     ("DELETE", "/api/v1/conversations/{conversation_id}"): Entry((401, 404, 404, 404)),
     ("GET", "/api/v1/conversations/{conversation_id}/messages"): Entry((401, 404, 404, 404)),
+    ("GET", "/api/v1/conversations/{conversation_id}/commands"): Entry((401, 404, 404, 404)),
+    ("GET", "/api/v1/conversations/{conversation_id}/commands/{command_id}/output"): Entry((401, 404, 404, 404)),
     ("POST", "/api/v1/conversations/{conversation_id}/messages"): Entry((401, 404, 404, 404),
                                                                        body=lambda c: {"text": "status of nginx"}),
     # approvals: the list is filtered by the service; approve/reject look the request up before the

@@ -443,8 +443,11 @@ class ChatService:
         opt = options[number - 1]
         if opt.action is None:
             return opt.label(turn.lang), {}
-        return await self._request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
-                                   opt.label(turn.lang), extra={"option": number})
+        reply, meta = await self._request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
+                                          opt.label(turn.lang), extra={"option": number})
+        if not meta.get("options"):  # a pick that offers nothing new keeps the offered ones ("2", then "1")
+            meta.pop("options", None)
+        return reply, meta
 
     # ------------------------------------------------------------------ execution
 
