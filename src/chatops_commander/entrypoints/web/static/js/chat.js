@@ -49,7 +49,7 @@ const MARKS = {
   "\u{1F4E6}": ["list-checks", "mark-info", null],
   "\u23EA": ["history", "mark-info", null],
 };
-const MARK_RE = /(\u2705|\u274C|\u26A0|\u23F3|\u2753|\u{1F50D}|\u{1F680}|\u{1F4E6}|\u23EA)\uFE0F?|[\u{1F000}-\u{1FAFF}]\uFE0F?\s?|\uFE0F/gu;
+const MARK_RE = /(\u2705|\u274C|\u26A0|\u23F3|\u2753|\u{1F50D}|\u{1F680}|\u{1F4E6}|\u23EA)\uFE0F?|\p{Extended_Pictographic}\uFE0F\s?|\p{Emoji_Presentation}\s?|\uFE0F/gu;
 
 function mark(name, cls, label) {
   const svg = icon(name);
