@@ -230,7 +230,7 @@ def test_a_one_mebibyte_output_opens_without_freezing_and_choices_keep_their_mea
 
         # "2" (memory), then "1": still the first option offered (the disk), not "nothing is waiting"
         buttons.nth(1).click()
-        ex(page.locator(".msg-user").last).to_have_text(re.compile(r"2$"))
+        ex(page.locator(".msg-user").last).to_have_text(re.compile(r"You\s*2\s*$"))
         ex(page.locator(".msg-assistant").last).to_contain_text("localhost")
         page.locator(".msg-assistant .card-buttons.options button").first.click()
         ex(page.locator(".msg-assistant table.data-table th", has_text="mount").last).to_be_visible()
