@@ -31,7 +31,8 @@ const errorBubbles = [];     // error events of a turn: its reply says the same,
 const approvalCards = new Map();
 const sent = [];             // ↑ recalls
 let recall = -1;
-let cooldownUntil = 0;       // a rate-limited send: the button waits until then
+let cooldownUntil = 0;
+let optionGroups = 0;       // a rate-limited send: the button waits until then
 
 const fmt = (key, vars) => String(S[key] || key).replace(/\{(\w+)\}/g, (_, k) => String(vars && vars[k] !== undefined ? vars[k] : ""));
 const actionName = (id) => ACTIONS[id] || id || "";
@@ -553,20 +554,22 @@ function absorbProgress(ev) {
 
 function optionButtons(meta) {
   const lng = meta.lang || lang();
-  const group = el("div", { class: "card-buttons options", role: "group", "aria-label": S["chat.options"] });
+  const title = el("p", { class: "small muted options-title", id: `opts-${++optionGroups}`, text: S["chat.options"] });
+  const group = el("div", { class: "card-buttons options", role: "group", "aria-labelledby": title.id });
   meta.options.forEach((o, i) => {
     const label = o["label_" + lng] || o.label_en || o.label || actionName(o.action);
     const b = el("button", { class: "btn btn-small", type: "button", "data-option": String(i + 1) }, [el("span", { text: `${i + 1}. ${label}` })]);
     b.addEventListener("click", () => send(String(i + 1)));
     group.append(b);
   });
-  return group;
+  return el("div", { class: "options-box" }, [title, group]);
 }
 
 function withoutOptionLines(content, options) {
   const labels = new Set();
   options.forEach((o, i) => { for (const l of [o.label_en, o.label_fr, o.label]) if (l) labels.add(`${i + 1}. ${l}`.trim()); });
-  return content.split("\n").filter((line) => !labels.has(line.trim())).join("\n");
+  const heads = /^(Next steps|Suite possible|What I can do|Actions possibles)\s*:\s*$|^(Reply with a number|Répondez par un numéro)\.$/;
+  return content.split("\n").filter((line) => !labels.has(line.trim()) && !heads.test(line.trim())).join("\n").trim();
 }
 
 function show(ev, live) {
@@ -600,7 +603,7 @@ function show(ev, live) {
     if (hasOptions) children.push(optionButtons(meta));
     const node = bubble(ev.role, children, ev.role === "assistant" && (meta.error || meta.refused) ? "msg-error" : "");
     if (meta.results) {
-      const before = node.querySelector(".card-buttons.options");
+      const before = node.querySelector(".options-box");
       attachOutputs(node, ev, meta, live).then(() => {
         const outs = node.querySelector(".outputs");
         if (outs && before) node.append(before);  // the next steps stay last
