@@ -168,11 +168,11 @@ def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_s
         w = watch(page)
         login(page, cards_server.base, ADMIN_EMAIL)
         page.get_by_role("button", name="New conversation").click()
-        ask(page, 'run "df -h" on localhost')
+        ask(page, 'run "df -h /" on localhost')
         output = page.locator(".msg-assistant details.output[data-host='localhost']").last
-        ex(output.locator("pre.output-text")).to_contain_text("Filesystem")
-        ask(page, "restart nginx on localhost")
-        card = page.locator(".card-action").last
+        ex(output.locator("pre.output-text").first).to_contain_text("Filesystem")
+        ask(page, 'run "touch /tmp/chatops-card-test" on localhost')  # not read-only: a card first
+        card = page.locator(".card-action:not(.card-approval)").last
         ex(card.get_by_role("button", name="Confirm")).to_be_visible()
         ex(card.get_by_role("button", name="Cancel")).to_be_visible()
         assert "[Confirm]" not in card.inner_text() and "[Cancel]" not in card.inner_text()
@@ -181,6 +181,7 @@ def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_s
         assert seen["Targets"] == "localhost" and seen["Expires"].startswith("Valid until"), seen
         assert page.locator(".msg-assistant", has_text="Critical action").count() == 1  # the card, once
         assert_accessible(page, "#main")
+        output.locator("summary").evaluate("e => e.scrollIntoView({block: 'start'})")
         path = shot(page, "chat-card-and-output")
         copy_readme_shot(path)  # README: the chat with a card and an output block
 
@@ -222,6 +223,6 @@ def test_a_rate_limited_send_keeps_the_draft_and_the_list_never_claims_to_be_emp
         error = page.locator("[data-conv-error]")
         ex(error).to_contain_text(re.compile(r"I couldn't load your conversations \(.+\)\. I'll try again in \d+ s\."))
         ex(page.locator("[data-conv-empty]")).to_be_hidden()
-        assert all("HTTP 429" in p for p in w.problems), w.problems
+        assert all("429" in p for p in w.problems), w.problems  # the refusals themselves, nothing else
     finally:
         ctx.close()
