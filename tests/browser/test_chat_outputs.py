@@ -129,6 +129,11 @@ def test_a_raw_command_output_is_a_block_per_host_with_copy_search_and_show_more
         ex(block.locator(".output-shown")).to_contain_text("200 of")
         ex(block.locator("summary")).to_contain_text("localhost")
         assert page.locator(".msg-assistant details.output[data-host='localhost']").count() == 1  # once
+        # each result once: the live progress line moved into the reply, which no longer repeats it
+        ex(page.locator(".msg-progress")).to_have_count(0)
+        ex(page.locator(".msg-assistant .progress-list li[data-host='localhost'].progress-ok")).to_have_count(1)
+        said = page.locator("[data-messages]").inner_text()
+        assert said.count("The command succeeded") == 1 and "running…" not in said, said
 
         # show more: the rest of the stored output
         block.get_by_role("button", name="Show more").click()

@@ -52,6 +52,8 @@ const MARKS = {
 };
 const MARK_RE = /(\u2705|\u274C|\u26A0|\u23F3|\u2753|\u{1F50D}|\u{1F680}|\u{1F4E6}|\u23EA)\uFE0F?|\p{Extended_Pictographic}\uFE0F\s?|\p{Emoji_Presentation}\s?|\uFE0F/gu;
 
+const HAS_MARK = new RegExp(MARK_RE.source, "u");  // not global: .test() keeps no state between nodes
+
 function mark(name, cls, label) {
   const svg = icon(name);
   if (!label) { svg.classList.add("mark", cls); return svg; }
@@ -69,8 +71,7 @@ function withMarks(node) {
     acceptNode: (t) => (t.parentElement && t.parentElement.closest("pre, code") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
   });
   const texts = [];
-  while (walker.nextNode()) if (MARK_RE.test(walker.currentNode.data)) texts.push(walker.currentNode);
-  MARK_RE.lastIndex = 0;
+  while (walker.nextNode()) if (HAS_MARK.test(walker.currentNode.data)) texts.push(walker.currentNode);
   for (const t of texts) {
     const frag = document.createDocumentFragment();
     let last = 0;
