@@ -146,7 +146,7 @@ def test_a_raw_command_output_is_a_block_per_host_with_copy_search_and_show_more
         # search within: the matching lines, highlighted
         block.get_by_role("searchbox").fill("2999")
         ex(block.locator("pre.output-hits mark")).to_have_text("2999")
-        ex(block.get_by_role("status")).to_have_text("1 matching lines")
+        ex(block.get_by_role("status")).to_have_text("1 matching line")
         block.get_by_role("searchbox").fill("no such text")
         ex(block.get_by_role("status")).to_have_text("No line contains this text.")
         block.get_by_role("searchbox").fill("")
@@ -170,14 +170,14 @@ def test_a_raw_command_output_is_a_block_per_host_with_copy_search_and_show_more
         ctx.close()
 
 
-def big_conversation(server: LiveServer) -> UUID:
+def big_conversation(server: LiveServer, lang: str = "en") -> UUID:
     lines = [BIG_LINE.format(s=i % 60, i=i) for i in range(BIG_LINES)]
     options = [Option("Check the disk of localhost", "Vérifier le disque de localhost", "server.disk", ("localhost",)),
                Option("Show the memory of localhost", "Montrer la mémoire de localhost", "server.memory",
                       ("localhost",))]
     content = (f"✅ localhost: Here are the last {BIG_LINES} lines.\n⚠️ 1 alert open\n\nNext steps:\n"
                + "\n".join(f"{i}. {o.label_en}" for i, o in enumerate(options, 1)))
-    meta = {"lang": "en", "action": "service.logs", "risk": "low", "options": [o.to_json() for o in options],
+    meta = {"lang": lang, "action": "service.logs", "risk": "low", "options": [o.to_json() for o in options],
             "results": {"localhost": {"outcome": "ok", "exit_code": 0, "duration_ms": 812,
                                       "data": {"service": "shop", "lines": lines, "count": BIG_LINES},
                                       "message": ""}}}
@@ -214,7 +214,7 @@ def test_a_one_mebibyte_output_opens_without_freezing_and_choices_keep_their_mea
 
         started = time.monotonic()
         block.get_by_role("searchbox").fill("request 09999")
-        ex(block.get_by_role("status")).to_have_text("1 matching lines")
+        ex(block.get_by_role("status")).to_have_text("1 matching line")
         search_ms = (time.monotonic() - started) * 1000
         block.get_by_role("searchbox").fill("shop[4242]")
         ex(block.get_by_role("status")).to_have_text(f"{BIG_LINES} matching lines (first 500 shown)")
@@ -278,6 +278,34 @@ def test_the_chat_is_accessible_and_fits_in_every_size_and_theme(
         assert "Copy" in reached and "Show more" in reached, reached
         assert_accessible(page, "#main")
         shot(page, f"chat-{size}-{theme}")
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_the_output_block_and_the_choices_speak_french(chat_server: LiveServer, browser: Any) -> None:
+    ex = expect()
+    conv = big_conversation(chat_server, lang="fr")
+    host = chat_server.base.split("//")[1].split(":")[0]
+    ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    try:
+        page = ctx.new_page()
+        w = watch(page)
+        login(page, chat_server.base)
+        ctx.add_cookies([{"name": "cc_lang", "value": "fr", "domain": host, "path": "/"}])
+        open_chat(page, chat_server.base)
+        ex(page.locator("html")).to_have_attribute("lang", "fr")
+        page.locator(f".conv-list button[data-id='{conv}']").click()
+        block = page.locator("details.output[data-host='localhost']").last
+        ex(block.locator("summary")).to_contain_text(f"{BIG_LINES} lignes")
+        ex(block.get_by_placeholder("Chercher dans cette sortie")).to_be_visible()
+        ex(block.get_by_role("button", name="Copier")).to_be_visible()
+        ex(block.locator(".output-shown")).to_have_text(f"200 lignes sur {BIG_LINES} affichées")
+        ex(page.locator(".msg-assistant .card-buttons.options button")).to_have_text(
+            ["1. Vérifier le disque de localhost", "2. Montrer la mémoire de localhost"])
+        ex(page.locator(".msg-assistant .md .mark-warning[aria-label='Attention']").first).to_be_visible()
+        block.get_by_role("searchbox").fill("request 00042")
+        ex(block.get_by_role("status")).to_have_text("1 ligne trouvée")
         w.assert_clean()
     finally:
         ctx.close()

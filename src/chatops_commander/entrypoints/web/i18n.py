@@ -132,6 +132,8 @@ _CATALOG: dict[str, tuple[str, str]] = {
                          "Le navigateur a refusé la copie : sélectionnez le texte et copiez-le à la main."),
     "chat.search": ("Search in this output", "Chercher dans cette sortie"),
     "chat.matches": ("{n} matching lines", "{n} lignes trouvées"),
+    "chat.match_one": ("1 matching line", "1 ligne trouvée"),
+    "chat.output_line": ("1 line", "1 ligne"),
     "chat.matches_shown": ("{n} matching lines (first {shown} shown)",
                            "{n} lignes trouvées ({shown} premières affichées)"),
     "chat.no_match": ("No line contains this text.", "Aucune ligne ne contient ce texte."),

@@ -305,7 +305,7 @@ function outputBlock({ host, action, outcome, note, source, open, size }) {
     moreBtn.hidden = !rest;
     if (source.done) {
       const total = source.lines();
-      count.textContent = fmt("chat.output_lines", { n: total });
+      count.textContent = total === 1 ? S["chat.output_line"] : fmt("chat.output_lines", { n: total });
       shown.textContent = rest ? fmt("chat.shown_of", { shown: lines, total }) : "";
     } else {
       shown.textContent = "";
@@ -350,7 +350,7 @@ function outputBlock({ host, action, outcome, note, source, open, size }) {
     }
     hits.replaceChildren(frag);
     hits.hidden = n === 0; pre.hidden = n > 0; moreBtn.hidden = n > 0 || !(pos < source.text.length || !source.done);
-    status.textContent = n === 0 ? S["chat.no_match"] : (n > HITS_SHOWN ? fmt("chat.matches_shown", { n, shown: HITS_SHOWN }) : fmt("chat.matches", { n }));
+    status.textContent = n === 0 ? S["chat.no_match"] : n === 1 ? S["chat.match_one"] : (n > HITS_SHOWN ? fmt("chat.matches_shown", { n, shown: HITS_SHOWN }) : fmt("chat.matches", { n }));
   }
   if (open) { box.open = true; start(); }
   return box;
