@@ -82,6 +82,7 @@ def login(page: Any, base: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r".*/dashboard$"))
+    page.wait_for_load_state("load")  # leaving earlier would cancel the dashboard's own requests
 
 
 def open_chat(page: Any, base: str) -> None:

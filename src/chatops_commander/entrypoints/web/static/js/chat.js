@@ -603,6 +603,17 @@ function show(ev, live) {
     if (meta.results) children.push(...dataBlocks(meta.results));
     if (hasOptions) children.push(optionButtons(meta));
     const node = bubble(ev.role, children, ev.role === "assistant" && (meta.error || meta.refused) ? "msg-error" : "");
+    if (meta.approval && meta.approval.state === "requested" && !approvalCards.has(meta.approval.id)) {
+      // A reopened conversation: the request's card again, in its current state, where the request was made.
+      approvalDetails(meta.approval.id).then((a) => {
+        if (!a || !node.isConnected || approvalCards.has(a.id)) return;
+        const card = approvalCard({ type: "approval_required", conversation_id: ev.conversation_id, approval_id: a.id,
+          action: a.action, targets: a.targets, parameters: a.parameters, risk: a.risk, requester: a.requester,
+          state: a.state, expires_at: a.expires_at });
+        card.append(...[...node.children].slice(1));
+        node.replaceWith(card);
+      });
+    }
     if (meta.results) {
       const before = node.querySelector(".options-box");
       attachOutputs(node, ev, meta, live).then(() => {
