@@ -199,7 +199,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:
     values = {} if random_ids else {"server_id": ctx.server_id, "user_id": ctx.target_user_id}
     out = path
-    for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id"):
+    for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id", "command_id"):
         out = out.replace("{" + name + "}", values.get(name) or _rid())
     out = out.replace("{tag}", "web")
     return out
