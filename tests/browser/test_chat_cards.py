@@ -123,6 +123,7 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
         op.get_by_role("button", name="New conversation").click()
         ask(op, "deploy v2.5.0 to production")
         mine = op.locator(".card-approval").last
+        ex(op.locator(".conv-list button")).to_have_count(1)  # sent at once after "New conversation": one, not two
         ex(mine.locator(".steps-list li")).to_have_text(["Pre-checks", "Database backup", "Pull the release",
                                                           "Smoke tests"])
         seen = facts(mine)

@@ -702,14 +702,20 @@ function refused(r) {
   }
 }
 
+let creating = null;  // one conversation created at a time: a request sent meanwhile waits for it
 async function ensureConversation() {
   if (current) return current;
-  const r = await CC.api("POST", "/api/v1/conversations", {});
-  if (!r.ok) { refused(r); return null; }
-  current = r.data.id;
-  sessionStorage.setItem("cc_conversation", current);
-  await loadConversations();
-  return current;
+  if (!creating) {
+    creating = (async () => {
+      const r = await CC.api("POST", "/api/v1/conversations", {});
+      if (!r.ok) { refused(r); return null; }
+      current = r.data.id;
+      sessionStorage.setItem("cc_conversation", current);
+      await loadConversations();
+      return current;
+    })().finally(() => { creating = null; });
+  }
+  return creating;
 }
 
 async function send(text, extra) {
