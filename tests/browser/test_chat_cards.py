@@ -116,6 +116,7 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
     ex = expect()
     op_ctx = browser.new_context(viewport=SIZES["phone"], locale="en-US", is_mobile=True, has_touch=True)
     admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": cards_server.base}])
     try:
         op = op_ctx.new_page()
         w_op = watch(op)
@@ -166,10 +167,13 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
         admin_ctx.close()
 
 
-def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_server: LiveServer,
-                                                                          browser: Any) -> None:
+@pytest.mark.parametrize(("size", "theme"), [("desktop", "dark"), ("phone", "light")])
+def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_server: LiveServer, browser: Any,
+                                                                          size: str, theme: str) -> None:
     ex = expect()
-    ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    ctx = browser.new_context(viewport=SIZES[size], locale="en-US", is_mobile=size == "phone",
+                              has_touch=size == "phone")
+    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": cards_server.base}])
     try:
         page = ctx.new_page()
         w = watch(page)
@@ -188,11 +192,16 @@ def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_s
         assert seen["Targets"] == "localhost" and seen["Expires"].startswith("Valid until"), seen
         assert page.locator(".msg-assistant", has_text="Critical action").count() == 1  # the card, once
         assert_accessible(page, "#main")
+        ex(page.locator("html")).to_have_attribute("data-theme", theme)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= SIZES[size]["width"] + 1, f"horizontal scroll: {width}px"
         output.locator("summary").evaluate("e => e.scrollIntoView({block: 'start'})")
-        path = shot(page, "chat-card-and-output")
-        copy_readme_shot(path)  # README: the chat with a card and an output block
+        path = shot(page, f"chat-card-and-output-{size}-{theme}")
+        if (size, theme) == ("desktop", "dark"):
+            copy_readme_shot(path)  # README: the chat with a card and an output block
 
-        card.get_by_role("button", name="Cancel").click()
+        card.get_by_role("button", name="Cancel").focus()  # by keyboard
+        page.keyboard.press("Enter")
         ex(page.locator(".msg-assistant").last).to_contain_text("I ran nothing")
         w.assert_clean()
     finally:
