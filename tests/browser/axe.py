@@ -1,28 +1,32 @@
-"""axe-core (npm `axe-core`, vendored under tests/browser/vendor with its licence) run inside a page.
-
-The page's CSP forbids injected scripts, so contexts that run axe are opened with `bypass_csp=True`
-(the CSP itself is asserted elsewhere, on a normal context)."""
+"""axe-core in the page under test: the vendored `axe.min.js` (npm package `axe-core`, tests/browser/vendor, with
+its licence) is evaluated through the DevTools protocol, so the check runs offline and the page's CSP
+(`script-src 'self'`) stays as it is; `serious` and `critical` violations fail the test."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 
-def violations(page: Any, *, impacts: tuple[str, ...] = BLOCKING) -> list[dict[str, Any]]:
-    """The violations of WCAG 2.x A/AA and best-practice rules with one of `impacts` on the current page."""
+def violations(page: Any, include: str | None = None, *,
+               impacts: tuple[str, ...] = BLOCKING) -> list[dict[str, Any]]:
+    """Violations of WCAG 2.x A/AA and best-practice rules with one of `impacts`, on the page or inside the
+    `include` selector."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    context = json.dumps({"include": [include]} if include else None)
     found: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"],
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + (n.failureSummary || ""))}));
-        }""")
+        """async (context) => {
+            const options = { resultTypes: ["violations"], runOnly: { type: "tag",
+                values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } };
+            const result = await window.axe.run(context ? JSON.parse(context) : document, options);
+            return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " — " + n.failureSummary) }));
+        }""", context)
     return [v for v in found if v.get("impact") in impacts]
 
 
@@ -30,6 +34,9 @@ def describe(found: list[dict[str, Any]]) -> str:
     return "\n".join(f"[{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found)
 
 
-def assert_accessible(page: Any, where: str) -> None:
-    found = violations(page)
-    assert not found, f"axe-core on {where}:\n{describe(found)}"
+def assert_accessible(page: Any, where: str = "", *, include: str | None = None) -> None:
+    """No serious or critical violation; `where` names the page in the failure, or is a CSS selector (`#main`)
+    to check only that part."""
+    selector = include or (where if where.startswith(("#", ".", "[")) else None)
+    found = violations(page, selector)
+    assert not found, f"axe-core on {where or 'the page'}:\n{describe(found)}"

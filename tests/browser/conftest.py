@@ -86,10 +86,11 @@ def _require_browser() -> None:
 
 
 @contextmanager
-def _serve(tmp: Path, fleet: Any | None) -> Iterator[LiveServer]:
+def _serve(tmp: Path, fleet: Any | None, env: dict[str, str] | None = None) -> Iterator[LiveServer]:
     data_dir = tmp / "var"
     env_extra = {"CHATOPS_RATE_LIMIT_API": "100000/minute", "CHATOPS_RATE_LIMIT_COMMANDS": "1000/minute",
-                 "CHATOPS_RATE_LIMIT_LOGIN_IP": "1000/minute"}  # every test logs in from 127.0.0.1
+                 "CHATOPS_RATE_LIMIT_LOGIN_IP": "1000/minute",  # every test logs in from 127.0.0.1
+                 **(env or {})}
     extra: dict[str, Any] = {}
     fleet_servers: list[Server] = []
     if fleet is not None:

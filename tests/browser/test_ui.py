@@ -13,7 +13,6 @@ from tests.browser.conftest import (
     PASSWORD,
     XSS_NAME,
     LiveServer,
-    copy_readme_shot,
     shot,
     watch,
 )
@@ -184,7 +183,7 @@ def test_restart_a_service_with_confirmation(fleet_server: LiveServer, context: 
     page.get_by_role("link", name="Dashboard", exact=True).click()
     for host in live_server.fleet_hosts:
         ex(page.locator(f".server-card[data-server='{host}'] svg.spark").first).to_be_visible()
-    copy_readme_shot(shot(page, "14-dashboard-fleet"))
+    shot(page, "14-dashboard-fleet")  # README's screenshot is the chat's (tests/browser/test_chat_cards.py)
     page.get_by_role("link", name="History", exact=True).click()
     page.get_by_label("Server").fill("web-01")
     page.get_by_role("button", name="Filter").click()

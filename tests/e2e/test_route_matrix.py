@@ -149,6 +149,8 @@ TABLE: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/conversations"): Entry((401, 200, 200, 200)),
     ("DELETE", "/api/v1/conversations/{conversation_id}"): Entry((401, 404, 404, 404)),
     ("GET", "/api/v1/conversations/{conversation_id}/messages"): Entry((401, 404, 404, 404)),
+    ("GET", "/api/v1/conversations/{conversation_id}/commands"): Entry((401, 404, 404, 404)),
+    ("GET", "/api/v1/conversations/{conversation_id}/commands/{command_id}/output"): Entry((401, 404, 404, 404)),
     ("POST", "/api/v1/conversations/{conversation_id}/messages"): Entry((401, 404, 404, 404),
                                                                        body=lambda c: {"text": "status of nginx"}),
     # approvals: the list is filtered by the service; approve/reject look the request up before the
@@ -197,7 +199,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def fill(path: str, ctx: Ctx, *, random_ids: bool = False) -> str:
     values = {} if random_ids else {"server_id": ctx.server_id, "user_id": ctx.target_user_id}
     out = path
-    for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id"):
+    for name in ("server_id", "user_id", "token_id", "alert_id", "conversation_id", "approval_id", "command_id"):
         out = out.replace("{" + name + "}", values.get(name) or _rid())
     out = out.replace("{tag}", "web")
     return out

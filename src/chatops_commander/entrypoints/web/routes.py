@@ -377,9 +377,12 @@ async def chat(request: Request, q: str | None = None) -> Response:
     lang = _lang(request, principal)
     available = api_has(request, "POST", "/api/v1/conversations/{conversation_id}/messages")
     strings = i18n.catalog(lang, "chat.") | i18n.catalog(lang, "risk.") | i18n.catalog(lang, "common.")
+    summaries = {spec.id: spec.summary.get(lang) or spec.summary.get("en", "")
+                 for spec in bootstrap.catalog_specs(_container(request).settings)}  # cards say what, not an id
     return _render(request, "chat.html", principal, active="chat", chat_available=available,
                    ws_available=available, prefill=(q or "")[:500],
-                   strings_json=json.dumps(strings, ensure_ascii=False))
+                   strings_json=json.dumps(strings, ensure_ascii=False),
+                   actions_json=json.dumps(summaries, ensure_ascii=False))
 
 
 @router.get("/chat/suggest")

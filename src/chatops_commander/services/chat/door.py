@@ -101,8 +101,11 @@ class ChatDoor:
         opt = options[number - 1]
         if opt.action is None:
             return opt.label(turn.lang), {}
-        return await self.request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
-                                  opt.label(turn.lang), extra={"option": number})
+        reply, meta = await self.request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
+                                         opt.label(turn.lang), extra={"option": number})
+        if not meta.get("options"):  # a pick that offers nothing new keeps the offered ones ("2", then "1")
+            meta.pop("options", None)
+        return reply, meta
 
     async def ask_approval(self, turn: Turn, request: ActionRequest, needed: NeedsApproval) -> Reply:
         if "version" in request.parameters:

@@ -11,10 +11,20 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from chatops_commander.domain.chat.approvals import Approval, ApprovalState
+from chatops_commander.domain.errors import DomainError
 from chatops_commander.entrypoints.api.deps import PrincipalDep
 from chatops_commander.entrypoints.api.routers.conversations import ChatDep
+from chatops_commander.services.chat import ChatService
 
 router = APIRouter(tags=["approvals"])
+
+
+class StepRead(BaseModel):
+    """One step of the runbook an approved deploy or rollback runs (what the approver agrees to)."""
+
+    kind: str
+    name_en: str
+    name_fr: str
 
 
 class ApprovalRead(BaseModel):
@@ -34,14 +44,29 @@ class ApprovalRead(BaseModel):
     reason: str | None
     expires_at: datetime | None = Field(default=None, description="It can no longer be approved after this.")
     expired: bool = Field(default=False, description="Still `requested` past `expires_at`: nobody decided in time.")
+    steps: list[StepRead] = Field(default_factory=list,
+                                  description="A deploy's or rollback's runbook steps, in order (empty otherwise).")
 
     @classmethod
-    def of(cls, a: Approval, now: datetime) -> ApprovalRead:
-        return cls(id=UUID(a.id), state=a.state, action=a.action, targets=list(a.targets), service=a.service,
+    def of(cls, a: Approval, now: datetime, chat: ChatService | None = None) -> ApprovalRead:
+        return cls(steps=_steps(a, chat) if chat is not None else [], id=UUID(a.id),
+                   state=a.state, action=a.action, targets=list(a.targets), service=a.service,
                    parameters=dict(a.parameters), risk=a.risk.value, requester=a.requester,
                    conversation_id=UUID(a.conversation_id), text=a.text, created_at=a.created_at,
                    decided_by=a.decided_by, decided_at=a.decided_at, reason=a.reason, expires_at=a.expires_at,
                    expired=a.expired(now))
+
+
+def _steps(a: Approval, chat: ChatService) -> list[StepRead]:
+    if a.action not in ("app.deploy", "app.rollback"):
+        return []
+    environment = a.parameters.get("environment")
+    try:
+        book = chat.deploys.runbook(str(environment) if environment else None)
+    except DomainError:  # the runbook was removed since: the approval still shows the rest
+        return []
+    return [StepRead(kind=s.kind.value, name_en=s.name_en, name_fr=s.name_fr)
+            for s in book.steps_for(a.action == "app.rollback")]
 
 
 class Decision(BaseModel):
@@ -60,7 +85,7 @@ async def list_approvals(principal: PrincipalDep, chat: ChatDep,
                          state: Annotated[ApprovalState | None, Query()] = None,
                          status: Annotated[Literal["pending"] | None, Query()] = None) -> list[ApprovalRead]:
     now = chat.clock.now()
-    return [ApprovalRead.of(a, now) for a in await chat.list_approvals(principal, state=state,
+    return [ApprovalRead.of(a, now, chat) for a in await chat.list_approvals(principal, state=state,
                                                                        pending=status == "pending")]
 
 
@@ -69,10 +94,12 @@ async def approve(approval_id: UUID, principal: PrincipalDep, chat: ChatDep,
                   body: Decision | None = None) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=True,
                                              reason=body.reason if body else None)
-    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now()), reply=reply.to_json() if reply else None)
+    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now(), chat),
+                        reply=reply.to_json() if reply else None)
 
 
 @router.post("/approvals/{approval_id}/reject", response_model=DecisionRead)
 async def reject(approval_id: UUID, body: Decision, principal: PrincipalDep, chat: ChatDep) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=False, reason=body.reason)
-    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now()), reply=reply.to_json() if reply else None)
+    return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now(), chat),
+                        reply=reply.to_json() if reply else None)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from chatops_commander import bootstrap
 from chatops_commander.domain.chat.records import ChatMessage, Conversation
 from chatops_commander.entrypoints.api.deps import ContainerDep, PrincipalDep
+from chatops_commander.services import commands as commands_service
 from chatops_commander.services.chat import ChatService
 
 router = APIRouter(tags=["chat"])
@@ -134,3 +135,50 @@ async def post_message(conversation_id: UUID, body: MessageCreate, principal: Pr
     reply = await chat.handle_message(principal, conversation_id, body.text, confirmation_id=body.confirmation_id,
                                       action_hash=body.action_hash)
     return reply.to_json()
+
+
+class CommandOutputInfo(BaseModel):
+    """One command of the conversation (one host), without its output: the chat matches them to its replies."""
+
+    id: UUID
+    action: str | None
+    server: str | None
+    executed_at: datetime | None
+    state: str
+    outcome: str | None
+    exit_code: int | None
+    output_chars: int = Field(description="Length of the stored output (the last 8,000 characters are kept).")
+
+
+class OutputRead(BaseModel):
+    id: UUID
+    server: str | None
+    action: str | None
+    offset: int
+    text: str
+    total: int = Field(description="Length of the whole stored output.")
+    next_offset: int | None = Field(description="Where the next window starts; null at the end.")
+
+
+@router.get("/conversations/{conversation_id}/commands", response_model=list[CommandOutputInfo],
+            description="The commands run in this conversation (one per host), newest first: only its owner reads "
+                        "them, and only on the servers they may read now.")
+async def conversation_commands(conversation_id: UUID, principal: PrincipalDep, chat: ChatDep,
+                                limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[CommandOutputInfo]:
+    rows = await commands_service.conversation_commands(chat.uow, principal, conversation_id, limit=limit)
+    return [CommandOutputInfo(id=r.id, action=r.action, server=r.server_name, executed_at=r.executed_at,
+                              state=r.state, outcome=r.outcome, exit_code=r.exit_code,
+                              output_chars=len(r.output or "")) for r in rows if r.id is not None]
+
+
+@router.get("/conversations/{conversation_id}/commands/{command_id}/output", response_model=OutputRead,
+            description="A window of one command's stored output (`offset`, `limit` characters): the chat's "
+                        "\"show more\" reads the output a window at a time.")
+async def command_output(conversation_id: UUID, command_id: UUID, principal: PrincipalDep, chat: ChatDep,
+                         offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
+                         limit: Annotated[int, Query(ge=1, le=commands_service.OUTPUT_PAGE_MAX)] = 16_384,
+                         ) -> OutputRead:
+    part = await commands_service.command_output(chat.uow, principal, conversation_id, command_id, offset=offset,
+                                                 limit=limit)
+    return OutputRead(id=command_id, server=part.command.server_name, action=part.command.action,
+                      offset=part.offset, text=part.text, total=part.total, next_offset=part.next_offset)

@@ -38,7 +38,7 @@
     let data = null;
     const type = response.headers.get("content-type") || "";
     if (type.includes("json")) data = await response.json();
-    return { ok: response.ok, status: response.status, data };
+    return { ok: response.ok, status: response.status, data, retryAfter: Number(response.headers.get("retry-after")) || 0 };
   }
 
   function problemText(result) {

@@ -1,0 +1,244 @@
+"""Cards in the chat, in a real browser: the confirmation card has its buttons and no "[Confirm] [Cancel]" text
+above them; the 4-eyes approval card says what is approved (action, version, environment, hosts, requester,
+the runbook's steps, risk, expiry) on the approver's side and on the requester's while waiting; a rate-limited
+send keeps the draft and says when to retry, and the conversation list never claims to be empty when it could
+not be read. README's screenshot (the chat with a card and an output block) is taken here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chatops_commander import bootstrap
+from chatops_commander.domain.security.authorization import ServerPermission
+from chatops_commander.services import users as user_service
+from chatops_commander.services.principal import Principal
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import (
+    ADMIN_EMAIL,
+    OPERATOR_EMAIL,
+    PASSWORD,
+    LiveServer,
+    _require_browser,
+    _serve,
+    _settings,
+    copy_readme_shot,
+    shot,
+    watch,
+)
+from tests.browser.test_chat_outputs import SIZES, expect, in_thread
+
+pytestmark = pytest.mark.browser
+RUNBOOK = """\
+application: shop
+environments:
+  production: [localhost]
+steps:
+  - name: {en: Pre-checks, fr: Pré-vérifications}
+    kind: precheck
+    commands: [["true"]]
+  - name: {en: Database backup, fr: Sauvegarde de la base}
+    kind: backup
+    run_on: first
+    commands: [["true"]]
+  - name: {en: Pull the release, fr: Récupération de la version}
+    kind: pull
+    commands: [["echo", "{version}"]]
+  - name: {en: Smoke tests, fr: Tests de fumée}
+    kind: smoke
+    run_on: first
+    commands: [["true"]]
+"""
+
+
+@pytest.fixture(scope="module")
+def cards_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """localhost is the runbook's production; the operator may run commands on it."""
+    _require_browser()
+    with _serve(tmp_path_factory.mktemp("chat-cards"), None) as server:
+        runbooks = server.data_dir / "runbooks"  # read at each request
+        runbooks.mkdir(exist_ok=True)
+        (runbooks / "shop.yaml").write_text(RUNBOOK, encoding="utf-8")
+
+        async def grant() -> None:
+            container = await bootstrap.build(_settings(server.data_dir, {}))
+            try:
+                async with container.uow() as uow:
+                    op = await uow.users.get_by_email(OPERATOR_EMAIL)
+                assert op is not None and op.id is not None
+                await user_service.set_permission(container.uow, Principal.cli("pytest"), op.id, "localhost",
+                                                  ServerPermission(can_read=True, can_execute=True))
+            finally:
+                await container.aclose()
+
+        in_thread(grant)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A tight API rate limit (per user), so that a few turns reach it."""
+    _require_browser()
+    with _serve(tmp_path_factory.mktemp("chat-limited"), None, env={"CHATOPS_RATE_LIMIT_API": "8/minute"}) as server:
+        yield server
+
+
+def login(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    page.wait_for_load_state("load")  # leaving earlier would cancel the dashboard's own requests
+    page.goto(f"{base}/chat")
+    expect()(page.locator("[data-chat][data-ready='true']")).to_be_attached()
+
+
+def ask(page: Any, text: str) -> None:
+    expect()(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+    box = page.get_by_label("Your request")
+    box.fill(text)
+    box.press("Enter")
+
+
+def facts(card: Any) -> dict[str, str]:
+    found: dict[str, str] = card.locator("dl.facts").first.evaluate(
+        "dl => Object.fromEntries([...dl.querySelectorAll('div')].map((d) => "
+        "[d.querySelector('dt').textContent.trim(), d.querySelector('dd').textContent.trim()]))")
+    return found
+
+
+def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_server: LiveServer,
+                                                                          browser: Any) -> None:
+    ex = expect()
+    op_ctx = browser.new_context(viewport=SIZES["phone"], locale="en-US", is_mobile=True, has_touch=True)
+    admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": cards_server.base}])
+    try:
+        op = op_ctx.new_page()
+        w_op = watch(op)
+        login(op, cards_server.base, OPERATOR_EMAIL)
+        op.get_by_role("button", name="New conversation").click()
+        ask(op, "deploy v2.5.0 to production")
+        mine = op.locator(".card-approval").last
+        ex(op.locator(".conv-list button")).to_have_count(1)  # sent at once after "New conversation": one, not two
+        ex(mine.locator(".steps-list li")).to_have_text(["Pre-checks", "Database backup", "Pull the release",
+                                                          "Smoke tests"])
+        seen = facts(mine)
+        assert seen["Version"] == "v2.5.0" and seen["Environment"] == "production", seen
+        assert seen["Hosts"] == "localhost" and seen["Requested by"] == OPERATOR_EMAIL, seen
+        assert seen["Action"].startswith("Runbook: pre-checks") and "app.deploy" in seen["Action"], seen
+        assert re.search(r"\(in (59|60) min\)$", seen["Expires"]), seen
+        ex(mine.locator(".badge.risk").first).to_be_visible()
+        ex(mine.locator(".approval-state")).to_contain_text("Waiting for an admin's decision")
+        assert mine.get_by_role("button", name="Approve").count() == 0  # nobody approves their own request
+        assert_accessible(op, "#main")
+        shot(op, "chat-approval-requester-phone")
+        op.reload()  # reopened later: the request is still a card with what it asks, not a bare sentence
+        ex(op.locator("[data-chat][data-ready='true']")).to_be_attached()
+        ex(op.locator(".card-approval .steps-list li")).to_have_count(4)
+        ex(op.locator(".card-approval .approval-state")).to_contain_text("Waiting for an admin's decision")
+        ex(op.locator(".card-approval")).to_contain_text("I created request")
+
+        admin = admin_ctx.new_page()
+        w_admin = watch(admin)
+        login(admin, cards_server.base, ADMIN_EMAIL)
+        card = admin.locator(".card-approval").last
+        ex(card.locator(".steps-list li")).to_have_count(4)
+        assert facts(card)["Version"] == "v2.5.0" and facts(card)["Requested by"] == OPERATOR_EMAIL
+        assert_accessible(admin, "#main")
+        card.get_by_label("Reason").fill("release train 48")
+        card.get_by_role("button", name="Approve").focus()  # reachable and pressed by keyboard
+        admin.keyboard.press("Enter")
+        ex(admin.locator(".card-approval").last.locator(".approval-state")).to_contain_text("Approved")
+
+        # the requester's card is the same card, now approved, and the deploy's steps report below it
+        ex(op.locator(".card-approval").last.locator(".approval-state")).to_contain_text("Approved")
+        assert op.locator(".card-approval").count() == 1
+        ex(op.locator(".msg-assistant", has_text="approved").last).to_be_visible()
+        ex(op.locator(".msg-assistant", has_text="Smoke tests").last).to_be_visible()
+        w_op.assert_clean()
+        w_admin.assert_clean()
+    finally:
+        op_ctx.close()
+        admin_ctx.close()
+
+
+@pytest.mark.parametrize(("size", "theme"), [("desktop", "dark"), ("phone", "light")])
+def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_server: LiveServer, browser: Any,
+                                                                          size: str, theme: str) -> None:
+    ex = expect()
+    ctx = browser.new_context(viewport=SIZES[size], locale="en-US", is_mobile=size == "phone",
+                              has_touch=size == "phone")
+    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": cards_server.base}])
+    try:
+        page = ctx.new_page()
+        w = watch(page)
+        login(page, cards_server.base, ADMIN_EMAIL)
+        page.get_by_role("button", name="New conversation").click()
+        ask(page, 'run "df -h /" on localhost')
+        output = page.locator(".msg-assistant details.output[data-host='localhost']").last
+        ex(output.locator("pre.output-text").first).to_contain_text("Filesystem")
+        ask(page, 'run "touch /tmp/chatops-card-test" on localhost')  # not read-only: a card first
+        card = page.locator(".card-action:not(.card-approval)").last
+        ex(card.get_by_role("button", name="Confirm")).to_be_visible()
+        ex(card.get_by_role("button", name="Cancel")).to_be_visible()
+        assert "[Confirm]" not in card.inner_text() and "[Cancel]" not in card.inner_text()
+        ex(card).to_contain_text("I am waiting for your confirmation")
+        seen = facts(card)
+        assert seen["Targets"] == "localhost" and seen["Expires"].startswith("Valid until"), seen
+        assert page.locator(".msg-assistant", has_text="Critical action").count() == 1  # the card, once
+        assert_accessible(page, "#main")
+        ex(page.locator("html")).to_have_attribute("data-theme", theme)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= SIZES[size]["width"] + 1, f"horizontal scroll: {width}px"
+        output.locator("summary").evaluate("e => e.scrollIntoView({block: 'start'})")
+        path = shot(page, f"chat-card-and-output-{size}-{theme}")
+        if (size, theme) == ("desktop", "dark"):
+            copy_readme_shot(path)  # README: the chat with a card and an output block
+
+        card.get_by_role("button", name="Cancel").focus()  # by keyboard
+        page.keyboard.press("Enter")
+        ex(page.locator(".msg-assistant").last).to_contain_text("I ran nothing")
+        w.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_a_rate_limited_send_keeps_the_draft_and_the_list_never_claims_to_be_empty(limited_server: LiveServer,
+                                                                                     browser: Any) -> None:
+    ex = expect()
+    ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    try:
+        page = ctx.new_page()
+        w = watch(page)
+        login(page, limited_server.base, OPERATOR_EMAIL)
+        page.get_by_role("button", name="New conversation").click()
+        refused = page.locator(".msg-error", has_text="try again in")
+        draft = ""
+        for i in range(12):
+            ex(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+            draft = f"hello number {i}"
+            before = page.locator(".msg").count()
+            ask(page, draft)
+            ex(page.locator(".msg")).not_to_have_count(before)
+            page.wait_for_function("() => !document.querySelector('[data-composer] [type=submit]').disabled "
+                                   "|| document.querySelector('.msg-error')")
+            if refused.count():
+                break
+        ex(refused.last).to_contain_text(re.compile(r"Your message is kept in the box: send it again in \d+ s\."))
+        ex(page.get_by_label("Your request")).to_have_value(draft)
+        ex(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()  # until the limit allows it
+        ex(page.locator(".conv-list button")).to_have_count(1)
+        ex(page.locator("[data-conv-empty]")).to_be_hidden()
+
+        page.reload()  # the list cannot be read now: it says so, and when it will try again
+        error = page.locator("[data-conv-error]")
+        ex(error).to_contain_text(re.compile(r"I couldn't load your conversations \(.+\)\. I'll try again in \d+ s\."))
+        ex(page.locator("[data-conv-empty]")).to_be_hidden()
+        assert all("429" in p for p in w.problems), w.problems  # the refusals themselves, nothing else
+    finally:
+        ctx.close()
