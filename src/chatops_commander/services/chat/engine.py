@@ -83,7 +83,7 @@ class ChatService:
         self.specs = {s.id: s for s in specs}
         self.default_language = default_language
         self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.tools.journal, rate_hook=rate_hook)
-        deploys = DeployRunner(self.tools, runbooks)
+        self.deploys = deploys = DeployRunner(self.tools, runbooks)  # also read by doors: a deploy's runbook steps
         queries = ChatQueries(self.tools, http=http, health_urls=health_urls, sample_max_age_s=collection_interval_s)
         for action, handler in handlers(queries, deploys).items():
             self.pipeline.handle(action, handler)
