@@ -18,7 +18,7 @@ def violations(page: Any, include: str | None = None, *,
     `include` selector."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
-    context = json.dumps({"include": [include]} if include else None)
+    context = json.dumps({"include": [include]}) if include else ""
     found: list[dict[str, Any]] = page.evaluate(
         """async (context) => {
             const options = { resultTypes: ["violations"], runOnly: { type: "tag",
