@@ -72,6 +72,22 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
     r"|echoue|termine|fini|passe|plante|ok)\b",
 ))
+# Questions about who did what, or what was done ("who restarted nginx?", "qui a redémarré nginx ?", "qu'est-ce
+# qui a été lancé hier ?", "what got restarted?"): the verb is what the history is asked about, never an order.
+_PAST_EN = (r"(?:re)?(?:booted|started|stopped|killed|deployed|reloaded|cleaned(?:\s+up)?|backed\s+up|rolled\s+back"
+            r"|shut\s+down|halted|launched|bounced|ran|run|executed|removed|purged|dumped)")
+_PAST_FR = (r"(?:redemarre|reboote|arrete|stoppe|relance|deploye|tue|sauvegarde|nettoye|recharge|demarre|coupe"
+            r"|lance|eteint|execute|purge|retire|supprime|livre)e?s?")
+_HISTORY_FRAMES = tuple(re.compile(p) for p in (
+    r"\b(?:who|whoever|which\s+users?|somebody|someone|anyone|anybody)\s+(?:\S+\s+){0,2}?(?P<w>" + _PAST_EN
+    + r")\b",
+    r"\b(?:qui|quelqu\s*'?\s*un|quel\s+utilisateur|personne)\s+(?:a|aurait|ont|avait)\s+(?:\S+\s+){0,1}?(?P<w>"
+    + _PAST_FR + r")\b",
+    r"\b(?:what|which\s+\w+)\s+(?:was|were|got|has\s+been|have\s+been|had\s+been)\s+(?:\S+\s+){0,1}?(?P<w>"
+    + _PAST_EN + r")\b",
+    r"\b(?:qu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(?:i|on)|quoi|quels?\s+\w+|quelles?\s+\w+|ce\s+qu\s*'?\s*(?:i|on))\s+"
+    r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
+))
 _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
                    r"|l\s*'?\s*|du\s+|that\s+)?$")
 _OUTCOME = re.compile(r"(?:done|finished|complete|succeed|successful|through|work|ran|pass|fail|over|marche"
@@ -153,6 +169,10 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
             spans.append(m.span("w"))
             when = when or index in (0, 1, 2, 3, 5)
             outcome = outcome or index >= last
+    for pattern in _HISTORY_FRAMES:
+        for m in pattern.finditer(folded):
+            spans.append(m.span("w"))
+            outcome = True
     state = bool(_STATE_QUESTION.search(folded)) and bool(re.search(r"\?|^(is|are|was|est|sont)\b", folded))
     return tuple(spans), state, when or outcome, outcome
 

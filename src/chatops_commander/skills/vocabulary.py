@@ -131,18 +131,25 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "history.list": _v(
         "", "", "history|past commands|previous commands|last commands|command history|recent commands"
-        "|recent actions|what did i run|what was run|audit log",
+        "|recent actions|what did i run|what was run|audit log|what changed|what has changed|recent changes",
         "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
-        "|actions recentes|ce que j'ai fait|ce que j'ai lance",
+        "|actions recentes|ce que j'ai fait|ce que j'ai lance|qui a change|a change|changements recents",
         (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
          r"\bwho\s+(ran|did|restarted|rebooted)\b",
          r"\b(what|which)\s+(commands?|actions?)\s+(were|was|have\s+been|has\s+been|got|did)\b",
          r"\b(commands?|actions?)\s+(that\s+)?(were\s+|was\s+|have\s+been\s+)?(run|ran|executed|launched|done)\s+"
-         r"(today|yesterday|recently|this|last|since|on|in)\b"),
+         r"(today|yesterday|recently|this|last|since|on|in|by)\b",
+         r"\bwhat\s+(has\s+|have\s+)?(changed|happened)\b(?!\s+to\b)", r"\bwho\s+(has\s+)?(touched|changed|did)\b",
+         r"\bwhat\s+(did|has)\s+[a-z][\w.-]*\s+(do|done|change|changed|touch|run)\b",
+         r"\b(changes|changelog|activity|audit\s+trail|who\s+did\s+what)\b"),
         (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
          r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b",
          r"\b(quelles?|les)\s+(commandes?|actions?)\s+(ont\s+ete|a\s+ete|qui\s+ont\s+ete|lancees?|executees?|passees?"
-         r"|effectuees?)\b"),
+         r"|effectuees?)\b",
+         r"\bqu\s*'?\s*est[ -]ce\s+qui\s+(a\s+change|s\s*'?\s*est\s+passe|a\s+ete\s+(fait|change|modifie|touche))\b",
+         r"\bqui\s+a\s+(touche|change|modifie|fait\s+quoi)\b", r"\bqu\s*'?\s*a\s+fait\s+[a-z]",
+         r"\b(les\s+)?(changements|modifications|activite)\s+(recent\w*|d\s*'?\s*hier|depuis|sur|de\s+la|du|d)\b",
+         r"\b(commandes?|actions?)\s+(lancees?|executees?|passees?|faites?)\s+(par|hier|aujourd|depuis|sur|ce)\b"),
     ),
     "service.restart": _v(
         "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
