@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from chatops_commander.domain.actions import ActionSpec, Intent
-from chatops_commander.nlu.lexicon import EN_MARKERS, FR_MARKERS, STOP_WORDS
+from chatops_commander.nlu.lexicon import COMMON_WORDS, EN_MARKERS, FR_MARKERS, STOP_WORDS
 from chatops_commander.nlu.text import fold
 
 PATTERN_WEIGHT, VERB_WEIGHT, NOUN_WEIGHT, FUZZY_FACTOR = 3.0, 2.0, 1.0, 0.8
@@ -98,7 +98,7 @@ class ActionMatcher:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
-                    or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words
+                    or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words or word in COMMON_WORDS
                     or self._inflected(word)):  # "problems", "restarted", "rebooting": no typos
                 return word
             limit = 1 if len(word) < 7 else 2

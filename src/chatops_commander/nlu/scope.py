@@ -66,8 +66,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
     ("config_edit", r"\b(edit|modify|change|rewrite)\s+(the\s+)?(\w+\s+)?(config|configuration|conf|crontab|cron|nginx\.conf"
                     r"|file)\b(?!\s+(?:and\s+)?reload)|\b(modifie[rz]?|edite[rz]?|change[rz]?)\s+(la|le|ma|sa|les)\s+(\w+\s+)?(conf"
                     r"|config|configuration|fichier|crontab)\b"),
-    ("power", r"\bpower\s*(off|down)\b|\bpoweroff\b|\b(shut\s*down|halt|turn\s+off|switch\s+off)\s+(the\s+|this\s+|that\s+|all\s+(the\s+)?)?(server|servers|machine|machines|box|boxes|host|hosts|vm|vms)\b"
-              r"|\b(eteins|eteindre|eteignez|arrete[rz]?|coupe[rz]?)\s+(le\s+|la\s+|les\s+|ce\s+|cette\s+)?(serveur|serveurs|machine|machines|vm|vms)\b"),
+    ("power", r"\bpower\s*(off|down)\b|\bpoweroff\b|\b(shut\s*down|halt|turn\s+off|switch\s+off|stop)\s+(the\s+|this\s+|that\s+|all\s+(the\s+)?)?(server|servers|machine|machines|box|boxes|host|hosts|vm|vms)\b"
+              r"|\b(eteins|eteindre|eteignez|arrete[rz]?|coupe[rz]?|stoppe[rz]?)\s+(le\s+|la\s+|les\s+|ce\s+|cette\s+)?(serveur|serveurs|machine|machines|vm|vms)\b"),
     ("everything", r"\b(rm\s+-rf\s+/|delete everything|wipe everything|erase everything|destroy everything"
                    r"|supprime tout|efface tout|detruis tout|vide tout)\b"),
     ("permissions", r"\b(chmod|chown|give|grant|revoke)\s+(\w+\s+)?(sudo|root|admin|permissions?|access|rights|droits)\b"

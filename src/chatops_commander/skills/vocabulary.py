@@ -37,11 +37,11 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"|the infra\w*|prod|production)\s+(ok|okay|fine|good|alright|healthy|up|running|green)\b",
          r"\bhow\s*('s|s| is| are)\s+(everything|things|the fleet|the infra\w*|the servers|my servers|prod"
          r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green)\b",
-         r"\bany\s+(problems?|issues?|trouble)\b", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
+         r"\bany\s+(problems?|issues?|trouble)\b(?!\s+with\b)", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
         (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
          r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
-         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
+         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b(?!\s+(avec|with)\b)", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
          r"\b(tout|ca)\s+(roule|baigne)\b"),
     ),
     "server.status": _v(
@@ -49,10 +49,15 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
-        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo)\W+)*(?:check|verify|inspect)"
-         r"(?:\s+on)?\W*(?:(?:please|pls|thanks|now|asap)\W*)*\Z",),
-        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok)\W+)*(?:verifie|controle|regarde|check)(?:\s+(?:sur|le"
-         r"\s+serveur))?\W*(?:(?:stp|svp|merci|vite)\W*)*\Z",),
+        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
+         r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
+         r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\s+on)?\W*"
+         r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z",),
+        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
+         r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
+         r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
+         r"\s+vu)(?:\s+(?:sur|a|au|le\s+serveur|sur\s+le\s+serveur))?\W*"
+         r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z",),
     ),
     "server.disk": _v(
         "", "",
@@ -118,12 +123,20 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are|went|goes|seems?|looks?|keeps?)\s+(down|dead|broken|unreachable|slow|hanging|stuck"
          r"|crashing|crashed|failing|timing out|erroring)\b", r"\bwhat\s*'?s?\s+(is\s+)?(going on|happening"
          r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b",
-         r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b"),
+         r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b", r"\bon\s+fire\b",
+         r"\b(acting|behaving)\s+(up|weird\w*|strange\w*|funny|oddly)\b|\bmisbehav\w*|\bfreaking\s+out\b",
+         r"\b(problems?|issues?|trouble)\s+with\b", r"\b(hosed|borked|fubar|flaky|sluggish|laggy|unresponsive)\b",
+         r"\b(throwing|returning|spitting)\s+(errors?|5\d\d)\b"),
         (r"\b(est|sont|semble|a l\s*'?\s*air)\s+(down|hs|mort|plante|en panne|lent|tres lent|injoignable"
          r"|inaccessible|cass\w*|bloque)\b", r"\bqu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(il|i)\s*(se\s+passe|y\s+a)\b"
          r"|\bqu\s*'?\s*est[ -]ce\s+qui\s+(se\s+passe|ne\s+va\s+pas|cloche|plante|coince)\b",
          r"\b(ce\s+qui|qui)\s+se\s+passe\b", r"\bpourquoi\b", r"\bca\s+(rame|plante|marche pas|merde|crash)\w*",
-         r"\b(ne|n)\s*'?\s*(marche|fonctionne|repond|tourne)\s+(plus|pas)\b", r"\b50[0-4]\b"),
+         r"\b(ne|n)\s*'?\s*(marche|fonctionne|repond|tourne)\s+(plus|pas)\b", r"\b50[0-4]\b",
+         r"\bfai[ts]\s+n\s*'?\s*importe\s+quoi\b", r"\b(la\s+)?merde\b", r"\bdans\s+les\s+choux\b",
+         r"\ben\s+(carafe|rade|vrac|vrille|feu|pls)\b", r"\b(prend|a\s+pris)\s+feu\b",
+         r"\b(y\s+a|il\s+y\s+a|j\s*'?\s*ai)\s+(un|des)\s+(problemes?|soucis?|bugs?)\s+(avec|sur|dans)\b",
+         r"\b(a|est|s\s*'?\s*est)\s+(plante|crashe|tombe|vautre|mort)\b", r"\b(deconne|galere|rame|bugue|plante)\w*\b",
+         r"\brepond\s+plus\b"),
     ),
     "alerts.list": _v(
         "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list",
@@ -158,7 +171,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.start": _v(
         "start|bring up|start up|launch|spin up|fire up|turn on|boot|bring back|bring it back|bring it up"
         "|get it running|get it back up", "demarre|demarrer|demarrez|lance|lancer"
-        "|lancez|allume|remets en route|remettre en route|start", "", "", (), (),
+        "|lancez|allume|remets en route|remettre en route|start", "", "",
+        (r"\bbring\s+back\s+(up|online)\b", r"\bget\s+(it\s+|them\s+)?(back\s+)?(up\s+and\s+)?running\b"),
+        (r"\bremet\w*\s+(le\s+service\s+)?en\s+(route|marche|service|ligne)\b", r"\bfai[ts]\s+(re)?partir\b"),
     ),
     "service.reload": _v(
         "reload|refresh config|reload config|hup|re-read config|reread config",
