@@ -86,6 +86,7 @@ _ORDINAL_FILLER = frozenset(
 _CONTAINER = (
     re.compile(r"\b([a-z0-9][a-z0-9_.-]{1,62})\s+(?:docker\s+)?(?:container|conteneur)s?\b"),
     re.compile(r"\b(?:container|conteneur)s?\s+(?:docker\s+)?([a-z0-9][a-z0-9_.-]{1,62})\b"),
+    re.compile(r"\bdocker\s+(?:restart|start|stop|kill|logs)\s+([a-z0-9][a-z0-9_.-]{1,62})\b"),
 )
 _NOT_CONTAINER = STOP_WORDS | frozenset("docker all tous les des on sur this that ce le la".split())
 _SERVER_NAME = re.compile(

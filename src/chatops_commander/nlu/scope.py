@@ -68,6 +68,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
                     r"|config|configuration|fichier|crontab)\b"),
     ("power", r"\bpower\s*(off|down)\b|\bpoweroff\b|\b(shut\s*down|halt|turn\s+off|switch\s+off|stop)\s+(the\s+|this\s+|that\s+|all\s+(the\s+)?)?(server|servers|machine|machines|box|boxes|host|hosts|vm|vms)\b"
               r"|\b(eteins|eteindre|eteignez|arrete[rz]?|coupe[rz]?|stoppe[rz]?)\s+(le\s+|la\s+|les\s+|ce\s+|cette\s+)?(serveur|serveurs|machine|machines|vm|vms)\b"),
+    ("schedule", r"\b(add|create|edit|remove|delete|set\s+up|schedule)\s+(a\s+|an\s+|the\s+|new\s+)*(cron|cronjob|cron\s+job|crontab"
+                 r"|scheduled\s+task|systemd\s+timer)s?\b|\b(ajoute\w*|cree\w*|creer|modifie\w*|supprime\w*|planifie\w*)\s+"
+                 r"(une\s+|un\s+|la\s+|le\s+|les\s+)?(nouvelle\s+)?(tache\s+(cron|planifiee)|crontab|cron)\b"),
     ("everything", r"\b(rm\s+-rf\s+/|delete everything|wipe everything|erase everything|destroy everything"
                    r"|supprime tout|efface tout|detruis tout|vide tout)\b"),
     ("permissions", r"\b(chmod|chown|give|grant|revoke)\s+(\w+\s+)?(sudo|root|admin|permissions?|access|rights|droits)\b"
@@ -92,6 +95,7 @@ _WHAT_FOR = {
     "ticket": {"en": "open or edit tickets", "fr": "ouvrir ou modifier des tickets"},
     "dns": {"en": "change DNS records or certificates", "fr": "modifier le DNS ou les certificats"},
     "config_edit": {"en": "edit configuration files", "fr": "modifier des fichiers de configuration"},
+    "schedule": {"en": "schedule jobs (cron)", "fr": "planifier des tâches (cron)"},
     "everything": {"en": "delete everything", "fr": "tout supprimer"},
     "power": {"en": "power off servers (I can reboot them)", "fr": "éteindre des serveurs (je peux les redémarrer)"},
     "permissions": {"en": "change permissions or access rights", "fr": "modifier des droits d'accès"},

@@ -42,7 +42,9 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
          r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
          r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b(?!\s+(avec|with)\b)", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
-         r"\b(tout|ca)\s+(roule|baigne)\b"),
+         r"\b(tout|ca)\s+(roule|baigne)\b", r"\A\W*(?:\w+\W+){0,2}?tout\s+(fonctionne|marche|tourne)\W*(?:\w+\W*){0,2}\Z",
+         r"\b(le\s+parc|la\s+flotte|l\s*'?\s*infra)\s+(va\s+bien|tient|est\s+ok|tourne)\b", r"\bca\s+tourne\s+partout\b",
+         r"\brien\s+(a\s+signaler|de\s+casse|de\s+grave)\b"),
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
@@ -70,7 +72,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "server.memory": _v(
         "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
-        "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe", (), (),
+        "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe",
+        (r"\bswap\s+(is\s+)?(full|used|usage|maxed|exhausted)\b", r"\b(out\s+of|short\s+on|low\s+on)\s+(memory|ram|mem)\b"),
+        (r"\b(swap|ram|memoire)\s+(est\s+)?(plein|pleine|saturee?|a\s+fond)\b", r"\ba\s+court\s+de\s+(ram|memoire)\b"),
     ),
     "server.load": _v(
         "", "", "load|cpu|load average|loadavg|cpu usage|cpu load|load avg|uptime load",
@@ -91,7 +95,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.status": _v(
         "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"\b(up|down|running|alive)\s*((on|in)\s*)?\?"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
@@ -139,7 +143,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\brepond\s+plus\b"),
     ),
     "alerts.list": _v(
-        "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list",
+        "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list|paging|what's paging"
+        "|pager|pages|alertmanager",
         "alertes|alerte|alarmes|alarme|alertes ouvertes|alertes en cours|alertes actives", (), (),
     ),
     "history.list": _v(
@@ -186,7 +191,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "container.restart": _v(
         "restart|bounce|relaunch", "redemarre|redemarrer|relance|relancer",
-        "container|docker container|docker", "conteneur|container|docker", (), (),
+        "container|docker container|docker", "conteneur|container|docker",
+        (r"\bdocker\s+restart\b",), (r"\bdocker\s+restart\b",),
     ),
     "db.backup": _v(
         "backup|back up|dump|snapshot", "sauvegarde|sauvegarder|sauvegardez|dump|dumper|fais un backup|backup"
