@@ -170,7 +170,7 @@ def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionM
     reads = " , ".join(h for h in found if _READ_VERB.match(h))
     read_scores = matcher.score(reads) if reads else None
     for i, (head, score) in enumerate(zip(matcher.score(heads), scores, strict=True)):
-        acts = head.verb > 0 and score.spec.intent is Intent.ACTION
+        acts = (head.verb > 0 or head.pattern > 0) and score.spec.intent is Intent.ACTION
         reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
         if acts or reads_it:
             score.bonus += 2.5

@@ -58,7 +58,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
     ("weather", r"\b(weather|forecast|temperature outside|rain|sunny|meteo|il fait beau|pleuvoir|pleut)\b"),
     ("chitchat", r"\b(tell me a joke|a joke|une blague|sing|poem|poeme|recipe|recette de cuisine|who won|football"
                  r"|movie|film|stock price|bitcoin|translate|traduis|order (a )?pizza|commande (une )?pizza|qui a gagne"
-                 r"|girlfriend|boyfriend|lottery|horoscope)\b"),
+                 r"|girlfriend|boyfriend|lottery|horoscope|order (some )?(lunch|food|coffee|dinner)|commande (a manger|un cafe|le dejeuner)"
+                 r"|lunch|dejeuner|restaurant)\b"),
     ("ticket", r"\b(open|create|file|close|update)\s+(a\s+|the\s+)?(ticket|jira|issue on github|pull request|pr|incident"
                r" ticket)\b|\b(ouvre|cree|creer)\s+(un\s+)?(ticket|jira)\b"),
     ("dns", r"\b(change|update|edit|add|modify|create)\s+(the\s+|a\s+)?(dns|dns record|a record|cname|certificate|cert"

@@ -40,7 +40,7 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\bany\s+(problems?|issues?|trouble)\b(?!\s+with\b)", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
         (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
-         r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
+         r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod|le parc|la flotte)\b",
          r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b(?!\s+(avec|with)\b)", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
          r"\b(tout|ca)\s+(roule|baigne)\b", r"\A\W*(?:\w+\W+){0,2}?tout\s+(fonctionne|marche|tourne)\W*(?:\w+\W*){0,2}\Z",
          r"\b(le\s+parc|la\s+flotte|l\s*'?\s*infra)\s+(va\s+bien|tient|est\s+ok|tourne)\b", r"\bca\s+tourne\s+partout\b",
@@ -67,8 +67,10 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|filesystem|filesystems|full|space left|du",
         "disque|disques|espace disque|espace|place|stockage|occupation|partition|partitions|plein|pleins|remplissage"
         "|occupation disque|espace libre|place libre|df|du",
-        (r"\b(disk|space|partition)\s+(usage|left|free|full)\b",),
-        (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b"),
+        (r"\b(disk|space|partition)\s+(usage|left|free|full)\b", r"\bhow\s+many\s+(gb|gigs?|gigabytes|tb)\b",
+         r"\b(gb|gigs?)\s+(left|free|remaining)\b"),
+        (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b",
+         r"\bcombien\s+de\s+(go|gigas?|to|mo|place|espace)\b", r"\b(reste|restant|dispo\w*)\s+(combien\s+)?(de\s+)?(go|gigas?)\b"),
     ),
     "server.memory": _v(
         "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
@@ -95,8 +97,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.status": _v(
         "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"\b(up|down|running|alive)\s*((on|in)\s*)?\?"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"\b(up|running|alive)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
+         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
