@@ -90,6 +90,50 @@ def test_a_negated_action_is_never_the_result(text: str) -> None:
     assert _not_an_action(parsed), (text, parsed.action)
 
 
+EN_DISMISSED = ("reboot", "restart", "cleanup", "deploy", "rollback", "backup", "shutdown", "stop", "purge")
+FR_DISMISSED = ("le redémarrage", "le reboot", "le nettoyage", "le déploiement", "le rollback", "la sauvegarde",
+                "l'arrêt", "la purge", "le restart")
+dismissals = st.one_of(
+    st.builds(lambda d, a, v, r, h: f"{d} {a}{v}, {r} on {h}",
+              st.sampled_from(["never mind", "nevermind", "forget", "forget about", "skip", "scratch", "no more"]),
+              st.sampled_from(["the ", "that ", ""]), st.sampled_from(EN_DISMISSED), st.sampled_from(EN_READS),
+              st.sampled_from(HOSTS)),
+    st.builds(lambda d, v, r, h: f"{d} {v}, {r} de {h}",
+              st.sampled_from(["oublie", "laisse tomber", "annule", "plus de", "laisse"]),
+              st.sampled_from(FR_DISMISSED), st.sampled_from(FR_READS), st.sampled_from(HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(dismissals))
+def test_a_dismissed_action_is_never_the_result(text: str) -> None:
+    """"never mind the reboot, what's the uptime of lb-01": the action set aside is never what is done."""
+    parsed = _parse(text)
+    assert _not_an_action(parsed), (text, parsed.action)
+
+
+EN_DONE = ("restarted", "rebooted", "stopped", "killed", "deployed", "reloaded", "started", "bounced", "cleaned up")
+FR_DONE = ("redémarré", "rebooté", "arrêté", "stoppé", "relancé", "déployé", "rechargé", "démarré", "coupé", "lancé")
+who_did_it = st.one_of(
+    st.builds(lambda w, v, x, h: f"{w} {v} {x} on {h}", st.sampled_from(["who", "who has", "which user", "someone"]),
+              st.sampled_from(EN_DONE), st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
+    st.builds(lambda w, v, x: f"{w} {v} {x}", st.sampled_from(["qui a", "quelqu'un a", "qui a déjà"]),
+              st.sampled_from(FR_DONE), st.sampled_from(SERVICES)),
+    st.builds(lambda v, h, t: f"what got {v} on {h} {t}", st.sampled_from(EN_DONE), st.sampled_from(HOSTS),
+              st.sampled_from(["today", "yesterday", "in the last hour", ""])),
+    st.builds(lambda v, h, t: f"qu'est-ce qui a été {v} sur {h} {t}", st.sampled_from(FR_DONE),
+              st.sampled_from(HOSTS), st.sampled_from(["hier", "aujourd'hui", "cette nuit", ""])),
+)
+
+
+@SETTINGS
+@given(_styled(who_did_it))
+def test_a_question_about_what_was_done_reads_the_history_never_acts(text: str) -> None:
+    """"who restarted nginx?", "qu'est-ce qui a été lancé sur web-01 hier ?": a question about the past."""
+    parsed = _parse(text)
+    assert parsed.action == "history.list", (text, parsed.action, parsed.clarification)
+
+
 @SETTINGS
 @given(st.sampled_from(["restart nginx on web-01", "reboot db-replica", "redémarre haproxy sur lb-01"]),
        st.sampled_from(["don't restart it", "no, don't do that", "ne le redémarre pas", "don't reboot it",

@@ -151,7 +151,7 @@ def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
 
 
 # "lance un backup / le déploiement / la commande / un diagnostic": launching a thing, not starting a service
-_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\s*"
+_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\b\s*"
                              r"(?!service|serveur|daemon|demon|conteneur|container)(?=[a-z])")
 _CLAUSE = re.compile(r"(?:[,;.!?:]|\s-\s|\b(?:so|then|and|please|pls|just|alors|donc|et|puis|stp|svp)\b)\s*"
                      r"((?:[a-z'-]+\s*){1,3})")

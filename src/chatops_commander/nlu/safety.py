@@ -25,7 +25,15 @@ _NEGATION = re.compile(
     r"|not\s+(?=(?:reboot|restart|stop|kill|clean|deploy|roll|backup|shut|start|reload|remove)\w*)"
     r"|ne\s+(?:pas|jamais|plus|rien)?|n\s*'|surtout\s+pas|pas\s+besoin\s+d|pas\s+la\s+peine\s+d|inutile\s+d"
     r"|sans|evite[rz]?\s+d|jamais|faut\s+pas|pas\s+de|pas\s+(?=(?:de\s+)?(?:redemarr|reboot|arret|stopp|tue"
-    r"|nettoy|deploi|deploy|sauvegard|rollback|relanc|coupe|eteins|demarr)\w*)|au\s+lieu\s+d|plutot\s+que\s+d)"
+    r"|nettoy|deploi|deploy|sauvegard|rollback|relanc|coupe|eteins|demarr)\w*)|au\s+lieu\s+d|plutot\s+que\s+d"
+    # dismissing an action before asking something else: "never mind the reboot", "forget the restart",
+    # "skip the cleanup", "oublie le redémarrage", "laisse tomber le reboot"
+    r"|(?:never\s*mind|forget(?:\s+about)?|skip|scratch|drop|no\s+more|oublie[rz]?|laisse[rz]?\s+tomber|laisse"
+    r"|annule[rz]?|plus\s+de)\s+(?:the\s+|that\s+|this\s+|a\s+|le\s+|la\s+|les\s+|l\s*'\s*|un\s+|une\s+|ce\s+)?"
+    r"(?=(?:reboot|restart|redemarr|relanc|stop|arret|kill|clean|nettoy|purge|deploy|deploi|roll|backup|sauvegard"
+    r"|shut|start|demarr|reload|recharg|bounce)\w*\b[^,;.!?]*[,;.!?]|(?:reboot|restart|redemarr|relanc|stop|arret"
+    r"|kill|clean|nettoy|purge|deploy|deploi|roll|backup|sauvegard|shut|start|demarr|reload|recharg|bounce)\w*"
+    r"\s+(?:and|et|but|mais|just|juste)\b))"
 )
 _ACTION_STEMS = (
     r"reboot\w*|restart\w*|redemarr\w*|relanc\w*|stop\w*|arret\w*|shut\s*down|shutdown|halt\w*|kill\w*|tue\w*"

@@ -97,7 +97,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.status": _v(
         "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"\b(up|running|alive)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"(?:\A|\s\s)\s*(up|running|alive)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
