@@ -193,6 +193,7 @@ _HTTP_WORDS = re.compile(
 _HOST_LEAD = re.compile(r"\b(on|sur|of|de|du|for|pour|to|vers|at|from|host|hote|server|serveur|machine|node|box)\s+$")
 
 
+_SERVICE_READS = frozenset({"service.status"})
 _SERVER_READS = frozenset(
     "disk disque disks space memory memoire ram swap load charge cpu uptime processes processus process logs log"
     " journaux journal df status etat statut".split()
@@ -230,6 +231,10 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
             score.bonus -= 1.0
     elif "service" in param_names and ents.services:
         score.bonus += 0.3
+    if spec.id == "fleet.health" and ents.hosts:
+        score.bonus -= 1.5  # "what's down on web-01", "is everything ok on web-02?": about that server
+    elif spec.id == "server.status" and ents.services and "service.status" in _SERVICE_READS:
+        score.bonus -= 1.5  # "check nginx on web-01", "how is nginx doing": about the service, not the host
     for name in param_names:
         if name in values:
             score.bonus += _STRONG_PARAMS.get(name, 0.3)

@@ -95,6 +95,10 @@ _HISTORY_FRAMES = tuple(re.compile(p) for p in (
     + _PAST_EN + r")\b",
     r"\b(?:qu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(?:i|on)|quoi|quels?\s+\w+|quelles?\s+\w+|ce\s+qu\s*'?\s*(?:i|on))\s+"
     r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
+    # "were there any restarts today?", "any deploys this week?", "y a eu des redémarrages ?": events, counted
+    r"\b(?:were\s+there|have\s+there\s+been|has\s+there\s+been|there\s+were|any|how\s+many|y\s*'?\s*a(?:-t-il)?\s+eu"
+    r"|il\s+y\s+a\s+eu|combien\s+de)\s+(?:any\s+|des\s+|de\s+|d\s*'\s*)?(?P<w>restarts|reboots|deploys|deployments|rollbacks"
+    r"|redemarrages|deploiements|relances|mises\s+en\s+prod|shutdowns|arrets)\b",
 ))
 _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
                    r"|l\s*'?\s*|du\s+|that\s+)?$")

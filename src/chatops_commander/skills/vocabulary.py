@@ -36,7 +36,10 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are)\s+(everything|all|things|the fleet|the servers|all the servers|my servers|all servers"
          r"|the infra\w*|prod|production)\s+(ok|okay|fine|good|alright|healthy|up|running|green)\b",
          r"\bhow\s*('s|s| is| are)\s+(everything|things|the fleet|the infra\w*|the servers|my servers|prod"
-         r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green)\b",
+         r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green|alright|allright|right)\b",
+         r"\b(is\s+|are\s+)?(anything|something|any\s+services?|any\s+servers?|any\s+hosts?|any\s+boxes)\s+(down|broken"
+         r"|dead|failing|red|crashed|on fire)\b", r"\bwhat\s*'?\s*(s|is)\s+(down|broken|failing|red)\b",
+         r"\b(are\s+)?(all|every)\s+(the\s+)?services?\s+(running|up|ok|okay|fine|healthy|green)\b",
          r"\bany\s+(problems?|issues?|trouble)\b(?!\s+with\b)", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
         (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
@@ -44,7 +47,11 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b(?!\s+(avec|with)\b)", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
          r"\b(tout|ca)\s+(roule|baigne)\b", r"\A\W*(?:\w+\W+){0,2}?tout\s+(fonctionne|marche|tourne)\W*(?:\w+\W*){0,2}\Z",
          r"\b(le\s+parc|la\s+flotte|l\s*'?\s*infra)\s+(va\s+bien|tient|est\s+ok|tourne)\b", r"\bca\s+tourne\s+partout\b",
-         r"\brien\s+(a\s+signaler|de\s+casse|de\s+grave)\b"),
+         r"\brien\s+(a\s+signaler|de\s+casse|de\s+grave)\b",
+         r"\b(quelque\s+chose|qqch|un\s+truc|des\s+trucs|un\s+service|des\s+services|une\s+machine|un\s+serveur)\s+"
+         r"(de\s+|d\s*'?\s*)?(casse|en\s+panne|down|hs|plante|qui\s+(deconne|cloche|plante|coince|va\s+pas|marche\s+pas"
+         r"|ne\s+va\s+pas|ne\s+marche\s+pas)|ne\s+va\s+pas|ne\s+marche\s+pas)\b",
+         r"\b(tous\s+les|les)\s+services\s+(tournent|sont\s+(up|ok|actifs))\b"),
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
@@ -54,12 +61,12 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
          r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
          r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\s+on)?\W*"
-         r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z",),
+         r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z", r"\A\W*\?+\W*\Z"),
         (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
          r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
          r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
          r"\s+vu)(?:\s+(?:sur|a|au|le\s+serveur|sur\s+le\s+serveur))?\W*"
-         r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z",),
+         r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z", r"\A\W*\?+\W*\Z"),
     ),
     "server.disk": _v(
         "", "",
@@ -95,11 +102,13 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
-        "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
+        "", "", "status|state|running|alive|active|how is|how's|doing|check|verify", "etat|statut|status|tourne|actif|marche"
+        "|va bien|verifie|check",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"(?:\A|\s\s)\s*(up|running|alive)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"(?:\A|\s\s)\s*(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?",
+         r"\A\W*\?+\W*\Z"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
-         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b",
+         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A\W*\?+\W*\Z",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
@@ -152,9 +161,11 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "history.list": _v(
         "", "", "history|past commands|previous commands|last commands|command history|recent commands"
-        "|recent actions|what did i run|what was run|audit log|what changed|what has changed|recent changes",
+        "|recent actions|what did i run|what was run|audit log|what changed|what has changed|recent changes|last actions"
+        "|latest actions|last changes|recent activity|latest changes",
         "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
-        "|actions recentes|ce que j'ai fait|ce que j'ai lance|qui a change|a change|changements recents",
+        "|actions recentes|ce que j'ai fait|ce que j'ai lance|qui a change|a change|changements recents|dernieres actions"
+        "|derniers changements|activite recente",
         (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
          r"\bwho\s+(ran|did|restarted|rebooted)\b",
          r"\b(what|which)\s+(commands?|actions?)\s+(were|was|have\s+been|has\s+been|got|did)\b",
@@ -170,7 +181,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\bqu\s*'?\s*est[ -]ce\s+qui\s+(a\s+change|s\s*'?\s*est\s+passe|a\s+ete\s+(fait|change|modifie|touche))\b",
          r"\bqui\s+a\s+(touche|change|modifie|fait\s+quoi)\b", r"\bqu\s*'?\s*a\s+fait\s+[a-z]",
          r"\b(les\s+)?(changements|modifications|activite)\s+(recent\w*|d\s*'?\s*hier|depuis|sur|de\s+la|du|d)\b",
-         r"\b(commandes?|actions?)\s+(lancees?|executees?|passees?|faites?)\s+(par|hier|aujourd|depuis|sur|ce)\b"),
+         r"\b(commandes?|actions?)\s+(lancees?|executees?|passees?|faites?)\s+(par|hier|aujourd|depuis|sur|ce)\b",
+         r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b"),
     ),
     "service.restart": _v(
         "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
