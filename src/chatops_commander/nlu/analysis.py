@@ -225,10 +225,10 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
     elif spec.needs_service:
         if ents.services:
             score.bonus += 0.8
-        elif ctx.service:
+        elif ctx.service and not values.get("url"):
             score.bonus += 0.4
         else:
-            score.bonus -= 1.0
+            score.bonus -= 2.0 if values.get("url") else 1.0  # "is https://… alive?": the site, not a service
     elif "service" in param_names and ents.services:
         score.bonus += 0.3
     if spec.id == "fleet.health" and ents.hosts:
