@@ -5,6 +5,7 @@ the filters of `history.list` (docs/ACTIONS.md, "Parameters"): `action`, `servic
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from chatops_commander.nlu.entities import Entities
@@ -16,7 +17,8 @@ _RESTART = re.compile(r"\b(restart\w*|redemarr\w*|relanc\w*|bounc\w*|redem)\b")
 _ACTION_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), a) for p, a in (
     (r"\b(reboot\w*|reboote\w*|power[- ]?cycl\w*)\b", "server.reboot"),
     (r"\b(roll(?:ed|ing)?[- ]?backs?|rollback\w*|revert\w*|retour arriere)\b", "app.rollback"),
-    (r"\b(deploy\w*|deploi\w*|deploye\w*|release[ds]?|livr\w*|mise en prod|mis en prod|ship(?:ped|s)?)\b", "app.deploy"),
+    (r"\b(deploy\w*|deploi\w*|deploye\w*|release[ds]?|livr\w*|mise en prod|mis en prod|ship(?:ped|s)?)\b",
+     "app.deploy"),
     (r"\b(stop(?:ped|s)?|stopp\w*|arret\w*|shut(?:s|ting)? down|coupe\w*)\b", "service.stop"),
     (r"\b(reload\w*|recharg\w*)\b", "service.reload"),
     (r"\b(started|starts|start|demarr\w*)\b", "service.start"),
@@ -50,7 +52,7 @@ _NOT_A_USER = frozenset(
 _YESTERDAY = re.compile(r"(?<!since )(?<!depuis )\b(yesterday|hier)\b")
 
 
-def history_filters(folded: str, entities: Entities, values: dict[str, Any]) -> dict[str, Any]:
+def history_filters(folded: str, entities: Entities, values: Mapping[str, Any]) -> dict[str, Any]:
     """The filters a history question gives; keys it does not give are absent."""
     out: dict[str, Any] = {}
     action = _action(folded, entities)

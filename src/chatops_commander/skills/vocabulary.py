@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of phrases and regular expressions read better unwrapped)
 """Words each built-in action teaches the parser, in English and French.
 
 Owned by the language-understanding work (issue 5): every built-in action id has an entry.
