@@ -29,6 +29,23 @@ def _v(
 _SERVER_WORD = r"(servers?|serveurs?|machines?|box(es)?|hosts?|hotes?|vms?|nodes?|noeuds?|srv)"
 _ANCHOR_END = r"\s*[!.?]*\s*$"
 
+# "check web-01", "jette un œil à web-01", "can you check nginx on web-01" (names hidden): nothing but the verb and
+# politeness. Both server.status and service.status read them; the service named (or not) decides.
+_CHECK_ONLY_EN = (
+    r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
+    r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
+    r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\W|\b(?:on|at|in|of|the|service|server"
+    r"|box|host)\b)*"
+    r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z"
+)
+_CHECK_ONLY_FR = (
+    r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
+    r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
+    r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
+    r"\s+vu)(?:\W|\b(?:sur|a|au|aux|de|du|le|la|les|l|service|serveur|machine)\b)*"
+    r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z"
+)
+
 VOCABULARY: dict[str, Vocabulary] = {
     "fleet.health": _v(
         "health check|healthcheck", "",
@@ -59,15 +76,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
-        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
-         r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
-         r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\s+on)?\W*"
-         r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z", r"\A\W*\?+\W*\Z"),
-        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
-         r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
-         r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
-         r"\s+vu)(?:\s+(?:sur|a|au|le\s+serveur|sur\s+le\s+serveur))?\W*"
-         r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z", r"\A\W*\?+\W*\Z"),
+        (_CHECK_ONLY_EN, r"\A\W*\?+\W*\Z"),
+        (_CHECK_ONLY_FR, r"\A\W*\?+\W*\Z"),
     ),
     "server.disk": _v(
         "", "",
@@ -103,13 +113,13 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
-        "", "", "status|state|running|alive|active|how is|how's|doing|check|verify", "etat|statut|status|tourne|actif|marche"
-        "|va bien|verifie|check",
+        "", "", "status|state|running|alive|active|how is|how's|doing", "etat|statut|status|tourne|actif|marche|va bien",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
          r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"(?:\A|\s\s)\s*(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?",
-         r"\A\W*\?+\W*\Z"),
+         r"\A\W*\?+\W*\Z", _CHECK_ONLY_EN),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A\W*\?+\W*\Z",
+         _CHECK_ONLY_FR,
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
