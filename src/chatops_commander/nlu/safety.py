@@ -183,7 +183,8 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
             outcome = outcome or index >= last
     for pattern in _HISTORY_FRAMES:
         for m in pattern.finditer(folded):
-            spans.append(m.span("w"))
+            boundary = _BOUNDARY.search(folded, m.end("w"))
+            spans.append((m.start("w"), boundary.start() if boundary else len(folded)))  # "who killed the backup"
             outcome = True
     state = bool(_STATE_QUESTION.search(folded)) and bool(re.search(r"\?|^(is|are|was|est|sont)\b", folded))
     return tuple(spans), state, when or outcome, outcome
