@@ -86,9 +86,13 @@ class ActionMatcher:
 
         self._extra_words = frozenset(extra_words)
         self._spelling = sorted(w for w in self.known_words | self._extra_words if len(w) >= 4 and w.isalpha())
-        self._acting_words = frozenset(
+        read_words = frozenset(
             w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
-            if any(e.index in acting for e in entries)
+            if any(e.index in reading for e in entries)
+        )
+        self._acting_words = frozenset(  # words only actions that change something use ("disk" reads too)
+            w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
+            if any(e.index in acting for e in entries) and w not in read_words
         )
 
     def correct(self, folded: str, keep: frozenset[str] = frozenset()) -> str:

@@ -34,16 +34,17 @@ _ANCHOR_END = r"\s*[!.?]*\s*$"
 _CHECK_ONLY_EN = (
     r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
     r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
-    r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\W|\b(?:on|at|in|of|the|service|server"
-    r"|box|host)\b)*"
-    r"(?:(?:please|pls|thanks|now|asap|for me|real quick)\W*)*\Z"
+    r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\W|\b(?:on|at|in|of|the|all|my|our|service|server"
+    r"|servers|box|boxes|host|hosts|machines?|nodes?)\b)*"
+    r"(?:(?:please|pls|thanks|now|asap|for me|real quick|stp|svp|merci|vite)\W*)*\Z"
 )
 _CHECK_ONLY_FR = (
     r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
     r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
     r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
-    r"\s+vu)(?:\W|\b(?:sur|a|au|aux|de|du|le|la|les|l|service|serveur|machine)\b)*"
-    r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait)\W*)*\Z"
+    r"\s+vu)(?:\W|\b(?:sur|a|au|aux|de|du|le|la|les|l|tous|toutes|mes|nos|service|serveurs?|machines?|on|the|all"
+    r"|servers?)\b)*"
+    r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait|please|pls|thanks|now)\W*)*\Z"
 )
 
 VOCABULARY: dict[str, Vocabulary] = {
