@@ -134,6 +134,56 @@ def test_a_question_about_what_was_done_reads_the_history_never_acts(text: str) 
     assert parsed.action == "history.list", (text, parsed.action, parsed.clarification)
 
 
+REAL_HOSTS = ("web-01", "web-02", "web-03", "db-master", "db-replica", "cache-01", "lb-01", "mon-01")
+set_aside = st.one_of(
+    st.builds(lambda v, w, x, h: f"{v} {w} {x} {h}", st.sampled_from(["reboot", "restart nginx on", "check the disk on",
+                                                                     "clean up", "stop haproxy on"]),
+              st.sampled_from(["all servers", "every server", "all the web servers", "everything", "the prod servers"]),
+              st.sampled_from(["except", "except for", "but not", "apart from", "other than", "excluding", ", not"]),
+              st.sampled_from(REAL_HOSTS)),
+    st.builds(lambda v, w, x, h: f"{v} {w} {x} {h}", st.sampled_from(["reboote", "redémarre nginx sur",
+                                                                     "nettoie", "arrête haproxy sur"]),
+              st.sampled_from(["tous les serveurs", "partout", "les serveurs web", "la prod"]),
+              st.sampled_from(["sauf", "sauf sur", "à part", "hormis", "excepté", "mais pas"]),
+              st.sampled_from(REAL_HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(set_aside))
+def test_a_host_set_aside_is_never_a_target(text: str) -> None:
+    """"reboot all servers except web-03" must never reboot web-03 (nor only web-03)."""
+    parsed = _parse(text)
+    aside = next(h for h in REAL_HOSTS if h in text.lower())
+    assert aside not in parsed.targets, (text, parsed.action, parsed.targets)
+
+
+two_requests = st.one_of(
+    st.builds(lambda r, h1, j, a, h2: f"{r} {h1}{j} {a} {h2}",
+              st.sampled_from(["check the disk on", "show the load of", "logs of nginx on", "is nginx up on"]),
+              st.sampled_from(REAL_HOSTS), st.sampled_from([", then", " then", " and then", "; ", ", after that"]),
+              st.sampled_from(["reboot", "restart haproxy on", "clean up", "stop nginx on"]),
+              st.sampled_from(REAL_HOSTS)),
+    st.builds(lambda r, h1, j, a, h2: f"{r} {h1}{j} {a} {h2}",
+              st.sampled_from(["vérifie le disque de", "montre la charge de", "les logs de nginx sur"]),
+              st.sampled_from(REAL_HOSTS), st.sampled_from([" puis", ", ensuite", " et puis", " et après ça"]),
+              st.sampled_from(["reboote", "redémarre haproxy sur", "nettoie", "arrête nginx sur"]),
+              st.sampled_from(REAL_HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(two_requests))
+def test_two_requests_in_a_row_never_merge_their_hosts(text: str) -> None:
+    """"check the disk on web-01, then reboot lb-01": the reboot never reaches web-01."""
+    parsed = _parse(text)
+    words = text.lower().replace(",", " ").replace(";", " ").split()
+    first = next(w for w in words if w in REAL_HOSTS)
+    second = [w for w in words if w in REAL_HOSTS][-1]
+    if parsed.action in ACTING and first != second:
+        assert first not in parsed.targets, (text, parsed.action, parsed.targets)
+
+
 @SETTINGS
 @given(st.sampled_from(["restart nginx on web-01", "reboot db-replica", "redémarre haproxy sur lb-01"]),
        st.sampled_from(["don't restart it", "no, don't do that", "ne le redémarre pas", "don't reboot it",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
@@ -29,6 +29,12 @@ _HOST_LEAD = frozenset(
     "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
     " instance srv named called nomme appele".split()
 )
+_EXCLUDE = re.compile(
+    r"\b(?:except(?:\s+for|\s+on)?|excluding|exclude|but\s+not(?:\s+on)?|other\s+than|apart\s+from|aside\s+from"
+    r"|besides|save\s+for|sauf(?:\s+sur|\s+pour)?|excepte(?:\s+sur)?|hormis|a\s+part|a\s+l\s*'?\s*exception\s+de"
+    r"|mais\s+pas(?:\s+sur)?|hors)\b|,\s*(?:but\s+)?not(?:\s+on)?\b|,\s*(?:mais\s+)?pas(?:\s+sur)?\b"
+)
+_EXCLUDE_END = re.compile(r"[;.!?]|,\s*(?!and\b|et\b|or\b|ou\b)|\b(?:then|puis|ensuite|and\s+then|et\s+puis)\b")
 _SERVER_LEAD = frozenset("host hote server serveur machine box node noeud vm instance srv named called nomme appele"
                           .split())
 _COUNT_WORDS = frozenset(  # `top10`, `last50`, `tail100`: a count glued to its word, not a server name
@@ -78,6 +84,7 @@ class Entities:
     unknown_hosts: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # names hidden from action words (hosts, services, groups)
     environments: tuple[str, ...] = ()  # environments the text names, canonical, even when not in the inventory
+    excluded: tuple[str, ...] = ()  # hosts set aside ("all servers except web-03"): never targets
 
     @property
     def named_targets(self) -> bool:
@@ -153,6 +160,21 @@ class EntityMatcher:
     # ------------------------------------------------------------------ matching
 
     def match(self, folded: str) -> Entities:
+        """Names in the folded text. Hosts or groups after "except", "but not", "sauf", "à part"… are set aside
+        (`excluded`), never targets: "reboot all servers except web-03" must not read as "reboot web-03"."""
+        cut = _EXCLUDE.search(folded)
+        if cut is not None:
+            end = _EXCLUDE_END.search(folded, cut.end())
+            stop = end.start() if end else len(folded)
+            aside = self._match(" " * cut.end() + folded[cut.end() : stop] + " " * (len(folded) - stop))
+            if aside.hosts or aside.groups:
+                excluded = list(aside.hosts) + [h for g in aside.groups for h in self.group_hosts(g)]
+                rest = self._match(folded[: cut.start()] + " " * (stop - cut.start()) + folded[stop:])
+                return replace(rest, excluded=tuple(dict.fromkeys(excluded)),
+                               spans=tuple(sorted(rest.spans + aside.spans + (cut.span(),))))
+        return self._match(folded)
+
+    def _match(self, folded: str) -> Entities:
         tokens = tokenize(folded)
         used: set[int] = set()
         compounds = _compounds(folded, tokens)
