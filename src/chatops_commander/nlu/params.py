@@ -167,7 +167,7 @@ def extract_folded(folded: str, out: Extracted, known_words: frozenset[str] = fr
                 out.values["since"] = value
                 break
     explicit = _GREP_EXPLICIT.search(text)
-    if "quoted" in out.values and re.search(r"\b(containing|contenant|grep|matching|with|avec|mot|word)\b", text):
+    if "quoted" in out.values and re.search(r"\b(containing|contenant|grep|matching|with|avec|mot|word)\b|\bw/", text):
         out.values["grep"] = out.values["quoted"]
     elif explicit and explicit.group(1) not in STOP_WORDS:
         out.values["grep"] = explicit.group(1)

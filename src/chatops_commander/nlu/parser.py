@@ -25,6 +25,8 @@ from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
 _REBOOT = re.compile(r"\b(reboot\w*|redemarr\w*|restart\w*|uptime|up)\b")
+_PACKAGE_VERB = re.compile(r"\b(upgrade|downgrade|update|reinstall|patch|mettre a jour|mets a jour|maj|installe[rz]?"
+                           r"|desinstalle[rz]?|reinstalle[rz]?)\b(?!\s+(on|me|about|sur|moi)\b)")
 _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _SEQUENCE = re.compile(r"\b(?:and\s+then|then|after\s+that|afterwards|next|et\s+puis|puis|ensuite|apres\s+ca|et\s+apres"
                        r"|and\s+also|and\s+also|et\s+aussi)\b|;")
@@ -96,6 +98,8 @@ class Parser:
             if outside is not None and "command" not in extract_raw(clean(rest)).values:
                 return self._outside(outside, text, rest, ctx)
         analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
+        if command is None and analysis.entities.services and _PACKAGE_VERB.search(analysis.folded):
+            return self._outside("packages", text, rest, ctx)  # "downgrade postgres", "upgrade nginx on web-01"
         frame = self._frame(analysis, ctx)
         if frame is not None and frame.spec is not None and frame.spec.id in analysis.blocked:
             frame = self._refused(analysis, ctx)

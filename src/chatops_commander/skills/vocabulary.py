@@ -33,10 +33,10 @@ _ANCHOR_END = r"\s*[!.?]*\s*$"
 # politeness. Both server.status and service.status read them; the service named (or not) decides.
 _CHECK_ONLY_EN = (
     r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
-    r"|go|quickly)\W+)*(?:check|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
+    r"|go|quickly|plz|plse)\W+)*(?:check|chk|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
     r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\W|\b(?:on|at|in|of|the|all|my|our|service|server"
     r"|servers|box|boxes|host|hosts|machines?|nodes?)\b)*"
-    r"(?:(?:please|pls|thanks|now|asap|for me|real quick|stp|svp|merci|vite)\W*)*\Z"
+    r"(?:(?:please|pls|plz|thanks|thx|ty|now|asap|for me|real quick|stp|svp|merci|vite)\W*)*\Z"
 )
 _CHECK_ONLY_FR = (
     r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
@@ -197,7 +197,7 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b"),
     ),
     "service.restart": _v(
-        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
+        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs|rst", "redemarre|redemarrer|redemarrez|redemarres"
         "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
     ),
     "service.start": _v(
@@ -233,9 +233,10 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "disk.cleanup": _v(
         "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
-        "|reclaim",
+        "|reclaim|delete old|remove old|get rid of old|delete the old|remove the old|clear old",
         "nettoie|nettoyer|nettoyez|nettoyage|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
-        "|vide|vider|faire de la place|fais de la place|fais de l'espace",
+        "|vide|vider|faire de la place|fais de la place|fais de l'espace|supprime les vieux|efface les vieux"
+        "|supprime les anciens|vire les vieux",
         "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
         "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
     ),
