@@ -329,6 +329,19 @@ OUT_OF_SCOPE = st.one_of(
                      "installe docker sur web-01", "formate le disque de web-02", "mets à jour le noyau de web-01",
                      "crée un utilisateur bob", "écris un mail à l'équipe", "réserve une réunion demain",
                      "quel temps fait-il ? la météo", "raconte moi une blague", "open port 8080 on lb-01"]),
+    # round 2: destructive or neighbouring requests that used to land on a catalog action
+    st.builds("{} the {} to {}".format, st.sampled_from(["copy", "clone", "migrate", "sync"]),
+              st.sampled_from(["prod db", "database", "users table"]), st.sampled_from(["staging", "web-03"])),
+    st.builds("{} {} on {}".format, st.sampled_from(["upgrade", "downgrade", "reinstall"]),
+              st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
+    st.builds("{} the {} on {}".format, st.sampled_from(["delete", "truncate", "wipe", "remove"]),
+              st.sampled_from(["logs", "nginx access log", "files"]), st.sampled_from(HOSTS)),
+    st.builds("{} {}".format, st.sampled_from(["ssh into", "drain", "put in maintenance", "stop the server",
+                                              "shut down the box", "mount /dev/sdb on"]), st.sampled_from(HOSTS)),
+    st.builds("remove {} from the load balancer".format, st.sampled_from(HOSTS)),
+    st.sampled_from(["copie la base de prod en staging", "supprime les logs de web-01", "vide /tmp sur web-02",
+                     "connecte-toi en ssh sur db-master", "mets web-01 en maintenance", "éteins le serveur lb-01",
+                     "ajoute une tâche cron sur web-01", "chmod 777 /var/www sur web-01"]),
 )
 
 
