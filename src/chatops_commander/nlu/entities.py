@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.nlu.lexicon import (
     ALL_HOSTS,
+    COMMON_WORDS,
     EN_MARKERS,
     ENVIRONMENT_NAMES,
     FR_MARKERS,
@@ -46,9 +47,12 @@ _COMMON_COMPOUNDS = frozenset(
     " non-stop top-down ad-hoc long-running real-time multi-host sous-domaine grand-chose quelques-uns"
     " peux-tu pouvez-vous est-ce qu-est-ce".split()
 )
-_SERVICE_NOUNS = frozenset("service services daemon unit unite demon".split())
+_SERVICE_NOUNS = frozenset("service daemon unit unite demon".split())  # singular: "les services tournent" lists none
 _SERVICE_ARTICLES = frozenset("the le du ce this that a un".split())
-_NOT_SERVICE = frozenset("systemd status state etat statut logs log journal journaux".split())
+_NOT_SERVICE = frozenset(
+    "systemd status state etat statut logs log journal journaux tourne tournent marche marchent fonctionne"
+    " fonctionnent running runs works working plante crashe repond down up actif active ok".split()
+)
 _CLITICS = frozenset("il elle ils elles le la les moi toi nous vous y t tu ce on lui leur en je me te se".split())
 _ENV_CANONICAL = {
     "production": "production", "prod": "production", "prd": "production", "live": "production",
@@ -312,6 +316,7 @@ class EntityMatcher:
                 candidate = texts[j]
                 if (len(candidate) >= 3 and candidate.isalnum() and not candidate.isdigit()
                         and candidate not in self.known_words and candidate not in _SERVICE_NOUNS
+                        and candidate not in COMMON_WORDS
                         and candidate not in FR_MARKERS and candidate not in EN_MARKERS
                         and candidate not in _NOT_SERVICE and (j == i - 1 or word != "service" or i == 0
                                                                or texts[i - 1] in _SERVICE_ARTICLES)):

@@ -102,11 +102,15 @@ VOCABULARY: dict[str, Vocabulary] = {
         "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
     ),
     "server.processes": _v(
-        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop",
-        "processus|process|liste des processus|les process|procs|top",
+        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop|which services"
+        "|what services", "processus|process|liste des processus|les process|procs|top|quels services",
         (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
-         r"\bhtop\b"),
-        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b"),
+         r"\bhtop\b", r"\bwhat\s*('?s|\s+is)\s+running\s+(on|there)\b(?!.*\b(docker|containers?)\b)",
+         r"\bwhich\s+(services|processes|programs|daemons)\s+(are\s+)?running\b"),
+        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b",
+         r"\b(bouffe|mange|consomme|pompe)\w*\s+(quoi|tout|le\s+plus)\b",
+         r"\b(qu\s*'?\s*est[ -]ce\s+qui|quels?\s+(services?|process\w*|programmes?|demons?))\s+(qui\s+)?tourne(nt)?\b"
+         r"(?!.*\b(docker|conteneurs?|containers?)\b)"),
     ),
     "server.logs": _v(
         "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages|errors",
