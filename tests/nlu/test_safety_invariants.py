@@ -217,6 +217,10 @@ read_requests = st.one_of(
               st.sampled_from(["done", "finished", "ok", "complete"])),
     st.builds("did the {} {}?".format, st.sampled_from(["backup", "deploy", "deployment", "reboot", "rollback"]),
               st.sampled_from(["go through", "work", "fail", "succeed"])),
+    st.builds("is there enough {} on {} for a {}?".format, st.sampled_from(["disk", "space", "memory", "room"]),
+              st.sampled_from(HOSTS), st.sampled_from(["backup", "deploy", "restart", "reboot", "cleanup"])),
+    st.builds("y a assez de {} sur {} pour un {} ?".format, st.sampled_from(["place", "mémoire", "disque"]),
+              st.sampled_from(HOSTS), st.sampled_from(["backup", "déploiement", "redémarrage", "reboot"])),
 )
 
 

@@ -47,7 +47,8 @@ _ARTICLES = (r"(?:(?:the|a|an|its|their|this|that|last|latest|previous|recent|mo
              r"|du|des|un|une|son|sa|ses|leur|dernier|derniere|precedent|ce|cette|my|our|mon|ma|notre)\s+)*")
 _READ_FRAMES = tuple(re.compile(p) for p in (
     # "since / after / before the reboot", "depuis le redémarrage"
-    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors)\s+" + _ARTICLES
+    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors|enough\b[^,.;!?]{0,40}?\bfor|ready\s+for"
+    r"|assez\b[^,.;!?]{0,40}?\bpour|pret\s+pour|suffisamment\b[^,.;!?]{0,40}?\bpour)\s+" + _ARTICLES
     + r"(?P<w>" + _ACTION_STEMS + r")",
     # "last reboot", "dernier redémarrage"
     r"\b(?:last|latest|previous|recent|dernier|derniere|precedent|precedente)\s+(?P<w>" + _ACTION_STEMS + r")",

@@ -158,7 +158,9 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b", r"\bon\s+fire\b",
          r"\b(acting|behaving)\s+(up|weird\w*|strange\w*|funny|oddly)\b|\bmisbehav\w*|\bfreaking\s+out\b",
          r"\b(problems?|issues?|trouble)\s+with\b", r"\b(hosed|borked|fubar|flaky|sluggish|laggy|unresponsive)\b",
-         r"\b(throwing|returning|spitting)\s+(errors?|5\d\d)\b"),
+         r"\b(throwing|returning|spitting)\s+(errors?|5\d\d)\b", r"\b5\d\d(ing|s|ed)?\b|\b5xx\b",
+         r"\b(looks?|seems?|is|are)\s+(sick|bad|off|unhealthy|flapping|flaky|weird|wrong)\b|\bflapping\b",
+         r"\b(sup|wassup|what'?s\s+up)\s+with\b"),
         (r"\b(est|sont|semble|a l\s*'?\s*air)\s+(down|hs|mort|plante|en panne|lent|tres lent|injoignable"
          r"|inaccessible|cass\w*|bloque)\b", r"\bqu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(il|i)\s*(se\s+passe|y\s+a)\b"
          r"|\bqu\s*'?\s*est[ -]ce\s+qui\s+(se\s+passe|ne\s+va\s+pas|cloche|plante|coince)\b",
@@ -201,7 +203,7 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b"),
     ),
     "service.restart": _v(
-        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs|rst", "redemarre|redemarrer|redemarrez|redemarres"
+        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs|rst|nudge|give it a kick|give it a nudge", "redemarre|redemarrer|redemarrez|redemarres"
         "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
     ),
     "service.start": _v(
