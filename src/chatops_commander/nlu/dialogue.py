@@ -86,7 +86,8 @@ _HELP = tuple(sorted((
 _GREETING = tuple(sorted((
     "hi|hello|hey|heya|hiya|howdy|yo|good morning|good afternoon|good evening|morning|evening|greetings"
     "|hi there|hello there|hey there|sup|wassup|what's up|whats up|bonjour|salut|coucou|bonsoir|bjr|slt"
-    "|hello hello|re|rebonjour|bien le bonjour|salutations|hey hey"
+    "|hello hello|re|rebonjour|bien le bonjour|salutations|hey hey|t'es la|tu es la|vous etes la|are you there"
+    "|you there|u there|anyone there|anybody there|ping|y a quelqu'un|il y a quelqu'un"
 ).split("|"), key=len, reverse=True))
 
 _KINDS = (("cancel", _CANCEL), ("help", _HELP), ("confirm", _CONFIRM), ("thanks", _THANKS),

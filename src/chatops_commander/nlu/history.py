@@ -79,6 +79,8 @@ def _action(folded: str, entities: Entities) -> str | None:
         if _SERVER_NOUN.search(folded) or re.search(r"\b(reboot\w*)\b", folded):
             return "server.reboot"
         return None
+    if re.search(r"\bversions?\b", folded):
+        return "app.deploy"  # "which version is running in prod?": the last deployment says
     for pattern, action in _ACTION_WORDS:
         if pattern.search(folded):
             return action

@@ -30,6 +30,7 @@ _PACKAGE_VERB = re.compile(r"\b(upgrade|downgrade|update|reinstall|patch|mettre 
 _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _SEQUENCE = re.compile(r"\b(?:and\s+then|then|after\s+that|afterwards|next|et\s+puis|puis|ensuite|apres\s+ca|et\s+apres"
                        r"|and\s+also|and\s+also|et\s+aussi)\b|;")
+_STATE_READS = frozenset({"service.status", "server.status", "fleet.health"})
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
@@ -179,6 +180,12 @@ class Parser:
             best = self._arbitrate(a) or best
         if best is not None and (choice := self._either(a) or self._sequence(a)) is not None:
             return choice
+        if (best is not None and a.reading.outcome_question and not a.entities.services and not a.entities.hosts
+                and best.spec.id in _STATE_READS and "history.list" in self.by_id):
+            best = next(s for s in a.ranked if s.spec.id == "history.list") if any(
+                s.spec.id == "history.list" for s in a.ranked) else best
+            if best.spec.id != "history.list":  # "le déploiement d'hier a marché ?": what was done, not a state
+                return Frame(spec=self.by_id["history.list"], values=dict(a.values), confidence=0.6)
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):

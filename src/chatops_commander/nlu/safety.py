@@ -96,6 +96,10 @@ _HISTORY_FRAMES = tuple(re.compile(p) for p in (
     + _PAST_EN + r")\b",
     r"\b(?:qu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(?:i|on)|quoi|quels?\s+\w+|quelles?\s+\w+|ce\s+qu\s*'?\s*(?:i|on))\s+"
     r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
+    # "how is the deploy going?", "on en est où du déploiement ?": progress of something done
+    r"\b(?:ou\s+en\s+est|on\s+en\s+est\s+ou\s+(?:du|de\s+la|des|de\s+l\s*'?|avec)|progress\s+of|how\s+is|how\s*'?s"
+    r"|status\s+of)\s+(?:the\s+|le\s+|la\s+|l\s*'\s*|my\s+|our\s+|today\s*'?s\s+|last\s+)*(?P<w>deploy|deployment|rollout"
+    r"|release|rollback|backup|deploiement|livraison|sauvegarde|mise\s+en\s+prod)\b",
     # "were there any restarts today?", "any deploys this week?", "y a eu des redémarrages ?": events, counted
     r"\b(?:were\s+there|have\s+there\s+been|has\s+there\s+been|there\s+were|any|how\s+many|y\s*'?\s*a(?:-t-il)?\s+eu"
     r"|il\s+y\s+a\s+eu|combien\s+de)\s+(?:any\s+|des\s+|de\s+|d\s*'\s*)?(?P<w>restarts|reboots|deploys|deployments|rollbacks"

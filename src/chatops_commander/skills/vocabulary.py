@@ -47,6 +47,10 @@ _CHECK_ONLY_FR = (
     r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait|please|pls|thanks|now)\W*)*\Z"
 )
 
+# "nginx up on web-01?", "is web-01 ok?" (the name hidden just before): a state question about what was named.
+_STATE_WORD_EN = r"(?:\A|\s\s)\s*(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"
+_STATE_WORD_FR = r"(?:\A|\s\s)\s*(est\s+)?(up|ok|vivant|en\s+vie|joignable)\b(?:\s+(?:sur|en)\b[^?]{0,40})?\s*\?"
+
 VOCABULARY: dict[str, Vocabulary] = {
     "fleet.health": _v(
         "health check|healthcheck", "",
@@ -77,8 +81,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
-        (_CHECK_ONLY_EN, r"\A\W*\?+\W*\Z"),
-        (_CHECK_ONLY_FR, r"\A\W*\?+\W*\Z"),
+        (_CHECK_ONLY_EN, r"\A\W*\?+\W*\Z", _STATE_WORD_EN),
+        (_CHECK_ONLY_FR, r"\A\W*\?+\W*\Z", _STATE_WORD_FR),
     ),
     "server.disk": _v(
         "", "",
@@ -107,7 +111,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
          r"\bhtop\b", r"\bwhat\s*('?s|\s+is)\s+running\s+(on|there)\b(?!.*\b(docker|containers?)\b)",
          r"\bwhich\s+(services|processes|programs|daemons)\s+(are\s+)?running\b"),
-        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b",
+        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b(?!\s+(de\s+la\s+place|de\s+l\s*'?\s*espace|du\s+disque"
+         r"|de\s+la\s+ram|de\s+la\s+memoire))", r"\bhtop\b",
          r"\b(bouffe|mange|consomme|pompe)\w*\s+(quoi|tout|le\s+plus)\b",
          r"\b(qu\s*'?\s*est[ -]ce\s+qui|quels?\s+(services?|process\w*|programmes?|demons?))\s+(qui\s+)?tourne(nt)?\b"
          r"(?!.*\b(docker|conteneurs?|containers?)\b)"),
@@ -120,7 +125,7 @@ VOCABULARY: dict[str, Vocabulary] = {
     "service.status": _v(
         "", "", "status|state|running|alive|active|how is|how's|doing", "etat|statut|status|tourne|actif|marche|va bien",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", r"(?:\A|\s\s)\s*(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?",
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", _STATE_WORD_EN,
          r"\A\W*\?+\W*\Z", _CHECK_ONLY_EN),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A\W*\?+\W*\Z",
@@ -191,7 +196,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"(today|yesterday|recently|this|last|since|on|in|by)\b",
          r"\bwhat\s+(has\s+|have\s+)?(changed|happened)\b(?!\s+to\b)", r"\bwho\s+(has\s+)?(touched|changed|did)\b",
          r"\bwhat\s+(did|has)\s+[a-z][\w.-]*\s+(do|done|change|changed|touch|run)\b",
-         r"\b(changes|changelog|activity|audit\s+trail|who\s+did\s+what)\b"),
+         r"\b(changes|changelog|activity|audit\s+trail|who\s+did\s+what)\b",
+         r"\b(which|what)\s+versions?\s+(is|are|was|got)\s+(running|deployed|live|in|on)\b"),
         (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
          r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b",
          r"\b(quelles?|les)\s+(commandes?|actions?)\s+(ont\s+ete|a\s+ete|qui\s+ont\s+ete|lancees?|executees?|passees?"
@@ -200,7 +206,8 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\bqui\s+a\s+(touche|change|modifie|fait\s+quoi)\b", r"\bqu\s*'?\s*a\s+fait\s+[a-z]",
          r"\b(les\s+)?(changements|modifications|activite)\s+(recent\w*|d\s*'?\s*hier|depuis|sur|de\s+la|du|d)\b",
          r"\b(commandes?|actions?)\s+(lancees?|executees?|passees?|faites?)\s+(par|hier|aujourd|depuis|sur|ce)\b",
-         r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b"),
+         r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b",
+         r"\b(quelle|quelles)\s+versions?\s+(tourne|est|sont|a\s+ete|en)\b", r"\bon\s+en\s+est\s+ou\b|\bou\s+en\s+est\b"),
     ),
     "service.restart": _v(
         "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs|rst|nudge|give it a kick|give it a nudge", "redemarre|redemarrer|redemarrez|redemarres"
