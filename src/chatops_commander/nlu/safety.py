@@ -72,7 +72,10 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     # "est arrêté", "a redémarré", "a-t-il été redémarré", "s'est arrêté"
     r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:\S+\s+)"
     r"{0,2}?(?:ete\s+|bien\s+|deja\s+|correctement\s+)*(?P<w>(?:redemarre|reboote|arrete|stoppe|relance|deploye"
-    r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint)e?s?)\b",
+    r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint|lance)e?s?)\b",
+    # "has grafana come back up?", "is it back up?": a state, not a backup
+    r"\b(?:come|came|comes|coming|is|are|was|were|got|get|gets|getting|been|it\s*'?\s*s)\s+(?:\S+\s+){0,2}?"
+    r"(?P<w>back\s+(?:up|online))\b(?!\s+(?:the|a|my|our)\s+(?:db|database|data))",
     # "is the backup done?", "did the deploy go through?", "le dernier déploiement a marché ?"
     r"\b(?:is|was|did|has|have|were|are)\s+(?:the\s+|my\s+|our\s+|last\s+|latest\s+|today'?s\s+)*(?P<w>"
     + _ACTION_STEMS + r")\s+(?:\S+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"

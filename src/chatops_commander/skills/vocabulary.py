@@ -126,6 +126,7 @@ VOCABULARY: dict[str, Vocabulary] = {
         "", "", "status|state|running|alive|active|how is|how's|doing", "etat|statut|status|tourne|actif|marche|va bien",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
          r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", _STATE_WORD_EN,
+         r"\b(come|came|comes|coming)\s+back(\s+up|\s+online)?\b",
          r"\A\W*\?+\W*\Z", _CHECK_ONLY_EN),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A\W*\?+\W*\Z",
