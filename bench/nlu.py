@@ -177,6 +177,8 @@ the {f['cases']} cases of `tests/nlu/cases.jsonl` + `tests/nlu/data/dev.jsonl` +
 | accuracy on the probe set (`tests/nlu/data/probe.jsonl`, {f['probe_cases']} cases written before the round's \
 results, frozen) | {f['probe_accuracy']:.3f} (en {f['probe_en']:.3f}, fr {f['probe_fr']:.3f}) | |
 | … on its {f['probe_fresh_cases']} cases not also a training sentence | {f['probe_fresh_accuracy']:.3f} | |
+| probe set, the independent figure: measured before its failures were first read (ADR 0010, round 2) \
+| 0.951 (274/288) | |
 | accuracy on the dev split ({f['dev_cases']} generated sentences of held-out templates) | {f['dev_accuracy']:.3f} \
 (first round's {ROUND1_DEV}: {f['dev_round1_accuracy']:.3f}) | |
 | parse latency p50 | {f['p50_ms']} ms | |
