@@ -217,8 +217,9 @@ read_requests = st.one_of(
               st.sampled_from(["done", "finished", "ok", "complete"])),
     st.builds("did the {} {}?".format, st.sampled_from(["backup", "deploy", "deployment", "reboot", "rollback"]),
               st.sampled_from(["go through", "work", "fail", "succeed"])),
-    st.builds("{} {} {} on {}?".format, st.sampled_from(["has", "did", "is"]), st.sampled_from(SERVICES),
-              st.sampled_from(["come back up", "came back up", "back up", "back online"]), st.sampled_from(HOSTS)),
+    st.builds(lambda q, s, h: q.format(s, h), st.sampled_from([
+        "has {} come back up on {}?", "did {} come back up on {}?", "is {} back up on {}?", "is {} back online on {}?",
+        "{} came back up on {}?", "has {} come back online on {}"]), st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
     st.builds("{} est-il {} sur {} ?".format, st.sampled_from(SERVICES),
               st.sampled_from(["lancé", "démarré", "relancé", "arrêté"]), st.sampled_from(HOSTS)),
     st.builds("is there enough {} on {} for a {}?".format, st.sampled_from(["disk", "space", "memory", "room"]),

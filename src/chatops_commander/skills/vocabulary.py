@@ -48,8 +48,8 @@ _CHECK_ONLY_FR = (
 )
 
 # "nginx up on web-01?", "is web-01 ok?" (the name hidden just before): a state question about what was named.
-_STATE_WORD_EN = r"(?:\A|\s\s)\s*(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"
-_STATE_WORD_FR = r"(?:\A|\s\s)\s*(est\s+)?(up|ok|vivant|en\s+vie|joignable)\b(?:\s+(?:sur|en)\b[^?]{0,40})?\s*\?"
+_STATE_WORD_EN = r"(?:\A\s*|(?<!\s)\s\s+)(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"
+_STATE_WORD_FR = r"(?:\A\s*|(?<!\s)\s\s+)(est\s+)?(up|ok|vivant|en\s+vie|joignable)\b(?:\s+(?:sur|en)\b[^?]{0,40})?\s*\?"
 
 VOCABULARY: dict[str, Vocabulary] = {
     "fleet.health": _v(
@@ -81,8 +81,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
-        (_CHECK_ONLY_EN, r"\A\W*\?+\W*\Z", _STATE_WORD_EN),
-        (_CHECK_ONLY_FR, r"\A\W*\?+\W*\Z", _STATE_WORD_FR),
+        (_CHECK_ONLY_EN, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_EN),
+        (_CHECK_ONLY_FR, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_FR),
     ),
     "server.disk": _v(
         "", "",
@@ -127,9 +127,9 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
          r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", _STATE_WORD_EN,
          r"\b(come|came|comes|coming)\s+back(\s+up|\s+online)?\b",
-         r"\A\W*\?+\W*\Z", _CHECK_ONLY_EN),
+         r"\A(?=\s\s)\W*\?+\W*\Z", _CHECK_ONLY_EN),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
-         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A\W*\?+\W*\Z",
+         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A(?=\s\s)\W*\?+\W*\Z",
          _CHECK_ONLY_FR,
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
@@ -342,9 +342,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "chat.choose": _v(
         "", "", "option", "option|choix",
-        (r"^\s*(option|choice|number|#)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+        (r"^\s*(?:(?:option|choice|number)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
          r"^(the\s+)?(first|second|third|last|1st|2nd|3rd)(\s+(one|option))?" + _ANCHOR_END),
-        (r"^\s*(option|choix|numero)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+        (r"^\s*(?:(?:option|choix|numero)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
          r"^(la\s+|le\s+|l\s*'?\s*)?(premiere?|deuxieme|seconde?|troisieme|derniere?|1ere?|2e|3e)"
          r"(\s+(option|choix))?" + _ANCHOR_END),
     ),
