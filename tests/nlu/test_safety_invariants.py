@@ -90,6 +90,100 @@ def test_a_negated_action_is_never_the_result(text: str) -> None:
     assert _not_an_action(parsed), (text, parsed.action)
 
 
+EN_DISMISSED = ("reboot", "restart", "cleanup", "deploy", "rollback", "backup", "shutdown", "stop", "purge")
+FR_DISMISSED = ("le redémarrage", "le reboot", "le nettoyage", "le déploiement", "le rollback", "la sauvegarde",
+                "l'arrêt", "la purge", "le restart")
+dismissals = st.one_of(
+    st.builds(lambda d, a, v, r, h: f"{d} {a}{v}, {r} on {h}",
+              st.sampled_from(["never mind", "nevermind", "forget", "forget about", "skip", "scratch", "no more"]),
+              st.sampled_from(["the ", "that ", ""]), st.sampled_from(EN_DISMISSED), st.sampled_from(EN_READS),
+              st.sampled_from(HOSTS)),
+    st.builds(lambda d, v, r, h: f"{d} {v}, {r} de {h}",
+              st.sampled_from(["oublie", "laisse tomber", "annule", "plus de", "laisse"]),
+              st.sampled_from(FR_DISMISSED), st.sampled_from(FR_READS), st.sampled_from(HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(dismissals))
+def test_a_dismissed_action_is_never_the_result(text: str) -> None:
+    """"never mind the reboot, what's the uptime of lb-01": the action set aside is never what is done."""
+    parsed = _parse(text)
+    assert _not_an_action(parsed), (text, parsed.action)
+
+
+EN_DONE = ("restarted", "rebooted", "stopped", "killed", "deployed", "reloaded", "started", "bounced", "cleaned up")
+FR_DONE = ("redémarré", "rebooté", "arrêté", "stoppé", "relancé", "déployé", "rechargé", "démarré", "coupé", "lancé")
+who_did_it = st.one_of(
+    st.builds(lambda w, v, x, h: f"{w} {v} {x} on {h}", st.sampled_from(["who", "who has", "which user", "someone"]),
+              st.sampled_from(EN_DONE), st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
+    st.builds(lambda w, v, x: f"{w} {v} {x}", st.sampled_from(["qui a", "quelqu'un a", "qui a déjà"]),
+              st.sampled_from(FR_DONE), st.sampled_from(SERVICES)),
+    st.builds(lambda v, h, t: f"what got {v} on {h} {t}", st.sampled_from(EN_DONE), st.sampled_from(HOSTS),
+              st.sampled_from(["today", "yesterday", "in the last hour", ""])),
+    st.builds(lambda v, h, t: f"qu'est-ce qui a été {v} sur {h} {t}", st.sampled_from(FR_DONE),
+              st.sampled_from(HOSTS), st.sampled_from(["hier", "aujourd'hui", "cette nuit", ""])),
+)
+
+
+@SETTINGS
+@given(_styled(who_did_it))
+def test_a_question_about_what_was_done_reads_the_history_never_acts(text: str) -> None:
+    """"who restarted nginx?", "qu'est-ce qui a été lancé sur web-01 hier ?": a question about the past."""
+    parsed = _parse(text)
+    assert parsed.action == "history.list", (text, parsed.action, parsed.clarification)
+
+
+REAL_HOSTS = ("web-01", "web-02", "web-03", "db-master", "db-replica", "cache-01", "lb-01", "mon-01")
+set_aside = st.one_of(
+    st.builds(lambda v, w, x, h: f"{v} {w} {x} {h}", st.sampled_from(["reboot", "restart nginx on", "check the disk on",
+                                                                     "clean up", "stop haproxy on"]),
+              st.sampled_from(["all servers", "every server", "all the web servers", "everything", "the prod servers"]),
+              st.sampled_from(["except", "except for", "but not", "apart from", "other than", "excluding", ", not"]),
+              st.sampled_from(REAL_HOSTS)),
+    st.builds(lambda v, w, x, h: f"{v} {w} {x} {h}", st.sampled_from(["reboote", "redémarre nginx sur",
+                                                                     "nettoie", "arrête haproxy sur"]),
+              st.sampled_from(["tous les serveurs", "partout", "les serveurs web", "la prod"]),
+              st.sampled_from(["sauf", "sauf sur", "à part", "hormis", "excepté", "mais pas"]),
+              st.sampled_from(REAL_HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(set_aside))
+def test_a_host_set_aside_is_never_a_target(text: str) -> None:
+    """"reboot all servers except web-03" must never reboot web-03 (nor only web-03)."""
+    parsed = _parse(text)
+    aside = next(h for h in REAL_HOSTS if h in text.lower())
+    assert aside not in parsed.targets, (text, parsed.action, parsed.targets)
+
+
+two_requests = st.one_of(
+    st.builds(lambda r, h1, j, a, h2: f"{r} {h1}{j} {a} {h2}",
+              st.sampled_from(["check the disk on", "show the load of", "logs of nginx on", "is nginx up on"]),
+              st.sampled_from(REAL_HOSTS), st.sampled_from([", then", " then", " and then", "; ", ", after that"]),
+              st.sampled_from(["reboot", "restart haproxy on", "clean up", "stop nginx on"]),
+              st.sampled_from(REAL_HOSTS)),
+    st.builds(lambda r, h1, j, a, h2: f"{r} {h1}{j} {a} {h2}",
+              st.sampled_from(["vérifie le disque de", "montre la charge de", "les logs de nginx sur"]),
+              st.sampled_from(REAL_HOSTS), st.sampled_from([" puis", ", ensuite", " et puis", " et après ça"]),
+              st.sampled_from(["reboote", "redémarre haproxy sur", "nettoie", "arrête nginx sur"]),
+              st.sampled_from(REAL_HOSTS)),
+)
+
+
+@SETTINGS
+@given(_styled(two_requests))
+def test_two_requests_in_a_row_never_merge_their_hosts(text: str) -> None:
+    """"check the disk on web-01, then reboot lb-01": the reboot never reaches web-01."""
+    parsed = _parse(text)
+    words = text.lower().replace(",", " ").replace(";", " ").split()
+    first = next(w for w in words if w in REAL_HOSTS)
+    second = [w for w in words if w in REAL_HOSTS][-1]
+    if parsed.action in ACTING and first != second:
+        assert first not in parsed.targets, (text, parsed.action, parsed.targets)
+
+
 @SETTINGS
 @given(st.sampled_from(["restart nginx on web-01", "reboot db-replica", "redémarre haproxy sur lb-01"]),
        st.sampled_from(["don't restart it", "no, don't do that", "ne le redémarre pas", "don't reboot it",
@@ -123,6 +217,15 @@ read_requests = st.one_of(
               st.sampled_from(["done", "finished", "ok", "complete"])),
     st.builds("did the {} {}?".format, st.sampled_from(["backup", "deploy", "deployment", "reboot", "rollback"]),
               st.sampled_from(["go through", "work", "fail", "succeed"])),
+    st.builds(lambda q, s, h: q.format(s, h), st.sampled_from([
+        "has {} come back up on {}?", "did {} come back up on {}?", "is {} back up on {}?", "is {} back online on {}?",
+        "{} came back up on {}?", "has {} come back online on {}"]), st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
+    st.builds("{} est-il {} sur {} ?".format, st.sampled_from(SERVICES),
+              st.sampled_from(["lancé", "démarré", "relancé", "arrêté"]), st.sampled_from(HOSTS)),
+    st.builds("is there enough {} on {} for a {}?".format, st.sampled_from(["disk", "space", "memory", "room"]),
+              st.sampled_from(HOSTS), st.sampled_from(["backup", "deploy", "restart", "reboot", "cleanup"])),
+    st.builds("y a assez de {} sur {} pour un {} ?".format, st.sampled_from(["place", "mémoire", "disque"]),
+              st.sampled_from(HOSTS), st.sampled_from(["backup", "déploiement", "redémarrage", "reboot"])),
 )
 
 
@@ -235,6 +338,19 @@ OUT_OF_SCOPE = st.one_of(
                      "installe docker sur web-01", "formate le disque de web-02", "mets à jour le noyau de web-01",
                      "crée un utilisateur bob", "écris un mail à l'équipe", "réserve une réunion demain",
                      "quel temps fait-il ? la météo", "raconte moi une blague", "open port 8080 on lb-01"]),
+    # round 2: destructive or neighbouring requests that used to land on a catalog action
+    st.builds("{} the {} to {}".format, st.sampled_from(["copy", "clone", "migrate", "sync"]),
+              st.sampled_from(["prod db", "database", "users table"]), st.sampled_from(["staging", "web-03"])),
+    st.builds("{} {} on {}".format, st.sampled_from(["upgrade", "downgrade", "reinstall"]),
+              st.sampled_from(SERVICES), st.sampled_from(HOSTS)),
+    st.builds("{} the {} on {}".format, st.sampled_from(["delete", "truncate", "wipe", "remove"]),
+              st.sampled_from(["logs", "nginx access log", "files"]), st.sampled_from(HOSTS)),
+    st.builds("{} {}".format, st.sampled_from(["ssh into", "drain", "put in maintenance", "stop the server",
+                                              "shut down the box", "mount /dev/sdb on"]), st.sampled_from(HOSTS)),
+    st.builds("remove {} from the load balancer".format, st.sampled_from(HOSTS)),
+    st.sampled_from(["copie la base de prod en staging", "supprime les logs de web-01", "vide /tmp sur web-02",
+                     "connecte-toi en ssh sur db-master", "mets web-01 en maintenance", "éteins le serveur lb-01",
+                     "ajoute une tâche cron sur web-01", "chmod 777 /var/www sur web-01"]),
 )
 
 

@@ -151,7 +151,7 @@ def stray_words(a: Analysis, matcher: ActionMatcher) -> int:
 
 
 # "lance un backup / le déploiement / la commande / un diagnostic": launching a thing, not starting a service
-_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\s*"
+_LAUNCH_A_THING = re.compile(r"\b(lance[rz]?|launch)\s+(?:un|une|le|la|les|des|l\s*'|a|an|the)\b\s*"
                              r"(?!service|serveur|daemon|demon|conteneur|container)(?=[a-z])")
 _CLAUSE = re.compile(r"(?:[,;.!?:]|\s-\s|\b(?:so|then|and|please|pls|just|alors|donc|et|puis|stp|svp)\b)\s*"
                      r"((?:[a-z'-]+\s*){1,3})")
@@ -170,7 +170,7 @@ def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionM
     reads = " , ".join(h for h in found if _READ_VERB.match(h))
     read_scores = matcher.score(reads) if reads else None
     for i, (head, score) in enumerate(zip(matcher.score(heads), scores, strict=True)):
-        acts = head.verb > 0 and score.spec.intent is Intent.ACTION
+        acts = (head.verb > 0 or head.pattern > 0) and score.spec.intent is Intent.ACTION
         reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
         if acts or reads_it:
             score.bonus += 2.5
@@ -193,6 +193,7 @@ _HTTP_WORDS = re.compile(
 _HOST_LEAD = re.compile(r"\b(on|sur|of|de|du|for|pour|to|vers|at|from|host|hote|server|serveur|machine|node|box)\s+$")
 
 
+_SERVICE_READS = frozenset({"service.status"})
 _SERVER_READS = frozenset(
     "disk disque disks space memory memoire ram swap load charge cpu uptime processes processus process logs log"
     " journaux journal df status etat statut".split()
@@ -224,12 +225,16 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
     elif spec.needs_service:
         if ents.services:
             score.bonus += 0.8
-        elif ctx.service:
+        elif ctx.service and not values.get("url"):
             score.bonus += 0.4
         else:
-            score.bonus -= 1.0
+            score.bonus -= 2.0 if values.get("url") else 1.0  # "is https://… alive?": the site, not a service
     elif "service" in param_names and ents.services:
         score.bonus += 0.3
+    if spec.id == "fleet.health" and ents.hosts:
+        score.bonus -= 1.5  # "what's down on web-01", "is everything ok on web-02?": about that server
+    elif spec.id == "server.status" and ents.services and "service.status" in _SERVICE_READS:
+        score.bonus -= 1.5  # "check nginx on web-01", "how is nginx doing": about the service, not the host
     for name in param_names:
         if name in values:
             score.bonus += _STRONG_PARAMS.get(name, 0.3)

@@ -38,6 +38,11 @@ _CANCEL = tuple(sorted((
     "|ne fais rien|ne fais pas ca|fais pas ca|finalement non|bof|tant pis|non non|pas la peine|c'est mort"
     "|laisse courir|on laisse|oublions|on oublie|pas question|hors de question|stoppe|halte|nan|nope merci"
     "|not that one|not that|wrong one|pas celui-la|pas celle-la|pas ca|mauvais choix|no wrong"
+    "|cancel the deploy|cancel the deployment|cancel my request|cancel the request|cancel the restart"
+    "|cancel the reboot|cancel the action|cancel the command|cancel this|abort the deploy|abort the deployment"
+    "|stop the deploy|stop the deployment|cancel the rollback|annule le deploiement|annule le deploy"
+    "|annule la demande|annule ma demande|annule le redemarrage|annule le reboot|annule l'action|annule la commande"
+    "|annule le rollback|arrete le deploiement|annuler le deploiement|laisse tomber le deploiement"
 ).split("|"), key=len, reverse=True))
 _CONFIRM = tuple(sorted((
     "yes|yep|yeah|yea|ya|yup|y|sure|sure thing|confirm|confirmed|i confirm|go|go ahead|go for it|do it|proceed"
@@ -81,7 +86,8 @@ _HELP = tuple(sorted((
 _GREETING = tuple(sorted((
     "hi|hello|hey|heya|hiya|howdy|yo|good morning|good afternoon|good evening|morning|evening|greetings"
     "|hi there|hello there|hey there|sup|wassup|what's up|whats up|bonjour|salut|coucou|bonsoir|bjr|slt"
-    "|hello hello|re|rebonjour|bien le bonjour|salutations|hey hey"
+    "|hello hello|re|rebonjour|bien le bonjour|salutations|hey hey|t'es la|tu es la|vous etes la|are you there"
+    "|you there|u there|anyone there|anybody there|ping|y a quelqu'un|il y a quelqu'un"
 ).split("|"), key=len, reverse=True))
 
 _KINDS = (("cancel", _CANCEL), ("help", _HELP), ("confirm", _CONFIRM), ("thanks", _THANKS),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
 from chatops_commander.domain.inventory import Inventory
 from chatops_commander.nlu.lexicon import (
     ALL_HOSTS,
+    COMMON_WORDS,
     EN_MARKERS,
     ENVIRONMENT_NAMES,
     FR_MARKERS,
@@ -29,6 +30,14 @@ _HOST_LEAD = frozenset(
     "on sur of de du for pour to vers at from a across in dans chez host hote server serveur machine box node noeud vm"
     " instance srv named called nomme appele".split()
 )
+_EXCLUDE = re.compile(
+    r"\b(?:except(?:\s+for|\s+on)?|excluding|exclude|but\s+not(?:\s+on)?|other\s+than|apart\s+from|aside\s+from"
+    r"|besides|save\s+for|sauf(?:\s+sur|\s+pour)?|excepte(?:\s+sur)?|hormis|a\s+part|a\s+l\s*'?\s*exception\s+de"
+    r"|mais\s+pas(?:\s+sur)?|hors)\b|,\s*(?:but\s+)?not(?:\s+on)?\b|,\s*(?:mais\s+)?pas(?:\s+sur)?\b"
+)
+_EXCLUDE_END = re.compile(r"[;.!?]|,\s*(?!and\b|et\b|or\b|ou\b)|\b(?:then|puis|ensuite|and\s+then|et\s+puis)\b")
+_SERVER_LEAD = frozenset("host hote server serveur machine box node noeud vm instance srv named called nomme appele"
+                          .split())
 _COUNT_WORDS = frozenset(  # `top10`, `last50`, `tail100`: a count glued to its word, not a server name
     "top last first tail head limit pid port v version x n no num number ligne lignes line lines http https ipv".split()
 )
@@ -37,6 +46,12 @@ _COMMON_COMPOUNDS = frozenset(
     " vis-a-vis check-up follow-up roll-out set-up up-to-date built-in re-run re-deploy re-start read-only"
     " non-stop top-down ad-hoc long-running real-time multi-host sous-domaine grand-chose quelques-uns"
     " peux-tu pouvez-vous est-ce qu-est-ce".split()
+)
+_SERVICE_NOUNS = frozenset("service daemon unit unite demon".split())  # singular: "les services tournent" lists none
+_SERVICE_ARTICLES = frozenset("the le du ce this that a un".split())
+_NOT_SERVICE = frozenset(
+    "systemd status state etat statut logs log journal journaux tourne tournent marche marchent fonctionne"
+    " fonctionnent running runs works working plante crashe repond down up actif active ok".split()
 )
 _CLITICS = frozenset("il elle ils elles le la les moi toi nous vous y t tu ce on lui leur en je me te se".split())
 _ENV_CANONICAL = {
@@ -73,6 +88,7 @@ class Entities:
     unknown_hosts: tuple[str, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # names hidden from action words (hosts, services, groups)
     environments: tuple[str, ...] = ()  # environments the text names, canonical, even when not in the inventory
+    excluded: tuple[str, ...] = ()  # hosts set aside ("all servers except web-03"): never targets
 
     @property
     def named_targets(self) -> bool:
@@ -148,6 +164,21 @@ class EntityMatcher:
     # ------------------------------------------------------------------ matching
 
     def match(self, folded: str) -> Entities:
+        """Names in the folded text. Hosts or groups after "except", "but not", "sauf", "à part"… are set aside
+        (`excluded`), never targets: "reboot all servers except web-03" must not read as "reboot web-03"."""
+        cut = _EXCLUDE.search(folded)
+        if cut is not None:
+            end = _EXCLUDE_END.search(folded, cut.end())
+            stop = end.start() if end else len(folded)
+            aside = self._match(" " * cut.end() + folded[cut.end() : stop] + " " * (len(folded) - stop))
+            if aside.hosts or aside.groups:
+                excluded = list(aside.hosts) + [h for g in aside.groups for h in self.group_hosts(g)]
+                rest = self._match(folded[: cut.start()] + " " * (stop - cut.start()) + folded[stop:])
+                return replace(rest, excluded=tuple(dict.fromkeys(excluded)),
+                               spans=tuple(sorted(rest.spans + aside.spans + (cut.span(),))))
+        return self._match(folded)
+
+    def _match(self, folded: str) -> Entities:
         tokens = tokenize(folded)
         used: set[int] = set()
         compounds = _compounds(folded, tokens)
@@ -158,7 +189,10 @@ class EntityMatcher:
         services = self._services(folded, tokens, used, compounds)
         hidden |= {i for i in used - before if not any(fold(s) in self.known_phrases for s in services)}
         before_unknown = set(used)
-        unknown = self._unknown_hosts(folded, tokens, used, compounds, hosts_named=bool(hosts))
+        unknown, unlisted = self._unknown_hosts(folded, tokens, used, compounds, hosts_named=bool(hosts))
+        if not services:
+            unlisted += self._service_after_noun(tokens, used, compounds)
+            services = tuple(dict.fromkeys(unlisted))  # a service the inventory does not list: asked by name
         hidden |= used - before_unknown
         before = set(used)
         groups = self._groups(tokens, used, compounds)
@@ -268,10 +302,35 @@ class EntityMatcher:
         unique = set(close)
         return close[0] if len(unique) == 1 else None
 
+    def _service_after_noun(self, tokens: tuple[Token, ...], used: set[int], compounds: _Runs) -> tuple[str, ...]:
+        """`the foo service`, `le service foo`, `service foo`, `foo.service`: a service the inventory does not
+        list is still a service (the answer says where it does not run), never a host nor an action word."""
+        texts = [t.text for t in tokens]
+        inside = {i for first, last in compounds for i in range(first, last + 1)}
+        for i, word in enumerate(texts):
+            if word not in _SERVICE_NOUNS:
+                continue
+            for j in (i + 1, i - 1):
+                if not 0 <= j < len(texts) or j in used or j in inside:
+                    continue
+                candidate = texts[j]
+                if (len(candidate) >= 3 and candidate.isalnum() and not candidate.isdigit()
+                        and candidate not in self.known_words and candidate not in _SERVICE_NOUNS
+                        and candidate not in COMMON_WORDS
+                        and candidate not in FR_MARKERS and candidate not in EN_MARKERS
+                        and candidate not in _NOT_SERVICE and (j == i - 1 or word != "service" or i == 0
+                                                               or texts[i - 1] in _SERVICE_ARTICLES)):
+                    used.add(j)
+                    return (candidate,)
+        return ()
+
     def _unknown_hosts(
         self, folded: str, tokens: tuple[Token, ...], used: set[int], compounds: _Runs, *, hosts_named: bool,
-    ) -> tuple[str, ...]:
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Unknown host names, and compound names next to a real server name (`cron-agent on web-02`): services
+        the inventory does not list."""
         unknown: list[str] = []
+        unlisted: list[str] = []
         soft_ones: list[tuple[str, int, int]] = []
         texts = [t.text for t in tokens]
         for first, last in compounds:
@@ -283,12 +342,23 @@ class EntityMatcher:
                 continue
             lead = texts[first - 1] if first > 0 else ""
             strong = any(ch.isdigit() for ch in text) or lead in _HOST_LEAD or "." in text
+            if strong and hosts_named and lead not in _SERVER_LEAD and not any(ch.isdigit() for ch in text) \
+                    and "." not in text and text not in _COMMON_COMPOUNDS \
+                    and not all(self._ordinary_word(p) for p in parts):
+                strong = False  # `status of foo-agent on web-02`: next to a real server, an unlisted service
             soft = not hosts_named and text not in _COMMON_COMPOUNDS and not all(self._ordinary_word(p) for p in parts)
-            if strong:
+            if text.endswith(".service") and len(parts) >= 2:
+                unlisted.append(text[: -len(".service")])
+                used.update(range(first, last + 1))
+            elif strong:
                 unknown.append(text)
                 used.update(range(first, last + 1))
             elif soft:
                 soft_ones.append((text, first, last))
+            elif hosts_named and "." not in text and text not in _COMMON_COMPOUNDS \
+                    and not all(self._ordinary_word(p) for p in parts):
+                unlisted.append(text)
+                used.update(range(first, last + 1))
         if not unknown:  # `reboot api-prod`: a name nobody knows; next to a real server name, an unknown service
             for text, first, last in soft_ones:
                 unknown.append(text)
@@ -305,7 +375,7 @@ class EntityMatcher:
             if m and ("-" in pair or (len(m.group(2)) >= 2 and m.group(1) not in _COUNT_WORDS)):
                 unknown.append(pair)
                 used.update((i, i + 1) if pair != tok.text else (i,))
-        return tuple(unknown)
+        return tuple(unknown), tuple(unlisted)
 
     def _ordinary_word(self, part: str) -> bool:
         """A part that makes a compound an ordinary word (`demi-heure`, `re-deploy`), not a host name."""

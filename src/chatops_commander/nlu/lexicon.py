@@ -18,7 +18,9 @@ EN_MARKERS = frozenset(
     "the on is are what show me my of in for with and to please all it can you how why which "
     "last hours hour lines server servers restart reboot check status logs errors any there do does "
     "now same too also again hi hello hey thanks thank yes no cancel stop start running running? "
-    "whats what's going get give list tell is up down deploy kill backup memory disk load".split()
+    "whats what's going get give list tell is up down deploy kill backup memory disk load a an at by from look"
+    " take have has had was were been be did done who when where why this that there they we our your i i'm it's"
+    " just need want would should could anything something everything nothing some".split()
 )
 
 FOLLOW_UP_WORDS = frozenset(
@@ -85,4 +87,26 @@ ORDINALS = {
 STOP_WORDS = frozenset(
     "the a an on of in to for and or is are be me my please pls can could you le la les un une des du de "
     "sur et ou est sont moi stp svp tu vous peux pouvez au aux with avec what que quoi it this that".split()
+)
+
+# Ordinary words that are never typos of a catalog word ("faut" is not "fait", "choux" is not "choix",
+# "changed" is not "charge"): the spelling correction leaves them as they are.
+COMMON_WORDS = frozenset(
+    "faut fallait falloir choux chose choses truc trucs machin gens monde temps fois jour jours nuit soir matin"
+    " semaine mois annee heure minute seconde avant apres depuis pendant encore toujours jamais souvent vraiment"
+    " aussi alors donc mais parce comme quand pourquoi comment combien quel quelle quels quelles lequel laquelle"
+    " etre avoir fait faire fais dire dis voir vois vu aller allez venir venu prendre pris mettre mis savoir sais"
+    " pouvoir peux veux vouloir devoir dois doit trop tres beaucoup peu plus moins bien mieux mal juste vite"
+    " rien tout tous toute toutes chaque autre autres meme memes ceux celle celles celui ici voila voici"
+    " merde putain bordel zut mince genre grave chaud froid nouveau nouvelle vieux vieille grand grande petit petite"
+    " have been were what when where which while with would could should shall will your yours their there these"
+    " those this that than then them they thing things stuff guys folks people someone somebody anyone everyone"
+    " every each some many much more most less least very really quite just only also even still again already"
+    " yesterday today tomorrow tonight morning evening night week month year hour minute second time times"
+    " about above after before below between during into onto over under since until through across around"
+    " changed change changes happened happen happens touched touch went gone going done doing made make makes"
+    " seen look looks looking take took taken give gave given said tell told know knew think thought want"
+    " need needs needed like likes maybe please thanks sure fine good great okay cool nice weird strange funny"
+    " fire burning dead alive broken wrong right left same other another again back away down inside outside"
+    .split()
 )

@@ -10,7 +10,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from chatops_commander.domain.actions import ActionSpec, Intent
-from chatops_commander.nlu.lexicon import EN_MARKERS, FR_MARKERS, STOP_WORDS
+from chatops_commander.nlu.lexicon import COMMON_WORDS, EN_MARKERS, FR_MARKERS, STOP_WORDS
 from chatops_commander.nlu.text import fold
 
 PATTERN_WEIGHT, VERB_WEIGHT, NOUN_WEIGHT, FUZZY_FACTOR = 3.0, 2.0, 1.0, 0.8
@@ -86,9 +86,13 @@ class ActionMatcher:
 
         self._extra_words = frozenset(extra_words)
         self._spelling = sorted(w for w in self.known_words | self._extra_words if len(w) >= 4 and w.isalpha())
-        self._acting_words = frozenset(
+        read_words = frozenset(
             w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
-            if any(e.index in acting for e in entries)
+            if any(e.index in reading for e in entries)
+        )
+        self._acting_words = frozenset(  # words only actions that change something use ("disk" reads too)
+            w for p, entries in self.phrases.items() for w in re.findall(r"[a-z]+", p)
+            if any(e.index in acting for e in entries) and w not in read_words
         )
 
     def correct(self, folded: str, keep: frozenset[str] = frozenset()) -> str:
@@ -98,7 +102,7 @@ class ActionMatcher:
         def fix(m: re.Match[str]) -> str:
             word = m.group(0)
             if (len(word) < 4 or word in self.known_words or word in keep or word in STOP_WORDS
-                    or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words
+                    or word in FR_MARKERS or word in EN_MARKERS or word in self._extra_words or word in COMMON_WORDS
                     or self._inflected(word)):  # "problems", "restarted", "rebooting": no typos
                 return word
             limit = 1 if len(word) < 7 else 2

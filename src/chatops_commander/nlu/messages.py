@@ -78,6 +78,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "I'm not sure I understood: {first}, or {second}? (reply 1 or 2)",
         "fr": "Je ne suis pas sûr d'avoir compris : {first}, ou {second} ? (répondez 1 ou 2)",
     },
+    "two_requests": {
+        "en": "That is two requests: {first}, and {second}. I do one at a time: which one first? (reply 1 or 2)",
+        "fr": "Cela fait deux demandes : {first}, et {second}. Je les fais une par une : laquelle d'abord ? "
+              "(répondez 1 ou 2)",
+    },
     "which_option": {
         "en": "Which one? {candidates} (reply with its number).",
         "fr": "Lequel ? {candidates} (répondez par son numéro).",

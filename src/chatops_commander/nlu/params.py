@@ -86,6 +86,7 @@ _ORDINAL_FILLER = frozenset(
 _CONTAINER = (
     re.compile(r"\b([a-z0-9][a-z0-9_.-]{1,62})\s+(?:docker\s+)?(?:container|conteneur)s?\b"),
     re.compile(r"\b(?:container|conteneur)s?\s+(?:docker\s+)?([a-z0-9][a-z0-9_.-]{1,62})\b"),
+    re.compile(r"\bdocker\s+(?:restart|start|stop|kill|logs)\s+([a-z0-9][a-z0-9_.-]{1,62})\b"),
 )
 _NOT_CONTAINER = STOP_WORDS | frozenset("docker all tous les des on sur this that ce le la".split())
 _SERVER_NAME = re.compile(
@@ -166,7 +167,7 @@ def extract_folded(folded: str, out: Extracted, known_words: frozenset[str] = fr
                 out.values["since"] = value
                 break
     explicit = _GREP_EXPLICIT.search(text)
-    if "quoted" in out.values and re.search(r"\b(containing|contenant|grep|matching|with|avec|mot|word)\b", text):
+    if "quoted" in out.values and re.search(r"\b(containing|contenant|grep|matching|with|avec|mot|word)\b|\bw/", text):
         out.values["grep"] = out.values["quoted"]
     elif explicit and explicit.group(1) not in STOP_WORDS:
         out.values["grep"] = explicit.group(1)

@@ -25,7 +25,12 @@ from chatops_commander.nlu.text import MAX_CHARS, clean, fold, raw_command
 from chatops_commander.nlu.turn import Frame, Result, build
 
 _REBOOT = re.compile(r"\b(reboot\w*|redemarr\w*|restart\w*|uptime|up)\b")
+_PACKAGE_VERB = re.compile(r"\b(upgrade|downgrade|update|reinstall|patch|mettre a jour|mets a jour|maj|installe[rz]?"
+                           r"|desinstalle[rz]?|reinstalle[rz]?)\b(?!\s+(on|me|about|sur|moi)\b)")
 _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
+_SEQUENCE = re.compile(r"\b(?:and\s+then|then|after\s+that|afterwards|next|et\s+puis|puis|ensuite|apres\s+ca|et\s+apres"
+                       r"|and\s+also|and\s+also|et\s+aussi)\b|;")
+_STATE_READS = frozenset({"service.status", "server.status", "fleet.health"})
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
@@ -94,6 +99,8 @@ class Parser:
             if outside is not None and "command" not in extract_raw(clean(rest)).values:
                 return self._outside(outside, text, rest, ctx)
         analysis = analyze(rest, ctx, self.matcher, self.names, command=command)
+        if command is None and analysis.entities.services and _PACKAGE_VERB.search(analysis.folded):
+            return self._outside("packages", text, rest, ctx)  # "downgrade postgres", "upgrade nginx on web-01"
         frame = self._frame(analysis, ctx)
         if frame is not None and frame.spec is not None and frame.spec.id in analysis.blocked:
             frame = self._refused(analysis, ctx)
@@ -171,8 +178,14 @@ class Parser:
             return self._chosen(option, a, ctx)
         if best is not None and ctx.is_empty and len(a.ranked) > 1 and best.total - a.ranked[1].total < RULE_MARGIN:
             best = self._arbitrate(a) or best
-        if best is not None and (choice := self._either(a)) is not None:
+        if best is not None and (choice := self._either(a) or self._sequence(a)) is not None:
             return choice
+        if (best is not None and a.reading.outcome_question and not a.entities.services and not a.entities.hosts
+                and best.spec.id in _STATE_READS and "history.list" in self.by_id):
+            best = next(s for s in a.ranked if s.spec.id == "history.list") if any(
+                s.spec.id == "history.list" for s in a.ranked) else best
+            if best.spec.id != "history.list":  # "le déploiement d'hier a marché ?": what was done, not a state
+                return Frame(spec=self.by_id["history.list"], values=dict(a.values), confidence=0.6)
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -220,6 +233,37 @@ class Parser:
         first, second = (reading(s.spec.id, a.lang, service=service, hosts=a.entities.hosts) for s in named)
         return Frame(spec=None, question=say("two_readings", a.lang, first=first, second=second),
                      options=tuple(s.spec.id for s in named))
+
+    def _sequence(self, a: Analysis) -> Frame | None:
+        """"check the disk on web-01, then reboot lb-01": two requests in a row, one of them changing something —
+        ask which one first, never merge their hosts (or their actions) into one card."""
+        cut = _SEQUENCE.search(a.folded)
+        if cut is None:
+            return None
+        picks: list[ActionScore] = []
+        named: list[frozenset[str]] = []
+        for part in (a.folded[: cut.start()], a.folded[cut.end() :]):
+            ents = self.names.match(part)
+            named.append(frozenset(ents.hosts) | frozenset(ents.groups) | ({"*"} if ents.all_hosts else set()))
+            chars = list(part)
+            for start, end in ents.spans:
+                chars[start:end] = " " * (end - start)
+            scores = [x for x in self.matcher.score("".join(chars)) if x.words >= 1.0
+                      and x.spec.intent is not Intent.CONVERSATION and x.spec.id not in a.blocked]
+            for x in scores:
+                if x.spec.needs_service and not ents.services:
+                    x.bonus -= 1.0
+            if not scores:
+                return None  # "restart nginx, then": one request
+            picks.append(max(scores, key=lambda x: (x.words + x.bonus, -x.spec.risk.rank)))
+        if all(p.spec.intent is not Intent.ACTION for p in picks):
+            return None  # two readings that change nothing: the rules' pick is harmless
+        if picks[0].spec.id == picks[1].spec.id and not (named[0] and named[1] and named[0] != named[1]):
+            return None  # the same request, said twice
+        service = a.entities.services[0] if a.entities.services else None
+        first, second = (reading(p.spec.id, a.lang, service=service, hosts=()) for p in picks)
+        return Frame(spec=None, question=say("two_requests", a.lang, first=first, second=second),
+                     options=tuple(dict.fromkeys(p.spec.id for p in picks)))
 
     def _arbitrate(self, a: Analysis) -> ActionScore | None:
         """Close rule candidates: the learned model's pick among them, when it has one and it is no riskier."""

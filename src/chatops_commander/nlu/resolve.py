@@ -42,6 +42,26 @@ def resolve_targets(
     spec: ActionSpec, service: str | None, explicit_service: bool, ents: Entities, ctx: ConversationContext,
     follow_up: bool, names: EntityMatcher, lang: str,
 ) -> Targets:
+    """Rules 1-6 of docs/ACTIONS.md; hosts set aside ("except web-03") are taken out of whatever was chosen,
+    and when nothing is left the answer is a question, never the hosts set aside."""
+    t = _resolve(spec, service, explicit_service, ents, ctx, follow_up, names, lang)
+    if not ents.excluded or not t.hosts:
+        return t
+    kept = tuple(h for h in t.hosts if h not in ents.excluded)
+    if kept:
+        return Targets(hosts=kept)
+    candidates = tuple(h for h in names.inventory.names if h not in ents.excluded)[:MAX_LISTED]
+    return Targets(
+        question=say("which_host", lang, action=summary(dict(spec.summary), spec.id, lang),
+                     candidates=join_names(candidates, lang)),
+        options=candidates, option_kind="target",
+    )
+
+
+def _resolve(
+    spec: ActionSpec, service: str | None, explicit_service: bool, ents: Entities, ctx: ConversationContext,
+    follow_up: bool, names: EntityMatcher, lang: str,
+) -> Targets:
     inventory = names.inventory
     if spec.scope is TargetScope.NONE:
         return Targets()
@@ -69,13 +89,13 @@ def resolve_targets(
         running = names.hosts_running(service)
         if inherit and all(t in running for t in ctx.targets):
             return Targets(hosts=ctx.targets)
-        return _by_service(spec, service, running, lang, names)
+        return _by_service(spec, service, running, lang, names, ents.excluded)
     if inherit:
         return Targets(hosts=ctx.targets)
     if spec.scope is TargetScope.FLEET_DEFAULT:
         return Targets(hosts=inventory.names)
     if service:
-        return _by_service(spec, service, names.hosts_running(service), lang, names)
+        return _by_service(spec, service, names.hosts_running(service), lang, names, ents.excluded)
     candidates = inventory.names[:MAX_LISTED]
     return Targets(
         question=say("which_host", lang, action=summary(dict(spec.summary), spec.id, lang),
@@ -97,7 +117,9 @@ def _named_hosts(ents: Entities, names: EntityMatcher) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
-def _by_service(spec: ActionSpec, service: str, running: tuple[str, ...], lang: str, names: EntityMatcher) -> Targets:
+def _by_service(spec: ActionSpec, service: str, running: tuple[str, ...], lang: str, names: EntityMatcher,
+                excluded: tuple[str, ...] = ()) -> Targets:
+    running = tuple(h for h in running if h not in excluded)
     if len(running) == 1:
         return Targets(hosts=running)
     if len(running) > 1:

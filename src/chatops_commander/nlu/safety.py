@@ -25,7 +25,15 @@ _NEGATION = re.compile(
     r"|not\s+(?=(?:reboot|restart|stop|kill|clean|deploy|roll|backup|shut|start|reload|remove)\w*)"
     r"|ne\s+(?:pas|jamais|plus|rien)?|n\s*'|surtout\s+pas|pas\s+besoin\s+d|pas\s+la\s+peine\s+d|inutile\s+d"
     r"|sans|evite[rz]?\s+d|jamais|faut\s+pas|pas\s+de|pas\s+(?=(?:de\s+)?(?:redemarr|reboot|arret|stopp|tue"
-    r"|nettoy|deploi|deploy|sauvegard|rollback|relanc|coupe|eteins|demarr)\w*)|au\s+lieu\s+d|plutot\s+que\s+d)"
+    r"|nettoy|deploi|deploy|sauvegard|rollback|relanc|coupe|eteins|demarr)\w*)|au\s+lieu\s+d|plutot\s+que\s+d"
+    # dismissing an action before asking something else: "never mind the reboot", "forget the restart",
+    # "skip the cleanup", "oublie le redémarrage", "laisse tomber le reboot"
+    r"|(?:never\s*mind|forget(?:\s+about)?|skip|scratch|drop|no\s+more|oublie[rz]?|laisse[rz]?\s+tomber|laisse"
+    r"|annule[rz]?|plus\s+de)\s+(?:the\s+|that\s+|this\s+|a\s+|le\s+|la\s+|les\s+|l\s*'\s*|un\s+|une\s+|ce\s+)?"
+    r"(?=(?:reboot|restart|redemarr|relanc|stop|arret|kill|clean|nettoy|purge|deploy|deploi|roll|backup|sauvegard"
+    r"|shut|start|demarr|reload|recharg|bounce)\w*\b[^,;.!?]*[,;.!?]|(?:reboot|restart|redemarr|relanc|stop|arret"
+    r"|kill|clean|nettoy|purge|deploy|deploi|roll|backup|sauvegard|shut|start|demarr|reload|recharg|bounce)\w*"
+    r"\s+(?:and|et|but|mais|just|juste)\b))"
 )
 _ACTION_STEMS = (
     r"reboot\w*|restart\w*|redemarr\w*|relanc\w*|stop\w*|arret\w*|shut\s*down|shutdown|halt\w*|kill\w*|tue\w*"
@@ -39,7 +47,8 @@ _ARTICLES = (r"(?:(?:the|a|an|its|their|this|that|last|latest|previous|recent|mo
              r"|du|des|un|une|son|sa|ses|leur|dernier|derniere|precedent|ce|cette|my|our|mon|ma|notre)\s+)*")
 _READ_FRAMES = tuple(re.compile(p) for p in (
     # "since / after / before the reboot", "depuis le redémarrage"
-    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors)\s+" + _ARTICLES
+    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors|enough\b[^,.;!?]{0,40}?\bfor|ready\s+for"
+    r"|assez\b[^,.;!?]{0,40}?\bpour|pret\s+pour|suffisamment\b[^,.;!?]{0,40}?\bpour)\s+" + _ARTICLES
     + r"(?P<w>" + _ACTION_STEMS + r")",
     # "last reboot", "dernier redémarrage"
     r"\b(?:last|latest|previous|recent|dernier|derniere|precedent|precedente)\s+(?P<w>" + _ACTION_STEMS + r")",
@@ -63,7 +72,10 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     # "est arrêté", "a redémarré", "a-t-il été redémarré", "s'est arrêté"
     r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:\S+\s+)"
     r"{0,2}?(?:ete\s+|bien\s+|deja\s+|correctement\s+)*(?P<w>(?:redemarre|reboote|arrete|stoppe|relance|deploye"
-    r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint)e?s?)\b",
+    r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint|lance)e?s?)\b",
+    # "has grafana come back up?", "is it back up?": a state, not a backup
+    r"\b(?:come|came|comes|coming|is|are|was|were|got|get|gets|getting|been|it\s*'?\s*s)\s+(?:\S+\s+){0,2}?"
+    r"(?P<w>back\s+(?:up|online))\b(?!\s+(?:the|a|my|our)\s+(?:db|database|data))",
     # "is the backup done?", "did the deploy go through?", "le dernier déploiement a marché ?"
     r"\b(?:is|was|did|has|have|were|are)\s+(?:the\s+|my\s+|our\s+|last\s+|latest\s+|today'?s\s+)*(?P<w>"
     + _ACTION_STEMS + r")\s+(?:\S+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"
@@ -71,6 +83,30 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     r"\b(?:le|la|l\s*'?|mon|ma|notre|dernier|derniere)\s*(?:dernier\s+|derniere\s+)?(?P<w>" + _ACTION_STEMS
     + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
     r"|echoue|termine|fini|passe|plante|ok)\b",
+))
+# Questions about who did what, or what was done ("who restarted nginx?", "qui a redémarré nginx ?", "qu'est-ce
+# qui a été lancé hier ?", "what got restarted?"): the verb is what the history is asked about, never an order.
+_PAST_EN = (r"(?:re)?(?:booted|started|stopped|killed|deployed|reloaded|cleaned(?:\s+up)?|backed\s+up|rolled\s+back"
+            r"|shut\s+down|halted|launched|bounced|ran|run|executed|removed|purged|dumped)")
+_PAST_FR = (r"(?:redemarre|reboote|arrete|stoppe|relance|deploye|tue|sauvegarde|nettoye|recharge|demarre|coupe"
+            r"|lance|eteint|execute|purge|retire|supprime|livre)e?s?")
+_HISTORY_FRAMES = tuple(re.compile(p) for p in (
+    r"\b(?:who|whoever|which\s+users?|somebody|someone|anyone|anybody)\s+(?:\S+\s+){0,2}?(?P<w>" + _PAST_EN
+    + r")\b",
+    r"\b(?:qui|quelqu\s*'?\s*un|quel\s+utilisateur|personne)\s+(?:a|aurait|ont|avait)\s+(?:\S+\s+){0,1}?(?P<w>"
+    + _PAST_FR + r")\b",
+    r"\b(?:what|which\s+\w+)\s+(?:was|were|got|has\s+been|have\s+been|had\s+been)\s+(?:\S+\s+){0,1}?(?P<w>"
+    + _PAST_EN + r")\b",
+    r"\b(?:qu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(?:i|on)|quoi|quels?\s+\w+|quelles?\s+\w+|ce\s+qu\s*'?\s*(?:i|on))\s+"
+    r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
+    # "how is the deploy going?", "on en est où du déploiement ?": progress of something done
+    r"\b(?:ou\s+en\s+est|on\s+en\s+est\s+ou\s+(?:du|de\s+la|des|de\s+l\s*'?|avec)|progress\s+of|how\s+is|how\s*'?s"
+    r"|status\s+of)\s+(?:the\s+|le\s+|la\s+|l\s*'\s*|my\s+|our\s+|today\s*'?s\s+|last\s+)*(?P<w>deploy|deployment|rollout"
+    r"|release|rollback|backup|deploiement|livraison|sauvegarde|mise\s+en\s+prod)\b",
+    # "were there any restarts today?", "any deploys this week?", "y a eu des redémarrages ?": events, counted
+    r"\b(?:were\s+there|have\s+there\s+been|has\s+there\s+been|there\s+were|any|how\s+many|y\s*'?\s*a(?:-t-il)?\s+eu"
+    r"|il\s+y\s+a\s+eu|combien\s+de)\s+(?:any\s+|des\s+|de\s+|d\s*'\s*)?(?P<w>restarts|reboots|deploys|deployments|rollbacks"
+    r"|redemarrages|deploiements|relances|mises\s+en\s+prod|shutdowns|arrets)\b",
 ))
 _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
                    r"|l\s*'?\s*|du\s+|that\s+)?$")
@@ -153,6 +189,11 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
             spans.append(m.span("w"))
             when = when or index in (0, 1, 2, 3, 5)
             outcome = outcome or index >= last
+    for pattern in _HISTORY_FRAMES:
+        for m in pattern.finditer(folded):
+            boundary = _BOUNDARY.search(folded, m.end("w"))
+            spans.append((m.start("w"), boundary.start() if boundary else len(folded)))  # "who killed the backup"
+            outcome = True
     state = bool(_STATE_QUESTION.search(folded)) and bool(re.search(r"\?|^(is|are|was|est|sont)\b", folded))
     return tuple(spans), state, when or outcome, outcome
 

@@ -12,6 +12,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.nlu.analysis import Analysis
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import EntityMatcher
+from chatops_commander.nlu.history import history_filters
 from chatops_commander.nlu.messages import join_names, numbered, say, summary, what
 from chatops_commander.nlu.resolve import final_risk, resolve_targets
 
@@ -113,6 +114,8 @@ def _parameters(
         params["host"] = values["address"]
     if "environment" not in allowed and spec.scope is not TargetScope.NONE and a.entities.environments:
         params["environment"] = a.entities.environments[0]  # named in the text: shown on the card (ACTIONS.md)
+    if spec.id == "history.list":
+        params.update(history_filters(a.folded, a.entities, values))
     if "environment" in allowed:
         envs = list(a.entities.environments) or [g for g in a.entities.groups if names.is_environment(g)]
         if envs:

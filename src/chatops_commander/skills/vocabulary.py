@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of phrases and regular expressions read better unwrapped)
 """Words each built-in action teaches the parser, in English and French.
 
 Owned by the language-understanding work (issue 5): every built-in action id has an entry.
@@ -28,6 +29,28 @@ def _v(
 _SERVER_WORD = r"(servers?|serveurs?|machines?|box(es)?|hosts?|hotes?|vms?|nodes?|noeuds?|srv)"
 _ANCHOR_END = r"\s*[!.?]*\s*$"
 
+# "check web-01", "jette un œil à web-01", "can you check nginx on web-01" (names hidden): nothing but the verb and
+# politeness. Both server.status and service.status read them; the service named (or not) decides.
+_CHECK_ONLY_EN = (
+    r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo|i need to|i need you to|can u"
+    r"|go|quickly|plz|plse)\W+)*(?:check|chk|verify|inspect|(?:take|have|give)\s+(?:me\s+)?(?:a\s+)?(?:quick\s+)?(?:look|peek)"
+    r"(?:\s+(?:at|on|into))?|look\s+(?:at|into)|check\s+on|check\s+up\s+on)(?:\W|\b(?:on|at|in|of|the|all|my|our|service|server"
+    r"|servers|box|boxes|host|hosts|machines?|nodes?)\b)*"
+    r"(?:(?:please|pls|plz|thanks|thx|ty|now|asap|for me|real quick|stp|svp|merci|vite)\W*)*\Z"
+)
+_CHECK_ONLY_FR = (
+    r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok|il faut|faut|pourrais-tu|tu pourrais|bon|peux tu"
+    r"|vous pouvez|pouvez-vous)\W+)*(?:verifie[rz]?|controle[rz]?|regarde[rz]?|check|(?:jette[rz]?|jeter)\s+un"
+    r"\s+(?:oeil|coup\s+d\s*'?\s*oeil)|t\s*'?\s*as\s+vu|tu\s+as\s+vu|as-tu\s+vu|vous\s+avez\s+vu|avez-vous"
+    r"\s+vu)(?:\W|\b(?:sur|a|au|aux|de|du|le|la|les|l|tous|toutes|mes|nos|service|serveurs?|machines?|on|the|all"
+    r"|servers?)\b)*"
+    r"(?:(?:stp|svp|merci|vite|maintenant|asap|s'il te plait|s'il vous plait|please|pls|thanks|now)\W*)*\Z"
+)
+
+# "nginx up on web-01?", "is web-01 ok?" (the name hidden just before): a state question about what was named.
+_STATE_WORD_EN = r"(?:\A\s*|(?<!\s)\s\s+)(up|running|alive|ok|okay|fine|good|healthy|happy)\b(?:\s+(?:on|in)\b[^?]{0,40})?\s*\?"
+_STATE_WORD_FR = r"(?:\A\s*|(?<!\s)\s\s+)(est\s+)?(up|ok|vivant|en\s+vie|joignable)\b(?:\s+(?:sur|en)\b[^?]{0,40})?\s*\?"
+
 VOCABULARY: dict[str, Vocabulary] = {
     "fleet.health": _v(
         "health check|healthcheck", "",
@@ -36,23 +59,30 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are)\s+(everything|all|things|the fleet|the servers|all the servers|my servers|all servers"
          r"|the infra\w*|prod|production)\s+(ok|okay|fine|good|alright|healthy|up|running|green)\b",
          r"\bhow\s*('s|s| is| are)\s+(everything|things|the fleet|the infra\w*|the servers|my servers|prod"
-         r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green)\b",
-         r"\bany\s+(problems?|issues?|trouble)\b", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
+         r"|production|it going)\b", r"\b(everything|all)\s+(ok|okay|fine|good|green|alright|allright|right)\b",
+         r"\b(is\s+|are\s+)?(anything|something|any\s+services?|any\s+servers?|any\s+hosts?|any\s+boxes)\s+(down|broken"
+         r"|dead|failing|red|crashed|on fire)\b", r"\bwhat\s*'?\s*(s|is)\s+(down|broken|failing|red)\b",
+         r"\b(are\s+)?(all|every)\s+(the\s+)?services?\s+(running|up|ok|okay|fine|healthy|green)\b",
+         r"\bany\s+(problems?|issues?|trouble)\b(?!\s+with\b)", r"\bstatus\s+(of\s+)?(everything|the fleet)\b"),
         (r"\btout\s+(va|roule|est|se passe)\s+(bien|ok|correct|nickel|au vert|bon)\b", r"\btout va bien\b",
          r"\bcomment\s+(va|vont|se porte|se portent)\s+(l\s*'?\s*infra\w*|les serveurs|la prod|mes serveurs"
-         r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod)\b",
-         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
-         r"\b(tout|ca)\s+(roule|baigne)\b"),
+         r"|la flotte|tout|nos serveurs)\b", r"\bca\s+va\s+(les serveurs|l\s*'?\s*infra\w*|la prod|en prod|le parc|la flotte)\b",
+         r"\b(des|un|y a des|y a un)\s+(problemes?|soucis?)\b(?!\s+(avec|with)\b)", r"\btout\s+est\s+(ok|bon|up|vert|en ordre)\b",
+         r"\b(tout|ca)\s+(roule|baigne)\b", r"\A\W*(?:\w+\W+){0,2}?tout\s+(fonctionne|marche|tourne)\W*(?:\w+\W*){0,2}\Z",
+         r"\b(le\s+parc|la\s+flotte|l\s*'?\s*infra)\s+(va\s+bien|tient|est\s+ok|tourne)\b", r"\bca\s+tourne\s+partout\b",
+         r"\brien\s+(a\s+signaler|de\s+casse|de\s+grave)\b",
+         r"\b(quelque\s+chose|qqch|un\s+truc|des\s+trucs|un\s+service|des\s+services|une\s+machine|un\s+serveur)\s+"
+         r"(de\s+|d\s*'?\s*)?(casse|en\s+panne|down|hs|plante|qui\s+(deconne|cloche|plante|coince|va\s+pas|marche\s+pas"
+         r"|ne\s+va\s+pas|ne\s+marche\s+pas)|ne\s+va\s+pas|ne\s+marche\s+pas)\b",
+         r"\b(tous\s+les|les)\s+services\s+(tournent|sont\s+(up|ok|actifs))\b"),
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
         "|how long has|been up|up since",
         "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
         # "check web-01" (the name hidden): nothing but the verb and politeness
-        (r"\A\W*(?:(?:please|pls|can you|could you|would you|hey|ok|quick|just|yo)\W+)*(?:check|verify|inspect)"
-         r"(?:\s+on)?\W*(?:(?:please|pls|thanks|now|asap)\W*)*\Z",),
-        (r"\A\W*(?:(?:stp|svp|peux-tu|tu peux|dis|vite|ok)\W+)*(?:verifie|controle|regarde|check)(?:\s+(?:sur|le"
-         r"\s+serveur))?\W*(?:(?:stp|svp|merci|vite)\W*)*\Z",),
+        (_CHECK_ONLY_EN, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_EN),
+        (_CHECK_ONLY_FR, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_FR),
     ),
     "server.disk": _v(
         "", "",
@@ -60,23 +90,32 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|filesystem|filesystems|full|space left|du",
         "disque|disques|espace disque|espace|place|stockage|occupation|partition|partitions|plein|pleins|remplissage"
         "|occupation disque|espace libre|place libre|df|du",
-        (r"\b(disk|space|partition)\s+(usage|left|free|full)\b",),
-        (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b"),
+        (r"\b(disk|space|partition)\s+(usage|left|free|full)\b", r"\bhow\s+many\s+(gb|gigs?|gigabytes|tb)\b",
+         r"\b(gb|gigs?)\s+(left|free|remaining)\b"),
+        (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b",
+         r"\bcombien\s+de\s+(go|gigas?|to|mo|place|espace)\b", r"\b(reste|restant|dispo\w*)\s+(combien\s+)?(de\s+)?(go|gigas?)\b"),
     ),
     "server.memory": _v(
         "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
-        "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe", (), (),
+        "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe",
+        (r"\bswap\s+(is\s+)?(full|used|usage|maxed|exhausted)\b", r"\b(out\s+of|short\s+on|low\s+on)\s+(memory|ram|mem)\b"),
+        (r"\b(swap|ram|memoire)\s+(est\s+)?(plein|pleine|saturee?|a\s+fond)\b", r"\ba\s+court\s+de\s+(ram|memoire)\b"),
     ),
     "server.load": _v(
         "", "", "load|cpu|load average|loadavg|cpu usage|cpu load|load avg|uptime load",
         "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
     ),
     "server.processes": _v(
-        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop",
-        "processus|process|liste des processus|les process|procs|top",
+        "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop|which services"
+        "|what services", "processus|process|liste des processus|les process|procs|top|quels services",
         (r"\btop\b(?!\s+of)", r"\b(what|which|who)('?s| is| are)?\s+(eating|using|hogging|consuming|taking)\b",
-         r"\bhtop\b"),
-        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b", r"\bhtop\b"),
+         r"\bhtop\b", r"\bwhat\s*('?s|\s+is)\s+running\s+(on|there)\b(?!.*\b(docker|containers?)\b)",
+         r"\bwhich\s+(services|processes|programs|daemons)\s+(are\s+)?running\b"),
+        (r"\bqu?i\s+(bouffe|mange|consomme|prend|utilise|pompe)\w*\b(?!\s+(de\s+la\s+place|de\s+l\s*'?\s*espace|du\s+disque"
+         r"|de\s+la\s+ram|de\s+la\s+memoire))", r"\bhtop\b",
+         r"\b(bouffe|mange|consomme|pompe)\w*\s+(quoi|tout|le\s+plus)\b",
+         r"\b(qu\s*'?\s*est[ -]ce\s+qui|quels?\s+(services?|process\w*|programmes?|demons?))\s+(qui\s+)?tourne(nt)?\b"
+         r"(?!.*\b(docker|conteneurs?|containers?)\b)"),
     ),
     "server.logs": _v(
         "", "", "system log|system logs|syslog|journalctl|kernel log|dmesg|logs|log|journal|messages|errors",
@@ -84,10 +123,14 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(system|syslog|kernel|dmesg|journalctl|os)\b",), (r"\b(systeme|syslog|noyau|kernel)\b",),
     ),
     "service.status": _v(
-        "", "", "status|state|running|alive|active", "etat|statut|status|tourne|actif|marche",
+        "", "", "status|state|running|alive|active|how is|how's|doing", "etat|statut|status|tourne|actif|marche|va bien",
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
-         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b"),
+         r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", _STATE_WORD_EN,
+         r"\b(come|came|comes|coming)\s+back(\s+up|\s+online)?\b",
+         r"\A(?=\s\s)\W*\?+\W*\Z", _CHECK_ONLY_EN),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
+         r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A(?=\s\s)\W*\?+\W*\Z",
+         _CHECK_ONLY_FR,
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
@@ -118,40 +161,65 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are|went|goes|seems?|looks?|keeps?)\s+(down|dead|broken|unreachable|slow|hanging|stuck"
          r"|crashing|crashed|failing|timing out|erroring)\b", r"\bwhat\s*'?s?\s+(is\s+)?(going on|happening"
          r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b",
-         r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b"),
+         r"\b(something|smth|sth)\s+(is\s+|'s\s+)?(wrong|off|broken)\b", r"\bon\s+fire\b",
+         r"\b(acting|behaving)\s+(up|weird\w*|strange\w*|funny|oddly)\b|\bmisbehav\w*|\bfreaking\s+out\b",
+         r"\b(problems?|issues?|trouble)\s+with\b", r"\b(hosed|borked|fubar|flaky|sluggish|laggy|unresponsive)\b",
+         r"\b(throwing|returning|spitting)\s+(errors?|5\d\d)\b", r"\b5\d\d(ing|s|ed)?\b|\b5xx\b",
+         r"\b(looks?|seems?|is|are)\s+(sick|bad|off|unhealthy|flapping|flaky|weird|wrong)\b|\bflapping\b",
+         r"\b(sup|wassup|what'?s\s+up)\s+with\b"),
         (r"\b(est|sont|semble|a l\s*'?\s*air)\s+(down|hs|mort|plante|en panne|lent|tres lent|injoignable"
          r"|inaccessible|cass\w*|bloque)\b", r"\bqu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(il|i)\s*(se\s+passe|y\s+a)\b"
          r"|\bqu\s*'?\s*est[ -]ce\s+qui\s+(se\s+passe|ne\s+va\s+pas|cloche|plante|coince)\b",
          r"\b(ce\s+qui|qui)\s+se\s+passe\b", r"\bpourquoi\b", r"\bca\s+(rame|plante|marche pas|merde|crash)\w*",
-         r"\b(ne|n)\s*'?\s*(marche|fonctionne|repond|tourne)\s+(plus|pas)\b", r"\b50[0-4]\b"),
+         r"\b(ne|n)\s*'?\s*(marche|fonctionne|repond|tourne)\s+(plus|pas)\b", r"\b50[0-4]\b",
+         r"\bfai[ts]\s+n\s*'?\s*importe\s+quoi\b", r"\b(la\s+)?merde\b", r"\bdans\s+les\s+choux\b",
+         r"\ben\s+(carafe|rade|vrac|vrille|feu|pls)\b", r"\b(prend|a\s+pris)\s+feu\b",
+         r"\b(y\s+a|il\s+y\s+a|j\s*'?\s*ai)\s+(un|des)\s+(problemes?|soucis?|bugs?)\s+(avec|sur|dans)\b",
+         r"\b(a|est|s\s*'?\s*est)\s+(plante|crashe|tombe|vautre|mort)\b", r"\b(deconne|galere|rame|bugue|plante)\w*\b",
+         r"\brepond\s+plus\b"),
     ),
     "alerts.list": _v(
-        "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list",
+        "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list|paging|what's paging"
+        "|pager|pages|alertmanager",
         "alertes|alerte|alarmes|alarme|alertes ouvertes|alertes en cours|alertes actives", (), (),
     ),
     "history.list": _v(
         "", "", "history|past commands|previous commands|last commands|command history|recent commands"
-        "|recent actions|what did i run|what was run|audit log",
+        "|recent actions|what did i run|what was run|audit log|what changed|what has changed|recent changes|last actions"
+        "|latest actions|last changes|recent activity|latest changes",
         "historique|commandes passees|dernieres commandes|historique des commandes|commandes recentes"
-        "|actions recentes|ce que j'ai fait|ce que j'ai lance",
+        "|actions recentes|ce que j'ai fait|ce que j'ai lance|qui a change|a change|changements recents|dernieres actions"
+        "|derniers changements|activite recente",
         (r"\bwhat\s+(did|have)\s+(i|we|you|people)\s+(run|do|done|execute|launch|ran)",
          r"\bwho\s+(ran|did|restarted|rebooted)\b",
          r"\b(what|which)\s+(commands?|actions?)\s+(were|was|have\s+been|has\s+been|got|did)\b",
          r"\b(commands?|actions?)\s+(that\s+)?(were\s+|was\s+|have\s+been\s+)?(run|ran|executed|launched|done)\s+"
-         r"(today|yesterday|recently|this|last|since|on|in)\b"),
+         r"(today|yesterday|recently|this|last|since|on|in|by)\b",
+         r"\bwhat\s+(has\s+|have\s+)?(changed|happened)\b(?!\s+to\b)", r"\bwho\s+(has\s+)?(touched|changed|did)\b",
+         r"\bwhat\s+(did|has)\s+[a-z][\w.-]*\s+(do|done|change|changed|touch|run)\b",
+         r"\b(changes|changelog|activity|audit\s+trail|who\s+did\s+what)\b",
+         r"\b(which|what)\s+versions?\s+(is|are|was|got)\s+(running|deployed|live|in|on)\b"),
         (r"\b(qu\s*'?\s*est[ -]ce\s+que|ce\s+que|quoi)\s+(j|on|tu|vous)\s*'?\s*(ai|a|as|avez)\s+(lance|fait"
          r"|execute|tape)", r"\bqui\s+a\s+(lance|fait|redemarre|execute)\b",
          r"\b(quelles?|les)\s+(commandes?|actions?)\s+(ont\s+ete|a\s+ete|qui\s+ont\s+ete|lancees?|executees?|passees?"
-         r"|effectuees?)\b"),
+         r"|effectuees?)\b",
+         r"\bqu\s*'?\s*est[ -]ce\s+qui\s+(a\s+change|s\s*'?\s*est\s+passe|a\s+ete\s+(fait|change|modifie|touche))\b",
+         r"\bqui\s+a\s+(touche|change|modifie|fait\s+quoi)\b", r"\bqu\s*'?\s*a\s+fait\s+[a-z]",
+         r"\b(les\s+)?(changements|modifications|activite)\s+(recent\w*|d\s*'?\s*hier|depuis|sur|de\s+la|du|d)\b",
+         r"\b(commandes?|actions?)\s+(lancees?|executees?|passees?|faites?)\s+(par|hier|aujourd|depuis|sur|ce)\b",
+         r"\b(commandes?|actions?)\s+(qui\s+)?(ont|a)\s+(tourne|ete\s+\w+|ete)\b",
+         r"\b(quelle|quelles)\s+versions?\s+(tourne|est|sont|a\s+ete|en)\b", r"\bon\s+en\s+est\s+ou\b|\bou\s+en\s+est\b"),
     ),
     "service.restart": _v(
-        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs", "redemarre|redemarrer|redemarrez|redemarres"
+        "restart|restarts|bounce|kick|cycle|relaunch|reboot|rs|rst|nudge|give it a kick|give it a nudge", "redemarre|redemarrer|redemarrez|redemarres"
         "|redemarrage|relance|relancer|relancez|restart|reboot|redem", "", "", (), (),
     ),
     "service.start": _v(
         "start|bring up|start up|launch|spin up|fire up|turn on|boot|bring back|bring it back|bring it up"
         "|get it running|get it back up", "demarre|demarrer|demarrez|lance|lancer"
-        "|lancez|allume|remets en route|remettre en route|start", "", "", (), (),
+        "|lancez|allume|remets en route|remettre en route|start", "", "",
+        (r"\bbring\s+back\s+(up|online)\b", r"\bget\s+(it\s+|them\s+)?(back\s+)?(up\s+and\s+)?running\b"),
+        (r"\bremet\w*\s+(le\s+service\s+)?en\s+(route|marche|service|ligne)\b", r"\bfai[ts]\s+(re)?partir\b"),
     ),
     "service.reload": _v(
         "reload|refresh config|reload config|hup|re-read config|reread config",
@@ -164,7 +232,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "container.restart": _v(
         "restart|bounce|relaunch", "redemarre|redemarrer|relance|relancer",
-        "container|docker container|docker", "conteneur|container|docker", (), (),
+        "container|docker container|docker", "conteneur|container|docker",
+        (r"\bdocker\s+restart\b",), (r"\bdocker\s+restart\b",),
     ),
     "db.backup": _v(
         "backup|back up|dump|snapshot", "sauvegarde|sauvegarder|sauvegardez|dump|dumper|fais un backup|backup"
@@ -178,9 +247,10 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "disk.cleanup": _v(
         "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
-        "|reclaim",
+        "|reclaim|delete old|remove old|get rid of old|delete the old|remove the old|clear old",
         "nettoie|nettoyer|nettoyez|nettoyage|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
-        "|vide|vider|faire de la place|fais de la place|fais de l'espace",
+        "|vide|vider|faire de la place|fais de la place|fais de l'espace|supprime les vieux|efface les vieux"
+        "|supprime les anciens|vire les vieux",
         "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
         "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
     ),
@@ -272,9 +342,9 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "chat.choose": _v(
         "", "", "option", "option|choix",
-        (r"^\s*(option|choice|number|#)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+        (r"^\s*(?:(?:option|choice|number)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
          r"^(the\s+)?(first|second|third|last|1st|2nd|3rd)(\s+(one|option))?" + _ANCHOR_END),
-        (r"^\s*(option|choix|numero)?\s*#?\s*\d{1,2}\s*[.!)]?\s*$",
+        (r"^\s*(?:(?:option|choix|numero)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
          r"^(la\s+|le\s+|l\s*'?\s*)?(premiere?|deuxieme|seconde?|troisieme|derniere?|1ere?|2e|3e)"
          r"(\s+(option|choix))?" + _ANCHOR_END),
     ),

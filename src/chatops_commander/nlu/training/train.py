@@ -22,6 +22,7 @@ from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.intent_model import IntentModel, features, save
 from chatops_commander.nlu.parser import Parser
 from chatops_commander.nlu.text import raw_command
+from chatops_commander.nlu.training.families import FAMILIES
 from chatops_commander.nlu.training.templates import FILLERS, PREFIXES, SUFFIXES, TEMPLATES
 
 SEED = 20261130
@@ -106,20 +107,23 @@ def generate(seed: int = SEED, per_template: int = 7) -> list[Example]:
     """Every template filled `per_template` times with prefixes, suffixes, typos; held-out templates → dev."""
     rng = random.Random(seed)
     out: list[Example] = []
-    for label, by_lang in TEMPLATES.items():
-        for lang, templates in by_lang.items():
-            for template in templates:
-                split = "dev" if rng.random() < DEV_SHARE else "train"
-                count = per_template if label not in ("chat.choose",) else 2
-                seen: set[str] = set()
-                for _ in range(count):
-                    text = _fill(template, rng)
-                    if label.startswith("chat.") is False:
-                        text = rng.choice(PREFIXES[lang]) + text + rng.choice(SUFFIXES[lang])
-                    text = _noisy(text, rng)
-                    if text not in seen:
-                        seen.add(text)
-                        out.append(Example(text, label, lang, split))
+    # The first round's templates first, then the families (families.py): the first round's train/dev draw is
+    # unchanged, so its dev sentences stay comparable from one round to the next.
+    tables = [(label, lang, templates) for table in (TEMPLATES, FAMILIES) for label, by_lang in table.items()
+              for lang, templates in by_lang.items()]
+    for label, lang, templates in tables:
+        for template in templates:
+            split = "dev" if rng.random() < DEV_SHARE else "train"
+            count = per_template if label not in ("chat.choose",) else 2
+            seen: set[str] = set()
+            for _ in range(count):
+                text = _fill(template, rng)
+                if label.startswith("chat.") is False:
+                    text = rng.choice(PREFIXES[lang]) + text + rng.choice(SUFFIXES[lang])
+                text = _noisy(text, rng)
+                if text not in seen:
+                    seen.add(text)
+                    out.append(Example(text, label, lang, split))
     return out
 
 
