@@ -224,3 +224,23 @@ async def test_a_sample_older_than_the_collection_interval_is_said_to_be_stale_n
     text = reply.message.content
     assert "   - localhost: no recent figures (last sample 2 h ago, stale)" in text, text
     assert "97 %" not in text and "servers up (checked just now)" in text
+
+
+async def test_history_questions_typed_in_the_chat_are_answered_from_the_history(
+    container: bootstrap.Container,
+) -> None:
+    """The parser's reading (action, service, host, since/until, user) reaches the history handler end to end."""
+    people = await history_world(container)
+    chat = bootstrap.build_chat_service(container)
+    conv = await chat.create_conversation(people["admin"])
+    assert conv.id is not None
+    reply = await chat.handle_message(people["admin"], conv.id, "who restarted nginx today?")
+    assert reply.message is not None
+    text = reply.message.content
+    assert "bob@example.com: Restart nginx on web-02" in text and "alice@example.com: Restart nginx on web-01" in text
+    assert "service.status" not in text, text
+    reply = await chat.handle_message(people["admin"], conv.id, "qu'est-ce qui a été lancé sur web-01 hier ?")
+    assert reply.message is not None
+    meta = dict(reply.message.metadata)
+    assert meta["filters"]["host"] == "web-01", meta
+    assert meta["history"] and {h["server"] for h in meta["history"]} == {"web-01"}, meta

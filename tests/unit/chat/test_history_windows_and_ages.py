@@ -69,3 +69,10 @@ def test_a_stale_sample_shows_no_figure_as_current() -> None:
     fresh = wording.HostFigures("db-01", 125, fresh=True, cpu_percent=12.4, memory_percent=40.0)
     assert wording.host_figures(fresh, "en") == "   - db-01: CPU 12 %, memory 40 % (2 min ago)"
     assert wording.host_figures(fresh, "fr") == "   - db-01 : CPU 12 %, mémoire 40 % (il y a 2 min)"
+
+
+def test_until_bounds_the_window_the_parser_gives_for_yesterday() -> None:
+    found = window("48h", NOW, "24h")
+    assert found.since == NOW - timedelta(hours=48) and found.until == NOW - timedelta(hours=24)
+    assert window("1h", NOW, None).until is None
+    assert window("1h", NOW, "2h").until is None  # an end before the start is ignored, never an empty window

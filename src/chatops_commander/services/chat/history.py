@@ -50,8 +50,20 @@ class Window:
     label: str = ""  # as asked ("today", "1h")
 
 
-def window(since: object, now: datetime) -> Window:
-    """`since` → a time window (UTC days for today / yesterday); TimeWindowUnknown says what is accepted."""
+def window(since: object, now: datetime, until: object = None) -> Window:
+    """`since` (and optionally `until`, e.g. the parser's "48h" … "24h" for yesterday) → a time window (UTC days
+    for today / yesterday); TimeWindowUnknown says what is accepted."""
+    start = _start(since, now)
+    if until is None or until == "":
+        return start
+    end = _start(until, now).since
+    if end is None or (start.since is not None and end <= start.since):
+        return start
+    return Window(start.since, end if start.until is None else min(end, start.until),
+                  f"{start.label}…{str(until).strip().lower()}")
+
+
+def _start(since: object, now: datetime) -> Window:
     if since is None or since == "":
         return Window()
     text = str(since).strip().lower()
@@ -112,7 +124,7 @@ class HistoryQuestions:
                      now: datetime) -> tuple[str, dict[str, Any]]:
         action, service, user = _text(params, "action"), _text(params, "service"), _text(params, "user")
         host = _text(params, "host") or (targets[0] if len(targets) == 1 else None)
-        when = window(params.get("since"), now)
+        when = window(params.get("since"), now, params.get("until"))
         if not any((action, service, user, host, when.since)):
             return await self._own(principal, lang)
         async with self.uow() as uow:
