@@ -50,6 +50,7 @@ _NOT_A_USER = frozenset(
 )
 # "yesterday" / "hier" (not "since yesterday"): the day before today, as a window of durations ago.
 _YESTERDAY = re.compile(r"(?<!since )(?<!depuis )\b(yesterday|hier)\b")
+_TODAY = re.compile(r"(?<!since )(?<!depuis )\b(today|aujourd\s*'?\s*hui|aujourdhui|auj|this morning|ce matin)\b")
 
 
 def history_filters(folded: str, entities: Entities, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,8 +68,11 @@ def history_filters(folded: str, entities: Entities, values: Mapping[str, Any]) 
         out["user"] = user
     if "since" in values:
         out["since"] = values["since"]
+    # Calendar days, as the history answers them (UTC days): "yesterday" is that whole day, not 48h…24h ago.
     if _YESTERDAY.search(folded) and values.get("since") in (None, "24h"):
-        out["since"], out["until"] = "48h", "24h"
+        out["since"] = "yesterday"
+    elif _TODAY.search(folded) and values.get("since") in (None, "24h"):
+        out["since"] = "today"
     return out
 
 
