@@ -169,10 +169,11 @@ def watch(page: Any) -> Watched:
 
 
 def _benign_abort(request: Any) -> bool:
-    """A navigation cancels the dashboard's in-flight polls, its alert stream and the chat socket: not a failure."""
+    """A navigation cancels the dashboard's in-flight polls, its alert stream, the chat socket and a favicon still
+    loading: not a failure."""
     failure = request.failure or ""
     return "ERR_ABORTED" in failure and (request.resource_type in ("xhr", "fetch", "websocket", "eventsource")
-                                         or "/dashboard/" in request.url)
+                                         or "/dashboard/" in request.url or request.url.endswith("/favicon.svg"))
 
 
 def shot(page: Any, name: str) -> Path:

@@ -162,7 +162,8 @@ async def test_fleet_health_in_english_names_unreachable_hosts_and_stopped_servi
     assert result["ok"] is False and result["summary"] == "✅ No open alert"
     await w.say(admin, conv, "disk usage on web-01")
     assert text_of(await w.say(admin, conv, "show my history")) == (
-        "Your last commands:\n- 2026-11-23 09:00 server.disk web-01 → ok")
+        "1 command(s) (by me), newest first:\n"
+        "- 2026-11-23 09:00 UTC — admin@example.com: server.disk on web-01 → ✅ succeeded")
     assert text_of(await w.say(admin, conv, "list open alerts")) == "✅ No open alert."
 
 
