@@ -542,7 +542,8 @@ def build_fanout(container: Container) -> FanOut:
     executor = RoutingExecutor(LocalExecutor(locale=locale), SSHExecutor(options))
     s = container.settings
     policy = VerifyPolicy(checks=s.verify_checks, interval_s=s.verify_interval_s, endpoints=dict(s.service_checks))
-    fanout = MeasuredFanOut(executor, load_catalog(s), verifier=Verifier(policy, NetworkProbe()))
+    fanout = MeasuredFanOut(executor, load_catalog(s), verifier=Verifier(policy, NetworkProbe()),
+                            concurrency=s.fanout_concurrency)
     fanout.metrics = container.metrics
     return fanout
 

@@ -163,6 +163,8 @@ class SSHExecutor:
         self.connects = 0  # counters for tests and metrics
         self.reconnects = 0
         self.retired = 0  # connections taken out of the pool after a timeout
+        self.running = 0  # `run` calls in progress, and the most seen at once
+        self.peak_running = 0
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -172,6 +174,14 @@ class SSHExecutor:
         A deadline passed on an open pooled connection ends as `timed_out`; that connection is retired
         (no new command uses it, it is aborted when its last channel ends) since it may be hung.
         """
+        self.running += 1
+        self.peak_running = max(self.peak_running, self.running)
+        try:
+            return await self._run(server, plan, on_line)
+        finally:
+            self.running -= 1
+
+    async def _run(self, server: Server, plan: CommandPlan, on_line: OnLine | None) -> RunResult:
         started = time.monotonic()
         deadline = asyncio.get_running_loop().time() + plan.timeout_s
         for attempt in (0, 1):

@@ -84,9 +84,24 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"No route for {request.method} {request.url.path}. See /api/docs."
-    elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem(exc.status_code, detail, request=request, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}."
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return problem(exc.status_code, detail, request=request, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (Starlette's 405 names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\x00"})  # a method no route has: path-only match
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

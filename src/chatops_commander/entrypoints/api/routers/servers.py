@@ -70,7 +70,7 @@ async def import_inventory(body: InventoryImport, principal: PrincipalDep, uow: 
     return ImportResult(created=list(report.created), updated=list(report.updated))
 
 
-@router.post("/{server_id}/test", response_model=ConnectionResult)
+@router.post("/{server_id:uuid}/test", response_model=ConnectionResult)
 async def test_connection(server_id: UUID, request: Request, principal: PrincipalDep,
                           container: ContainerDep) -> ConnectionResult:
     """Connect once and run the read-only platform probe (admin). An unreachable host is `ok: false`, not an
@@ -81,12 +81,12 @@ async def test_connection(server_id: UUID, request: Request, principal: Principa
                             message=check.message(request_language(request)))
 
 
-@router.get("/{server_id}", response_model=ServerRead)
+@router.get("/{server_id:uuid}", response_model=ServerRead)
 async def get_server(server_id: UUID, principal: PrincipalDep, uow: UowDep) -> ServerRead:
     return ServerRead.of(await service.get_server(uow, principal, server_id))
 
 
-@router.patch("/{server_id}", response_model=ServerRead)
+@router.patch("/{server_id:uuid}", response_model=ServerRead)
 async def update_server(server_id: UUID, body: ServerUpdate, principal: PrincipalDep, uow: UowDep) -> ServerRead:
     changes = body.model_dump(exclude_unset=True)
     if "ip_address" in changes and changes["ip_address"] is not None:
@@ -98,18 +98,18 @@ async def update_server(server_id: UUID, body: ServerUpdate, principal: Principa
     return ServerRead.of(await service.update_server(uow, principal, server_id, **changes))
 
 
-@router.delete("/{server_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{server_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_server(server_id: UUID, principal: PrincipalDep, uow: UowDep) -> None:
     await service.remove_server(uow, principal, server_id)
 
 
-@router.put("/{server_id}/secret", status_code=status.HTTP_204_NO_CONTENT)
+@router.put("/{server_id:uuid}/secret", status_code=status.HTTP_204_NO_CONTENT)
 async def set_server_secret(server_id: UUID, body: ServerSecret, principal: PrincipalDep, uow: UowDep,
                             kit: KitDep) -> None:
     """Store the SSH private key or password, encrypted (AES-256-GCM); it is never returned."""
     await service.set_server_secret(uow, kit, principal, server_id, kind=body.kind, value=body.value)
 
 
-@router.delete("/{server_id}/secret", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{server_id:uuid}/secret", status_code=status.HTTP_204_NO_CONTENT)
 async def clear_server_secret(server_id: UUID, principal: PrincipalDep, uow: UowDep, kit: KitDep) -> None:
     await service.set_server_secret(uow, kit, principal, server_id, kind="private_key", value=None)
