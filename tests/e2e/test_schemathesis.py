@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import threading
+from collections import Counter
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -192,8 +193,11 @@ def test_the_api_answers_exactly_what_its_schema_declares(app_config: Settings, 
         def set(self, case: Any, data: str, ctx: Any) -> None:
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
+    statuses: Counter[int] = Counter()
+
     @schema.hook
     def after_call(ctx: Any, case: Any, response: Any) -> None:
+        statuses[response.status_code // 100 * 100] += 1
         ended = response.status_code == 401 or (response.status_code == 403 and credentials.who == "admin")
         if ended or "logout" in case.path:
             credentials.refresh()
@@ -202,3 +206,4 @@ def test_the_api_answers_exactly_what_its_schema_declares(app_config: Settings, 
     assert not errors, "\n".join(errors)
     assert not found, f"{len(found)} finding(s) as {credentials.who}:\n" + "\n".join(found[:30])
     assert scenarios >= 25, scenarios
+    assert statuses[200] >= 25, statuses  # the credential worked: this was not a run of 401s
