@@ -299,6 +299,9 @@ class SSHExecutor:
                 pooled.last_used = time.monotonic()
             else:
                 opening.claims -= 1
+            current = asyncio.current_task()
+            if task.cancelled() and (current is None or not current.cancelling()):
+                raise OSError("the executor was closed while connecting") from None  # not this caller's cancel
             raise
 
     def _open(self, server: Server, key: tuple[str, int, str]) -> _Opening:
@@ -308,24 +311,27 @@ class SSHExecutor:
         self._opening.setdefault(key, []).append(opening)
 
         async def run() -> _Pooled:
-            cond = self._cond[key]
+            conn: Any = None
             try:
                 async with self._connect_slots:
                     conn = await self._connect(server)
-            except BaseException:
-                async with cond:
-                    self._opening[key].remove(opening)
-                    cond.notify_all()
-                raise
-            async with cond:
+                # From here to the pool without an await: the claims counted are exactly the slots taken.
                 self._opening[key].remove(opening)
                 pooled = _Pooled(conn, in_use=opening.claims)
                 if self._closed:
                     conn.close()
                 else:
                     self._pools.setdefault(key, []).append(pooled)
-                cond.notify_all()
-            return pooled
+                return pooled
+            except BaseException:
+                with contextlib.suppress(ValueError):
+                    self._opening[key].remove(opening)
+                if conn is not None:
+                    conn.close()  # cancelled (the executor closing) between the handshake and the pool
+                raise
+            finally:
+                async with self._cond[key]:  # callers waiting for a free slot or a cap look again
+                    self._cond[key].notify_all()
 
         opening.task = asyncio.get_running_loop().create_task(run())
         opening.task.add_done_callback(_retrieved)
