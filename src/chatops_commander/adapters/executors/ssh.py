@@ -236,8 +236,10 @@ class SSHExecutor:
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._tasks):
+        opening = list(self._tasks)
+        for task in opening:
             task.cancel()
+        await asyncio.gather(*opening, return_exceptions=True)  # unwound before the caller closes what they use
         conns = [p.conn for pool in self._pools.values() for p in pool]
         self._pools.clear()
         for c in conns:
@@ -343,6 +345,12 @@ class SSHExecutor:
         """Start opening a connection to each server that has none (nothing runs on them): commands sent next
         find it open or joining. Failures are not reported here; the command that needs the connection gets
         them as its outcome."""
+        if self.opt.secret_provider is not None and servers and not self._closed:
+            # Read here, in the caller's flow, what the background opens will ask for: the registry's provider
+            # reads every server's secret in one query and keeps it for the burst, so no open is cancelled
+            # (the executor closing) in the middle of a database read.
+            with contextlib.suppress(Exception):
+                await self.opt.secret_provider(servers[0])
         for server in servers:
             key = _key(server)
             cond = self._cond.setdefault(key, asyncio.Condition())
