@@ -180,6 +180,8 @@ def test_the_api_answers_exactly_what_its_schema_declares(app_config: Settings, 
     config = schema.config
     config.checks.update(included_check_names=["all"], excluded_check_names=["positive_data_acceptance"],
                          max_response_time=30.0)  # the first chat turn builds the parser, on loaded cores
+    rejection = config.checks.negative_data_rejection  # an oversized body is refused at the edge, as 413
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
     config.generation.update(max_examples=EXAMPLES if credentials.who == "admin" else max(2, EXAMPLES // 2))
     config.update(request_timeout=60)  # a chat turn on a loaded machine; no answer may take longer
     if credentials.who != "admin":  # the deterministic coverage phase once, as the admin

@@ -15,6 +15,7 @@ from chatops_commander.entrypoints.api.problems import request_language
 from chatops_commander.entrypoints.api.schemas import Page, ServerCreate, ServerRead, ServerSecret, ServerUpdate
 from chatops_commander.services import servers as service
 
+INVENTORY_MAX_CHARS = 150_000  # × 6 bytes (a JSON `\u0013` escape) + the envelope < 1 MiB (CHATOPS_MAX_BODY_BYTES)
 router = APIRouter(prefix="/servers", tags=["servers"])
 Tag = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -42,7 +43,9 @@ async def create_server(body: ServerCreate, principal: PrincipalDep, uow: UowDep
 
 class InventoryImport(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    inventory: str = Field(min_length=1, max_length=1_000_000, description="Ansible INI or YAML, or ssh config")
+    inventory: str = Field(min_length=1, max_length=INVENTORY_MAX_CHARS, description=(
+        "Ansible INI or YAML, or ssh config; at most 150,000 characters, so that any such text fits the 1 MiB "
+        "request body limit even when JSON escapes every character"))
     format: Literal["auto", "ini", "yaml", "ssh"] = "auto"
 
 
