@@ -283,7 +283,9 @@ def main() -> None:
             f"Python {sys.version.split()[0]}, asyncssh {asyncssh.__version__}); "
             f"median of {a.reps} runs (Ansible: 1 run); concurrency {CONCURRENCY} for ours, "
             f"bare asyncssh and parallel-ssh; Ansible `-f 50`. 1-minute load average {load_before} before the run "
-            f"and {os.getloadavg()[0]:.1f} after (the 2 cores are shared with other work).\n\n"
+            f"and {os.getloadavg()[0]:.1f} after (the 2 cores are shared with other work: a load above 2 means the "
+            "figures are stretched, the CLI's CPU-bound start-up most of all; re-run on a quiet machine to compare "
+            "with the targets).\n\n"
         )
         record(head + text + "\n\n" + notes(rows) + "\n", Path(a.write))
 
@@ -300,7 +302,10 @@ def notes(rows: list[dict[str, object]]) -> str:
         "connections, audit records; the package byte-compiled); \"ours\" = `FanOut.run_plan` + pooled "
         "`SSHExecutor` in this process (known_hosts verified, ed25519 key); \"asyncssh\" = bare "
         "`asyncssh.connect` + `conn.run(\"uptime\")` (the floor); parallel-ssh 2.x and ansible-core from "
-        "`.bench-venv` (`pip install ansible-core parallel-ssh`). Cold = new connections, warm = second run on "
+        "`.bench-venv` (`pip install ansible-core parallel-ssh`); parallel-ssh's time is measured inside its "
+        "process (its interpreter start-up and imports are not counted), the CLI's from outside (they are). The "
+        "CLI opens its SSH connections while it authorizes the run and writes its rows ahead (ADR 0012). "
+        "Cold = new connections, warm = second run on "
         "pooled connections. Client CPU is this process's user+sys time (children's for the CLI, parallel-ssh "
         "and Ansible), divided by N; it includes nothing of sshd.\n\n"
     )

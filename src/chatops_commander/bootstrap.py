@@ -116,7 +116,7 @@ class Container:
     # Monitoring: our /metrics registry (one per container), the in-process alert event hub that the
     # dashboard and the chat subscribe to (`container.alert_hub.subscribe(async_callback)`), the collector loop.
     metrics: PrometheusMetrics = field(default_factory=_metrics, repr=False)
-    alert_hub: AlertHub = field(default_factory=_alert_hub, repr=False)
+    _alert_hub: AlertHub | None = field(default=None, repr=False)  # built on first use (imports the monitoring runtime)
     monitor: MonitorLoop | None = field(default=None, repr=False)
     # Tracing of chat turns: OpenTelemetry when CHATOPS_OTEL_ENABLED (`otel` is then that tracer), else a no-op.
     tracer: Tracer = field(default_factory=NoopTracer, repr=False)
@@ -135,6 +135,16 @@ class Container:
     @chat_hub.setter
     def chat_hub(self, hub: ChatHub) -> None:
         self._chat_hub = hub
+
+    @property
+    def alert_hub(self) -> AlertHub:
+        if self._alert_hub is None:
+            self._alert_hub = _alert_hub()
+        return self._alert_hub
+
+    @alert_hub.setter
+    def alert_hub(self, hub: AlertHub) -> None:
+        self._alert_hub = hub
 
     @property
     def alert_listener(self) -> AlertHub:
@@ -507,7 +517,7 @@ def build_fanout(container: Container) -> FanOut:
     from chatops_commander.adapters.executors.ssh import SSHExecutor, SSHOptions
     from chatops_commander.adapters.probes import NetworkProbe
     from chatops_commander.services import servers as server_service
-    from chatops_commander.services.monitoring_runtime import MeasuredFanOut
+    from chatops_commander.services.execution import MeasuredFanOut
     from chatops_commander.services.secret_cache import ServerSecretCache
     from chatops_commander.services.verification import Verifier, VerifyPolicy
 
@@ -532,7 +542,8 @@ def build_fanout(container: Container) -> FanOut:
     executor = RoutingExecutor(LocalExecutor(locale=locale), SSHExecutor(options))
     s = container.settings
     policy = VerifyPolicy(checks=s.verify_checks, interval_s=s.verify_interval_s, endpoints=dict(s.service_checks))
-    fanout = MeasuredFanOut(executor, load_catalog(s), verifier=Verifier(policy, NetworkProbe()))
+    fanout = MeasuredFanOut(executor, load_catalog(s), verifier=Verifier(policy, NetworkProbe()),
+                            concurrency=s.fanout_concurrency)
     fanout.metrics = container.metrics
     return fanout
 

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     audit_checkpoint_webhook: str | None = None
 
     register_localhost: bool = True
+    # Hosts worked on at once by a fan-out (`chatops run|exec`, the chat) and by `chatops servers test all`.
+    fanout_concurrency: int = Field(default=100, ge=1, le=1000)
     ssh_known_hosts: Path = Path("~/.ssh/known_hosts")
     # Commands run under LC_ALL/LANG=<this> on every host, so parsed output is never translated; "" keeps each
     # host's own locale (then `free`, `df`… may answer in French and some summaries cannot be read).

@@ -185,7 +185,7 @@ def api_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path) of every HTTP route of the API (everything under /api plus health and metrics)."""
     found: set[tuple[str, str]] = set()
     for route in iter_route_contexts(app.routes):
-        path, methods = route.path, route.methods
+        path, methods = route.path_format, route.methods
         if methods and (path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")):
             found |= {(m, path) for m in methods - {"HEAD", "OPTIONS"}}
     return found

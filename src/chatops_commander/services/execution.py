@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatops_commander.domain.errors import NotFound
 from chatops_commander.domain.execution import CommandPlan, HostOutcome, RunResult
@@ -23,6 +23,9 @@ from chatops_commander.services.verification import Verifier
 from chatops_commander.skills.base import Params, Platform, Skill, UnsupportedPlatform
 from chatops_commander.skills.detect import PROBE, parse_probe
 from chatops_commander.skills.registry import Registry
+
+if TYPE_CHECKING:
+    from chatops_commander.services.ports_monitoring import MetricsSink
 
 DEFAULT_CONCURRENCY = 100
 
@@ -206,6 +209,21 @@ class FanOut:
         self, action_id: str, raw_params: Mapping[str, Any], servers: Sequence[Server], **kw: Any
     ) -> list[RunResult]:
         return [r async for r in self.stream(action_id, raw_params, servers, **kw)]
+
+
+class MeasuredFanOut(FanOut):
+    """The fan-out, telling a MetricsSink how long each fan-out took (`chatops_fanout_duration_seconds`)."""
+
+    metrics: MetricsSink | None = None
+
+    async def stream_plan(self, servers: Sequence[Server], job: Any, *, deadline_s: float) -> AsyncIterator[RunResult]:
+        started = time.monotonic()
+        try:
+            async for res in super().stream_plan(servers, job, deadline_s=deadline_s):
+                yield res
+        finally:
+            if self.metrics is not None:
+                self.metrics.fanout(time.monotonic() - started)
 
 
 class _ProbeFailed(Exception):

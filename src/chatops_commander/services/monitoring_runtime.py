@@ -13,22 +13,17 @@ Subscribers run as background tasks: a slow or failing one never delays collecti
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import structlog
 
-from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.notify import EventKind
-from chatops_commander.domain.servers import Server
-from chatops_commander.services.execution import FanOut
 from chatops_commander.services.monitoring import Collector
 from chatops_commander.services.notifications import Notifier
 from chatops_commander.services.ports import UnitOfWorkFactory
-from chatops_commander.services.ports_monitoring import MetricsSink
 
 log = structlog.get_logger("chatops.monitoring")
 
@@ -124,21 +119,6 @@ class InProcessLock:
     async def release(self) -> None:
         if self._holders.get(self.key) is self:
             del self._holders[self.key]
-
-
-class MeasuredFanOut(FanOut):
-    """The fan-out, telling a MetricsSink how long each fan-out took (`chatops_fanout_duration_seconds`)."""
-
-    metrics: MetricsSink | None = None
-
-    async def stream_plan(self, servers: Sequence[Server], job: Any, *, deadline_s: float) -> AsyncIterator[RunResult]:
-        started = time.monotonic()
-        try:
-            async for res in super().stream_plan(servers, job, deadline_s=deadline_s):
-                yield res
-        finally:
-            if self.metrics is not None:
-                self.metrics.fanout(time.monotonic() - started)
 
 
 class MonitorLoop:

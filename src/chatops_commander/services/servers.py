@@ -7,11 +7,12 @@ AES-256-GCM (bound to the server id) and never returned by any read.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import ipaddress
 import json
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -171,6 +172,26 @@ async def check_connection(uow_factory: UnitOfWorkFactory, executor: Executor, p
         why = res.message or res.stderr.strip()[:200] or res.outcome.value
         return ConnectionCheck(server.name, False, res.duration_ms, error=why, outcome=res.outcome.value)
     return ConnectionCheck(server.name, True, res.duration_ms, parse_probe(res.stdout).service_manager.value)
+
+
+async def check_connections(uow_factory: UnitOfWorkFactory, executor: Executor, principal: Principal,
+                            refs: Sequence[str | UUID], *, concurrency: int) -> AsyncIterator[ConnectionCheck]:
+    """`check_connection` on each server, at most `concurrency` at once (the fan-out's bound: an sshd drops
+    handshakes beyond its MaxStartups, and so would a client's file descriptors); results as they come."""
+    await access.require(uow_factory, principal, Role.ADMIN, action="servers.test", target=f"{len(refs)} servers")
+    slots = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(ref: str | UUID) -> ConnectionCheck:
+        async with slots:
+            return await check_connection(uow_factory, executor, principal, ref)
+
+    tasks = [asyncio.ensure_future(one(ref)) for ref in refs]
+    try:
+        for done in asyncio.as_completed(tasks):
+            yield await done
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def remove_server(uow_factory: UnitOfWorkFactory, principal: Principal, ref: str | UUID) -> Server:

@@ -39,6 +39,14 @@ RETRYABLE = (
 )
 
 
+# asyncssh's own order, AES-GCM first: AES runs in hardware on both ends, where chacha20-poly1305 costs the client
+# a new cipher context per packet (about 15 % of a handshake's CPU on a 200-host fan-out, ADR 0012).
+PREFERRED_CIPHERS = (
+    "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
+    "aes256-ctr", "aes192-ctr", "aes128-ctr",
+)
+
+
 @dataclass
 class SSHOptions:
     known_hosts: str = "~/.ssh/known_hosts"
@@ -48,6 +56,7 @@ class SSHOptions:
     idle_timeout: float = 300.0
     max_connections_per_host: int = 2
     max_sessions_per_connection: int = 8
+    max_parallel_connects: int = 100  # SSH handshakes in progress at once (sshd's MaxStartups drops beyond ~10/daemon)
     use_agent: bool = True
     key_provider: KeyProvider | None = None
     secret_provider: SecretProvider | None = None  # the registry's encrypted key or password
@@ -124,11 +133,28 @@ class _Pooled:
         return bool(self.conn.is_closed())
 
 
+@dataclass(eq=False)
+class _Opening:
+    """A connection being opened: `claims` callers wait for it, each holding one session slot."""
+
+    claims: int = 0
+    task: asyncio.Task[_Pooled] = field(init=False)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """The opening's failure is handed to the callers waiting on it; none may be left (a warm-up, a give-up)."""
+    if not task.cancelled():
+        task.exception()
+
+
 class SSHExecutor:
     def __init__(self, options: SSHOptions | None = None) -> None:
         self.opt = options or SSHOptions()
         self._pools: dict[tuple[str, int, str], list[_Pooled]] = {}
-        self._connecting: dict[tuple[str, int, str], int] = {}
+        self._opening: dict[tuple[str, int, str], list[_Opening]] = {}
+        self._tasks: set[asyncio.Task[_Pooled]] = set()
+        self._connect_slots = asyncio.Semaphore(self.opt.max_parallel_connects)
+        self._closed = False
         self._cond: dict[tuple[str, int, str], asyncio.Condition] = {}
         self._keys: dict[str, Any] = {}
         self._known: Any = None
@@ -137,6 +163,8 @@ class SSHExecutor:
         self.connects = 0  # counters for tests and metrics
         self.reconnects = 0
         self.retired = 0  # connections taken out of the pool after a timeout
+        self.running = 0  # `run` calls in progress, and the most seen at once
+        self.peak_running = 0
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -146,6 +174,14 @@ class SSHExecutor:
         A deadline passed on an open pooled connection ends as `timed_out`; that connection is retired
         (no new command uses it, it is aborted when its last channel ends) since it may be hung.
         """
+        self.running += 1
+        self.peak_running = max(self.peak_running, self.running)
+        try:
+            return await self._run(server, plan, on_line)
+        finally:
+            self.running -= 1
+
+    async def _run(self, server: Server, plan: CommandPlan, on_line: OnLine | None) -> RunResult:
         started = time.monotonic()
         deadline = asyncio.get_running_loop().time() + plan.timeout_s
         for attempt in (0, 1):
@@ -199,6 +235,11 @@ class SSHExecutor:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:
+        self._closed = True
+        opening = list(self._tasks)
+        for task in opening:
+            task.cancel()
+        await asyncio.gather(*opening, return_exceptions=True)  # unwound before the caller closes what they use
         conns = [p.conn for pool in self._pools.values() for p in pool]
         self._pools.clear()
         for c in conns:
@@ -225,6 +266,8 @@ class SSHExecutor:
     # ---- pool --------------------------------------------------------------------------------
 
     async def _acquire(self, server: Server) -> tuple[_Pooled, bool]:
+        """A pooled connection with a free session slot: an open one, a slot on one being opened (callers share
+        a connection attempt, and its failure), or a new connection when the host's cap allows it."""
         key = _key(server)
         cond = self._cond.setdefault(key, asyncio.Condition())
         async with cond:
@@ -236,19 +279,85 @@ class SSHExecutor:
                     elif p.in_use < self.opt.max_sessions_per_connection:
                         p.in_use += 1
                         return p, False
-                if len(pool) + self._connecting.get(key, 0) < self.opt.max_connections_per_host:
+                opening = self._opening.setdefault(key, [])
+                joined = next((o for o in opening if o.claims < self.opt.max_sessions_per_connection), None)
+                if joined is None and len(pool) + len(opening) < self.opt.max_connections_per_host:
+                    joined = self._open(server, key)
+                if joined is not None:
+                    joined.claims += 1
                     break
                 await cond.wait()
-            self._connecting[key] = self._connecting.get(key, 0) + 1
+        return await self._join(joined), True
+
+    async def _join(self, opening: _Opening) -> _Pooled:
+        """Wait for a connection being opened on which this caller holds a claim (its slot)."""
         try:
-            conn = await self._connect(server)
-        finally:
+            return await asyncio.shield(opening.task)
+        except asyncio.CancelledError:
+            task = opening.task
+            if task.done() and not task.cancelled() and task.exception() is None:
+                pooled = task.result()
+                pooled.in_use -= 1  # opened meanwhile, with this claim counted: give the slot back
+                pooled.last_used = time.monotonic()
+            else:
+                opening.claims -= 1
+            current = asyncio.current_task()
+            if task.cancelled() and (current is None or not current.cancelling()):
+                raise OSError("the executor was closed while connecting") from None  # not this caller's cancel
+            raise
+
+    def _open(self, server: Server, key: tuple[str, int, str]) -> _Opening:
+        """Start opening a connection in its own task (a caller that gives up does not cancel it for the others
+        waiting on it); once open it joins the pool with one session per claim."""
+        opening = _Opening()
+        self._opening.setdefault(key, []).append(opening)
+
+        async def run() -> _Pooled:
+            conn: Any = None
+            try:
+                async with self._connect_slots:
+                    conn = await self._connect(server)
+                # From here to the pool without an await: the claims counted are exactly the slots taken.
+                self._opening[key].remove(opening)
+                pooled = _Pooled(conn, in_use=opening.claims)
+                if self._closed:
+                    conn.close()
+                else:
+                    self._pools.setdefault(key, []).append(pooled)
+                return pooled
+            except BaseException:
+                with contextlib.suppress(ValueError):
+                    self._opening[key].remove(opening)
+                if conn is not None:
+                    conn.close()  # cancelled (the executor closing) between the handshake and the pool
+                raise
+            finally:
+                async with self._cond[key]:  # callers waiting for a free slot or a cap look again
+                    self._cond[key].notify_all()
+
+        opening.task = asyncio.get_running_loop().create_task(run())
+        opening.task.add_done_callback(_retrieved)
+        self._tasks.add(opening.task)
+        opening.task.add_done_callback(self._tasks.discard)
+        return opening
+
+    async def warm(self, servers: Sequence[Server]) -> None:
+        """Start opening a connection to each server that has none (nothing runs on them): commands sent next
+        find it open or joining. Failures are not reported here; the command that needs the connection gets
+        them as its outcome."""
+        if self.opt.secret_provider is not None and servers and not self._closed:
+            # Read here, in the caller's flow, what the background opens will ask for: the registry's provider
+            # reads every server's secret in one query and keeps it for the burst, so no open is cancelled
+            # (the executor closing) in the middle of a database read.
+            with contextlib.suppress(Exception):
+                await self.opt.secret_provider(servers[0])
+        for server in servers:
+            key = _key(server)
+            cond = self._cond.setdefault(key, asyncio.Condition())
             async with cond:
-                self._connecting[key] -= 1
-                cond.notify_all()
-        pooled = _Pooled(conn, in_use=1)
-        self._pools.setdefault(key, []).append(pooled)
-        return pooled, True
+                if self._closed or self._pools.get(key) or self._opening.get(key):
+                    continue
+                self._open(server, key)
 
     async def _release(self, server: Server, pooled: _Pooled) -> None:
         pooled.in_use -= 1
@@ -326,6 +435,7 @@ class SSHExecutor:
             keepalive_count_max=self.opt.keepalive_count_max,
             config=None,
             preferred_auth="publickey",
+            encryption_algs=PREFERRED_CIPHERS,
         )
         if password is not None:
             kwargs.update(password=password, preferred_auth="publickey,keyboard-interactive,password")

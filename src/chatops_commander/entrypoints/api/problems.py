@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,10 +84,74 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
+        malformed = malformed_ids(request)
+        if malformed:
+            errors = [{"field": name, "message": "must be a UUID"} for name in malformed]
+            fr = request_language(request) == "fr"
+            summary = "; ".join(f"{name}: {'doit être un UUID' if fr else 'must be a UUID'}" for name in malformed)
+            return problem(422, (f"Requête invalide — {summary}" if fr else f"Invalid request — {summary}"),
+                           request=request, code="validation", errors=errors)
         detail = f"No route for {request.method} {request.url.path}. See /api/docs."
-    elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
-    return problem(exc.status_code, detail, request=request, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        allowed = allowed_methods(request)
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}."
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return problem(exc.status_code, detail, request=request, headers=headers)
+
+
+_UUID = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _routes(request: Request) -> list[tuple[str, set[str], dict[str, Any]]]:
+    """(path template, methods, path convertors) of every HTTP route, routers' prefixes included."""
+    from fastapi.routing import iter_route_contexts
+
+    found = []
+    for route in iter_route_contexts(request.app.router.routes):
+        template, methods = getattr(route, "path_format", None), getattr(route, "methods", None)
+        if isinstance(template, str) and methods:
+            found.append((template, set(methods), dict(getattr(route, "param_convertors", None) or {})))
+    return found
+
+
+def _match(template: str, convertors: dict[str, Any], path: str, *, any_id: bool) -> dict[str, str] | None:
+    from starlette.convertors import PathConvertor, UUIDConvertor
+
+    def group(m: re.Match[str]) -> str:
+        name = m.group(1)
+        conv = convertors.get(name)
+        body = ".*" if isinstance(conv, PathConvertor) else (
+            _UUID if isinstance(conv, UUIDConvertor) and not any_id else "[^/]+")
+        return f"(?P<{name}>{body})"
+
+    found = re.fullmatch(re.sub(r"\\{(\w+)\\}", group, re.escape(template)), path)
+    return None if found is None else found.groupdict()
+
+
+def malformed_ids(request: Request) -> list[str]:
+    """The path parameters that kept a request off its route only by not being UUIDs (`{server_id:uuid}`
+    routes): a 422 naming them says more than "no route"."""
+    from starlette.convertors import UUIDConvertor
+
+    for template, methods, convertors in _routes(request):
+        values = _match(template, convertors, request.url.path, any_id=True)
+        if values is None or request.method not in methods:
+            continue
+        bad = [name for name, value in values.items()
+               if isinstance(convertors.get(name), UUIDConvertor) and not re.fullmatch(_UUID, value)]
+        if bad:
+            return bad
+    return []
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for template, route_methods, convertors in _routes(request):
+        if _match(template, convertors, request.url.path, any_id=False) is not None:
+            methods |= route_methods
+    return sorted(methods)
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -2,16 +2,66 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.api_tokens import ApiToken, TokenScope
+from chatops_commander.domain.security.password_policy import MAX_LENGTH as PASSWORD_MAX
+from chatops_commander.domain.security.password_policy import MIN_LENGTH as PASSWORD_MIN
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server, ServerStatus
-from chatops_commander.domain.users import User
+from chatops_commander.domain.users import EMAIL_RE, User
+
+# --- what the schema says is exactly what is accepted (schemathesis `--checks all`, issue 14) -----------------
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's `integer`: 300 and 300.0 (same number), never true, "300" or 300.5."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be an integer")
+        return int(value)
+    return value
+
+
+def _ip_address(value: object) -> str:
+    """An IPv4 or IPv6 address as a string (not a number, which Python's ipaddress would take)."""
+    if not isinstance(value, str):
+        raise ValueError("must be an IPv4 or IPv6 address, as a string")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"{value[:60]!r} is not an IPv4 or IPv6 address") from None
+
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$")
+
+
+def _iso_datetime(value: object) -> object:
+    """`format: date-time` (RFC 3339: with its time zone), not the Unix timestamps pydantic would also take."""
+    if isinstance(value, str) and not _ISO_DATETIME.match(value):
+        raise ValueError("must be a date-time with its time zone, like 2026-11-30T17:00:00Z")
+    return value
+
+
+def _integer(low: int, high: int) -> Any:
+    return WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
+
+
+Port = Annotated[int, BeforeValidator(_json_integer), Field(strict=True, ge=1, le=65535), _integer(1, 65535)]
+ExpiryDays = Annotated[int, BeforeValidator(_json_integer), Field(strict=True, ge=1, le=366), _integer(1, 366)]
+GraceHours = Annotated[int, BeforeValidator(_json_integer), Field(strict=True, ge=0, le=168), _integer(0, 168)]
+Bool = Annotated[bool, Field(strict=True)]  # true / false, not 0, 1, "yes"
+IpAddress = Annotated[str, BeforeValidator(_ip_address), WithJsonSchema(
+    {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]})]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 Name = Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[a-zA-Z0-9._-]+$")]
 Hostname = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9.-]+$")]
@@ -29,8 +79,8 @@ class Strict(BaseModel):
 class ServerCreate(Strict):
     name: Name
     hostname: Hostname
-    ip_address: IPvAnyAddress
-    port: int = Field(default=22, ge=1, le=65535, strict=True)
+    ip_address: IpAddress
+    port: Port = 22
     ssh_user: SshUser
     ssh_key_path: KeyPath | None = None
     become: bool = Field(default=False, strict=True, description="run every command through `sudo -n`")
@@ -42,8 +92,8 @@ class ServerCreate(Strict):
 class ServerUpdate(Strict):
     name: Name | None = None
     hostname: Hostname | None = None
-    ip_address: IPvAnyAddress | None = None
-    port: int | None = Field(default=None, ge=1, le=65535, strict=True)
+    ip_address: IpAddress | None = None
+    port: Port | None = None
     ssh_user: SshUser | None = None
     ssh_key_path: KeyPath | None = None
     become: bool | None = Field(default=None, strict=True)
@@ -107,7 +157,11 @@ class Readiness(BaseModel):
 # --- security ------------------------------------------------------------------------------------
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=255)]
+NewEmail = Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=EMAIL_RE.pattern)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+NewPassword = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), Field(
+    description=f"{PASSWORD_MIN} to {PASSWORD_MAX} characters; also refused (422 `validation_failed` on this field): "
+                "the account's e-mail address or its local part, a commonly used password, one character repeated")]
 PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
@@ -136,11 +190,11 @@ class TokenResponse(BaseModel):
 
 class PasswordChange(Strict):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class PasswordReset(Strict):
-    password: Password
+    password: NewPassword
 
 
 class TwoFactorEnrollment(BaseModel):
@@ -192,10 +246,10 @@ class MeRead(UserRead):
 
 
 class UserCreate(Strict):
-    email: Email
+    email: NewEmail
     name: PersonName
     role: Role
-    password: Password
+    password: NewPassword
 
 
 class UserUpdate(Strict):
@@ -203,9 +257,9 @@ class UserUpdate(Strict):
 
 
 class PermissionWrite(Strict):
-    can_read: bool = True
-    can_execute: bool = False
-    can_admin: bool = False
+    can_read: Bool = True
+    can_execute: Bool = False
+    can_admin: Bool = False
 
 
 class PermissionRead(BaseModel):
@@ -226,11 +280,11 @@ class TagPermissionRead(BaseModel):
 class TokenCreate(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     scopes: list[TokenScope] = Field(min_length=1, max_length=2)
-    expires_in_days: int = Field(default=90, ge=1, le=366, strict=True)
+    expires_in_days: ExpiryDays = 90
 
 
 class TokenRotate(Strict):
-    grace_hours: int = Field(default=24, ge=0, le=168, strict=True)
+    grace_hours: GraceHours = 24
 
 
 class TokenRead(BaseModel):
@@ -285,7 +339,7 @@ class AuditVerification(BaseModel):
 
 
 class SecuritySettings(Strict):
-    require_2fa_for_admins: bool
+    require_2fa_for_admins: Bool
 
 
 class ServerSecret(Strict):

@@ -82,6 +82,7 @@ def run(
         servers = await _targets(c, principal, on)
         if c.fanout.registry.get(action_id) is None:
             fail(f"unknown action {action_id!r}, or it does not run on servers; see `chatops actions list`")
+        await _warm(c, servers)
         request = _request(principal, action_id, servers, params, yes)
         return await _submit(c, request, f"{action_id} {_shown(params)}", servers, deadline, as_json)
 
@@ -103,6 +104,7 @@ def exec_(
         verdict = classify(line)
         if verdict.reasons:
             console.print(f"[{RISK_STYLE[verdict.risk]}]risk {verdict.risk.value}[/]: {'; '.join(verdict.reasons)}")
+        await _warm(c, servers)
         request = _request(principal, "shell.run", servers, params, yes)
         return await _submit(c, request, line, servers, deadline, as_json)
 
@@ -193,6 +195,15 @@ async def _principal(c: bootstrap.Container, as_user: str | None) -> Principal:
 async def _targets(c: bootstrap.Container, principal: Principal, expression: str) -> list[Server]:
     servers = await server_service.list_servers(c.uow, principal)
     return resolve_targets(expression, Inventory.from_servers(servers))
+
+
+async def _warm(c: bootstrap.Container, servers: list[Server]) -> None:
+    """Start opening the SSH connections now, while the run is decided and its rows are written ahead: a
+    connection is not a command (nothing is sent before the rows are committed), and the hosts' handshakes
+    overlap this process's own work (ADR 0012)."""
+    warm = getattr(c.fanout.executor, "warm", None)
+    if warm is not None:
+        await warm(servers)
 
 
 def _confirm(what: str, servers: list[Server], risk: Risk) -> None:

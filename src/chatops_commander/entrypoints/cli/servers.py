@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from rich.table import Table
@@ -16,6 +17,7 @@ from chatops_commander.entrypoints.cli.common import (
     cli_principal,
     console,
     fail,
+    language,
     run_with_container,
     settings_or_fail,
     tr,
@@ -202,21 +204,36 @@ def trust(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do n
 
 @app.command("test")
 def test(target: Annotated[str, typer.Argument(help="a server name, or `all`")]) -> None:
-    """Connect to one server (or all) and run the read-only probe: one line per server; exit 1 if any failed."""
+    """Connect to one server (or all, CHATOPS_FANOUT_CONCURRENCY at once) and run the read-only probe: one line
+    per server as it answers; exit 1 if any failed."""
+    lang = language()
 
     async def check_all(c: bootstrap.Container) -> list[service.ConnectionCheck]:
         principal = cli_principal()
         every = target == "all"
-        names = [s.name for s in await service.list_servers(c.uow, principal)] if every else [target]
-        checks = [service.check_connection(c.uow, c.fanout.executor, principal, n) for n in names]
-        return list(await asyncio.gather(*checks))
+        names: list[str | UUID] = ([s.name for s in await service.list_servers(c.uow, principal)] if every
+                                   else [target])
+        checks = []
+        async for check in service.check_connections(c.uow, c.fanout.executor, principal, names,
+                                                     concurrency=c.settings.fanout_concurrency):
+            console.print(_check_line(check, lang), highlight=False, markup=False)
+            checks.append(check)
+        return checks
 
     checks = run_with_container(check_all)
-    for check in checks:
-        if check.ok:
-            console.print(f"{check.server}: ok ({check.duration_ms} ms, {check.service_manager})", highlight=False,
-                          markup=False)
-        else:
-            console.print(f"{check.server}: {check.outcome} — {check.error}", highlight=False, markup=False)
-    if any(not check.ok for check in checks):
+    failed = sum(1 for check in checks if not check.ok)
+    if len(checks) > 1:
+        console.print(tr(f"{len(checks) - failed} of {len(checks)} servers answered; {failed} failed.",
+                         f"{len(checks) - failed} serveurs sur {len(checks)} ont répondu ; {failed} en échec."),
+                      highlight=False, markup=False)
+    if failed:
         raise typer.Exit(1)
+
+
+def _check_line(check: service.ConnectionCheck, lang: str) -> str:
+    """`name: ok (12 ms, systemd)` or `name: outcome — why`: the outcome is a stable word (ok, unreachable,
+    auth_failed, host_key_unknown…), the rest in the user's language (host errors carry both)."""
+    sep = " : " if lang == "fr" else ": "
+    if check.ok:
+        return f"{check.server}{sep}ok ({check.duration_ms} ms, {check.service_manager})"
+    return f"{check.server}{sep}{check.outcome} — {check.error}"

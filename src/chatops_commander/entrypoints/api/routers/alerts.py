@@ -18,6 +18,7 @@ from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.roles import Role
 from chatops_commander.entrypoints.api.deps import PrincipalDep, UowDep
 from chatops_commander.entrypoints.api.problems import request_language
+from chatops_commander.entrypoints.api.schemas import IsoDateTime
 from chatops_commander.services import monitoring, servers
 from chatops_commander.services.ports_monitoring import AlertQuery
 
@@ -77,7 +78,7 @@ async def list_alerts(
     return AlertPage(items=[AlertRead.of(a, lang) for a in items], total=total, offset=offset, limit=limit)
 
 
-@router.post("/alerts/{alert_id}/resolve", response_model=AlertRead)
+@router.post("/alerts/{alert_id:uuid}/resolve", response_model=AlertRead)
 async def resolve_alert(alert_id: UUID, request: Request, uow: UowDep, principal: PrincipalDep) -> AlertRead:
     done = await monitoring.resolve_alert(uow, principal, alert_id, now=datetime.now(UTC))
     return AlertRead.of(done, request_language(request))
@@ -89,17 +90,17 @@ async def fleet_summary(uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
     return await monitoring.fleet_summary(uow, principal)
 
 
-@router.get("/monitoring/servers/{server_id}/latest")
+@router.get("/monitoring/servers/{server_id:uuid}/latest")
 async def latest_metrics(server_id: UUID, uow: UowDep, principal: PrincipalDep) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
     await servers.get_server(uow, principal, server_id)  # per-server read permission (404 otherwise)
     return await monitoring.latest_metrics(uow, server_id)
 
 
-@router.get("/monitoring/servers/{server_id}/series")
+@router.get("/monitoring/servers/{server_id:uuid}/series")
 async def metric_series(
     server_id: UUID, uow: UowDep, principal: PrincipalDep,
-    start: datetime | None = None, end: datetime | None = None,
+    start: IsoDateTime | None = None, end: IsoDateTime | None = None,
     limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
 ) -> dict[str, Any]:
     _require(principal, Role.VIEWER)
@@ -110,7 +111,7 @@ async def metric_series(
     if end - datetime.min.replace(tzinfo=UTC) < timedelta(hours=1):
         raise ValidationFailed([("end", "must be after 0001-01-01T01:00:00Z")])
     start = start or end - timedelta(hours=1)
-    if start >= end:
-        raise ValidationFailed([("start", "must be before end")])
+    if start > end:  # an empty window (start = end) has no points
+        raise ValidationFailed([("start", "must not be after end")])
     points = await monitoring.metric_series(uow, server_id, start, end, limit=limit)
     return {"server_id": str(server_id), "start": start.isoformat(), "end": end.isoformat(), "points": points}

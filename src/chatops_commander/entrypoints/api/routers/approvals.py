@@ -89,7 +89,7 @@ async def list_approvals(principal: PrincipalDep, chat: ChatDep,
                                                                        pending=status == "pending")]
 
 
-@router.post("/approvals/{approval_id}/approve", response_model=DecisionRead)
+@router.post("/approvals/{approval_id:uuid}/approve", response_model=DecisionRead)
 async def approve(approval_id: UUID, principal: PrincipalDep, chat: ChatDep,
                   body: Decision | None = None) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=True,
@@ -98,7 +98,7 @@ async def approve(approval_id: UUID, principal: PrincipalDep, chat: ChatDep,
                         reply=reply.to_json() if reply else None)
 
 
-@router.post("/approvals/{approval_id}/reject", response_model=DecisionRead)
+@router.post("/approvals/{approval_id:uuid}/reject", response_model=DecisionRead)
 async def reject(approval_id: UUID, body: Decision, principal: PrincipalDep, chat: ChatDep) -> DecisionRead:
     done, reply = await chat.decide_approval(principal, str(approval_id), approve=False, reason=body.reason)
     return DecisionRead(approval=ApprovalRead.of(done, chat.clock.now(), chat),

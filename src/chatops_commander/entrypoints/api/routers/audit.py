@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from chatops_commander import bootstrap
 from chatops_commander.entrypoints.api.deps import ContainerDep, KitDep, PrincipalDep, UowDep
 from chatops_commander.entrypoints.api.problems import request_language
-from chatops_commander.entrypoints.api.schemas import AuditRecord, AuditVerification, SecuritySettings
+from chatops_commander.entrypoints.api.schemas import AuditRecord, AuditVerification, IsoDateTime, SecuritySettings
 from chatops_commander.services import audit, auth
 
 router = APIRouter(tags=["audit"])
@@ -20,7 +19,7 @@ router = APIRouter(tags=["audit"])
 async def list_audit(
     principal: PrincipalDep, uow: UowDep,
     after_seq: Annotated[int, Query(ge=0, le=2**62)] = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    since: datetime | None = None,
+    since: IsoDateTime | None = None,
 ) -> list[AuditRecord]:
     if since is not None and since.tzinfo is None:
         from datetime import UTC

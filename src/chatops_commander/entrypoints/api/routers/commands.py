@@ -13,6 +13,7 @@ from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.entrypoints.api.deps import PrincipalDep
 from chatops_commander.entrypoints.api.routers.conversations import ChatDep
+from chatops_commander.entrypoints.api.schemas import IsoDateTime
 from chatops_commander.services import commands as service
 
 router = APIRouter(tags=["commands"])
@@ -64,7 +65,7 @@ async def list_commands(
     outcome: Annotated[Literal["ok", "failed", "timed_out", "unreachable", "auth_failed", "host_key_mismatch",
                                "host_key_unknown", "error", "refused", "interrupted"] | None, Query()] = None,
     user_id: Annotated[UUID | None, Query(description="admins only; others always see their own")] = None,
-    since: datetime | None = None, until: datetime | None = None,
+    since: IsoDateTime | None = None, until: IsoDateTime | None = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CommandPage:
     """Every executed or refused command (one row per host), newest first, with its output and intent."""

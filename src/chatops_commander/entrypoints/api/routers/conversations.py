@@ -116,19 +116,19 @@ async def list_conversations(principal: PrincipalDep, chat: ChatDep,
     return [ConversationRead.of(c) for c in await chat.list_conversations(principal, offset=offset, limit=limit)]
 
 
-@router.delete("/conversations/{conversation_id}", status_code=204)
+@router.delete("/conversations/{conversation_id:uuid}", status_code=204)
 async def delete_conversation(conversation_id: UUID, principal: PrincipalDep, chat: ChatDep) -> Response:
     await chat.delete_conversation(principal, conversation_id)
     return Response(status_code=204)
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=list[MessageRead])
+@router.get("/conversations/{conversation_id:uuid}/messages", response_model=list[MessageRead])
 async def list_messages(conversation_id: UUID, principal: PrincipalDep, chat: ChatDep,
                         limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[MessageRead]:
     return [MessageRead.of(m) for m in await chat.messages(principal, conversation_id, limit=limit)]
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=TurnRead,
+@router.post("/conversations/{conversation_id:uuid}/messages", response_model=TurnRead,
              description="Run one chat turn. " + EVENTS_DOC)
 async def post_message(conversation_id: UUID, body: MessageCreate, principal: PrincipalDep,
                        chat: ChatDep) -> dict[str, Any]:

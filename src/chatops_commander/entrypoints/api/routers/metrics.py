@@ -37,7 +37,8 @@ def route_template(scope: Scope) -> str:
     params = scope.get("path_params") or {}
     rendered = _PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), inner)
     path = str(scope.get("path", ""))
-    return path[: len(path) - len(rendered)] + inner if path.endswith(rendered) else inner
+    template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", inner)  # `{server_id:uuid}` is labelled `{server_id}`
+    return path[: len(path) - len(rendered)] + template if path.endswith(rendered) else template
 
 
 @router.get("/metrics", response_class=Response,

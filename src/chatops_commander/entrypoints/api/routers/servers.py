@@ -15,6 +15,7 @@ from chatops_commander.entrypoints.api.problems import request_language
 from chatops_commander.entrypoints.api.schemas import Page, ServerCreate, ServerRead, ServerSecret, ServerUpdate
 from chatops_commander.services import servers as service
 
+INVENTORY_MAX_CHARS = 150_000  # × 6 bytes (a JSON `\u0013` escape) + the envelope < 1 MiB (CHATOPS_MAX_BODY_BYTES)
 router = APIRouter(prefix="/servers", tags=["servers"])
 Tag = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
@@ -42,7 +43,9 @@ async def create_server(body: ServerCreate, principal: PrincipalDep, uow: UowDep
 
 class InventoryImport(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    inventory: str = Field(min_length=1, max_length=1_000_000, description="Ansible INI or YAML, or ssh config")
+    inventory: str = Field(min_length=1, max_length=INVENTORY_MAX_CHARS, description=(
+        "Ansible INI or YAML, or ssh config; at most 150,000 characters, so that any such text fits the 1 MiB "
+        "request body limit even when JSON escapes every character"))
     format: Literal["auto", "ini", "yaml", "ssh"] = "auto"
 
 
@@ -70,7 +73,7 @@ async def import_inventory(body: InventoryImport, principal: PrincipalDep, uow: 
     return ImportResult(created=list(report.created), updated=list(report.updated))
 
 
-@router.post("/{server_id}/test", response_model=ConnectionResult)
+@router.post("/{server_id:uuid}/test", response_model=ConnectionResult)
 async def test_connection(server_id: UUID, request: Request, principal: PrincipalDep,
                           container: ContainerDep) -> ConnectionResult:
     """Connect once and run the read-only platform probe (admin). An unreachable host is `ok: false`, not an
@@ -81,12 +84,12 @@ async def test_connection(server_id: UUID, request: Request, principal: Principa
                             message=check.message(request_language(request)))
 
 
-@router.get("/{server_id}", response_model=ServerRead)
+@router.get("/{server_id:uuid}", response_model=ServerRead)
 async def get_server(server_id: UUID, principal: PrincipalDep, uow: UowDep) -> ServerRead:
     return ServerRead.of(await service.get_server(uow, principal, server_id))
 
 
-@router.patch("/{server_id}", response_model=ServerRead)
+@router.patch("/{server_id:uuid}", response_model=ServerRead)
 async def update_server(server_id: UUID, body: ServerUpdate, principal: PrincipalDep, uow: UowDep) -> ServerRead:
     changes = body.model_dump(exclude_unset=True)
     if "ip_address" in changes and changes["ip_address"] is not None:
@@ -98,18 +101,18 @@ async def update_server(server_id: UUID, body: ServerUpdate, principal: Principa
     return ServerRead.of(await service.update_server(uow, principal, server_id, **changes))
 
 
-@router.delete("/{server_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{server_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_server(server_id: UUID, principal: PrincipalDep, uow: UowDep) -> None:
     await service.remove_server(uow, principal, server_id)
 
 
-@router.put("/{server_id}/secret", status_code=status.HTTP_204_NO_CONTENT)
+@router.put("/{server_id:uuid}/secret", status_code=status.HTTP_204_NO_CONTENT)
 async def set_server_secret(server_id: UUID, body: ServerSecret, principal: PrincipalDep, uow: UowDep,
                             kit: KitDep) -> None:
     """Store the SSH private key or password, encrypted (AES-256-GCM); it is never returned."""
     await service.set_server_secret(uow, kit, principal, server_id, kind=body.kind, value=body.value)
 
 
-@router.delete("/{server_id}/secret", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{server_id:uuid}/secret", status_code=status.HTTP_204_NO_CONTENT)
 async def clear_server_secret(server_id: UUID, principal: PrincipalDep, uow: UowDep, kit: KitDep) -> None:
     await service.set_server_secret(uow, kit, principal, server_id, kind="private_key", value=None)

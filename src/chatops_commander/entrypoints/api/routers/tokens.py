@@ -29,12 +29,12 @@ async def list_tokens(principal: PrincipalDep, uow: UowDep) -> list[TokenRead]:
     return [TokenRead.of(t) for t in await service.list_tokens(uow, principal)]
 
 
-@router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{token_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_token(token_id: UUID, principal: PrincipalDep, uow: UowDep, kit: KitDep) -> None:
     await service.revoke_token(uow, kit, principal, token_id)
 
 
-@router.post("/{token_id}/rotate", response_model=TokenCreated)
+@router.post("/{token_id:uuid}/rotate", response_model=TokenCreated)
 async def rotate_token(token_id: UUID, principal: PrincipalDep, uow: UowDep, kit: KitDep, response: Response,
                        body: TokenRotate | None = None) -> TokenCreated:
     """A new token replaces this one, which stays valid for `grace_hours` (default 24)."""
