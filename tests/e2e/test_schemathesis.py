@@ -208,4 +208,5 @@ def test_the_api_answers_exactly_what_its_schema_declares(app_config: Settings, 
     assert not errors, "\n".join(errors)
     assert not found, f"{len(found)} finding(s) as {credentials.who}:\n" + "\n".join(found[:30])
     assert scenarios >= 25, scenarios
-    assert statuses[200] >= 25, statuses  # the credential worked: this was not a run of 401s
+    # The credential worked: this was not a run of 401s (a read token is refused most writes: fewer 2xx).
+    assert statuses[200] >= 10, statuses

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from chatops_commander.domain.roles import Role
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,190}$")  # no control character
 NAME_MAX = 100
 
 

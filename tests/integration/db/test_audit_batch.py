@@ -51,3 +51,28 @@ async def test_events_appended_many_at_once_are_sealed_with_the_audit_key_and_ve
     assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(chain))
     report = await audit.verify(container.uow, keys=container.security.audit_keys.all())
     assert report.ok, report
+
+
+async def test_an_attempt_carrying_a_nul_character_is_recorded_and_verifies_on_every_database(
+    container: bootstrap.Container,
+) -> None:
+    """PostgreSQL refuses U+0000 in text and JSON: a refused request's target or details holding one (a fuzzer's
+    e-mail address) is still recorded, as U+FFFD, and the chain verifies."""
+    from datetime import UTC, datetime
+
+    from chatops_commander.domain.security.audit_events import AuditDraft
+
+    await audit.record_alone(container.uow, CLI, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                             target="00@\x00", details={"email": "a\x00b", "list": ["\x00"]})
+    async with container.uow() as uow:
+        await uow.audit.append_many([AuditDraft(actor="x\x00", action=AuditAction.AUTHORIZATION_DENIED,
+                                                outcome=AuditOutcome.DENIED, occurred_at=datetime.now(UTC),
+                                                target="\x00", details={"k\x00": "v"})])
+        await uow.commit()
+    *_, single, many = list(await audit.events(container.uow))
+    assert single.target == "00@\ufffd" and single.details["email"] == "a\ufffdb"
+    assert single.details["list"] == ["\ufffd"]
+    assert many.actor == "x\ufffd" and many.target == "\ufffd" and many.details["k\ufffd"] == "v"
+    report = await audit.verify(container.uow, head=bootstrap.audit_log_head(container.settings),
+                                keys=container.security.audit_keys.all())
+    assert report.ok, report

@@ -285,9 +285,9 @@ class SqlAuditRepository:
         else:
             await self._serialize_writers()
             previous = await self.last()
-        event = new_event(previous, id=str(uuid.uuid4()), occurred_at=occurred_at, actor=actor[:255],
-                          action=action, outcome=outcome, target=None if target is None else target[:255],
-                          source_ip=source_ip, request_id=request_id, details=dict(details or {}),
+        event = new_event(previous, id=str(uuid.uuid4()), occurred_at=occurred_at, actor=_storable(actor)[:255],
+                          action=action, outcome=outcome, target=None if target is None else _storable(target)[:255],
+                          source_ip=source_ip, request_id=request_id, details=_storable(dict(details or {})),
                           key=None if self._chain_key is None else self._chain_key())
         await self._session.execute(t_audit.insert().values(
             seq=event.seq, id=UUID(event.id), occurred_at=event.occurred_at, actor=event.actor,
@@ -309,10 +309,11 @@ class SqlAuditRepository:
         key = None if self._chain_key is None else self._chain_key()
         events: list[AuditEvent] = []
         for d in drafts:
-            target = None if d.target is None else d.target[:255]
-            previous = new_event(previous, id=str(uuid.uuid4()), occurred_at=d.occurred_at, actor=d.actor[:255],
-                                 action=d.action, outcome=d.outcome, target=target, source_ip=d.source_ip,
-                                 request_id=d.request_id, details=dict(d.details), key=key)
+            target = None if d.target is None else _storable(d.target)[:255]
+            previous = new_event(previous, id=str(uuid.uuid4()), occurred_at=d.occurred_at,
+                                 actor=_storable(d.actor)[:255], action=d.action, outcome=d.outcome, target=target,
+                                 source_ip=d.source_ip, request_id=d.request_id, details=_storable(dict(d.details)),
+                                 key=key)
             events.append(previous)
         await self._session.execute(t_audit.insert(), [dict(
             seq=e.seq, id=UUID(e.id), occurred_at=e.occurred_at, actor=e.actor, action=e.action.value,
@@ -353,3 +354,15 @@ class SqlSettingsRepository:
         if not getattr(result, "rowcount", 0):
             await self._session.execute(t_settings.insert().values(
                 key=key, value=value, updated_at=utcnow(), updated_by=updated_by))
+
+
+def _storable(value: Any) -> Any:
+    """What an attempt carried, as text every database stores: U+0000 (refused by PostgreSQL in text and JSON)
+    becomes U+FFFD, in strings and inside details; sealed as stored, so the chain verifies the same everywhere."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value

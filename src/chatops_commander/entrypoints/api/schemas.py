@@ -63,6 +63,8 @@ IpAddress = Annotated[str, BeforeValidator(_ip_address), WithJsonSchema(
     {"anyOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}]})]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
+# Text never holds U+0000: PostgreSQL cannot store it, and no e-mail, password, name or message needs it.
+NO_NUL = r"^[^\x00]*$"
 Name = Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[a-zA-Z0-9._-]+$")]
 Hostname = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9.-]+$")]
 SshUser = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-zA-Z_][a-zA-Z0-9_.-]*\$?$")]
@@ -156,15 +158,15 @@ class Readiness(BaseModel):
 
 # --- security ------------------------------------------------------------------------------------
 
-Email = Annotated[str, StringConstraints(min_length=3, max_length=255)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=NO_NUL)]
 NewEmail = Annotated[str, StringConstraints(min_length=3, max_length=255, pattern=EMAIL_RE.pattern)]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-NewPassword = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX), Field(
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024, pattern=NO_NUL)]
+NewPassword = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX, pattern=NO_NUL), Field(
     description=f"{PASSWORD_MIN} to {PASSWORD_MAX} characters; also refused (422 `validation_failed` on this field): "
                 "the account's e-mail address or its local part, a commonly used password, one character repeated")]
-PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
 class LoginRequest(Strict):
@@ -278,7 +280,7 @@ class TagPermissionRead(BaseModel):
 
 
 class TokenCreate(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
     scopes: list[TokenScope] = Field(min_length=1, max_length=2)
     expires_in_days: ExpiryDays = 90
 
@@ -344,4 +346,4 @@ class SecuritySettings(Strict):
 
 class ServerSecret(Strict):
     kind: Literal["private_key", "password"]
-    value: Annotated[str, StringConstraints(min_length=1, max_length=65536)]
+    value: Annotated[str, StringConstraints(min_length=1, max_length=65536, pattern=NO_NUL)]

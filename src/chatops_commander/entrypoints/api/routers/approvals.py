@@ -14,6 +14,7 @@ from chatops_commander.domain.chat.approvals import Approval, ApprovalState
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.entrypoints.api.deps import PrincipalDep
 from chatops_commander.entrypoints.api.routers.conversations import ChatDep
+from chatops_commander.entrypoints.api.schemas import NO_NUL
 from chatops_commander.services.chat import ChatService
 
 router = APIRouter(tags=["approvals"])
@@ -70,7 +71,7 @@ def _steps(a: Approval, chat: ChatService) -> list[StepRead]:
 
 
 class Decision(BaseModel):
-    reason: str | None = Field(default=None, max_length=500, description="Required to reject.")
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="Required to reject.")
 
 
 class DecisionRead(BaseModel):

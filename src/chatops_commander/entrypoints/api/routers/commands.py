@@ -13,7 +13,7 @@ from chatops_commander.domain.chat.records import CommandQuery, CommandRecord
 from chatops_commander.domain.errors import ValidationFailed
 from chatops_commander.entrypoints.api.deps import PrincipalDep
 from chatops_commander.entrypoints.api.routers.conversations import ChatDep
-from chatops_commander.entrypoints.api.schemas import IsoDateTime
+from chatops_commander.entrypoints.api.schemas import NO_NUL, IsoDateTime
 from chatops_commander.services import commands as service
 
 router = APIRouter(tags=["commands"])
@@ -60,8 +60,9 @@ class CommandPage(BaseModel):
 @router.get("/commands", response_model=CommandPage)
 async def list_commands(
     principal: PrincipalDep, chat: ChatDep,
-    server: Annotated[str | None, Query(max_length=100)] = None,
-    action: Annotated[str | None, Query(max_length=100, description="an action id or its prefix")] = None,
+    server: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    action: Annotated[str | None, Query(max_length=100, pattern=NO_NUL,
+                                        description="an action id or its prefix")] = None,
     outcome: Annotated[Literal["ok", "failed", "timed_out", "unreachable", "auth_failed", "host_key_mismatch",
                                "host_key_unknown", "error", "refused", "interrupted"] | None, Query()] = None,
     user_id: Annotated[UUID | None, Query(description="admins only; others always see their own")] = None,

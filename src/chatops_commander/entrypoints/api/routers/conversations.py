@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from chatops_commander import bootstrap
 from chatops_commander.domain.chat.records import ChatMessage, Conversation
 from chatops_commander.entrypoints.api.deps import ContainerDep, PrincipalDep
+from chatops_commander.entrypoints.api.schemas import NO_NUL
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services.chat import ChatService
 
@@ -52,7 +53,7 @@ ChatDep = Annotated[ChatService, Depends(get_chat)]
 
 
 class ConversationCreate(BaseModel):
-    title: str | None = Field(default=None, max_length=255)
+    title: str | None = Field(default=None, max_length=255, pattern=NO_NUL)
 
 
 class ConversationRead(BaseModel):
@@ -82,8 +83,9 @@ class MessageRead(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    text: str = Field(min_length=1, max_length=2000, description="What the user typed (English or French).")
-    confirmation_id: str | None = Field(default=None, max_length=64,
+    text: str = Field(min_length=1, max_length=2000, pattern=NO_NUL,
+                      description="What the user typed (English or French).")
+    confirmation_id: str | None = Field(default=None, max_length=64, pattern=NO_NUL,
                                         description="Confirm this pending confirmation (the card's id).")
     action_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
                                     description="The card's `action_hash`; a different one is refused as forged.")

@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from chatops_commander.domain.errors import AuthenticationFailed, DomainError
 from chatops_commander.domain.monitoring.alertmanager import ExternalAlert
 from chatops_commander.entrypoints.api.deps import ContainerDep
+from chatops_commander.entrypoints.api.schemas import NO_NUL
 from chatops_commander.services import monitoring
 
 router = APIRouter(prefix="/integrations", tags=["integrations"])
-Labels = dict[Annotated[str, Field(max_length=256)], Annotated[str, Field(max_length=4096)]]
+Labels = dict[Annotated[str, Field(max_length=256, pattern=NO_NUL)],
+              Annotated[str, Field(max_length=4096, pattern=NO_NUL)]]
 
 
 class NotConfigured(DomainError):
@@ -34,16 +36,16 @@ class AmAlert(BaseModel):
     annotations: Labels = Field(default_factory=dict)
     startsAt: datetime | None = None
     endsAt: datetime | None = None
-    generatorURL: str = Field(default="", max_length=4096)
-    fingerprint: str = Field(default="", max_length=128)
+    generatorURL: str = Field(default="", max_length=4096, pattern=NO_NUL)
+    fingerprint: str = Field(default="", max_length=128, pattern=NO_NUL)
 
 
 class AmPayload(BaseModel):
     model_config = ConfigDict(extra="ignore")
     version: Literal["4"]
     status: Literal["firing", "resolved"]
-    receiver: str = ""
-    groupKey: str = ""
+    receiver: str = Field(default="", max_length=4096, pattern=NO_NUL)
+    groupKey: str = Field(default="", max_length=4096, pattern=NO_NUL)
     truncatedAlerts: int = 0
     alerts: list[AmAlert] = Field(max_length=1000)
 

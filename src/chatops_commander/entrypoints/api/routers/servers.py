@@ -12,7 +12,7 @@ from chatops_commander import bootstrap
 from chatops_commander.domain.servers import Server
 from chatops_commander.entrypoints.api.deps import ContainerDep, KitDep, PrincipalDep, UowDep
 from chatops_commander.entrypoints.api.problems import request_language
-from chatops_commander.entrypoints.api.schemas import Page, ServerCreate, ServerRead, ServerSecret, ServerUpdate
+from chatops_commander.entrypoints.api.schemas import NO_NUL, Page, ServerCreate, ServerRead, ServerSecret, ServerUpdate
 from chatops_commander.services import servers as service
 
 INVENTORY_MAX_CHARS = 150_000  # × 6 bytes (a JSON `\u0013` escape) + the envelope < 1 MiB (CHATOPS_MAX_BODY_BYTES)
@@ -43,7 +43,7 @@ async def create_server(body: ServerCreate, principal: PrincipalDep, uow: UowDep
 
 class InventoryImport(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    inventory: str = Field(min_length=1, max_length=INVENTORY_MAX_CHARS, description=(
+    inventory: str = Field(min_length=1, max_length=INVENTORY_MAX_CHARS, pattern=NO_NUL, description=(
         "Ansible INI or YAML, or ssh config; at most 150,000 characters, so that any such text fits the 1 MiB "
         "request body limit even when JSON escapes every character"))
     format: Literal["auto", "ini", "yaml", "ssh"] = "auto"
