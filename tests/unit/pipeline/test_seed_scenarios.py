@@ -3,9 +3,13 @@ and offline parser on the shipped fakes. The same scenarios run on real sshd hos
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from chatops_commander.domain.chat.runbooks import parse_runbook
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
+from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Memory, Sample, ServiceState
 from chatops_commander.domain.roles import Role
 from tests.unit.pipeline.world import World, events_of, text_of
 
@@ -34,6 +38,70 @@ async def test_scenario_1_morning_check_reports_hosts_services_and_the_disk_aler
     bye = text_of(await w.say(admin, conv, "Non merci, c'est tout"))
     assert bye == "Parfait ! Je reste disponible si besoin 🚀"
     assert all(host.services == dict.fromkeys(host.services, True) for host in w.fleet.hosts.values())
+
+
+def sample(w: World, name: str, seconds_ago: float, *, services: dict[str, ServiceState],
+           disk_percent: int = 40) -> None:
+    """A sample the collector stored `seconds_ago` for server `name`."""
+    server = next(s for s in w.store.servers.values() if s.name == name)
+    metrics = HostMetrics(cpu_percent=12.0, memory=Memory(8_000_000, 3_200_000, 0, 0),
+                          disks=(Disk("/", "/dev/sda1", 100_000, disk_percent * 1000, 100_000 - disk_percent * 1000),),
+                          services=dict(services))
+    w.store.samples.append(Sample(server.id, w.clock.now() - timedelta(seconds=seconds_ago), metrics))
+
+
+async def test_scenario_1_yes_to_need_details_gives_the_details_in_french_and_in_english() -> None:
+    w = fleet()
+    db = next(s for s in w.store.servers.values() if s.name == "db-master")
+    w.store.alerts[db.id] = Alert("disk_usage", Severity.WARNING, "disk usage on db-master: 78%",  # type: ignore[index]
+                                  "occupation disque sur db-master : 78 %", "disk:db-master", server_id=db.id,
+                                  id=db.id)
+    sample(w, "db-master", 20, services={"postgresql": ServiceState.RUNNING}, disk_percent=78)
+    admin = w.user(Role.ADMIN, "morning@example.com")
+    conv = await w.conversation(admin)
+    assert text_of(await w.say(admin, conv, "Bonjour, tout va bien ?")).endswith(
+        "Besoin de détails ?\n1. Voir l'occupation des disques")
+    sent = len(w.fleet.sent("web-01"))
+    details = text_of(await w.say(admin, conv, "oui"))
+    assert details.startswith("Détails par serveur :\n"), details
+    assert "• db-master : joignable, postgresql ✅ actif (vérifié à l'instant)" in details
+    assert "  📊 CPU 12 %, mémoire 40 %, disque 78 % (il y a 20 s)" in details
+    assert "• web-01 : joignable, nginx ✅ actif (vérifié à l'instant)" in details
+    assert "Alertes ouvertes :\n• occupation disque sur db-master : 78 %" in details
+    assert details.endswith("Suite possible :\n1. Voir l'occupation des disques")
+    assert len(w.fleet.sent("web-01")) == sent  # the details are what the check found: nothing re-run
+
+    english = await w.conversation(admin)
+    await w.say(admin, english, "Hello, is everything ok?")
+    details = text_of(await w.say(admin, english, "yes"))
+    assert details.startswith("Details per server:\n• db-master: reachable, postgresql ✅ running"), details
+    assert "Open alerts:\n• disk usage on db-master: 78%" in details
+    assert text_of(await w.say(admin, english, "No thanks, that's all")) == "Great! I'm here if you need me 🚀"
+
+
+async def test_scenario_1_a_host_that_accepts_but_never_answers_does_not_hold_up_the_morning_check() -> None:
+    w = fleet()
+    w.live_check_s = 0.3
+    w.fleet.hosts["web-02"].hangs = True  # TCP accepted, SSH never answers
+    sample(w, "web-02", 40, services={"nginx": ServiceState.RUNNING})
+    admin = w.user(Role.ADMIN, "morning@example.com")
+    conv = await w.conversation(admin)
+    started = time.monotonic()
+    turn = await w.say(admin, conv, "Good morning, is everything ok?")
+    assert time.monotonic() - started < 5 * w.live_check_s  # waited for the deadline, not for an SSH timeout
+    text = text_of(turn)
+    assert "⚠️ 2/3 servers up (checked just now)" in text, text
+    assert ("   - web-02: no answer within 0.3 s (I did not wait longer)\n"
+            "     last known state (monitoring, 40 s ago): nginx running") in text
+    assert "   - web-02: CPU 12 %, memory 40 %, disk 40 % (40 s ago)" not in text  # 40 s > the 30 s interval
+    assert "   - web-02: no recent figures (last sample 40 s ago, stale)" in text
+    assert [e["status"] for e in events_of(turn, "progress") if e["host"] == "web-02"] == ["timed_out"]
+    [meta] = [h for h in turn.message.metadata["hosts"] if h["name"] == "web-02"]  # type: ignore[union-attr]
+    assert meta["timed_out_s"] == 0.3 and meta["stored_services"] == {"nginx": True} and meta["stored_age_s"] == 40
+    fr = await w.conversation(admin)
+    text = text_of(await w.say(admin, fr, "Bonjour, tout va bien ?"))
+    assert ("   - web-02 : pas de réponse en 0,3 s (je n'ai pas attendu plus)\n"
+            "     dernier état connu (supervision, il y a 40 s) : nginx actif") in text, text
 
 
 async def test_scenario_2_site_down_diagnosis_choose_confirm_restart() -> None:

@@ -186,6 +186,67 @@ class HostHealth:
     reachable: bool
     services: Mapping[str, bool | None]  # service → running (None: could not tell)
     message: str = ""  # why it is unreachable
+    timed_out_s: float | None = None  # it did not answer within this many seconds (no answer is not "down")
+    stored: Mapping[str, bool | None] | None = None  # its services in the collector's latest sample…
+    stored_age_s: float | None = None  # …and how old that sample is
+
+
+def _running(active: bool | None, lang: str) -> str:
+    if active is True:
+        return "actif" if lang == "fr" else "running"
+    if active is False:
+        return "arrêté" if lang == "fr" else "stopped"
+    return "état inconnu" if lang == "fr" else "state unknown"
+
+
+def unanswered_host(h: HostHealth, lang: str) -> list[str]:
+    """A host that did not answer in this turn: why, then what the collector last saw of it, with its age."""
+    fr = lang == "fr"
+    if h.timed_out_s is not None:
+        secs = f"{h.timed_out_s:g}".replace(".", ",") if fr else f"{h.timed_out_s:g}"
+        out = [f"   - {h.name} : pas de réponse en {secs} s (je n'ai pas attendu plus)" if fr
+               else f"   - {h.name}: no answer within {secs} s (I did not wait longer)"]
+    else:
+        out = [f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})"]
+    if h.stored_age_s is None:
+        out.append("     aucune mesure enregistrée par la supervision" if fr
+                   else "     no figures stored by the monitoring")
+    else:
+        states = ", ".join(f"{svc} {_running(v, lang)}" for svc, v in sorted((h.stored or {}).items()))
+        head = (f"     dernier état connu (supervision, {age(h.stored_age_s, lang)})" if fr
+                else f"     last known state (monitoring, {age(h.stored_age_s, lang)})")
+        out.append(head + (f" : {states}" if fr else f": {states}") if states else head)
+    return out
+
+
+def fleet_details(hosts: Sequence[HostHealth], figures: Sequence[HostFigures], alerts: Sequence[str],
+                  lang: str) -> str:
+    """The answer to "yes" after "Need details?": every host with its services (checked in the turn, or the
+    monitoring's last state with its age), its latest figures with their age, and every open alert."""
+    fr = lang == "fr"
+    sep = " : " if fr else ": "
+    by_name = {f.name: f for f in figures}
+    out = ["Détails par serveur :" if fr else "Details per server:"]
+    for h in sorted(hosts, key=lambda x: x.name):
+        if h.reachable:
+            states = ", ".join(f"{svc} {'✅' if v else '❌' if v is False else '❓'} {_running(v, lang)}"
+                               for svc, v in sorted(h.services.items()))
+            out.append(f"• {h.name}{sep}" + ("joignable" if fr else "reachable")
+                       + (f", {states}" if states else "") + f" ({checked_now(lang)})")
+        else:
+            out.append(f"• {h.name}{sep}⚠️ " + ("ne répond pas" if fr else "does not answer"))
+            why = unanswered_host(h, lang)
+            out += ["  " + why[0].split(sep, 1)[1], *why[1:]]
+        f = by_name.get(h.name)
+        if f is not None:
+            out.append("  📊 " + host_figures(f, lang).split(sep, 1)[1])
+    out.append("")
+    if alerts:
+        out.append("Alertes ouvertes :" if fr else "Open alerts:")
+        out += [f"• {a}" for a in alerts]
+    else:
+        out.append("✅ " + ("Aucune alerte ouverte." if fr else "No open alert."))
+    return "\n".join(out)
 
 
 def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Sequence[Option], *, greet: bool,
@@ -209,8 +270,7 @@ def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Se
             rest = ("other server left out: you may not read it" if one
                     else "other servers left out: you may not read them")
         out.append(f"   ({left_out} {rest})")
-    out += [(f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})")
-            for h in hosts if not h.reachable]
+    out += [line for h in hosts if not h.reachable for line in unanswered_host(h, lang)]
     if stopped:
         out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
         out += [f"   - {svc} {'sur' if fr else 'on'} {host}" for host, svc in stopped]
