@@ -106,13 +106,33 @@ async def test_scenario_1_a_host_that_accepts_but_never_answers_does_not_hold_up
 
 async def test_scenario_2_site_down_diagnosis_choose_confirm_restart() -> None:
     w = fleet()
+    w.site("web-01", "nginx")
+    w.site("web-02", "nginx")
     w.fleet.hosts["web-01"].services["nginx"] = False
-    w.fleet.hosts["web-01"].log_lines = ("2026/11/23 08:57:01 [alert] worker process exited on signal 11",)
+    w.fleet.hosts["web-01"].log_lines = (
+        "2026/11/23 08:56:59 [notice] 41#41: start worker processes",
+        "2026/11/23 08:57:01 [alert] 41#41: worker process 42 exited on signal 11 (core dumped)",
+        "2026/11/23 08:57:02 [notice] 41#41: using the epoll event method")
+    for ago, state in ((300, ServiceState.RUNNING), (240, ServiceState.RUNNING), (180, ServiceState.STOPPED),
+                       (120, ServiceState.STOPPED), (60, ServiceState.STOPPED)):
+        sample(w, "web-01", ago, services={"nginx": state})
     op = w.user(Role.OPERATOR, "op@example.com", execute_on=["web-01", "web-02"], lang="fr")
     conv = await w.conversation(op)
-    text = text_of(await w.say(op, conv, "Le site est down, qu'est-ce qui se passe ?"))
-    assert "nginx sur web-01 : ❌ ARRÊTÉ" in text and "nginx sur web-02 : ✅ actif" in text, text
-    assert "Cause probable : nginx est arrêté sur web-01" in text and "1. Redémarrer nginx sur web-01" in text
+    diag = await w.say(op, conv, "Le site est down, qu'est-ce qui se passe ?")
+    text = text_of(diag)
+    assert "• nginx sur web-01 : ❌ ARRÊTÉ (stopped, depuis 3 min)" in text, text  # the samples saw it go down
+    assert "• nginx sur web-02 : ✅ actif" in text
+    assert "• HTTP web-01 (http://web-01.example/health) : ❌ connection refused" in text
+    assert "• HTTP web-02 (http://web-02.example/health) : ✅ 200 (12 ms)" in text
+    assert ("Cause probable : nginx est arrêté sur web-01 (web-02 prend le relais).\n"
+            "Logs récents (nginx sur web-01) :\n"
+            "   [2026/11/23 08:57:01 [alert] 41#41: worker process 42 exited on signal 11 (core dumped)]\n") in text
+    assert text.endswith("Actions possibles :\n1. Redémarrer nginx sur web-01\n"
+                         "2. Voir les logs complets de nginx sur web-01\n3. Vérifier nginx sur tous les serveurs\n\n"
+                         "Répondez par un numéro.")
+    assert diag.message is not None
+    [web01] = [s for c in diag.message.metadata["diagnosis"]["checks"] for s in c["services"] if c["host"] == "web-01"]
+    assert web01["down_for_s"] == 180 and web01["down_at_least"] is False
 
     card_turn = await w.say(op, conv, "1")
     [card] = events_of(card_turn, "confirmation_required")
@@ -121,12 +141,28 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart() -> None:
     assert not any("restart" in line for line in w.fleet.sent("web-01"))  # nothing ran before the "yes"
 
     done = text_of(await w.say(op, conv, "Confirmer"))
-    assert "✅" in done and "Tests de santé : PASSED" in done, done
+    assert "web-01 : ✅ J'ai redémarré nginx. Vérifié à l'instant : nginx tourne (pid 4242)" in done, done
+    assert "• Tests de santé : PASSED (vérifié à l'instant)" in done and "• Site accessible : ✅ (web-01)" in done
+    assert done.endswith("Suite possible :\n1. Montre les logs nginx de la dernière heure")
     assert w.fleet.hosts["web-01"].services["nginx"] is True
     assert not any("restart" in line for line in w.fleet.sent("web-02"))
     [row] = w.rows("service.restart")
     assert (row.server_name, row.confirmed, row.state, row.risk_level) == ("web-01", True, "succeeded", "medium")
     assert row.command == "supervisorctl restart nginx" and row.conversation_id == conv
+    restarted = w.fleet.sent("web-01").index("supervisorctl restart nginx")
+    after = w.fleet.sent("web-01")[restarted:]
+    assert sum(line == "supervisorctl status nginx" for line in after) >= 3  # the verifier's samples, then health
+
+
+async def test_scenario_2_without_samples_the_service_manager_says_since_when_and_in_english() -> None:
+    w = fleet()
+    w.fleet.hosts["web-01"].services["nginx"] = False
+    admin = w.user(Role.ADMIN, "admin@example.com")
+    conv = await w.conversation(admin)
+    text = text_of(await w.say(admin, conv, "The site is down, what's going on?"))
+    assert "• nginx on web-01: ❌ STOPPED (stopped, since Nov 23 09:00 AM, server time)" in text, text
+    assert "Probable cause: nginx is stopped on web-01 (web-02 still serves)." in text
+    assert "1. Restart nginx on web-01" in text
 
 
 async def test_scenario_2_a_service_that_dies_again_is_not_reported_healthy() -> None:

@@ -31,6 +31,7 @@ from chatops_commander.services.fakes import (
     RecordingHub,
 )
 from chatops_commander.services.principal import AuthMethod, Principal
+from chatops_commander.services.verification import Verifier, VerifyPolicy
 from chatops_commander.skills.base import Skill
 from chatops_commander.skills.catalog import catalog_specs
 from chatops_commander.skills.registry import Registry, builtin_skills
@@ -105,7 +106,9 @@ class World:
     @property
     def chat(self) -> ChatService:
         if self._chat is None:
-            self._chat = ChatService(self.store, FanOut(self.fleet, self.registry()), self.specs(),  # type: ignore[arg-type]
+            # Restarts are verified as in production, with a short settle window (3 samples, 10 ms apart).
+            fanout = FanOut(self.fleet, self.registry(), verifier=Verifier(VerifyPolicy(interval_s=0.01)))
+            self._chat = ChatService(self.store, fanout, self.specs(),  # type: ignore[arg-type]
                                      clock=self.clock, hub=self.hub, runbooks=self.runbooks, default_language="en",
                                      http=self.http, health_urls=self.health_urls, live_check_s=self.live_check_s)
         return self._chat

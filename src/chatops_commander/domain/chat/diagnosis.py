@@ -62,7 +62,7 @@ class ServiceCheck:
     since_text: str = ""  # when the service manager says it stopped (its own words, the host's clock)
 
     def since(self, lang: str) -> str:
-        """", depuis 3 min" / ", for 3 min" / ", since Nov 23 09:00 AM (server time)", or "" when unknown."""
+        """", depuis 3 min" / ", for 3 min" / ", since Nov 23 09:00 AM, server time", or "" when unknown."""
         fr = lang == "fr"
         if self.down_for_s is not None:
             amount = down_for(self.down_for_s, lang)
@@ -70,8 +70,8 @@ class ServiceCheck:
                 return f", depuis au moins {amount}" if fr else f", for at least {amount}"
             return f", depuis {amount}" if fr else f", for {amount}"
         if self.since_text:
-            return (f", depuis {self.since_text} (heure du serveur)" if fr
-                    else f", since {self.since_text} (server time)")
+            return (f", depuis {self.since_text}, heure du serveur" if fr
+                    else f", since {self.since_text}, server time")
         return ""
 
 
@@ -178,7 +178,7 @@ class Diagnosis:
                 svc = f"{self.culprit_service} " if self.culprit_service else ""
                 where = f" ({svc}{'sur' if fr else 'on'} {self.culprit_host})"
             out.append(("Logs récents" if fr else "Recent logs") + where + (" :" if fr else ":"))
-            out += [f"   {line}" for line in self.evidence]
+            out += [f"   [{line}]" for line in self.evidence]
         if self.options:
             out += ["", "Actions possibles :" if fr else "What I can do:"]
             out += [f"{i}. {o.label(lang)}" for i, o in enumerate(self.options, 1)]
