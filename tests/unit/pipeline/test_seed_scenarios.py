@@ -3,14 +3,17 @@ and offline parser on the shipped fakes. The same scenarios run on real sshd hos
 
 from __future__ import annotations
 
+import copy
 import time
 from datetime import timedelta
 
 from chatops_commander.domain.chat.runbooks import parse_runbook
+from chatops_commander.domain.execution import CommandPlan
 from chatops_commander.domain.monitoring.alerts import Alert
 from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Memory, Sample, ServiceState
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.servers import Server
 from tests.unit.pipeline.world import World, events_of, text_of
 
 
@@ -195,16 +198,97 @@ RUNBOOK = {
 }
 
 
-async def test_scenario_3_deploy_waits_for_approval_runs_step_by_step_and_stops_at_the_failing_smoke_test() -> None:
+def shop_runbook(backups: str | None = "/backups") -> dict[str, object]:
+    book = copy.deepcopy(RUNBOOK)
+    if backups is not None:
+        book["steps"][1]["skip_if_recent"] = {"path": backups, "pattern": "prod-db-*.sql",  # type: ignore[index]
+                                              "max_age_hours": 24}
+    return book
+
+
+LISTING = "find /backups -maxdepth 1 -type f -name 'prod-db-*.sql' -printf"
+
+
+async def test_scenario_3_precheck_dialogue_backup_then_approval_then_smoke_test_http_codes() -> None:
     w = fleet()
-    w.add_runbook(parse_runbook(RUNBOOK))
+    w.add_runbook(parse_runbook(shop_runbook()))
+    w.site("web-01", "nginx")
+    w.site("web-02", "nginx")
+    web01 = w.fleet.hosts["web-01"]
+    three_days_ago = w.clock.now().timestamp() - 3 * 86400
+    web01.responses[LISTING] = (0, f"{three_days_ago:.1f} 152043520 /backups/prod-db-2026-11-20.sql\n"
+                                   f"{three_days_ago - 86400:.1f} 150000000 /backups/prod-db-2026-11-19.sql\n")
+    web01.responses["sh -c 'smoke-test"] = (0, "Homepage: 200 OK (124 ms)\nAPI health: 200 OK (45 ms)\n")
+
+    def dump(server: Server, plan: CommandPlan) -> None:  # the backup writes a new file where backups go
+        if server.name == "web-01" and "dump-db" in plan.render():
+            now = w.clock.now().timestamp()
+            web01.responses[LISTING] = (0, f"{now:.1f} 153092096 /backups/prod-db-2026-11-23.sql\n"
+                                           f"{three_days_ago:.1f} 152043520 /backups/prod-db-2026-11-20.sql\n")
+
+    w.fleet.before_run = dump
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"], lang="fr")
+    admin = w.user(Role.ADMIN, "boss@example.com", lang="fr")
+    conv = await w.conversation(op)
+    text = text_of(await w.say(op, conv, "Déploie la v2.5.0 en production"))
+    assert text == (
+        "⚠️ Déploiement de shop v2.5.0 en production détecté\n\n"
+        "Pré-vérifications :\n"
+        "❔ Version actuelle : inconnue (aucun déploiement réussi de shop n'est enregistré ici)\n"
+        "❔ Tests : je ne sais pas s'ils sont passés pour v2.5.0 (ChatOps Commander n'est relié à aucune CI) : "
+        "vérifiez-le avant de continuer\n"
+        "⚠️ Pas de sauvegarde récente (moins de 24 h) : la dernière est /backups/prod-db-2026-11-20.sql "
+        "(145 MB, il y a 3 j)\n\n"
+        "Recommandation : sauvegarder avant de déployer (étape « Sauvegarde de la base » sur web-01, dans /backups, "
+        "environ 145 MB comme la dernière)\n\n"
+        "Voulez-vous :\n"
+        "1. Sauvegarder la base puis déployer\n"
+        "2. Déployer v2.5.0 sans sauvegarde (risqué)\n"
+        "3. Annuler"), text
+    assert not w.store.approvals and all("dump-db" not in line for line in web01.sent)
+
+    asked = await w.say(op, conv, "1")
+    [req] = events_of(asked, "approval_required")
+    assert req["action"] == "app.deploy" and req["targets"] == ["web-01", "web-02"]
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production", "backup": "run"}
+    assert "Sauvegarde : la base est sauvegardée avant le déploiement (votre choix)." in text_of(asked)
+    assert all("dump-db" not in line for line in web01.sent)  # nothing runs before the 4-eyes approval
+
+    _, reply = await w.chat.decide_approval(admin, req["approval_id"], approve=True, reason="ok")
+    assert reply is not None and reply.message is not None
+    done = reply.message.content
+    assert ("📦 Étape 2/4 : Sauvegarde de la base\n• web-01 : ✅ sauvegarde terminée (146 MB)\n"
+            "   Stockée dans : /backups/prod-db-2026-11-23.sql") in done, done
+    assert "• web-01 : ✅ v2.5.0 (santé OK)" in done and "• web-02 : ✅ v2.5.0 (santé OK)" in done
+    assert ("📦 Étape 4/4 : Tests de fumée\n• web-01 : ✅\n"
+            "   Homepage: 200 OK (124 ms)\n   API health: 200 OK (45 ms)\n"
+            "   • HTTP http://web-01.example/health : ✅ 200 (12 ms)\n"
+            "• web-02 : ✅\n   • HTTP http://web-02.example/health : ✅ 200 (12 ms)") in done
+    assert "✅ Déploiement réussi\nVersion : v2.5.0" in done
+    [deployment] = w.store.deployments.values()
+    assert (deployment.state.value, deployment.approved_by) == ("succeeded", "boss@example.com")
+
+    # the next deploy (once the backup is old again) knows the version running now
+    web01.responses[LISTING] = (0, f"{three_days_ago:.1f} 152043520 /backups/prod-db-2026-11-20.sql\n")
+    again = text_of(await w.say(op, conv, "Déploie la v2.6.0 en production"))
+    assert "✅ Version actuelle : v2.5.0 (déployée à l'instant par deployer@example.com)" in again, again
+
+
+async def test_scenario_3_no_backup_chosen_then_approved_runs_step_by_step_and_stops_at_a_failing_smoke_test() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook(backups=None)))
     w.fleet.hosts["web-01"].responses["sh -c 'smoke-test"] = (1, "API health: 404 on web-01\n")
     op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
     admin = w.user(Role.ADMIN, "boss@example.com")
     conv = await w.conversation(op)
-    [req] = events_of(await w.say(op, conv, "deploy v2.5.0 to production"), "approval_required")
+    text = text_of(await w.say(op, conv, "deploy v2.5.0 to production"))
+    assert ("⚠️ Backup: I can't tell when the last one was made (the runbook does not say where backups go)"
+            in text), text
+    assert text.endswith("Do you want to:\n1. Back up the database, then deploy\n"
+                         "2. Deploy v2.5.0 without a backup (risky)\n3. Cancel")
+    [req] = events_of(await w.say(op, conv, "2"), "approval_required")
     assert req["action"] == "app.deploy" and req["targets"] == ["web-01", "web-02"]
-    assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production", "backup": "skip"}
     assert w.fleet.sent("web-01") == [] and w.fleet.sent("web-02") == []
 
     done, reply = await w.chat.decide_approval(admin, req["approval_id"], approve=True, reason="go")
@@ -212,16 +296,53 @@ async def test_scenario_3_deploy_waits_for_approval_runs_step_by_step_and_stops_
     text = reply.message.content
     for n, name in enumerate(["Pre-checks", "Database backup", "Rolling update", "Smoke tests"], 1):
         assert f"📦 Step {n}/4: {name}" in text, text
+    assert "• web-01: ⏭️ no backup, as deployer@example.com chose: step skipped" in text
     assert "• web-01: ✅ v2.5.0 (health OK)" in text and "• web-02: ✅ v2.5.0 (health OK)" in text
+    assert "   API health: 404 on web-01" in text  # the smoke test's own words, its HTTP code
     assert "❌ Step 4/4 (Smoke tests) failed on web-01: API health: 404 on web-01" in text
     assert "I stopped the deployment here" in text
-    assert sum("dump-db" in line for h in ("web-01", "web-02") for line in w.fleet.sent(h)) == 1  # first host only
+    assert not any("dump-db" in line for h in ("web-01", "web-02") for line in w.fleet.sent(h))
     [deployment] = w.store.deployments.values()
     assert (deployment.state.value, deployment.failed_step, deployment.approved_by) == ("failed", 4, "boss@example.com")
     rows = w.rows("app.deploy")
     assert all(r.state in ("succeeded", "failed") and r.actor == "deployer@example.com" for r in rows)
     assert any(r.state == "failed" and (r.parsed_intent or {}).get("step") == "4/4" for r in rows)
     assert done.decided_by == "boss@example.com"
+
+
+async def test_scenario_3_cancel_at_the_prechecks_deploys_nothing_and_asks_nobody() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
+    conv = await w.conversation(op)
+    text = text_of(await w.say(op, conv, "deploy v2.5.0 to production"))
+    assert "⚠️ No backup found in /backups on web-01" in text, text
+    assert text_of(await w.say(op, conv, "3")) == "Cancelled: nothing was deployed."
+    assert not w.store.approvals and not w.store.deployments
+    assert w.fleet.sent("web-01") == [LISTING + " '%T@ %s %p\\n'"]  # the pre-checks only listed the backups
+    [row] = w.rows("app.deploy")
+    assert row.state == "succeeded" and (row.parsed_intent or {}).get("check") == "backups"
+
+
+async def test_scenario_3_a_recent_backup_means_no_question_the_deploy_goes_to_approval() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    w.fleet.hosts["web-01"].responses[LISTING] = (
+        0, f"{w.clock.now().timestamp() - 3600:.1f} 152043520 /backups/prod-db-2026-11-23.sql\n")
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
+    conv = await w.conversation(op)
+    [req] = events_of(await w.say(op, conv, "deploy v2.5.0 to production"), "approval_required")
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+
+
+async def test_a_viewer_asking_for_a_deploy_is_refused_before_any_precheck() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    viewer = w.user(Role.VIEWER, "viewer@example.com")
+    conv = await w.conversation(viewer)
+    text = text_of(await w.say(viewer, conv, "deploy v2.5.0 to production"))
+    assert text.startswith("I can't do that for you"), text
+    assert w.fleet.sent("web-01") == []
 
 
 async def test_a_server_removed_between_the_card_and_the_yes_is_refused_and_nothing_runs() -> None:

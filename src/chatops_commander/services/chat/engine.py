@@ -86,7 +86,7 @@ class ChatService:
         self.specs = {s.id: s for s in specs}
         self.default_language = default_language
         self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.tools.journal, rate_hook=rate_hook)
-        deploys = DeployRunner(self.tools, runbooks)
+        deploys = DeployRunner(self.tools, runbooks, http=http, health_urls=health_urls)
         queries = ChatQueries(self.tools, http=http, health_urls=health_urls, sample_max_age_s=collection_interval_s,
                               live_check_s=live_check_s)
         for action, handler in handlers(queries, deploys).items():
@@ -94,7 +94,7 @@ class ChatService:
         self.approvals = ApprovalDesk(uow, self.pipeline, clock=clock, ttl=approval_ttl)
         renderer = ResultRenderer(self.tools, self.pipeline, tracer=self.tracer, http=http, health_urls=health_urls)
         self.door = ChatDoor(self.tools, self.pipeline, self.approvals, renderer, preparers=preparers(deploys),
-                             tracer=self.tracer)
+                             prechecks={"app.deploy": deploys.precheck}, tracer=self.tracer)
         self.conversations = Conversations(uow, self.tools)
         self.parsers = Parsers(uow, tuple(self.specs.values()), runbooks=runbooks, factory=parser_factory)
 
