@@ -97,10 +97,14 @@ async def test_scenario_3_deploy_waits_for_approval_then_runs_step_by_step_and_s
     op_user, op = await world.user(Role.OPERATOR, "deployer@example.com", execute_on=("web-01", "web-02"))
     _, admin = await world.user(Role.ADMIN, "boss@example.com")
     conv = await new_conversation(op)
-    turn = await say(op, conv, "deploy v2.5.0 to production")
+    asked = (await say(op, conv, "deploy v2.5.0 to production"))["message"]["content"]
+    assert "❔ Current version: unknown" in asked and "❔ Tests: I can't tell whether v2.5.0 passed them" in asked
+    assert asked.endswith("1. Back up the database, then deploy\n2. Deploy v2.5.0 without a backup (risky)\n"
+                          "3. Cancel"), asked
+    turn = await say(op, conv, "1")
     [req] = events_of(turn, "approval_required")
     assert req["action"] == "app.deploy" and req["targets"] == ["web-01", "web-02"]
-    assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production", "backup": "run"}
     assert "admin's approval" in turn["message"]["content"]
     for h in ("web-01", "web-02"):
         assert "v2.5.0" not in (world.fleet.http_get(h) or "")  # nothing ran yet

@@ -37,8 +37,13 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         conv = await new_conversation(op)
         diag = await say(op, conv, "Le site est down, qu'est-ce qui se passe ?")
         text = diag["message"]["content"]
-        assert "nginx sur web-01 : ❌ ARRÊTÉ" in text, text
+        assert "• nginx sur web-01 : ❌ ARRÊTÉ (stopped, depuis " in text, text  # supervisord's stop time
+        assert ", heure du serveur)" in text
         assert "nginx sur web-02 : ✅ actif" in text
+        web01_url = f"http://127.0.0.1:{fleet.hosts['web-01'].http_port}/"
+        web02_url = f"http://127.0.0.1:{fleet.hosts['web-02'].http_port}/"
+        assert f"• HTTP web-01 ({web01_url}) : ❌" in text  # the site check, from here, now
+        assert f"• HTTP web-02 ({web02_url}) : ✅ 200" in text
         assert "Cause probable : nginx est arrêté sur web-01" in text
         assert "1. Redémarrer nginx sur web-01" in text
         assert diag["message"]["lang"] == "fr"
@@ -53,6 +58,8 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         done = await say(op, conv, "Confirmer")
         reply = done["message"]["content"]
         assert "✅" in reply and "Tests de santé : PASSED" in reply, reply
+        assert "web-01 : ✅ J'ai redémarré nginx. Vérifié à l'instant : nginx tourne" in reply  # verified after
+        assert "• Site accessible : ✅ (web-01)" in reply
         assert "🎉" not in reply
         assert [p["host"] for p in events_of(done, "progress")] == ["web-01"]
         assert "RUNNING" in fleet.supervisorctl("web-01", "status", "nginx")
