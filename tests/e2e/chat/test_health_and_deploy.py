@@ -62,6 +62,12 @@ async def test_scenario_1_morning_check_reports_hosts_services_and_the_disk_aler
     meta = turn["message"]["metadata"]
     assert meta["hosts_up"] == 3 and meta["hosts_total"] == 3 and meta["alerts"][0]["server"] == "db-master"
 
+    details = (await say(admin, conv, "oui"))["message"]["content"]  # "Besoin de détails ?" — "oui"
+    assert details.startswith("Détails par serveur :\n"), details
+    assert "• db-master : joignable, postgresql ✅ actif (vérifié à l'instant)" in details
+    assert "• web-01 : joignable, nginx ✅ actif (vérifié à l'instant)" in details
+    assert "  📊 " in details and "Alertes ouvertes :\n• " in details and str(full_disk) in details
+
     bye = await say(admin, conv, "Non merci, c'est tout")
     assert bye["message"]["content"] == "Parfait ! Je reste disponible si besoin 🚀"
     listed = (await admin.get("/api/v1/conversations")).json()

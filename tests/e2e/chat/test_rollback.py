@@ -64,6 +64,7 @@ async def test_backup_is_skipped_when_recent_and_rollback_returns_to_the_last_go
     first = (await say(admin, conv_admin, "confirm"))["message"]
     assert "✅ Deployment succeeded\nVersion: v2.4.0" in first["content"], first["content"]
     assert "• web-01: ✅" in first["content"] and "skipped" not in first["content"]
+    assert f"• web-01: ✅ backup done (19 B)\n   Stored in: {backups}/shop-v2.4.0.sql" in first["content"]
     home = Path(pwd.getpwnam(world.fleet.hosts["web-01"].user).pw_dir)
     assert (home / backups / "shop-v2.4.0.sql").read_text() == "dump before v2.4.0\n"
 

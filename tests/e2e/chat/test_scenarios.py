@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 
+from chatops_commander.domain.monitoring.samples import HostMetrics, Sample, ServiceState
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.services import audit
@@ -78,6 +82,41 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         assert 'chatops_commands_total{action="service.restart",outcome="ok"} 1.0' in scraped
     finally:
         fleet.supervisorctl("web-01", "start", "nginx")
+
+
+async def test_scenario_1_a_host_that_accepts_but_never_answers_is_told_from_the_monitorings_last_state(
+    world: ChatWorld,
+) -> None:
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # TCP accepted; not one byte of SSH banner, ever
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with world.container.uow() as uow:
+            mute = await uow.servers.add(world.fleet.server("web-02", name="web-mute", hostname="web-mute", port=port,
+                                                            id=None, tags=("web",)))
+            assert mute.id is not None
+            await uow.samples.add(Sample(mute.id, datetime.now(UTC) - timedelta(seconds=40),
+                                         HostMetrics(services={"nginx": ServiceState.RUNNING})))
+            await uow.commit()
+        _, admin = await world.user(Role.ADMIN, "early@example.com")
+        conv = await new_conversation(admin)
+        started = time.monotonic()
+        turn = await say(admin, conv, "Good morning, is everything ok?")
+        took = time.monotonic() - started
+        text = turn["message"]["content"]
+        assert took < 15, took  # the 3 s wait for the mute host, not an SSH timeout (machine loaded: slack)
+        assert "⚠️ 3/4 servers up (checked just now)" in text, text
+        assert "   - web-mute: no answer within 3 s (I did not wait longer)\n" in text
+        assert re.search(r"\n     last known state \(monitoring, [45]\d s ago\): nginx running\n", text), text
+    finally:
+        for w in held:
+            w.close()
+        listener.close()
+        await listener.wait_closed()
 
 
 async def test_scenario_4_viewer_refused_politely_and_confirmation_replay_or_theft_refused(world: ChatWorld) -> None:
