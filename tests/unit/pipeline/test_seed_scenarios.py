@@ -331,8 +331,29 @@ async def test_scenario_3_a_recent_backup_means_no_question_the_deploy_goes_to_a
         0, f"{w.clock.now().timestamp() - 3600:.1f} 152043520 /backups/prod-db-2026-11-23.sql\n")
     op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
     conv = await w.conversation(op)
-    [req] = events_of(await w.say(op, conv, "deploy v2.5.0 to production"), "approval_required")
+    turn = await w.say(op, conv, "deploy v2.5.0 to production")
+    [req] = events_of(turn, "approval_required")
     assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+    text = text_of(turn)
+    assert text.startswith("⚠️ Deploying shop v2.5.0 to production\n\nPre-checks:\n❔ Current version: unknown"), text
+    assert ("✅ Recent backup (under 24 h): /backups/prod-db-2026-11-23.sql (145 MB, 1 h ago) — the step "
+            "\"Database backup\" will be skipped\n\n⏳ Deploy v2.5.0 on web-01 and web-02: in production this action "
+            "needs an admin's approval (4-eyes).") in text, text
+
+
+async def test_a_runbook_without_backup_step_still_says_the_version_running_and_the_tests_above_the_card() -> None:
+    w = fleet()
+    book = copy.deepcopy(RUNBOOK)
+    book["steps"] = [step for step in book["steps"] if step["kind"] != "backup"]  # type: ignore[attr-defined]
+    w.add_runbook(parse_runbook(book))
+    admin = w.user(Role.ADMIN, "lead@example.com", lang="fr")
+    conv = await w.conversation(admin)
+    turn = await w.say(admin, conv, "déploie la v2.5.0 en production")
+    assert events_of(turn, "confirmation_required")  # an admin's deploy: a card, no approval
+    text = text_of(turn)
+    assert text.startswith("⚠️ Déploiement de shop v2.5.0 en production détecté\n\nPré-vérifications :\n"), text
+    assert "❔ Tests : je ne sais pas s'ils sont passés pour v2.5.0" in text and "Sauvegarde" not in text
+    assert turn.message is not None and turn.message.metadata["precheck"]["backup"] is None
 
 
 async def test_a_viewer_asking_for_a_deploy_is_refused_before_any_precheck() -> None:

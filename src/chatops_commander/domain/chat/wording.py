@@ -638,10 +638,19 @@ class BackupSeen:
     max_age: str = ""  # "24 h"
 
 
-def deploy_prechecks(application: str, version: str, environment: str | None, current: tuple[str, str] | None,
-                     backup: BackupSeen, lang: str) -> str:
-    """The pre-check dialogue: the version running now, what is known of the tests (nothing, said so), the
-    backups, the recommendation and the choice. `current`: (version, "when, by whom") of the last success."""
+def _backup_last(backup: BackupSeen, lang: str) -> str:
+    if backup.last_path is None:
+        return ""
+    bits = [size(backup.last_size)] if backup.last_size is not None else []
+    if backup.last_age_s is not None:
+        bits.append(age(backup.last_age_s, lang))
+    return f"{backup.last_path} ({', '.join(bits)})" if bits else backup.last_path
+
+
+def precheck_lines(application: str, version: str, environment: str | None, current: tuple[str, str] | None,
+                   backup: BackupSeen | None, lang: str) -> list[str]:
+    """What the pre-checks found: the version running now, what is known of the tests (nothing, said so),
+    the backups (None: the runbook has no backup step). `current`: (version, "when, by whom")."""
     fr = lang == "fr"
     where = environment or ("les serveurs du runbook" if fr else "the runbook's servers")
     out = [f"⚠️ Déploiement de {application} {version} en {where} détecté" if fr
@@ -658,13 +667,14 @@ def deploy_prechecks(application: str, version: str, environment: str | None, cu
                "CI) : vérifiez-le avant de continuer" if fr else
                f"❔ Tests: I can't tell whether {version} passed them (ChatOps Commander is connected to no CI): "
                "check before you go on")
-    last = ""
-    if backup.last_path is not None:
-        bits = [size(backup.last_size)] if backup.last_size is not None else []
-        if backup.last_age_s is not None:
-            bits.append(age(backup.last_age_s, lang))
-        last = f"{backup.last_path} ({', '.join(bits)})" if bits else backup.last_path
-    if backup.place is None:
+    if backup is None:
+        return out
+    last = _backup_last(backup, lang)
+    if backup.recent:
+        out.append(f"✅ Sauvegarde récente (moins de {backup.max_age}) : {last} — l'étape « {backup.step} » "
+                   "sera ignorée" if fr else
+                   f"✅ Recent backup (under {backup.max_age}): {last} — the step \"{backup.step}\" will be skipped")
+    elif backup.place is None:
         out.append("⚠️ Sauvegarde : je ne sais pas quand la dernière a été faite (le runbook ne dit pas où vont "
                    "les sauvegardes)" if fr else
                    "⚠️ Backup: I can't tell when the last one was made (the runbook does not say where backups go)")
@@ -674,6 +684,14 @@ def deploy_prechecks(application: str, version: str, environment: str | None, cu
     else:
         out.append(f"⚠️ Pas de sauvegarde récente (moins de {backup.max_age}) : la dernière est {last}" if fr
                    else f"⚠️ No recent backup (under {backup.max_age}): the last one is {last}")
+    return out
+
+
+def deploy_prechecks(application: str, version: str, environment: str | None, current: tuple[str, str] | None,
+                     backup: BackupSeen, lang: str) -> str:
+    """The pre-check dialogue when there is no recent backup: what was found, the recommendation, the choice."""
+    fr = lang == "fr"
+    out = precheck_lines(application, version, environment, current, backup, lang)
     place = backup.place or ("l'endroit prévu par le runbook" if fr else "where the runbook writes it")
     expected = (f", environ {size(backup.last_size)} comme la dernière" if fr
                 else f", about {size(backup.last_size)} like the last one") if backup.last_size else ""

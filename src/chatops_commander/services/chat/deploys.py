@@ -56,46 +56,45 @@ class DeployRunner:
 
     async def precheck(self, turn: Turn, action: str, targets: Sequence[str],
                        params: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
-        """Before a deploy is asked for approval (seed scenario 3): the version running now, what is known of
-        the tests, the backups on the host of the runbook's backup step, then a choice — back up then deploy,
-        deploy without a backup, cancel. None (no question to ask): a rollback, a choice already made, a
-        runbook without a backup step, or a recent backup (the step will skip itself)."""
+        """Before a deploy is decided (seed scenario 3): the version running now, what is known of the tests
+        and the backups on the host of the runbook's backup step. With no recent backup, a question (meta
+        `options`): back up then deploy, deploy without a backup, cancel. Otherwise a note (meta `note`) the
+        door puts above the approval request or the confirmation card. None for a rollback or once the
+        choice is made."""
         if action != "app.deploy" or params.get("backup") in BACKUP_CHOICES:
             return None
         environment = _environment(params)
         book = self.runbook(environment)
-        step = next((st for st in book.steps if st.kind is StepKind.BACKUP), None)
-        if step is None:
-            return None
         lang, version = turn.lang, check_version(str(params.get("version") or ""))
-        hosts = await self.core.servers_named(list(targets))
-        if not hosts:
-            return None
-        host = hosts[0]
-        seen = wording.BackupSeen(host.name, step.name(lang), None)
-        recent = step.skip_if_recent
-        if recent is not None:
-            seen = replace(seen, place=recent.path, max_age=f"{recent.max_age_hours:g} h")
-            found = await self.list_backups(turn, host, recent, {"action": action, "version": version,
-                                                                 "environment": environment, "step": "precheck"})
-            if found is not None:
-                age_s = max(0.0, self.core.clock.now().timestamp() - found.mtime)
-                if age_s < recent.max_age_hours * 3600:
-                    return None
-                seen = replace(seen, last_path=found.path, last_size=found.size, last_age_s=age_s)
         async with self.core.uow() as uow:
             history = await uow.deployments.history(book.application, environment=environment)
         last = next((d for d in history if d.state is DeploymentState.SUCCEEDED), None)
         current = None if last is None else (last.version, wording.deployed_when(
             last.finished_at or last.started_at, last.requested_by, self.core.clock.now(), lang))
+        step = next((st for st in book.steps if st.kind is StepKind.BACKUP), None)
+        hosts = await self.core.servers_named(list(targets))
+        seen = None if step is None or not hosts else wording.BackupSeen(hosts[0].name, step.name(lang), None)
+        recent = step.skip_if_recent if step is not None else None
+        if seen is not None and recent is not None:
+            seen = replace(seen, place=recent.path, max_age=f"{recent.max_age_hours:g} h")
+            found = await self.list_backups(turn, hosts[0], recent, {"action": action, "version": version,
+                                                                     "environment": environment, "step": "precheck"})
+            if found is not None:
+                age_s = max(0.0, self.core.clock.now().timestamp() - found.mtime)
+                seen = replace(seen, last_path=found.path, last_size=found.size, last_age_s=age_s,
+                               recent=age_s < recent.max_age_hours * 3600)
+        data: dict[str, Any] = {
+            "application": book.application, "version": version, "environment": environment,
+            "current_version": current[0] if current else None, "tests": "unknown",
+            "backup": None if seen is None else {"host": seen.host, "place": seen.place, "last_path": seen.last_path,
+                                                 "last_size": seen.last_size, "recent": seen.recent}}
+        if seen is None or seen.recent:
+            note = wording.precheck_lines(book.application, version, environment, current, seen, lang)
+            return "\n".join(note), {"note": True, "precheck": data}
         options = wording.precheck_options(version, list(targets), params)
         text = wording.deploy_prechecks(book.application, version, environment, current, seen, lang)
         return text + "\n" + wording.numbered(options, lang, title=False), {
-            "action": action, "options": [o.to_json() for o in options],
-            "precheck": {"application": book.application, "version": version, "environment": environment,
-                         "current_version": current[0] if current else None, "tests": "unknown",
-                         "backup": {"host": seen.host, "place": seen.place, "last_path": seen.last_path,
-                                    "last_size": seen.last_size, "recent": False}}}
+            "action": action, "options": [o.to_json() for o in options], "precheck": data}
 
     async def list_backups(self, turn: Turn, server: Server, recent: RecentFile,
                            intent: Mapping[str, Any]) -> FoundFile | None:

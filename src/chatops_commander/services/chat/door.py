@@ -76,8 +76,11 @@ class ChatDoor:
             if isinstance(decided, Refused):
                 raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
             asked = await precheck(turn, action, request.targets, request.parameters)
-            if asked is not None:
-                return asked
+            if asked is not None and not asked[1].get("note"):
+                return asked  # a question first
+            if asked is not None:  # what the pre-checks found, above the approval request or the card
+                text, meta = await self.submit(turn, request, extra)
+                return asked[0] + "\n\n" + text, {**meta, "precheck": asked[1]["precheck"]}
         return await self.submit(turn, request, extra)
 
     async def submit(self, turn: Turn, request: ActionRequest, extra: Mapping[str, Any] | None = None) -> Reply:
