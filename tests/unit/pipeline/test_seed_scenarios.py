@@ -41,6 +41,9 @@ async def test_scenario_1_morning_check_reports_hosts_services_and_the_disk_aler
     bye = text_of(await w.say(admin, conv, "Non merci, c'est tout"))
     assert bye == "Parfait ! Je reste disponible si besoin 🚀"
     assert all(host.services == dict.fromkeys(host.services, True) for host in w.fleet.hosts.values())
+    # the next morning, the same conversation: the question is understood again ("bien" is no typo of "been")
+    again = text_of(await w.say(admin, conv, "Bonjour, tout va bien ?"))
+    assert again.startswith("Bonjour ! 👋\nÉtat de votre infrastructure :"), again
 
 
 def sample(w: World, name: str, seconds_ago: float, *, services: dict[str, ServiceState],
