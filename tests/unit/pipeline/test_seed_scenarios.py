@@ -85,6 +85,24 @@ async def test_scenario_1_yes_to_need_details_gives_the_details_in_french_and_in
     assert text_of(await w.say(admin, english, "No thanks, that's all")) == "Great! I'm here if you need me 🚀"
 
 
+async def test_scenario_1_every_way_of_saying_yes_or_no_to_need_details() -> None:
+    w = fleet()
+    admin = w.user(Role.ADMIN, "morning@example.com")
+    for question, yes, no, details, bye in (
+        ("Hello, is everything ok?", ("yes", "yes please", "sure", "yep", "ok"),
+         ("no", "nope", "no thanks", "no, that's all", "No thanks, that's all!", "that's all thanks"),
+         "Details per server:", "Great! I'm here if you need me 🚀"),
+        ("Bonjour, tout va bien ?", ("oui", "ouais", "oui merci", "oui stp"),
+         ("non", "non merci", "Non merci, c'est tout", "ça ira merci", "c'est tout"),
+         "Détails par serveur :", "Parfait ! Je reste disponible si besoin 🚀"),
+    ):
+        for answer, expected in [*((a, details) for a in yes), *((a, bye) for a in no)]:
+            conv = await w.conversation(admin)
+            await w.say(admin, conv, question)
+            got = text_of(await w.say(admin, conv, answer))
+            assert got.splitlines()[0] == expected, (answer, got)
+
+
 async def test_scenario_1_a_host_that_accepts_but_never_answers_does_not_hold_up_the_morning_check() -> None:
     w = fleet()
     w.live_check_s = 0.3

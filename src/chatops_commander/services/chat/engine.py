@@ -190,6 +190,8 @@ class ChatService:
             steps = wording.numbered([Option.from_json(o) for o in options], lang)
             return (str(details.get(lang) or details.get("en")) + (f"\n\n{steps}" if steps else ""),
                     {"options": options, "details_shown": True})
+        if details and action == "chat.cancel":  # "non" / "no" to "Need details?": nothing to cancel, a fine answer
+            return wording.thanks(lang), {"options": []}
         if action == "chat.confirm":
             return await self.door.confirm(turn, None, None)
         if action == "chat.cancel":
