@@ -108,9 +108,9 @@ async def test_scenario_1_a_host_that_accepts_but_never_answers_is_told_from_the
         turn = await say(admin, conv, "Good morning, is everything ok?")
         took = time.monotonic() - started
         text = turn["message"]["content"]
-        assert took < 15, took  # the 3 s wait for the mute host, not an SSH timeout (machine loaded: slack)
+        assert took < 9.5, took  # the 5 s wait for the mute host, under the 10 s SSH connect timeout
         assert "⚠️ 3/4 servers up (checked just now)" in text, text
-        assert "   - web-mute: no answer within 3 s (I did not wait longer)\n" in text
+        assert "   - web-mute: no answer within 5 s (I did not wait longer)\n" in text
         assert re.search(r"\n     last known state \(monitoring, [45]\d s ago\): nginx running\n", text), text
     finally:
         for w in held:

@@ -78,7 +78,7 @@ class ChatService:
         health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
         parser_factory: ParserFactory | None = None, on_command: Callable[[str, str], None] | None = None,
         tracer: Tracer | None = None, approval_ttl: timedelta = APPROVAL_TTL, collection_interval_s: float = 30.0,
-        live_check_s: float = 3.0,
+        live_check_s: float = 5.0,
     ) -> None:
         self.tools = TurnTools(uow, fanout, clock=clock, hub=hub, on_command=on_command)
         self.uow, self.fanout, self.clock, self.hub = uow, fanout, clock, self.tools.hub

@@ -43,7 +43,7 @@ SERVICE_HISTORY = timedelta(hours=24)  # how far back the samples are read for "
 class ChatQueries:
     def __init__(self, tools: TurnTools, *, http: HttpProbe | None = None,
                  health_urls: Mapping[str, str] | None = None, sample_max_age_s: float = 30.0,
-                 live_check_s: float = 3.0) -> None:
+                 live_check_s: float = 5.0) -> None:
         self.tools, self.http, self.health_urls = tools, http, dict(health_urls or {})
         self.live_check_s = live_check_s  # a fleet question waits this long for a host, then uses stored figures
         self.sample_max_age_s = sample_max_age_s  # the collection interval: an older sample is stale
