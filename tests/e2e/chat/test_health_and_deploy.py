@@ -130,6 +130,8 @@ async def test_scenario_3_deploy_waits_for_approval_then_runs_step_by_step_and_s
         assert f"📦 Step {n}/4: {name}" in reply, reply
     assert "• web-01: ✅ v2.5.0 (health OK)" in reply and "• web-02: ✅ v2.5.0 (health OK)" in reply
     assert "❌ Step 4/4 (Smoke tests) failed on web-01: API health: 404 on web-01" in reply
+    site = f"http://127.0.0.1:{world.fleet.hosts['web-01'].http_port}/"
+    assert f"   • HTTP {site}: ✅ 200 (" in reply  # the smoke step's HTTP check of the site, from here
     assert "I stopped the deployment here" in reply and "succeeded" not in reply
     steps = [e for e in body["reply"]["events"] if e["type"] == "progress" and e["status"] == "step_started"]
     assert [e["step"] for e in steps] == [1, 2, 3, 4]
