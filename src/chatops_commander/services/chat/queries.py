@@ -108,7 +108,6 @@ class ChatQueries:
                                            status="ok" if h.reachable else
                                            "timed_out" if h.timed_out_s is not None else "unreachable"))
         alerts = await self.open_alerts(turn)
-        rows = hosts
         up = sum(1 for h in hosts if h.reachable)
         stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
         options: list[Option] = []
@@ -126,7 +125,7 @@ class ChatQueries:
         said = [a["message"] for a in alerts]
         reply = wording.fleet_health(hosts, said, options, greet=greet, lang=turn.lang,
                                      left_out=left_out, figures=figures)
-        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows), "hosts_left_out": left_out,
+        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(hosts), "hosts_left_out": left_out,
                 "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services),
                            "timed_out_s": h.timed_out_s, "stored_services": dict(h.stored) if h.stored else None,
                            "stored_age_s": None if h.stored_age_s is None else round(h.stored_age_s)}
@@ -141,7 +140,7 @@ class ChatQueries:
                                                            else await self.open_alerts(turn, lang))], lang)
                     for lang in ("en", "fr")}}
         summary = reply.rsplit("\n\n", 1)[0].splitlines()[-1]  # the last line before "Need details?"
-        self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
+        self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(hosts) and not stopped,
                                           summary=summary, data={"hosts": meta["hosts"]}))
         return reply, meta
 
