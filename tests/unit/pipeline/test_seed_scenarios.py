@@ -14,6 +14,7 @@ from chatops_commander.domain.monitoring.rules import Severity
 from chatops_commander.domain.monitoring.samples import Disk, HostMetrics, Memory, Sample, ServiceState
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.servers import Server
+from chatops_commander.services.principal import Principal
 from tests.unit.pipeline.world import World, events_of, text_of
 
 
@@ -454,3 +455,20 @@ async def test_a_server_the_user_may_not_read_does_not_exist_for_them_in_the_cha
     assert "web-02" not in hidden  # no hidden server suggested
     assert hidden.replace("db-master", "X") == unknown.replace("zz-nowhere", "X")  # same answer as a missing one
     assert w.fleet.sent("db-master") == []
+
+
+async def test_the_prechecks_take_no_rate_limit_token_the_deploy_request_takes_one() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
+    counted: list[str] = []
+
+    async def hook(principal: Principal) -> None:
+        counted.append(principal.actor)
+
+    w.chat.pipeline.rate_hook = hook
+    conv = await w.conversation(op)
+    await w.say(op, conv, "deploy v2.5.0 to production")
+    assert counted == []
+    assert events_of(await w.say(op, conv, "1"), "approval_required")
+    assert counted == ["deployer@example.com"]

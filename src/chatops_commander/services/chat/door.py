@@ -71,8 +71,9 @@ class ChatDoor:
                                    "parameters": params})))
         precheck = self.prechecks.get(action)
         if precheck is not None:
-            # May the user deploy at all? Decided first, so that nobody without the right learns anything.
-            decided = await self.pipeline.decide(request)
+            # May the user deploy at all? Decided first, so that nobody without the right learns anything
+            # (`follow_up`: this probe takes no rate-limit token; the request's own decision below does).
+            decided = await self.pipeline.decide(replace(request, follow_up=True))
             if isinstance(decided, Refused):
                 raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
             asked = await precheck(turn, action, request.targets, request.parameters)
