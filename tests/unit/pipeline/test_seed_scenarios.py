@@ -472,3 +472,14 @@ async def test_the_prechecks_take_no_rate_limit_token_the_deploy_request_takes_o
     assert counted == []
     assert events_of(await w.say(op, conv, "1"), "approval_required")
     assert counted == ["deployer@example.com"]
+
+
+async def test_a_backup_listing_that_fails_is_said_never_taken_for_no_backup() -> None:
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    w.fleet.hosts["web-01"].responses[LISTING] = (1, "")  # e.g. a find without -printf (busybox)
+    op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
+    conv = await w.conversation(op)
+    text = text_of(await w.say(op, conv, "deploy v2.5.0 to production"))
+    assert "⚠️ Backup: I could not list /backups on web-01 (" in text, text
+    assert "No backup found" not in text and "1. Back up the database, then deploy" in text

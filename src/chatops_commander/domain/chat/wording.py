@@ -636,6 +636,7 @@ class BackupSeen:
     last_age_s: float | None = None
     recent: bool = False
     max_age: str = ""  # "24 h"
+    unlisted: str = ""  # why the backups could not be listed (then nothing is claimed about them)
 
 
 def _backup_last(backup: BackupSeen, lang: str) -> str:
@@ -674,6 +675,9 @@ def precheck_lines(application: str, version: str, environment: str | None, curr
         out.append(f"✅ Sauvegarde récente (moins de {backup.max_age}) : {last} — l'étape « {backup.step} » "
                    "sera ignorée" if fr else
                    f"✅ Recent backup (under {backup.max_age}): {last} — the step \"{backup.step}\" will be skipped")
+    elif backup.unlisted:
+        out.append(f"⚠️ Sauvegarde : je n'ai pas pu lister {backup.place} sur {backup.host} ({backup.unlisted})"
+                   if fr else f"⚠️ Backup: I could not list {backup.place} on {backup.host} ({backup.unlisted})")
     elif backup.place is None:
         out.append("⚠️ Sauvegarde : je ne sais pas quand la dernière a été faite (le runbook ne dit pas où vont "
                    "les sauvegardes)" if fr else

@@ -79,7 +79,9 @@ class DeployRunner:
             seen = replace(seen, place=recent.path, max_age=f"{recent.max_age_hours:g} h")
             found = await self.list_backups(turn, hosts[0], recent, {"action": action, "version": version,
                                                                      "environment": environment, "step": "precheck"})
-            if found is not None:
+            if isinstance(found, str):  # the listing itself failed: say so, never "no backup found"
+                seen = replace(seen, unlisted=found)
+            elif found is not None:
                 age_s = max(0.0, self.core.clock.now().timestamp() - found.mtime)
                 seen = replace(seen, last_path=found.path, last_size=found.size, last_age_s=age_s,
                                recent=age_s < recent.max_age_hours * 3600)
@@ -87,7 +89,8 @@ class DeployRunner:
             "application": book.application, "version": version, "environment": environment,
             "current_version": current[0] if current else None, "tests": "unknown",
             "backup": None if seen is None else {"host": seen.host, "place": seen.place, "last_path": seen.last_path,
-                                                 "last_size": seen.last_size, "recent": seen.recent}}
+                                                 "last_size": seen.last_size, "recent": seen.recent,
+                                                 "unlisted": seen.unlisted or None}}
         if seen is None or seen.recent:
             note = wording.precheck_lines(book.application, version, environment, current, seen, lang)
             return "\n".join(note), {"note": True, "precheck": data}
@@ -97,14 +100,18 @@ class DeployRunner:
             "action": action, "options": [o.to_json() for o in options], "precheck": data}
 
     async def list_backups(self, turn: Turn, server: Server, recent: RecentFile,
-                           intent: Mapping[str, Any]) -> FoundFile | None:
-        """The newest backup on `server` (a read-only listing, recorded like every command sent)."""
+                           intent: Mapping[str, Any]) -> FoundFile | str | None:
+        """The newest backup on `server` (a read-only listing, recorded like every command sent); None: there
+        is none; a string: why the listing failed."""
         plan = CommandPlan((recent.listing_argv(),), timeout_s=SKIP_CHECK_TIMEOUT_S)
         [res] = [r async for r in self.core.fanout.run_plan(plan, [server], deadline_s=SKIP_CHECK_TIMEOUT_S + 5)]
         await self.core.record_results(turn, "app.deploy", [server], [res],
                                        {server.name: for_host(plan, become=server.become).render()},
                                        {**intent, "check": "backups"}, Risk.LOW, False)
-        return newest_file(res.stdout) if res.outcome is HostOutcome.OK else None
+        if res.outcome is not HostOutcome.OK:
+            detail = (res.stderr or res.message or res.outcome.value).strip().splitlines()[-1:] or ["?"]
+            return detail[0][:200]
+        return newest_file(res.stdout)
 
     def runbook(self, environment: str | None) -> Runbook:
         found = self.runbooks.for_environment(environment) if self.runbooks is not None else None
