@@ -108,6 +108,8 @@ class DeployRunner:
         await self.core.record_results(turn, "app.deploy", [server], [res],
                                        {server.name: for_host(plan, become=server.become).render()},
                                        {**intent, "check": "backups"}, Risk.LOW, False)
+        if res.outcome is not HostOutcome.OK and not res.stdout.strip() and "No such file" in res.stderr:
+            return None  # where backups go does not exist yet: there is no backup
         if res.outcome is not HostOutcome.OK:
             detail = (res.stderr or res.message or res.outcome.value).strip().splitlines()[-1:] or ["?"]
             return detail[0][:200]
