@@ -12,7 +12,7 @@ FR_MARKERS = frozenset(
     "montre donne affiche redemarre relance serveur serveurs heure heures lignes qu pourquoi comment "
     "combien y en sont etat memoire disque charge journaux erreurs y-a-t-il lequel laquelle idem pareil "
     "aussi maintenant encore salut annule annuler vas-y ok-go sauvegarde arrete demarre recharge tue "
-    "deploie plante marche tourne".split()
+    "deploie plante marche tourne bien".split()
 )
 EN_MARKERS = frozenset(
     "the on is are what show me my of in for with and to please all it can you how why which "

@@ -96,12 +96,16 @@ def parse_status(p: ServiceParams, stdout: str, exit_code: int | None) -> dict[s
     m = _SUPERVISOR_LINE.match(text.splitlines()[0]) if text else None
     if m and m.group(2) in {"RUNNING", "STOPPED", "STARTING", "BACKOFF", "STOPPING", "EXITED", "FATAL"}:
         pid_m = re.search(r"pid (\d+)", m.group(3))
-        return {
+        out: dict[str, Any] = {
             "service": p.service,
             "active": m.group(2) == "RUNNING",
             "state": m.group(2).lower(),
             "pid": int(pid_m.group(1)) if pid_m else None,
         }
+        if m.group(2) in ("STOPPED", "EXITED") and re.fullmatch(r"[A-Z][a-z]{2} +\d{1,2} +\d{1,2}:\d{2} ?[AP]M",
+                                                                m.group(3).strip()):
+            out["since"] = m.group(3).strip()  # supervisord's "STOPPED   Nov 23 09:00 AM" (the host's clock)
+        return out
     if "no such process" in text.lower():
         return {"service": p.service, "active": False, "state": "unknown", "pid": None}
     return {

@@ -62,6 +62,12 @@ async def test_scenario_1_morning_check_reports_hosts_services_and_the_disk_aler
     meta = turn["message"]["metadata"]
     assert meta["hosts_up"] == 3 and meta["hosts_total"] == 3 and meta["alerts"][0]["server"] == "db-master"
 
+    details = (await say(admin, conv, "oui"))["message"]["content"]  # "Besoin de détails ?" — "oui"
+    assert details.startswith("Détails par serveur :\n"), details
+    assert "• db-master : joignable, postgresql ✅ actif (vérifié à l'instant)" in details
+    assert "• web-01 : joignable, nginx ✅ actif (vérifié à l'instant)" in details
+    assert "  📊 " in details and "Alertes ouvertes :\n• " in details and str(full_disk) in details
+
     bye = await say(admin, conv, "Non merci, c'est tout")
     assert bye["message"]["content"] == "Parfait ! Je reste disponible si besoin 🚀"
     listed = (await admin.get("/api/v1/conversations")).json()
@@ -97,10 +103,14 @@ async def test_scenario_3_deploy_waits_for_approval_then_runs_step_by_step_and_s
     op_user, op = await world.user(Role.OPERATOR, "deployer@example.com", execute_on=("web-01", "web-02"))
     _, admin = await world.user(Role.ADMIN, "boss@example.com")
     conv = await new_conversation(op)
-    turn = await say(op, conv, "deploy v2.5.0 to production")
+    asked = (await say(op, conv, "deploy v2.5.0 to production"))["message"]["content"]
+    assert "❔ Current version: unknown" in asked and "❔ Tests: I can't tell whether v2.5.0 passed them" in asked
+    assert asked.endswith("1. Back up the database, then deploy\n2. Deploy v2.5.0 without a backup (risky)\n"
+                          "3. Cancel"), asked
+    turn = await say(op, conv, "1")
     [req] = events_of(turn, "approval_required")
     assert req["action"] == "app.deploy" and req["targets"] == ["web-01", "web-02"]
-    assert req["parameters"] == {"version": "v2.5.0", "environment": "production"}
+    assert req["parameters"] == {"version": "v2.5.0", "environment": "production", "backup": "run"}
     assert "admin's approval" in turn["message"]["content"]
     for h in ("web-01", "web-02"):
         assert "v2.5.0" not in (world.fleet.http_get(h) or "")  # nothing ran yet
@@ -120,6 +130,8 @@ async def test_scenario_3_deploy_waits_for_approval_then_runs_step_by_step_and_s
         assert f"📦 Step {n}/4: {name}" in reply, reply
     assert "• web-01: ✅ v2.5.0 (health OK)" in reply and "• web-02: ✅ v2.5.0 (health OK)" in reply
     assert "❌ Step 4/4 (Smoke tests) failed on web-01: API health: 404 on web-01" in reply
+    site = f"http://127.0.0.1:{world.fleet.hosts['web-01'].http_port}/"
+    assert f"   • HTTP {site}: ✅ 200 (" in reply  # the smoke step's HTTP check of the site, from here
     assert "I stopped the deployment here" in reply and "succeeded" not in reply
     steps = [e for e in body["reply"]["events"] if e["type"] == "progress" and e["status"] == "step_started"]
     assert [e["step"] for e in steps] == [1, 2, 3, 4]

@@ -57,11 +57,14 @@ async def test_backup_is_skipped_when_recent_and_rollback_returns_to_the_last_go
 
     # An admin's deploy needs no approval, only the confirmation card of a high-risk action.
     conv_admin = await new_conversation(admin)
-    card = events_of(await say(admin, conv_admin, "deploy v2.4.0 to production"), "confirmation_required")[0]
+    asked = (await say(admin, conv_admin, "deploy v2.4.0 to production"))["message"]["content"]
+    assert f"⚠️ No backup found in {backups} on web-01" in asked, asked
+    card = events_of(await say(admin, conv_admin, "1"), "confirmation_required")[0]
     assert card["action"] == "app.deploy" and card["targets"] == ["web-01", "web-02"]
     first = (await say(admin, conv_admin, "confirm"))["message"]
     assert "✅ Deployment succeeded\nVersion: v2.4.0" in first["content"], first["content"]
     assert "• web-01: ✅" in first["content"] and "skipped" not in first["content"]
+    assert f"• web-01: ✅ backup done (19 B)\n   Stored in: {backups}/shop-v2.4.0.sql" in first["content"]
     home = Path(pwd.getpwnam(world.fleet.hosts["web-01"].user).pw_dir)
     assert (home / backups / "shop-v2.4.0.sql").read_text() == "dump before v2.4.0\n"
 

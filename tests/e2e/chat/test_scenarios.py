@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import time
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 
+from chatops_commander.domain.monitoring.samples import HostMetrics, Sample, ServiceState
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.security.audit_events import AuditAction
 from chatops_commander.services import audit
@@ -37,8 +41,13 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         conv = await new_conversation(op)
         diag = await say(op, conv, "Le site est down, qu'est-ce qui se passe ?")
         text = diag["message"]["content"]
-        assert "nginx sur web-01 : ❌ ARRÊTÉ" in text, text
+        assert "• nginx sur web-01 : ❌ ARRÊTÉ (stopped, depuis " in text, text  # supervisord's stop time
+        assert ", heure du serveur)" in text
         assert "nginx sur web-02 : ✅ actif" in text
+        web01_url = f"http://127.0.0.1:{fleet.hosts['web-01'].http_port}/"
+        web02_url = f"http://127.0.0.1:{fleet.hosts['web-02'].http_port}/"
+        assert f"• HTTP web-01 ({web01_url}) : ❌" in text  # the site check, from here, now
+        assert f"• HTTP web-02 ({web02_url}) : ✅ 200" in text
         assert "Cause probable : nginx est arrêté sur web-01" in text
         assert "1. Redémarrer nginx sur web-01" in text
         assert diag["message"]["lang"] == "fr"
@@ -53,6 +62,8 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         done = await say(op, conv, "Confirmer")
         reply = done["message"]["content"]
         assert "✅" in reply and "Tests de santé : PASSED" in reply, reply
+        assert "web-01 : ✅ J'ai redémarré nginx. Vérifié à l'instant : nginx tourne" in reply  # verified after
+        assert "• Site accessible : ✅ (web-01)" in reply
         assert "🎉" not in reply
         assert [p["host"] for p in events_of(done, "progress")] == ["web-01"]
         assert "RUNNING" in fleet.supervisorctl("web-01", "status", "nginx")
@@ -71,6 +82,41 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart(world: Chat
         assert 'chatops_commands_total{action="service.restart",outcome="ok"} 1.0' in scraped
     finally:
         fleet.supervisorctl("web-01", "start", "nginx")
+
+
+async def test_scenario_1_a_host_that_accepts_but_never_answers_is_told_from_the_monitorings_last_state(
+    world: ChatWorld,
+) -> None:
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # TCP accepted; not one byte of SSH banner, ever
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        async with world.container.uow() as uow:
+            mute = await uow.servers.add(world.fleet.server("web-02", name="web-mute", hostname="web-mute", port=port,
+                                                            id=None, tags=("web",)))
+            assert mute.id is not None
+            await uow.samples.add(Sample(mute.id, datetime.now(UTC) - timedelta(seconds=40),
+                                         HostMetrics(services={"nginx": ServiceState.RUNNING})))
+            await uow.commit()
+        _, admin = await world.user(Role.ADMIN, "early@example.com")
+        conv = await new_conversation(admin)
+        started = time.monotonic()
+        turn = await say(admin, conv, "Good morning, is everything ok?")
+        took = time.monotonic() - started
+        text = turn["message"]["content"]
+        assert took < 9.5, took  # the 5 s wait for the mute host, under the 10 s SSH connect timeout
+        assert "⚠️ 3/4 servers up (checked just now)" in text, text
+        assert "   - web-mute: no answer within 5 s (I did not wait longer)\n" in text
+        assert re.search(r"\n     last known state \(monitoring, [45]\d s ago\): nginx running\n", text), text
+    finally:
+        for w in held:
+            w.close()
+        listener.close()
+        await listener.wait_closed()
 
 
 async def test_scenario_4_viewer_refused_politely_and_confirmation_replay_or_theft_refused(world: ChatWorld) -> None:

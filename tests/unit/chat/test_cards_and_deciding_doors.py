@@ -49,7 +49,9 @@ async def test_an_approval_card_says_what_was_understood_environment_and_version
     w.add_runbook(parse_runbook(RUNBOOK))
     op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
     conv = await w.conversation(op)
-    turn = await w.say(op, conv, "deploy v2.5.0 to production")
+    asked = text_of(await w.say(op, conv, "deploy v2.5.0 to production"))  # the pre-checks ask about a backup
+    assert "1. Back up the database, then deploy" in asked, asked
+    turn = await w.say(op, conv, "1")
     assert events_of(turn, "approval_required")
     said = "deploy on web-01 and web-02 — environment production, version v2.5.0"
     assert "I understood: " + said in text_of(turn), text_of(turn)

@@ -25,11 +25,13 @@ from chatops_commander.services.fakes import (
     FakeClock,
     FakeFleet,
     FakeHost,
+    FakeHttp,
     InMemoryRunbooks,
     InMemoryStore,
     RecordingHub,
 )
 from chatops_commander.services.principal import AuthMethod, Principal
+from chatops_commander.services.verification import Verifier, VerifyPolicy
 from chatops_commander.skills.base import Skill
 from chatops_commander.skills.catalog import catalog_specs
 from chatops_commander.skills.registry import Registry, builtin_skills
@@ -53,7 +55,22 @@ class World:
     hub: RecordingHub = field(default_factory=RecordingHub)
     runbooks: InMemoryRunbooks = field(default_factory=InMemoryRunbooks)
     packs: list[Skill] = field(default_factory=list)
+    health_urls: dict[str, str] = field(default_factory=dict)  # server name → URL the HTTP probe checks
+    live_check_s: float = 3.0  # how long a fleet question waits for a host before using its stored figures
+    _http: FakeHttp | None = None
     _chat: ChatService | None = None
+
+    @property
+    def http(self) -> FakeHttp:
+        if self._http is None:
+            self._http = FakeHttp(self.fleet)
+        return self._http
+
+    def site(self, host: str, service: str) -> str:
+        """`host` serves `service` over HTTP (checked by the diagnosis and after a restart)."""
+        url = self.http.serve(f"http://{host}.example/health", host, service)
+        self.health_urls[host] = url
+        return url
 
     def host(self, name: str, *, services: dict[str, bool] | None = None, tags: Sequence[str] = (),
              **kw: Any) -> FakeHost:
@@ -89,8 +106,11 @@ class World:
     @property
     def chat(self) -> ChatService:
         if self._chat is None:
-            self._chat = ChatService(self.store, FanOut(self.fleet, self.registry()), self.specs(),  # type: ignore[arg-type]
-                                     clock=self.clock, hub=self.hub, runbooks=self.runbooks, default_language="en")
+            # Restarts are verified as in production, with a short settle window (3 samples, 10 ms apart).
+            fanout = FanOut(self.fleet, self.registry(), verifier=Verifier(VerifyPolicy(interval_s=0.01)))
+            self._chat = ChatService(self.store, fanout, self.specs(),  # type: ignore[arg-type]
+                                     clock=self.clock, hub=self.hub, runbooks=self.runbooks, default_language="en",
+                                     http=self.http, health_urls=self.health_urls, live_check_s=self.live_check_s)
         return self._chat
 
     def add_runbook(self, book: Runbook) -> None:

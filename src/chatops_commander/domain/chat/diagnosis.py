@@ -3,12 +3,53 @@ pressure) into findings, a probable cause and numbered options (seed scenario 2)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 DISK_PRESSURE = 90.0
 MEMORY_PRESSURE = 90.0
+_TROUBLE = re.compile(r"error|erreur|crit|alert|emerg|fatal|fail|panic|segfault|segmentation|signal \d+|killed"
+                      r"|out of memory|oom|denied|refused|abort|exited", re.IGNORECASE)
+
+
+def relevant_lines(lines: Sequence[str], *, keep: int = 3, fallback: bool = False) -> tuple[str, ...]:
+    """The log excerpt a diagnosis shows: the last lines that say something went wrong (an error, a crash
+    signal, a refusal…); when none does, nothing — or, with `fallback`, the last lines as they are."""
+    kept = [line.strip() for line in lines if line.strip()]
+    trouble = [line for line in kept if _TROUBLE.search(line)]
+    return tuple((trouble or (kept if fallback else []))[-keep:])
+
+
+def down_since(seen: Sequence[tuple[datetime, bool | None]], now: datetime) -> tuple[float, bool] | None:
+    """How long a service has been down, from the collector's samples (when, running?) oldest first: back
+    from the newest sample while it is down. (seconds, at_least) — `at_least` when even the oldest sample
+    of the window saw it down — or None when the newest sample does not see it down (no figure to give)."""
+    ordered = sorted((at, up) for at, up in seen if up is not None)
+    if not ordered or ordered[-1][1]:
+        return None
+    first_down = ordered[-1][0]
+    at_least = True
+    for at, up in reversed(ordered):
+        if up:
+            at_least = False
+            break
+        first_down = at
+    return max(0.0, (now - first_down).total_seconds()), at_least
+
+
+def down_for(seconds: float, lang: str) -> str:
+    """"3 min" / "2 h" / "40 s" (a duration, for "stopped for 3 min" / "arrêté depuis 3 min")."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        return f"{s // 3600} h {s % 3600 // 60:02d}"
+    return f"{s // 86400} {'j' if lang == 'fr' else 'd'}"
 
 
 @dataclass(frozen=True)
@@ -16,6 +57,22 @@ class ServiceCheck:
     service: str
     active: bool | None  # None: could not tell
     state: str = ""
+    down_for_s: float | None = None  # how long it has been down, from the collector's samples
+    down_at_least: bool = False  # every stored sample of the window saw it down: "for at least …"
+    since_text: str = ""  # when the service manager says it stopped (its own words, the host's clock)
+
+    def since(self, lang: str) -> str:
+        """", depuis 3 min" / ", for 3 min" / ", since Nov 23 09:00 AM, server time", or "" when unknown."""
+        fr = lang == "fr"
+        if self.down_for_s is not None:
+            amount = down_for(self.down_for_s, lang)
+            if self.down_at_least:
+                return f", depuis au moins {amount}" if fr else f", for at least {amount}"
+            return f", depuis {amount}" if fr else f", for {amount}"
+        if self.since_text:
+            return (f", depuis {self.since_text}, heure du serveur" if fr
+                    else f", since {self.since_text}, server time")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +91,7 @@ class HostCheck:
     message: str = ""
     services: tuple[ServiceCheck, ...] = ()
     error_lines: tuple[str, ...] = ()  # recent log lines with errors (any service)
+    log_tail: tuple[str, ...] = ()  # the last log lines, when none says "error" (shown for a stopped service)
     http: HttpCheck | None = None
     disk_percent: float | None = None
     disk_mount: str | None = None
@@ -96,7 +154,7 @@ class Diagnosis:
                 if s.active is True:
                     state = "✅ actif" if fr else "✅ running"
                 elif s.active is False:
-                    state = f"❌ ARRÊTÉ ({s.state})" if fr else f"❌ STOPPED ({s.state})"
+                    state = f"❌ ARRÊTÉ ({s.state}{s.since(lang)})" if fr else f"❌ STOPPED ({s.state}{s.since(lang)})"
                 else:
                     state = "❓ état inconnu" if fr else "❓ state unknown"
                 out.append(f"• {s.service} {'sur' if fr else 'on'} {c.host}{' :' if fr else ':'} {state}")
@@ -115,7 +173,12 @@ class Diagnosis:
                            f"⚠️ {c.memory_percent:.0f} %")
         out += ["", ("Cause probable : " if fr else "Probable cause: ") + self.cause(lang)]
         if self.evidence:
-            out.append(("Logs récents : " if fr else "Recent logs: ") + " | ".join(f"[{e}]" for e in self.evidence))
+            where = ""
+            if self.culprit_host:
+                svc = f"{self.culprit_service} " if self.culprit_service else ""
+                where = f" ({svc}{'sur' if fr else 'on'} {self.culprit_host})"
+            out.append(("Logs récents" if fr else "Recent logs") + where + (" :" if fr else ":"))
+            out += [f"   [{line}]" for line in self.evidence]
         if self.options:
             out += ["", "Actions possibles :" if fr else "What I can do:"]
             out += [f"{i}. {o.label(lang)}" for i, o in enumerate(self.options, 1)]
@@ -129,7 +192,8 @@ class Diagnosis:
             "evidence": list(self.evidence), "options": [o.to_json() for o in self.options],
             "checks": [{
                 "host": c.host, "reachable": c.reachable, "message": c.message,
-                "services": [{"service": s.service, "active": s.active, "state": s.state} for s in c.services],
+                "services": [{"service": s.service, "active": s.active, "state": s.state, "down_for_s": s.down_for_s,
+                              "down_at_least": s.down_at_least, "since_text": s.since_text} for s in c.services],
                 "http": None if c.http is None else {"url": c.http.url, "status": c.http.status, "ok": c.http.ok,
                                                       "latency_ms": c.http.latency_ms, "error": c.http.error},
                 "disk_percent": c.disk_percent, "disk_mount": c.disk_mount, "memory_percent": c.memory_percent,
@@ -182,7 +246,7 @@ def diagnose(checks: Sequence[HostCheck], *, disk_threshold: float = DISK_PRESSU
     stopped = [(c, s) for c in checks for s in c.services if s.active is False]
     if stopped:
         c, s = stopped[0]
-        host_errors = c.error_lines[-3:] or errors
+        host_errors = c.error_lines[-3:] or c.log_tail[-3:] or errors
         others = sorted({o.host for o in checks
                          if o.host != c.host and any(x.service == s.service for x in o.services)})
         others_en = f" ({', '.join(others)} still serve{'s' if len(others) == 1 else ''})" if others else ""

@@ -73,6 +73,35 @@ class RecentFile:
                 "-mmin", f"-{minutes}", "-print", "-quit")
 
 
+    def listing_argv(self) -> tuple[str, ...]:
+        """Every file under `path` matching `pattern`, one "mtime size path" line each (GNU find)."""
+        return ("find", self.path, "-maxdepth", "1", "-type", "f", "-name", self.pattern, "-printf",
+                "%T@ %s %p\\n")
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A file a listing found: where, how big, when it was last written (seconds since the epoch)."""
+
+    path: str
+    size: int
+    mtime: float
+
+
+def newest_file(listing: str) -> FoundFile | None:
+    """The newest file of a `RecentFile.listing_argv()` output (None: no file, or nothing readable)."""
+    found: list[FoundFile] = []
+    for line in listing.splitlines():
+        parts = line.strip().split(" ", 2)
+        if len(parts) != 3:
+            continue
+        try:
+            found.append(FoundFile(parts[2], int(parts[1]), float(parts[0])))
+        except ValueError:
+            continue
+    return max(found, key=lambda f: f.mtime, default=None)
+
+
 class RunOn(StrEnum):
     ALL = "all"  # every host, in parallel
     FIRST = "first"  # once, on the first host

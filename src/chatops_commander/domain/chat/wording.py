@@ -186,6 +186,67 @@ class HostHealth:
     reachable: bool
     services: Mapping[str, bool | None]  # service → running (None: could not tell)
     message: str = ""  # why it is unreachable
+    timed_out_s: float | None = None  # it did not answer within this many seconds (no answer is not "down")
+    stored: Mapping[str, bool | None] | None = None  # its services in the collector's latest sample…
+    stored_age_s: float | None = None  # …and how old that sample is
+
+
+def _running(active: bool | None, lang: str) -> str:
+    if active is True:
+        return "actif" if lang == "fr" else "running"
+    if active is False:
+        return "arrêté" if lang == "fr" else "stopped"
+    return "état inconnu" if lang == "fr" else "state unknown"
+
+
+def unanswered_host(h: HostHealth, lang: str) -> list[str]:
+    """A host that did not answer in this turn: why, then what the collector last saw of it, with its age."""
+    fr = lang == "fr"
+    if h.timed_out_s is not None:
+        secs = f"{h.timed_out_s:g}".replace(".", ",") if fr else f"{h.timed_out_s:g}"
+        out = [f"   - {h.name} : pas de réponse en {secs} s (je n'ai pas attendu plus)" if fr
+               else f"   - {h.name}: no answer within {secs} s (I did not wait longer)"]
+    else:
+        out = [f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})"]
+    if h.stored_age_s is None:
+        out.append("     aucune mesure enregistrée par la supervision" if fr
+                   else "     no figures stored by the monitoring")
+    else:
+        states = ", ".join(f"{svc} {_running(v, lang)}" for svc, v in sorted((h.stored or {}).items()))
+        head = (f"     dernier état connu (supervision, {age(h.stored_age_s, lang)})" if fr
+                else f"     last known state (monitoring, {age(h.stored_age_s, lang)})")
+        out.append(head + (f" : {states}" if fr else f": {states}") if states else head)
+    return out
+
+
+def fleet_details(hosts: Sequence[HostHealth], figures: Sequence[HostFigures], alerts: Sequence[str],
+                  lang: str) -> str:
+    """The answer to "yes" after "Need details?": every host with its services (checked in the turn, or the
+    monitoring's last state with its age), its latest figures with their age, and every open alert."""
+    fr = lang == "fr"
+    sep = " : " if fr else ": "
+    by_name = {f.name: f for f in figures}
+    out = ["Détails par serveur :" if fr else "Details per server:"]
+    for h in sorted(hosts, key=lambda x: x.name):
+        if h.reachable:
+            states = ", ".join(f"{svc} {'✅' if v else '❌' if v is False else '❓'} {_running(v, lang)}"
+                               for svc, v in sorted(h.services.items()))
+            out.append(f"• {h.name}{sep}" + ("joignable" if fr else "reachable")
+                       + (f", {states}" if states else "") + f" ({checked_now(lang)})")
+        else:
+            out.append(f"• {h.name}{sep}⚠️ " + ("ne répond pas" if fr else "does not answer"))
+            why = unanswered_host(h, lang)
+            out += ["  " + why[0].split(sep, 1)[1], *why[1:]]
+        f = by_name.get(h.name)
+        if f is not None:
+            out.append("  📊 " + host_figures(f, lang).split(sep, 1)[1])
+    out.append("")
+    if alerts:
+        out.append("Alertes ouvertes :" if fr else "Open alerts:")
+        out += [f"• {a}" for a in alerts]
+    else:
+        out.append("✅ " + ("Aucune alerte ouverte." if fr else "No open alert."))
+    return "\n".join(out)
 
 
 def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Sequence[Option], *, greet: bool,
@@ -209,8 +270,7 @@ def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Se
             rest = ("other server left out: you may not read it" if one
                     else "other servers left out: you may not read them")
         out.append(f"   ({left_out} {rest})")
-    out += [(f"   - {h.name} : injoignable ({h.message})" if fr else f"   - {h.name}: unreachable ({h.message})")
-            for h in hosts if not h.reachable]
+    out += [line for h in hosts if not h.reachable for line in unanswered_host(h, lang)]
     if stopped:
         out.append("❌ " + ("Services arrêtés :" if fr else "Stopped services:"))
         out += [f"   - {svc} {'sur' if fr else 'on'} {host}" for host, svc in stopped]
@@ -550,3 +610,142 @@ def host_line(res: RunResult, lang: str) -> str:
 
 def understood_line(text: str, lang: str) -> str:
     return ("J'ai compris : " if lang == "fr" else "I understood: ") + text
+
+
+# ---- a deploy's pre-checks (seed scenario 3: "Pré-checks … Voulez-vous : 1. Backup DB puis deploy …") -------
+
+def size(n_bytes: int) -> str:
+    """"145 MB", "12 KB", "3.2 GB" (as the seed writes them, in both languages)."""
+    value = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit in ("B", "KB", "MB") or value >= 10 else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.0f} TB"  # pragma: no cover - the loop returns at GB
+
+
+@dataclass(frozen=True)
+class BackupSeen:
+    """What the pre-checks found of the runbook's backups on the host that runs the backup step."""
+
+    host: str
+    step: str  # the step's name, in the reply's language
+    place: str | None  # where backups go (the runbook's `skip_if_recent.path`), None: the runbook does not say
+    last_path: str | None = None
+    last_size: int | None = None
+    last_age_s: float | None = None
+    recent: bool = False
+    max_age: str = ""  # "24 h"
+    unlisted: str = ""  # why the backups could not be listed (then nothing is claimed about them)
+
+
+def _backup_last(backup: BackupSeen, lang: str) -> str:
+    if backup.last_path is None:
+        return ""
+    bits = [size(backup.last_size)] if backup.last_size is not None else []
+    if backup.last_age_s is not None:
+        bits.append(age(backup.last_age_s, lang))
+    return f"{backup.last_path} ({', '.join(bits)})" if bits else backup.last_path
+
+
+def precheck_lines(application: str, version: str, environment: str | None, current: tuple[str, str] | None,
+                   backup: BackupSeen | None, lang: str) -> list[str]:
+    """What the pre-checks found: the version running now, what is known of the tests (nothing, said so),
+    the backups (None: the runbook has no backup step). `current`: (version, "when, by whom")."""
+    fr = lang == "fr"
+    where = environment or ("les serveurs du runbook" if fr else "the runbook's servers")
+    out = [f"⚠️ Déploiement de {application} {version} en {where} détecté" if fr
+           else f"⚠️ Deploying {application} {version} to {where}", "",
+           "Pré-vérifications :" if fr else "Pre-checks:"]
+    if current is None:
+        out.append(f"❔ Version actuelle : inconnue (aucun déploiement réussi de {application} n'est enregistré ici)"
+                   if fr else f"❔ Current version: unknown (no successful deployment of {application} is recorded "
+                              "here)")
+    else:
+        out.append(f"✅ Version actuelle : {current[0]} ({current[1]})" if fr
+                   else f"✅ Current version: {current[0]} ({current[1]})")
+    out.append(f"❔ Tests : je ne sais pas s'ils sont passés pour {version} (ChatOps Commander n'est relié à aucune "
+               "CI) : vérifiez-le avant de continuer" if fr else
+               f"❔ Tests: I can't tell whether {version} passed them (ChatOps Commander is connected to no CI): "
+               "check before you go on")
+    if backup is None:
+        return out
+    last = _backup_last(backup, lang)
+    if backup.recent:
+        out.append(f"✅ Sauvegarde récente (moins de {backup.max_age}) : {last} — l'étape « {backup.step} » "
+                   "sera ignorée" if fr else
+                   f"✅ Recent backup (under {backup.max_age}): {last} — the step \"{backup.step}\" will be skipped")
+    elif backup.unlisted:
+        out.append(f"⚠️ Sauvegarde : je n'ai pas pu lister {backup.place} sur {backup.host} ({backup.unlisted})"
+                   if fr else f"⚠️ Backup: I could not list {backup.place} on {backup.host} ({backup.unlisted})")
+    elif backup.place is None:
+        out.append("⚠️ Sauvegarde : je ne sais pas quand la dernière a été faite (le runbook ne dit pas où vont "
+                   "les sauvegardes)" if fr else
+                   "⚠️ Backup: I can't tell when the last one was made (the runbook does not say where backups go)")
+    elif backup.last_path is None:
+        out.append(f"⚠️ Aucune sauvegarde trouvée dans {backup.place} sur {backup.host}" if fr
+                   else f"⚠️ No backup found in {backup.place} on {backup.host}")
+    else:
+        out.append(f"⚠️ Pas de sauvegarde récente (moins de {backup.max_age}) : la dernière est {last}" if fr
+                   else f"⚠️ No recent backup (under {backup.max_age}): the last one is {last}")
+    return out
+
+
+def deploy_prechecks(application: str, version: str, environment: str | None, current: tuple[str, str] | None,
+                     backup: BackupSeen, lang: str) -> str:
+    """The pre-check dialogue when there is no recent backup: what was found, the recommendation, the choice."""
+    fr = lang == "fr"
+    out = precheck_lines(application, version, environment, current, backup, lang)
+    place = backup.place or ("l'endroit prévu par le runbook" if fr else "where the runbook writes it")
+    expected = (f", environ {size(backup.last_size)} comme la dernière" if fr
+                else f", about {size(backup.last_size)} like the last one") if backup.last_size else ""
+    out += ["", (f"Recommandation : sauvegarder avant de déployer (étape « {backup.step} » sur {backup.host}, "
+                 f"dans {place}{expected})") if fr else
+            (f"Recommendation: back up before deploying (step \"{backup.step}\" on {backup.host}, "
+             f"into {place}{expected})"), "", "Voulez-vous :" if fr else "Do you want to:"]
+    return "\n".join(out)
+
+
+def precheck_options(version: str, targets: Sequence[str], parameters: Mapping[str, Any]) -> list[Option]:
+    """1. back up then deploy, 2. deploy without a backup (risky), 3. cancel."""
+    def deploy(choice: str) -> dict[str, Any]:
+        return {**parameters, "backup": choice}
+
+    return [Option("Back up the database, then deploy", "Sauvegarder la base puis déployer", "app.deploy",
+                   tuple(targets), None, deploy("run")),
+            Option(f"Deploy {version} without a backup (risky)", f"Déployer {version} sans sauvegarde (risqué)",
+                   "app.deploy", tuple(targets), None, deploy("skip")),
+            Option("Cancel", "Annuler", None, (), None,
+                   {"said_en": "Cancelled: nothing was deployed.", "said_fr": "Annulé : rien n'a été déployé."})]
+
+
+def step_skipped_by_choice(host: str, requester: str, lang: str) -> str:
+    return (f"• {host} : ⏭️ pas de sauvegarde, au choix de {requester} : étape ignorée" if lang == "fr"
+            else f"• {host}: ⏭️ no backup, as {requester} chose: step skipped")
+
+
+def backup_made(host: str, path: str, n_bytes: int, lang: str) -> str:
+    return (f"• {host} : ✅ sauvegarde terminée ({size(n_bytes)})\n   Stockée dans : {path}" if lang == "fr"
+            else f"• {host}: ✅ backup done ({size(n_bytes)})\n   Stored in: {path}")
+
+
+def smoke_http(host: str, url: str, status: int | None, ok: bool, latency_ms: int | None, error: str,
+               lang: str) -> str:
+    sep = " : " if lang == "fr" else ": "
+    if ok:
+        return f"   • HTTP {url}{sep}✅ {status}" + (f" ({latency_ms} ms)" if latency_ms is not None else "")
+    return f"   • HTTP {url}{sep}❌ {status or error or ('pas de réponse' if lang == 'fr' else 'no answer')}"
+
+
+def deployed_when(at: datetime, by: str, now: datetime, lang: str) -> str:
+    """"deployed 3 d ago by alice@example.com" / "déployée il y a 3 j par alice@example.com"."""
+    when = age((now - at).total_seconds(), lang)
+    return f"déployée {when} par {by}" if lang == "fr" else f"deployed {when} by {by}"
+
+
+def backup_choice(backup: bool, lang: str) -> str:
+    if lang == "fr":
+        return ("Sauvegarde : la base est sauvegardée avant le déploiement (votre choix)." if backup
+                else "Sauvegarde : aucune, à votre demande (risqué).")
+    return ("Backup: the database is backed up before the deploy (your choice)." if backup
+            else "Backup: none, as you asked (risky).")

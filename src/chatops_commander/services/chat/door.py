@@ -37,15 +37,18 @@ from chatops_commander.services.tracing import NoopTracer, Tracer
 
 Reply = tuple[str, dict[str, Any]]
 Preparer = Callable[[str, Sequence[str], Mapping[str, Any]], Awaitable[tuple[list[str], dict[str, Any]]]]
+Precheck = Callable[[Turn, str, Sequence[str], Mapping[str, Any]], Awaitable[Reply | None]]
+"""A dialogue before the pipeline decides (a deploy's pre-checks): a reply with numbered choices, or None."""
 
 
 class ChatDoor:
     def __init__(self, tools: TurnTools, pipeline: ActionPipeline, approvals: ApprovalDesk,
                  renderer: ResultRenderer, *, preparers: Mapping[str, Preparer] | None = None,
-                 tracer: Tracer | None = None) -> None:
+                 prechecks: Mapping[str, Precheck] | None = None, tracer: Tracer | None = None) -> None:
         self.tools, self.pipeline, self.approvals, self.renderer = tools, pipeline, approvals, renderer
         self.confirmations = ConfirmationFlow(tools)
         self.preparers = dict(preparers or {})
+        self.prechecks = dict(prechecks or {})
         self.tracer = tracer or NoopTracer()
 
     async def prepared(self, request: ActionRequest) -> ActionRequest:
@@ -66,6 +69,19 @@ class ChatDoor:
             conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,
             intent=dict(intent or {"action": action, "targets": sorted(targets), "service": service,
                                    "parameters": params})))
+        precheck = self.prechecks.get(action)
+        if precheck is not None:
+            # May the user deploy at all? Decided first, so that nobody without the right learns anything
+            # (`follow_up`: this probe takes no rate-limit token; the request's own decision below does).
+            decided = await self.pipeline.decide(replace(request, follow_up=True))
+            if isinstance(decided, Refused):
+                raise decided.error or PermissionDenied(decided.message_en, message_fr=decided.message_fr)
+            asked = await precheck(turn, action, request.targets, request.parameters)
+            if asked is not None and not asked[1].get("note"):
+                return asked  # a question first
+            if asked is not None:  # what the pre-checks found, above the approval request or the card
+                text, meta = await self.submit(turn, request, extra)
+                return asked[0] + "\n\n" + text, {**meta, "precheck": asked[1]["precheck"]}
         return await self.submit(turn, request, extra)
 
     async def submit(self, turn: Turn, request: ActionRequest, extra: Mapping[str, Any] | None = None) -> Reply:
@@ -99,8 +115,9 @@ class ChatDoor:
         if not 1 <= number <= len(options):
             return wording.option_out_of_range(len(options), turn.lang), {}
         opt = options[number - 1]
-        if opt.action is None:
-            return opt.label(turn.lang), {}
+        if opt.action is None:  # a choice that runs nothing ("Cancel"): what it says, and the choices end
+            said = opt.parameters.get(f"said_{turn.lang}")
+            return str(said or opt.label(turn.lang)), {"options": []} if said else {}
         reply, meta = await self.request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
                                          opt.label(turn.lang), extra={"option": number})
         if not meta.get("options"):  # a pick that offers nothing new keeps the offered ones ("2", then "1")
@@ -119,6 +136,8 @@ class ChatDoor:
         said = self.understood(approval)
         what = wording.describe(approval.action, approval.targets, approval.service, approval.parameters, turn.lang)
         text = wording.approval_waiting(what, approval.id, turn.lang, approval.expires_at)
+        if approval.parameters.get("backup") in ("run", "skip"):  # the pre-checks' choice, for both sides to see
+            text += "\n" + wording.backup_choice(approval.parameters["backup"] == "run", turn.lang)
         return (text + "\n" + wording.understood_line(said[turn.lang], turn.lang),
                 {"approval": {"id": approval.id, "state": "requested", "expires_at": until},
                  "understood": said[turn.lang], "understood_i18n": said})

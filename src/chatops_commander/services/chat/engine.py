@@ -31,6 +31,8 @@ from chatops_commander.domain.errors import DomainError, PermissionDenied
 from chatops_commander.domain.execution import HostOutcome
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.nlu import ConversationContext
+from chatops_commander.nlu.dialogue import plain_yes
+from chatops_commander.nlu.text import fold
 from chatops_commander.services.actions import ActionPipeline, ActionRequest, Door
 from chatops_commander.services.chat.approvals import ApprovalDesk
 from chatops_commander.services.chat.conversations import Conversations, now_iso
@@ -76,6 +78,7 @@ class ChatService:
         health_urls: Mapping[str, str] | None = None, default_language: str = "en", rate_hook: RateHook | None = None,
         parser_factory: ParserFactory | None = None, on_command: Callable[[str, str], None] | None = None,
         tracer: Tracer | None = None, approval_ttl: timedelta = APPROVAL_TTL, collection_interval_s: float = 30.0,
+        live_check_s: float = 5.0,
     ) -> None:
         self.tools = TurnTools(uow, fanout, clock=clock, hub=hub, on_command=on_command)
         self.uow, self.fanout, self.clock, self.hub = uow, fanout, clock, self.tools.hub
@@ -83,14 +86,16 @@ class ChatService:
         self.specs = {s.id: s for s in specs}
         self.default_language = default_language
         self.pipeline = ActionPipeline(uow, fanout, self.specs, journal=self.tools.journal, rate_hook=rate_hook)
-        self.deploys = deploys = DeployRunner(self.tools, runbooks)  # also read by doors: a deploy's runbook steps
-        queries = ChatQueries(self.tools, http=http, health_urls=health_urls, sample_max_age_s=collection_interval_s)
+        # the deploy runner is also read by doors (a deploy's runbook steps on the approvals API)
+        self.deploys = deploys = DeployRunner(self.tools, runbooks, http=http, health_urls=health_urls)
+        queries = ChatQueries(self.tools, http=http, health_urls=health_urls, sample_max_age_s=collection_interval_s,
+                              live_check_s=live_check_s)
         for action, handler in handlers(queries, deploys).items():
             self.pipeline.handle(action, handler)
         self.approvals = ApprovalDesk(uow, self.pipeline, clock=clock, ttl=approval_ttl)
         renderer = ResultRenderer(self.tools, self.pipeline, tracer=self.tracer, http=http, health_urls=health_urls)
         self.door = ChatDoor(self.tools, self.pipeline, self.approvals, renderer, preparers=preparers(deploys),
-                             tracer=self.tracer)
+                             prechecks={"app.deploy": deploys.precheck}, tracer=self.tracer)
         self.conversations = Conversations(uow, self.tools)
         self.parsers = Parsers(uow, tuple(self.specs.values()), runbooks=runbooks, factory=parser_factory)
 
@@ -159,6 +164,8 @@ class ChatService:
 
     async def _finish(self, turn: Turn, reply: str, meta: Mapping[str, Any]) -> TurnReply:
         options = meta.get("options")
+        # What a plain "yes" to this answer's "Need details?" gives (kept for the next turn only).
+        turn.state["details"] = meta.get("details")
         ctx = ConversationContext.from_dict(dict(turn.state.get("nlu") or {}))
         if options is not None:
             turn.state["options"] = options
@@ -177,6 +184,15 @@ class ChatService:
                                   "chat.help": (wording.help_text(lang), {})}
         if action in talk:
             return talk[action]
+        details = turn.state.get("details")
+        if details and action in ("chat.confirm", "chat.choose") and plain_yes(fold(parsed.text or "")):
+            # "oui" / "yes" to "Besoin de détails ?" / "Need details?": the details, and the same next steps
+            options = list(turn.state.get("options") or [])
+            steps = wording.numbered([Option.from_json(o) for o in options], lang)
+            return (str(details.get(lang) or details.get("en")) + (f"\n\n{steps}" if steps else ""),
+                    {"options": options, "details_shown": True})
+        if details and action == "chat.cancel":  # "non" / "no" to "Need details?": nothing to cancel, a fine answer
+            return wording.thanks(lang), {"options": []}
         if action == "chat.confirm":
             return await self.door.confirm(turn, None, None)
         if action == "chat.cancel":

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from chatops_commander.domain.chat import wording
-from chatops_commander.domain.chat.diagnosis import HostCheck, Option, ServiceCheck, diagnose
+from chatops_commander.domain.chat.diagnosis import (
+    HostCheck,
+    Option,
+    ServiceCheck,
+    diagnose,
+    down_since,
+    relevant_lines,
+)
 from chatops_commander.domain.chat.events import Progress, ResultEvent
 from chatops_commander.domain.execution import HostOutcome, RunResult
+from chatops_commander.domain.monitoring.samples import Sample, ServiceState
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import access
@@ -27,23 +37,32 @@ from chatops_commander.services.ports_monitoring import AlertQuery
 UNREACHABLE = (HostOutcome.UNREACHABLE, HostOutcome.AUTH_FAILED, HostOutcome.HOST_KEY_MISMATCH,
                HostOutcome.HOST_KEY_UNKNOWN, HostOutcome.TIMED_OUT, HostOutcome.ERROR)
 Reply = tuple[str, dict[str, Any]]
+SERVICE_HISTORY = timedelta(hours=24)  # how far back the samples are read for "down since when"
 
 
 class ChatQueries:
     def __init__(self, tools: TurnTools, *, http: HttpProbe | None = None,
-                 health_urls: Mapping[str, str] | None = None, sample_max_age_s: float = 30.0) -> None:
+                 health_urls: Mapping[str, str] | None = None, sample_max_age_s: float = 30.0,
+                 live_check_s: float = 5.0) -> None:
         self.tools, self.http, self.health_urls = tools, http, dict(health_urls or {})
+        self.live_check_s = live_check_s  # a fleet question waits this long for a host, then uses stored figures
         self.sample_max_age_s = sample_max_age_s  # the collection interval: an older sample is stale
         self.history = HistoryQuestions(tools.uow)
 
-    async def figures(self, servers: Sequence[Server]) -> list[wording.HostFigures]:
-        """The collector's latest sample of each server, with its age; a sample older than the collection
-        interval is marked stale (its figures are never shown as current). No collector: no figures."""
+    async def latest_samples(self) -> dict[Any, Sample]:
+        """The collector's latest sample of every server (none without monitoring tables)."""
         try:
             async with self.tools.uow() as uow:
-                latest = await uow.samples.latest_all()  # type: ignore[attr-defined]
+                latest: dict[Any, Sample] = await uow.samples.latest_all()  # type: ignore[attr-defined]
         except AttributeError:  # a store without monitoring tables
-            return []
+            return {}
+        return latest
+
+    async def figures(self, servers: Sequence[Server],
+                      latest: Mapping[Any, Sample] | None = None) -> list[wording.HostFigures]:
+        """The collector's latest sample of each server, with its age; a sample older than the collection
+        interval is marked stale (its figures are never shown as current). No collector: no figures."""
+        latest = await self.latest_samples() if latest is None else latest
         now, out = self.tools.clock.now(), []
         for server in sorted(servers, key=lambda s: s.name):
             sample = latest.get(server.id) if server.id is not None else None
@@ -57,28 +76,38 @@ class ChatQueries:
         return out
 
     async def fleet_health(self, turn: Turn, servers: Sequence[Server], text: str) -> tuple[str, dict[str, Any]]:
-        async def host(server: Server) -> tuple[Server, bool, dict[str, bool | None], str]:
-            if not server.services:
-                [res] = await self.tools.run_checks(turn, "server.load", [server], {}, progress=False)
-                return server, res.outcome not in UNREACHABLE, {}, res.message
-            states: dict[str, bool | None] = {}
-            reachable, message = False, ""
-            for svc in server.services:
-                [res] = await self.tools.run_checks(turn, "service.status", [server], {"service": svc}, progress=False)
-                if res.outcome in UNREACHABLE:
-                    message = res.message or res.outcome.value
-                    states[svc] = None
-                    continue
-                reachable = True
-                states[svc] = bool(res.data.get("active"))
-            return server, reachable, states, message
+        """Every host is asked now, in parallel, for at most `live_check_s`: a host that accepts connections but
+        never answers does not hold the answer up; it is said so, with the monitoring's last state and its age."""
+        latest = await self.latest_samples()
+        wait = self.live_check_s
 
-        rows = await asyncio.gather(*(host(s) for s in servers))
-        for server, reachable, _, _ in rows:
-            self.tools.emit(turn, Progress(turn.cid, action="fleet.health", host=server.name,
-                                           status="ok" if reachable else "unreachable"))
+        async def host(server: Server) -> wording.HostHealth:
+            jobs = ([self.tools.run_checks(turn, "service.status", [server], {"service": svc}, progress=False,
+                                           deadline_s=wait) for svc in server.services]
+                    or [self.tools.run_checks(turn, "server.load", [server], {}, progress=False, deadline_s=wait)])
+            results = [r[0] for r in await asyncio.gather(*jobs)]
+            states = {svc: (bool(r.data.get("active")) if r.outcome not in UNREACHABLE else None)
+                      for svc, r in zip(server.services, results, strict=False)}
+            answered = [r for r in results if r.outcome not in UNREACHABLE]
+            if answered:
+                return wording.HostHealth(server.name, True, states)
+            bad = results[0]
+            sample = latest.get(server.id) if server.id is not None else None
+            stored = None if sample is None else {
+                svc: (None if st is None or st is ServiceState.UNKNOWN else st is ServiceState.RUNNING)
+                for svc in server.services for st in [sample.metrics.services.get(svc)]}
+            return wording.HostHealth(
+                server.name, False, states, bad.message or bad.outcome.value,
+                timed_out_s=wait if bad.outcome is HostOutcome.TIMED_OUT else None, stored=stored,
+                stored_age_s=None if sample is None else max(
+                    0.0, (self.tools.clock.now() - sample.collected_at).total_seconds()))
+
+        hosts = list(await asyncio.gather(*(host(s) for s in servers)))
+        for h in hosts:
+            self.tools.emit(turn, Progress(turn.cid, action="fleet.health", host=h.name,
+                                           status="ok" if h.reachable else
+                                           "timed_out" if h.timed_out_s is not None else "unreachable"))
         alerts = await self.open_alerts(turn)
-        hosts = [wording.HostHealth(s.name, reachable, states, message) for s, reachable, states, message in rows]
         up = sum(1 for h in hosts if h.reachable)
         stopped = [(h.name, svc) for h in hosts for svc, active in h.services.items() if active is False]
         options: list[Option] = []
@@ -92,23 +121,32 @@ class ChatQueries:
         async with self.tools.uow() as uow:
             everyone = await uow.servers.list()
         left_out = (await access.fleet_view(self.tools.uow, turn.principal, everyone)).left_out
-        figures = await self.figures(servers)
-        reply = wording.fleet_health(hosts, [a["message"] for a in alerts], options, greet=greet, lang=turn.lang,
+        figures = await self.figures(servers, latest)
+        said = [a["message"] for a in alerts]
+        reply = wording.fleet_health(hosts, said, options, greet=greet, lang=turn.lang,
                                      left_out=left_out, figures=figures)
-        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(rows), "hosts_left_out": left_out,
-                "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services)} for h in hosts],
+        meta = {"action": "fleet.health", "hosts_up": up, "hosts_total": len(hosts), "hosts_left_out": left_out,
+                "hosts": [{"name": h.name, "reachable": h.reachable, "services": dict(h.services),
+                           "timed_out_s": h.timed_out_s, "stored_services": dict(h.stored) if h.stored else None,
+                           "stored_age_s": None if h.stored_age_s is None else round(h.stored_age_s)}
+                          for h in hosts],
                 "alerts": alerts, "options": [o.to_json() for o in options],
                 "checked_at": self.tools.clock.now().isoformat(),
                 "figures": [{"host": f.name, "age_s": round(f.age_s), "fresh": f.fresh, "cpu_percent": f.cpu_percent,
-                             "memory_percent": f.memory_percent, "disk_percent": f.disk_percent} for f in figures]}
+                             "memory_percent": f.memory_percent, "disk_percent": f.disk_percent} for f in figures],
+                # what "yes" to "Need details?" answers, in both languages (the conversation may switch)
+                "details": {lang: wording.fleet_details(
+                    hosts, figures, [a["message"] for a in (alerts if lang == turn.lang
+                                                           else await self.open_alerts(turn, lang))], lang)
+                    for lang in ("en", "fr")}}
         summary = reply.rsplit("\n\n", 1)[0].splitlines()[-1]  # the last line before "Need details?"
-        self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(rows) and not stopped,
+        self.tools.emit(turn, ResultEvent(turn.cid, action="fleet.health", ok=up == len(hosts) and not stopped,
                                           summary=summary, data={"hosts": meta["hosts"]}))
         return reply, meta
 
-    async def open_alerts(self, turn: Turn) -> list[dict[str, Any]]:
-        """Open alerts of the servers the user may read (and those tied to no server)."""
-        lang = turn.lang
+    async def open_alerts(self, turn: Turn, lang: str | None = None) -> list[dict[str, Any]]:
+        """Open alerts of the servers the user may read (and those tied to no server), in `lang` (the turn's)."""
+        lang = lang or turn.lang
         try:
             async with self.tools.uow() as uow:
                 readable = await server_service.readable_server_ids(uow, turn.principal)
@@ -139,8 +177,8 @@ class ChatQueries:
             check = self.tools.run_checks
             jobs: list[Awaitable[list[RunResult]]] = [
                 check(turn, "service.status", [server], {"service": svc}, progress=False) for svc in services]
-            jobs += [check(turn, "service.logs", [server], {"service": svc, "grep": "error", "lines": 5},
-                           progress=False) for svc in services]
+            jobs += [check(turn, "service.logs", [server], {"service": svc, "lines": 30}, progress=False)
+                     for svc in services]
             jobs.append(self.tools.run_checks(turn, "server.disk", [server], {"path": "/"}, progress=False))
             jobs.append(self.tools.run_checks(turn, "server.memory", [server], {}, progress=False))
             url = self.health_urls.get(server.name)
@@ -153,15 +191,17 @@ class ChatQueries:
             if any(r.outcome in UNREACHABLE for r in [*status, disk]):
                 bad = next(r for r in [*status, disk] if r.outcome in UNREACHABLE)
                 return HostCheck(server.name, False, message=bad.message or bad.outcome.value)
-            checks = tuple(ServiceCheck(svc, bool(r.data.get("active")) if r.ok else None,
-                                        str(r.data.get("state", r.outcome.value))) for svc, r in
+            history = await self.service_history(server, services)
+            checks = tuple(self.service_check(svc, r, history.get(svc, [])) for svc, r in
                            zip(services, status, strict=True))
-            errors = tuple(line for r in logs if r.ok for line in r.data.get("lines", [])[-3:])
+            lines = [line for r in logs if r.ok for line in r.data.get("lines", [])]
+            errors = relevant_lines(lines)
             mounts = disk.data.get("mounts") or [] if disk.ok else []
             top = max(mounts, key=lambda m: m.get("percent", 0), default=None)
             memory = mem.data.get("memory") if mem.ok else None
             mem_pct = (100.0 * memory["used"] / memory["total"]) if memory and memory.get("total") else None
             return HostCheck(server.name, True, services=checks, error_lines=errors, http=http,
+                             log_tail=relevant_lines(lines, fallback=True),
                              disk_percent=float(top["percent"]) if top else None,
                              disk_mount=top.get("mount") if top else None, memory_percent=mem_pct)
 
@@ -179,6 +219,39 @@ class ChatQueries:
                                           summary=result.cause(turn.lang), data=data))
         return result.render(turn.lang), {"action": "incident.diagnose", "diagnosis": data,
                                           "options": [o.to_json() for o in result.options]}
+
+
+    async def service_history(self, server: Server,
+                              services: Sequence[str]) -> dict[str, list[tuple[datetime, bool | None]]]:
+        """(when, running?) of each service in the collector's samples of the last day (oldest first)."""
+        if server.id is None:
+            return {}
+        now = self.tools.clock.now()
+        try:
+            async with self.tools.uow() as uow:
+                samples = await uow.samples.series(  # type: ignore[attr-defined]
+                    server.id, now - SERVICE_HISTORY, now)
+        except AttributeError:  # a store without monitoring tables
+            return {}
+        out: dict[str, list[tuple[datetime, bool | None]]] = {svc: [] for svc in services}
+        for sample in samples:
+            for svc in services:
+                state = sample.metrics.services.get(svc)
+                if state is not None and state is not ServiceState.UNKNOWN:
+                    out[svc].append((sample.collected_at, state is ServiceState.RUNNING))
+        return out
+
+    def service_check(self, service: str, res: RunResult, seen: Sequence[tuple[datetime, bool | None]]) -> ServiceCheck:
+        """A service's state checked now; when it is down, since when: from the samples (they saw it go
+        down), else from the service manager's own words."""
+        active = bool(res.data.get("active")) if res.ok else None
+        check = ServiceCheck(service, active, str(res.data.get("state", res.outcome.value)))
+        if active is not False:
+            return check
+        down = down_since([*seen, (self.tools.clock.now(), False)], self.tools.clock.now()) if seen else None
+        if down is not None and down[0] > 0:
+            return replace(check, down_for_s=down[0], down_at_least=down[1])
+        return replace(check, since_text=str(res.data.get("since") or ""))
 
 
 def handlers(queries: ChatQueries, deploys: DeployRunner) -> dict[str, QueryHandler]:

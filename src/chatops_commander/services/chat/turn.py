@@ -82,10 +82,11 @@ class TurnTools:
         return wording.host_line(res, lang)
 
     async def run_checks(self, turn: Turn, action: str, servers: Sequence[Server], raw: Mapping[str, Any], *,
-                         progress: bool = True) -> list[RunResult]:
-        """Run a (read-only) action for a query of this turn; results sorted by host."""
+                         progress: bool = True, deadline_s: float = 300.0) -> list[RunResult]:
+        """Run a (read-only) action for a query of this turn; results sorted by host (a host still running at
+        `deadline_s` is `timed_out`)."""
         results: list[RunResult] = []
-        async for res in self.fanout.stream(action, raw, servers):
+        async for res in self.fanout.stream(action, raw, servers, deadline_s=deadline_s):
             results.append(res)
             if progress:
                 self.emit(turn, Progress(turn.cid, action=action, host=res.host, status=res.outcome.value,

@@ -7,8 +7,9 @@ roll back, the audit chain is sealed."""
 from chatops_commander.services.fakes.clock import FakeClock
 from chatops_commander.services.fakes.events import RecordingHub
 from chatops_commander.services.fakes.executor import FakeFleet, FakeHost
+from chatops_commander.services.fakes.http import FakeHttp, FakeSite
 from chatops_commander.services.fakes.runbooks import InMemoryRunbooks
 from chatops_commander.services.fakes.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 
-__all__ = ["FakeClock", "FakeFleet", "FakeHost", "InMemoryRunbooks", "InMemoryStore", "InMemoryUnitOfWork",
-           "RecordingHub"]
+__all__ = ["FakeClock", "FakeFleet", "FakeHost", "FakeHttp", "FakeSite", "InMemoryRunbooks", "InMemoryStore",
+           "InMemoryUnitOfWork", "RecordingHub"]

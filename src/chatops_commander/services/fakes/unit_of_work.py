@@ -23,6 +23,7 @@ from chatops_commander.domain.chat.confirmations import Confirmation, Confirmati
 from chatops_commander.domain.chat.deployments import Deployment, DeploymentState
 from chatops_commander.domain.chat.records import ChatMessage, CommandQuery, CommandRecord, Conversation
 from chatops_commander.domain.monitoring.alerts import Alert
+from chatops_commander.domain.monitoring.samples import Sample
 from chatops_commander.domain.security.audit_chain import new_event
 from chatops_commander.domain.security.audit_events import AuditAction, AuditDraft, AuditEvent, AuditOutcome
 from chatops_commander.domain.security.authorization import ServerPermission
@@ -45,6 +46,7 @@ class InMemoryStore:
     approvals: dict[str, Approval] = field(default_factory=dict)
     deployments: dict[str, Deployment] = field(default_factory=dict)
     alerts: dict[UUID, Alert] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)  # the collector's samples (oldest first)
     version: int = 0  # bumped by every commit
 
     def copy(self) -> InMemoryStore:
@@ -366,6 +368,30 @@ class _Alerts:
         return found[q.offset: q.offset + q.limit], len(found)
 
 
+class _Samples:
+    """What the chat reads of the collector's samples: the latest per server and a server's series."""
+
+    def __init__(self, s: InMemoryStore) -> None:
+        self.s = s
+
+    async def add(self, sample: Sample) -> None:
+        self.s.samples.append(sample)
+
+    async def latest(self, server_id: UUID) -> Sample | None:
+        return (await self.latest_all()).get(server_id)
+
+    async def latest_all(self) -> dict[UUID, Sample]:
+        out: dict[UUID, Sample] = {}
+        for sample in sorted(self.s.samples, key=lambda x: x.collected_at):
+            out[sample.server_id] = sample  # type: ignore[index]
+        return out
+
+    async def series(self, server_id: UUID, start: datetime, end: datetime, *, limit: int = 5000) -> list[Sample]:
+        found = sorted((x for x in self.s.samples if x.server_id == server_id and start <= x.collected_at <= end),
+                       key=lambda x: x.collected_at)
+        return found[:limit]
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -381,6 +407,7 @@ class InMemoryUnitOfWork:
         self.approvals = _Approvals(self.work)
         self.deployments = _Deployments(self.work)
         self.alerts = _Alerts(self.work)
+        self.samples = _Samples(self.work)
 
     async def __aenter__(self) -> Self:
         return self
@@ -400,5 +427,6 @@ class InMemoryUnitOfWork:
 
     def _rebind(self) -> None:
         for repo in (self.servers, self.users, self.permissions, self.audit, self.conversations, self.messages,
-                     self.commands, self.confirmations, self.approvals, self.deployments, self.alerts):
+                     self.commands, self.confirmations, self.approvals, self.deployments, self.alerts,
+                     self.samples):
             repo.s = self.work
