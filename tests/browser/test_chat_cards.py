@@ -123,6 +123,8 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
         login(op, cards_server.base, OPERATOR_EMAIL)
         op.get_by_role("button", name="New conversation").click()
         ask(op, "deploy v2.5.0 to production")
+        # the pre-checks ask first (no backup is known): back up, then deploy — then the approval card
+        op.get_by_role("button", name=re.compile(r"Back up the database, then deploy")).first.click()
         mine = op.locator(".card-approval").last
         ex(op.locator(".conv-list button")).to_have_count(1)  # sent at once after "New conversation": one, not two
         ex(mine.locator(".steps-list li")).to_have_text(["Pre-checks", "Database backup", "Pull the release",

@@ -80,7 +80,7 @@ async def test_deploy_waits_for_a_second_linked_person_in_the_approvers_channel(
     posts = await world.slack.wait_posts(5)
     decided, result = posts[3], posts[4]
     assert decided.channel == "C-approvers" and "Approved by boss@example.com" in decided.text
-    assert result.channel == "C-ops" and result.text.startswith("<@U-op>") and "Step 1/4" in result.all_text
+    assert result.channel == "C-ops" and result.text.startswith("<@U-op>") and "Step 1/3" in result.all_text
     assert any("install-shop" in line for line in world.fleet.sent("web-01"))
 
 
