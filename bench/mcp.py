@@ -160,8 +160,7 @@ round trips per call (counted: the token, the user and the 2FA setting + a commi
 write-ahead row, the audit lock, chain head and event + a commit; the same to close it), each a thread hop
 through aiosqlite (44 % of the GIL samples in a
 py-spy profile); the HTTP middleware and the MCP framing together are under 10 %. Client and server share the
-same 2 cores with the other helpers' work: on this loaded box the latency figures are not the product's; re-run it
-on a quiet machine before reading the target as missed or met.
+same 2 cores: read the latency figures with the load average above (above 2, they are stretched by other work).
 """
 
 
