@@ -67,3 +67,18 @@ async def test_the_web_2fa_step_carries_a_signed_ticket_not_the_password(
         stolen = await other.post("/login", data={"email": other_user.email, "ticket": ticket.group(1),
                                                   "totp": "123456"}, headers=HTMX)
         assert "expired" in stolen.text
+
+
+async def test_an_address_holding_a_nul_character_is_a_wrong_login_on_every_database(
+    container: bootstrap.Container,
+) -> None:
+    """PostgreSQL refuses U+0000 in a query: the web form (which no API schema guards) answers "wrong e-mail or
+    password" like for any unknown address, never a 500, and the attempt is audited."""
+    async with client_for(container) as browser:
+        page = await browser.post("/login", data={"email": "admin\x00@example.com", "password": PASSWORD},
+                                  headers=HTMX)
+        assert page.status_code in (200, 401, 403), page.text
+        assert "cc_access" not in browser.cookies
+    async with client_for(container) as api:
+        answer = await api.post("/api/v1/auth/login", json={"email": "a\x00@b", "password": "x"})
+        assert answer.status_code == 422, answer.text  # the schema says no U+0000

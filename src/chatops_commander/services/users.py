@@ -30,7 +30,7 @@ UserRef = UUID | str
 
 def _check_identity(email: str, name: str) -> None:
     problems = []
-    if not EMAIL_RE.match(email):
+    if not EMAIL_RE.fullmatch(email):
         problems.append(("email", "must be an e-mail address such as alice@example.com"))
     if not name.strip() or len(name) > NAME_MAX:
         problems.append(("name", f"must be 1 to {NAME_MAX} characters"))

@@ -88,6 +88,8 @@ class SqlUserRepository:
         return _user_from_row(row) if row else None
 
     async def get_by_email(self, email: str) -> User | None:
+        if "\x00" in email:  # no stored address holds U+0000 (PostgreSQL refuses it in a query): no such user
+            return None
         stmt = select(t_users).where(t_users.c.email == normalize_email(email))
         row = (await self._session.execute(stmt)).mappings().first()
         return _user_from_row(row) if row else None
