@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from chatops_commander.domain.chat.records import CommandQuery
-from chatops_commander.entrypoints.web import routes
+from chatops_commander.entrypoints.web import routes, sse
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
 
@@ -118,31 +118,12 @@ async def fleet_events(request: Request) -> Response:
     hub = container.chat_hub
     user = str(principal.user_id)
     queue = hub.subscribe(user)
-    stopping: asyncio.Event = getattr(request.app.state, "stopping", None) or asyncio.Event()
+    async def frame(event: dict[str, Any]) -> str | None:
+        if event.get("type") != "result":
+            return None
+        hosts = await _collect_now(container, principal, _hosts(event))
+        payload = {"action": event.get("action"), "hosts": hosts, "ok": event.get("ok")}
+        return f"event: fleet\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
-    async def stream() -> AsyncIterator[str]:
-        stop = asyncio.ensure_future(stopping.wait())
-        try:
-            yield "retry: 5000\n: connected\n\n"
-            while not await request.is_disconnected():
-                item = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({item, stop}, timeout=KEEPALIVE_S, return_when=asyncio.FIRST_COMPLETED)
-                if item not in done:
-                    item.cancel()
-                if stop in done:
-                    return
-                if item not in done:
-                    yield ": keep-alive\n\n"
-                    continue
-                event = item.result()
-                if event.get("type") != "result":
-                    continue
-                hosts = await _collect_now(container, principal, _hosts(event))
-                payload = {"action": event.get("action"), "hosts": hosts, "ok": event.get("ok")}
-                yield f"event: fleet\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
-        finally:
-            stop.cancel()
-            hub.unsubscribe(user, queue)
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return sse.event_stream(request, queue, frame, keepalive_s=KEEPALIVE_S,
+                            on_close=lambda: hub.unsubscribe(user, queue))

@@ -13,7 +13,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -39,7 +38,7 @@ from chatops_commander.entrypoints.api.deps import (
     request_info,
     session_csrf,
 )
-from chatops_commander.entrypoints.web import i18n, sparkline
+from chatops_commander.entrypoints.web import i18n, sparkline, sse
 from chatops_commander.services import access, audit, auth, monitoring
 from chatops_commander.services import commands as commands_service
 from chatops_commander.services import servers as server_service
@@ -289,30 +288,10 @@ async def alert_events(request: Request) -> Response:
 
     unsubscribe = container.alert_hub.subscribe(on_event)
 
-    stopping: asyncio.Event = getattr(request.app.state, "stopping", None) or asyncio.Event()
+    async def frame(item: dict[str, Any]) -> str:
+        return f"event: alert\ndata: {json.dumps(item, ensure_ascii=False)}\n\n"
 
-    async def stream() -> AsyncIterator[str]:
-        stop = asyncio.ensure_future(stopping.wait())
-        try:
-            yield "retry: 5000\n: connected\n\n"
-            while not await request.is_disconnected():
-                item = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({item, stop}, timeout=SSE_KEEPALIVE_S,
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if item not in done:
-                    item.cancel()
-                if stop in done:
-                    return  # the server is stopping: end the stream, the browser reconnects elsewhere
-                if item in done:
-                    yield f"event: alert\ndata: {json.dumps(item.result(), ensure_ascii=False)}\n\n"
-                else:
-                    yield ": keep-alive\n\n"
-        finally:
-            stop.cancel()
-            unsubscribe()
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return sse.event_stream(request, queue, frame, keepalive_s=SSE_KEEPALIVE_S, on_close=unsubscribe)
 
 
 @router.get("/dashboard/cards")
