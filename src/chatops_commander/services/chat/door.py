@@ -65,7 +65,8 @@ class ChatDoor:
         if action not in self.pipeline.specs:
             raise NotFound(f"Unknown action {action!r}.", message_fr=f"Action inconnue : {action!r}.")
         request = await self.prepared(ActionRequest(
-            turn.principal, action, tuple(targets), params, Door(turn.door), service=service, text=text,
+            turn.principal, action, tuple(targets), params, Door(turn.door), door_detail=turn.door_detail,
+            service=service, text=text,
             conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,
             intent=dict(intent or {"action": action, "targets": sorted(targets), "service": service,
                                    "parameters": params})))
@@ -99,7 +100,7 @@ class ChatDoor:
         if isinstance(decided, NeedsConfirmation):
             return await self.confirmations.ask(turn, self.pipeline.specs[request.action], decided.servers,
                                                 request.service, dict(request.parameters), decided.risk,
-                                                request.text, extra)
+                                                request.text, _with_door_detail(extra, request))
         return await self.renderer.run(turn, decided)
 
     async def confirm(self, turn: Turn, confirmation_id: str | None, action_hash: str | None) -> Reply:
@@ -178,3 +179,10 @@ class ChatDoor:
         except DomainError as exc:
             text, meta = exc.localized(turn.lang), {"error": exc.code}
         return turn, (head + "\n\n" + text, {**meta, "approval": state})
+
+
+def _with_door_detail(extra: Mapping[str, Any] | None, request: ActionRequest) -> Mapping[str, Any] | None:
+    """The confirmation remembers who asked, where (a chat platform's user): the confirmed run is audited with it."""
+    if not request.door_detail or (extra and "door_detail" in extra):
+        return extra
+    return {**(extra or {}), "door_detail": request.door_detail}

@@ -120,15 +120,17 @@ class ChatService:
 
     async def handle_message(
         self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
-        action_hash: str | None = None, door: Door | None = None,
+        action_hash: str | None = None, door: Door | None = None, door_detail: str = "",
     ) -> TurnReply:
-        """One turn; `door`: where it came from (default: the web UI for a cookie session, else the REST API)."""
+        """One turn; `door`: where it came from (default: the web UI for a cookie session, else the REST API);
+        `door_detail`: who there (e.g. a chat platform's workspace and user), kept on the audit records."""
         with self.tracer.span("chat.turn", **{"chatops.confirmation": confirmation_id is not None}) as span:
             return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash,
-                                      door or door_of(principal))
+                                      door or door_of(principal), door_detail)
 
     async def _handle(self, span: Span, principal: Principal, conversation_id: UUID, text: str,
-                      confirmation_id: str | None, action_hash: str | None, door: Door) -> TurnReply:
+                      confirmation_id: str | None, action_hash: str | None, door: Door,
+                      door_detail: str = "") -> TurnReply:
         conv, user_msg = await self.conversations.user_line(principal, conversation_id, text)
         state = dict(conv.context or {})
         ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
@@ -138,7 +140,7 @@ class ChatService:
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
-        turn = Turn(principal, conv, lang, state, span=span, door=door.value)
+        turn = Turn(principal, conv, lang, state, span=span, door=door.value, door_detail=door_detail)
         self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                            created_at=now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()

@@ -51,6 +51,7 @@ class Turn:
     events: list[ChatEvent] = field(default_factory=list)
     span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
     door: str = "rest"  # where the turn came from: web | rest | ws | …
+    door_detail: str = ""  # who there, e.g. "slack:T1:U123"
 
     @property
     def cid(self) -> str:
@@ -103,4 +104,5 @@ class TurnTools:
     def entry(self, turn: Turn, action: str, intent: Mapping[str, Any], risk: Risk, confirmed: bool,
               principal: Principal | None = None) -> Entry:
         return Entry(principal=principal or turn.principal, action=action, risk=risk, confirmed=confirmed,
-                     door=turn.door, intent=dict(intent), conversation_id=turn.conversation.id)
+                     door=turn.door, door_detail=turn.door_detail, intent=dict(intent),
+                     conversation_id=turn.conversation.id)

@@ -144,7 +144,8 @@ class PlatformDoorService:
     async def _turn(self, principal: Principal, place: Place, conversation: UUID, text: str, *,
                     confirmation_id: str | None = None, action_hash: str | None = None) -> TurnReply:
         return await self.chat.handle_message(principal, conversation, text, confirmation_id=confirmation_id,
-                                              action_hash=action_hash, door=Door(place.platform.value))
+                                              action_hash=action_hash, door=Door(place.platform.value),
+                                              door_detail=principal.request_id or "")
 
     async def _render(self, reply: TurnReply, place: Place, who: ChatUser, principal: Principal) -> list[Outbound]:
         hashes: dict[str, str] = {}

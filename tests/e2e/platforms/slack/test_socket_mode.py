@@ -9,6 +9,8 @@ import time
 from chatops_commander import bootstrap, bootstrap_platforms
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.audit_events import AuditAction
+from chatops_commander.services import audit
 from chatops_commander.services.platforms.contract import Platform
 from chatops_commander.services.platforms.records import ChannelPolicy
 from tests.e2e.conftest import add_user, client_for, login
@@ -64,6 +66,8 @@ async def test_restart_with_the_confirm_button_runs_once_and_a_replayed_click_is
     async with world.container.uow() as uow:
         rows = await uow.commands.list(limit=50)
     assert {r.door for r in rows if r.action == "service.restart"} == {"slack"}
+    executed = [e for e in await audit.events(world.container.uow) if e.action is AuditAction.COMMAND_EXECUTED]
+    assert {e.details.get("doorDetail") for e in executed} == {"slack:T1:U-alice"}  # who, in the chat platform
 
 
 async def test_deploy_waits_for_a_second_linked_person_in_the_approvers_channel(world: SlackWorld) -> None:
