@@ -191,3 +191,46 @@ def test_scenario_3_the_deploy_asks_its_pre_check_question_with_three_buttons_th
     finally:
         op_ctx.close()
         admin_ctx.close()
+
+
+def _until(check: Any, what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not true after {timeout:g} s")
+        time.sleep(0.05)  # polling a process outside the browser, with a deadline
+
+
+@pytest.mark.fleet
+def test_scenario_2_site_down_diagnosis_then_1_then_confirm_restarts_nginx(fleet_server: LiveServer, fleet: Any,
+                                                                            browser: Any) -> None:
+    ex = expect()
+    fleet.supervisorctl("web-01", "stop", "nginx")
+    _until(lambda: fleet.http_get("web-01") is None, "nginx of web-01 stopped")
+    ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
+    ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": fleet_server.base}])
+    try:
+        page = ctx.new_page()
+        w = watch(page)
+        login(page, fleet_server.base, ADMIN_EMAIL)
+        page.get_by_role("button", name=UI["fr"]["new"]).click()
+        diag = turn(page, "fr", "Le site est down, qu'est-ce qui se passe ?")
+        assert "nginx sur web-01 : ❌ ARRÊTÉ" in diag or "nginx sur web-01 : ARRÊTÉ" in diag, diag
+        assert "Cause probable : nginx est arrêté sur web-01" in diag, diag
+        choices = page.locator(".msg-assistant").last.locator("button")
+        ex(choices.first).to_have_text("1. Redémarrer nginx sur web-01")
+        shot(page, "chat-seed-incident-diagnosis-desktop-dark")
+        choices.first.click()
+        card = page.locator(".card-action:not(.card-approval)").last
+        ex(card).to_contain_text("Redémarrer nginx sur web-01")
+        assert fleet.http_get("web-01") is None  # nothing ran before the confirmation
+        card.get_by_role("button", name="Confirmer").click()
+        done = page.locator(".msg-assistant", has_text="Tests de santé").last
+        ex(done).to_contain_text("PASSED")
+        ex(done).to_contain_text("J'ai redémarré nginx")
+        _until(lambda: "hello from web-01" in (fleet.http_get("web-01") or ""), "web-01 answering again")
+        shot(page, "chat-seed-incident-restarted-desktop-dark")
+        w.assert_clean()
+    finally:
+        ctx.close()
+        fleet.supervisorctl("web-01", "start", "nginx")
