@@ -1,8 +1,9 @@
 """The seed's three dialogues (chatops-commander-design.md, Scénarios 1–3) driven through the web chat in a real
-browser at 1440×900: the morning check on localhost in French and in English ("Besoin de détails ?", yes → the
-details, no → a polite close); the deploy of a localhost runbook (the pre-check question with its three choices as
-buttons, the approval card approved by an admin in a second browser, the steps' results); and, when the sshd test
-fleet is available, the site-down incident (nginx stopped under supervisord, diagnosis, "1", confirm, restarted)."""
+browser at 1440×900 (the morning check also at 390×844): the morning check on localhost in French and in English
+("Besoin de détails ?", yes → the details, no → a polite close); the deploy of a localhost runbook (the pre-check
+question with its three choices as buttons, the approval card approved by an admin in a second browser, the
+steps' results); and, when the sshd test fleet is available, the site-down incident (nginx stopped under
+supervisord, diagnosis, "1", confirm, restarted)."""
 
 from __future__ import annotations
 
@@ -109,12 +110,14 @@ MORNING = {
 }
 
 
-@pytest.mark.parametrize(("lang", "theme"), [("fr", "dark"), ("en", "light")])
+@pytest.mark.parametrize(("lang", "theme", "size"), [("fr", "dark", "desktop"), ("en", "light", "desktop"),
+                                                     ("fr", "light", "phone")])
 def test_scenario_1_the_morning_check_asks_if_details_are_needed_gives_them_then_closes_politely(
-        seed_server: LiveServer, browser: Any, lang: str, theme: str) -> None:
+        seed_server: LiveServer, browser: Any, lang: str, theme: str, size: str) -> None:
     hello, state_lines, yes, details_head, details_line, bye, polite = MORNING[lang]
     ex = expect()
-    ctx = browser.new_context(viewport=SIZES["desktop"], locale=UI[lang]["locale"])
+    ctx = browser.new_context(viewport=SIZES[size], locale=UI[lang]["locale"], is_mobile=size == "phone",
+                              has_touch=size == "phone")
     ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": seed_server.base}])
     try:
         page = ctx.new_page()
@@ -126,13 +129,15 @@ def test_scenario_1_the_morning_check_asks_if_details_are_needed_gives_them_then
             assert line in state, (line, state)
         assert "()" not in state, state  # no "all critical services running ()" when none is watched
         assert state.index(state_lines[-1]) > state.index(state_lines[1]), state  # the question ends the report
-        shot(page, f"chat-seed-morning-{lang}-desktop-{theme}")
+        shot(page, f"chat-seed-morning-{lang}-{size}-{theme}")
         details = turn(page, lang, yes)
         assert details.startswith(details_head) and details_line in details, details
         closing = turn(page, lang, bye)
         assert closing.startswith(polite), closing
         ex(page.locator("html")).to_have_attribute("data-theme", theme)
         ex(page.locator(".msg-user")).to_have_count(3)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= SIZES[size]["width"] + 1, f"horizontal scroll: {width}px"
         w.assert_clean()
     finally:
         ctx.close()
