@@ -95,3 +95,15 @@ def test_sizes_as_the_seed_writes_them() -> None:
 def test_any_size_is_a_number_and_a_unit(n: int) -> None:
     number, unit = wording.size(n).split(" ")
     assert unit in ("B", "KB", "MB", "GB") and float(number) >= 0
+
+
+def test_the_morning_check_of_hosts_without_a_watched_service_says_so_instead_of_all_running_in_empty_brackets(
+) -> None:
+    hosts = [wording.HostHealth("localhost", True, {})]
+    en = wording.fleet_health(hosts, [], [], greet=True, lang="en")
+    fr = wording.fleet_health(hosts, [], [], greet=True, lang="fr")
+    assert "No service watched on these servers" in en and "All critical services running" not in en, en
+    assert "Aucun service surveillé sur ces serveurs" in fr and "()" not in fr, fr
+    watched = wording.fleet_health([wording.HostHealth("web-01", True, {"nginx": True})], [], [], greet=False,
+                                   lang="en")
+    assert "✅ All critical services running (nginx)" in watched

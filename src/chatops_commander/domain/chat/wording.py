@@ -276,8 +276,11 @@ def fleet_health(hosts: Sequence[HostHealth], alerts: Sequence[str], options: Se
         out += [f"   - {svc} {'sur' if fr else 'on'} {host}" for host, svc in stopped]
     else:
         names = ", ".join(sorted({svc for h in hosts for svc in h.services}))
-        out.append("✅ " + (f"Tous les services critiques actifs ({names})" if fr
-                            else f"All critical services running ({names})"))
+        if names:
+            out.append("✅ " + (f"Tous les services critiques actifs ({names})" if fr
+                                else f"All critical services running ({names})"))
+        else:  # nothing checked: say so rather than "all running ()"
+            out.append("Aucun service surveillé sur ces serveurs" if fr else "No service watched on these servers")
     out += fleet_figures(figures, lang)
     if alerts:
         n = len(alerts)
