@@ -484,3 +484,17 @@ async def test_a_backup_listing_that_fails_is_said_never_taken_for_no_backup() -
     text = text_of(await w.say(op, conv, "deploy v2.5.0 to production"))
     assert "⚠️ Backup: I could not list /backups on web-01 (" in text, text
     assert "No backup found" not in text and "1. Back up the database, then deploy" in text
+
+
+async def test_the_seeds_own_deploy_sentence_is_answered_in_french() -> None:
+    """"Deploy la v2.5.0 sur production" (the seed's words: an English verb in a French sentence, as French
+    sysadmins say it) is answered in French; the same request in English is answered in English."""
+    w = fleet()
+    w.add_runbook(parse_runbook(shop_runbook()))
+    for lang, said, expected in (("fr", "Deploy la v2.5.0 sur production",
+                                  "⚠️ Déploiement de shop v2.5.0 en production détecté"),
+                                 ("en", "deploy v2.5.0 to production", "⚠️ Deploying shop v2.5.0 to production")):
+        user = w.user(Role.OPERATOR, f"deployer-{lang}@example.com", execute_on=["web-01", "web-02"], lang=lang)
+        conv = await w.conversation(user)
+        text = text_of(await w.say(user, conv, said))
+        assert text.startswith(expected), text

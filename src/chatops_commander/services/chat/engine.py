@@ -134,6 +134,8 @@ class ChatService:
         conv, user_msg = await self.conversations.user_line(principal, conversation_id, text)
         state = dict(conv.context or {})
         ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
+        if ctx.lang is None and principal.language in ("en", "fr"):
+            ctx = replace(ctx, lang=principal.language)  # a first sentence as French as it is English: the user's
         with self.tracer.span("chat.parse") as stage:
             parsed, new_ctx = await (await self.parsers.for_principal(principal)).parse_async(text, ctx)
             lang = self._lang(parsed, ctx, principal, text)
