@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatops.platforms")
 SECRET_NAMES = {"slack": ("bot_token", "app_token", "signing_secret"), "mattermost": ("token",),
-                "matrix": ("access_token",)}
-SUPPORTED = ("slack", "mattermost", "matrix")
+                "matrix": ("access_token",), "teams": ("app_password",)}
+SUPPORTED = ("slack", "mattermost", "teams", "matrix")
 
 
 class PlatformSettings(BaseSettings):
@@ -60,6 +60,18 @@ class PlatformSettings(BaseSettings):
     matrix_access_token: SecretStr | None = None
     matrix_rooms: Annotated[list[str], NoDecode] = Field(default_factory=list)
     matrix_approvers_room: str | None = None  # room id where approval cards are also posted (the bot must be in it)
+
+    # Microsoft Teams (docs/platforms/teams.md): the Azure Bot's app id and client secret; tenant for a single-tenant
+    # bot. Teams POSTs activities to http(s)://<your host>/api/messages (behind your reverse proxy) on teams_host:port.
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None  # the app registration's client secret
+    teams_tenant_id: str | None = None
+    teams_host: str = "127.0.0.1"
+    teams_port: int = Field(default=3978, ge=0, le=65535)
+    teams_cloud: Literal["Public", "USGov", "USGovDoD", "China"] = "Public"
+    teams_service_url: str = "https://smba.trafficmanager.net/teams"  # for posts before any activity (approvers)
+    teams_openid_metadata_url: str | None = None  # the connector's signing keys; default the cloud's Bot Framework
+    teams_approvers_channel: str | None = None  # channel id (19:…@thread.tacv2) where approval cards are also posted
 
     @field_validator("bots", mode="before")
     @classmethod
@@ -143,6 +155,8 @@ def platform_door(container: Container, chat: ChatService | None = None,
         approvers[Platform.SLACK] = Place(Platform.SLACK, "", ps.slack_approvers_channel)
     if ps.mattermost_approvers_channel:
         approvers[Platform.MATTERMOST] = Place(Platform.MATTERMOST, "", ps.mattermost_approvers_channel)
+    if ps.teams_approvers_channel:
+        approvers[Platform.TEAMS] = Place(Platform.TEAMS, ps.teams_tenant_id or "", ps.teams_approvers_channel)
     if ps.matrix_approvers_room:
         approvers[Platform.MATRIX] = Place(Platform.MATRIX, "", ps.matrix_approvers_room)
     base = link_base(container)
@@ -214,6 +228,22 @@ async def build_bot(container: Container, name: str, door: PlatformDoorService, 
             url=ps.mattermost_url, token=token, action_token=action_token(container, "mattermost"),
             callback_host=ps.mattermost_callback_host, callback_port=ps.mattermost_callback_port,
             callback_url=ps.mattermost_callback_url, approvers_channel=ps.mattermost_approvers_channel))
+    if name == "teams":
+        try:
+            import microsoft_teams.apps  # noqa: F401
+        except ImportError:
+            raise ConfigError("The Teams bot needs Microsoft's Teams SDK: pip install 'chatops-commander[teams]'.") \
+                from None
+        from chatops_commander.adapters.platforms.teams.bot import TeamsBot, TeamsConfig
+
+        password = await platform_secret(container, ps, "teams", "app_password")
+        if not ps.teams_app_id or not password:
+            raise ConfigError("Teams needs CHATOPS_TEAMS_APP_ID and CHATOPS_TEAMS_APP_PASSWORD (or `chatops bots "
+                              "secret set teams app_password`).")
+        return TeamsBot(door, TeamsConfig(
+            app_id=ps.teams_app_id, app_password=password, tenant_id=ps.teams_tenant_id, host=ps.teams_host,
+            port=ps.teams_port, cloud=ps.teams_cloud, openid_metadata_url=ps.teams_openid_metadata_url,
+            service_url=ps.teams_service_url.rstrip("/"), approvers_channel=ps.teams_approvers_channel))
     if name == "matrix":
         try:
             import mautrix  # noqa: F401

@@ -113,3 +113,14 @@ LABELS = {
 def label(key: str, lang: str) -> str:
     fr_text, en_text = LABELS[key]
     return fr_text if lang == "fr" else en_text
+
+
+def direct_message_sent(lang: str) -> str:
+    """Said in a channel when the answer was for one person only and went to their direct chat with the bot."""
+    return "Je vous ai envoyé un message direct." if lang == "fr" else "I sent you a direct message."
+
+
+def press_received(lang: str) -> str:
+    """What a platform shows right away on a button press, while the door answers in the conversation."""
+    return "Reçu : la réponse suit dans la conversation." if lang == "fr" else \
+        "Received: the answer follows in the conversation."
