@@ -177,6 +177,7 @@ class FakeTeams:
         connector.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._post_activity)
         self.connector_port = await self._serve(connector, None)
         entra = web.Application()
+        entra.router.add_get("/common/discovery/instance", self._instance_discovery)
         entra.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._tenant_configuration)
         entra.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -233,6 +234,12 @@ class FakeTeams:
             writer.close()
 
     # ---- Entra ID
+
+    async def _instance_discovery(self, _: web.Request) -> web.Response:
+        return web.json_response({"api-version": "1.1", "tenant_discovery_endpoint": f"https://{LOGIN_HOST}/common/"
+                                  "v2.0/.well-known/openid-configuration", "metadata": [{
+                                      "preferred_network": LOGIN_HOST, "preferred_cache": "login.windows.net",
+                                      "aliases": [LOGIN_HOST, "login.windows.net", "login.microsoft.com"]}]})
 
     async def _tenant_configuration(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]

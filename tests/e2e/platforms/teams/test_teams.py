@@ -103,3 +103,45 @@ async def test_the_link_offer_in_a_channel_goes_to_a_direct_chat(world: TeamsWor
     assert private.conversation_id == "a:direct-29:aad-bob" and "/link/" in private.text
     assert told.conversation_id.startswith(CHANNEL) and "/link/" not in told.text
     assert "direct message" in told.text
+
+
+async def test_the_incident_is_diagnosed_and_the_fix_chosen_confirmed_and_verified_with_card_buttons(
+        world: TeamsWorld) -> None:
+    await world.linked("aad-op", Role.OPERATOR, "op@example.com")
+    world.fleet.hosts["web-01"].services["nginx"] = False
+    await world.teams.say("aad-op", "Op", "Le site est down, qu'est-ce qui se passe ?")
+    [diagnosis] = await world.teams.wait_posts(1)
+    assert "nginx sur web-01 : ❌ ARRÊTÉ" in diagnosis.all_text, diagnosis.all_text
+    choices = diagnosis.actions()
+    [restart] = [title for title in choices if title.startswith("1")]
+    assert "nginx" in restart and "web-01" in restart
+    assert not any("restart" in line for line in world.fleet.sent("web-01"))
+    await world.teams.press(diagnosis, restart, "aad-op", "Op")
+    [_, card] = await world.teams.wait_posts(2)
+    assert set(card.actions()) == {"Confirmer", "Annuler"} and "web-01" in card.all_text
+    assert not any("restart" in line for line in world.fleet.sent("web-01"))  # nothing ran before the confirmation
+    await world.teams.press(card, "Confirmer", "aad-op", "Op")
+    [*_, done] = await world.teams.wait_posts(3)
+    assert "J'ai redémarré nginx" in done.text and "nginx tourne" in done.text, done.text
+    assert world.fleet.hosts["web-01"].services["nginx"] is True
+    assert not any("restart" in line for line in world.fleet.sent("web-02"))
+
+
+async def test_the_channel_policy_is_enforced_and_help_lists_what_this_channel_allows(world: TeamsWorld) -> None:
+    from chatops_commander import bootstrap_platforms
+    from chatops_commander.domain.risk import Risk
+    from chatops_commander.services.platforms.contract import Platform
+    from chatops_commander.services.platforms.records import ChannelPolicy
+
+    await world.linked("aad-alice", Role.ADMIN, "alice@example.com")
+    await bootstrap_platforms.platform_store(world.container).set_policy(
+        ChannelPolicy(Platform.TEAMS, "19:web@thread.tacv2", ("server.*", "service.*"), ("web",), Risk.MEDIUM))
+    await world.teams.say("aad-alice", "Alice", "restart postgresql on db-master", channel="19:web@thread.tacv2")
+    [refused] = await world.teams.wait_posts(1)
+    assert "This channel does not allow db-master" in refused.text and world.fleet.sent("db-master") == []
+    await world.teams.say("aad-alice", "Alice", "help", channel="19:web@thread.tacv2")
+    [_, helped] = await world.teams.wait_posts(2)
+    assert "`service.restart`" in helped.text and "`server.reboot`" not in helped.text
+    await world.teams.say("aad-alice", "Alice", "restart postgresql on db-master")  # another channel: no policy
+    [*_, card] = await world.teams.wait_posts(3)
+    assert set(card.actions()) == {"Confirm", "Cancel"}

@@ -193,10 +193,16 @@ class TeamsBot:
     async def _deliver(self, replies: Awaitable[Sequence[Outbound]]) -> None:
         try:
             outs = await replies
-            for out in outs:
-                await self.send(out)
-        except Exception:  # one turn's failure never takes the bot down
+        except Exception:  # one turn's failure never takes the bot down; the user sees nothing half-done
             log.exception("teams: the door failed on an activity")
+            return
+        for out in outs:
+            try:
+                await self.send(out)
+            except Exception as exc:  # Entra refused our secret, the connector is down…: said in one line
+                log.warning("teams: could not post to %s: %s: %s (check CHATOPS_TEAMS_APP_ID, "
+                            "CHATOPS_TEAMS_APP_PASSWORD and CHATOPS_TEAMS_TENANT_ID)", out.place.channel_id,
+                            type(exc).__name__, str(exc)[:300])
 
     # ---- door → Teams (PlatformSender)
 
