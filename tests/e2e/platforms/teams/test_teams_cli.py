@@ -4,6 +4,7 @@ plainly, without a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -103,5 +104,5 @@ async def test_a_wrong_client_secret_is_said_in_the_log_and_nothing_is_posted(
         deadline = time.monotonic() + 60
         while fake_teams.token_requests == 0 or "could not post" not in path.read_text():
             assert time.monotonic() < deadline, path.read_text()
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
     assert fake_teams.posts == [] and "invalid_client" in path.read_text()
