@@ -423,3 +423,22 @@ def test_bad_input_gets_a_clear_answer_never_an_exception_or_an_action(text: str
     if not any(ch.isascii() and ch.isalnum() for ch in text) or len(text) > 2000:
         assert parsed.action is None or parsed.intent is Intent.CONVERSATION
         assert parsed.action is not None or parsed.clarification
+
+
+_RUNS = {s.name: frozenset(s.services) for s in dev_inventory().servers}
+_PAIRS = [(service, host, other) for service in ("postgresql", "nginx", "haproxy", "memcached")
+          for host, runs in _RUNS.items() if service in runs
+          for other, other_runs in _RUNS.items() if other_runs and service not in other_runs]
+
+
+@given(st.sampled_from(_PAIRS), _styled(st.sampled_from(["restart {}", "reboot {}", "and {}", "same on {}",
+                                                          "redémarre {}", "et sur {}", "pareil sur {}"])))
+@SETTINGS
+def test_a_service_from_earlier_is_never_assumed_on_a_server_that_does_not_run_it(
+        pair: tuple[str, str, str], follow_up: str) -> None:
+    """After "restart postgresql on db-master", "reboot web-01" is about web-01 (a reboot, or a question about which
+    service), never "restart postgresql on web-01", which web-01 does not run."""
+    service, host, other = pair
+    parsed = _parse(follow_up.format(other), f"restart {service} on {host}")
+    if parsed.action is not None and parsed.action.startswith("service."):
+        assert parsed.service != service or other not in parsed.targets, (follow_up, parsed)

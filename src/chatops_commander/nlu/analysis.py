@@ -111,8 +111,9 @@ def analyze(
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
     blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
     _imperative_clause(scoring, scores, matcher)
+    carried = carried_service_fits(ctx.service, ents, names)
     for score in scores:
-        _bonus(score, ents, values, ctx)
+        _bonus(score, ents, values, ctx, carried)
         if command is not None and score.spec.id == "shell.run":
             score.bonus += 3.0
             score.noun = max(score.noun, 0.5)
@@ -217,7 +218,22 @@ def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher, matcher:
         raw.blank.remove(key)
 
 
-def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: ConversationContext) -> None:
+def carried_service_fits(service: str | None, ents: Entities, names: EntityMatcher) -> bool:
+    """A service from earlier in the conversation is assumed only on servers that run it (when the inventory
+    says what they run): after "restart postgresql on db-master", "reboot web-01" is about web-01, not about a
+    postgresql it does not have; "and on db-replica" still is."""
+    if not service or ents.services or not ents.hosts:
+        return True
+    by_name = {s.name: s for s in names.inventory.servers}
+    for host in ents.hosts:
+        server = by_name.get(host)
+        if server is not None and server.services and service not in server.services:
+            return False
+    return True
+
+
+def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: ConversationContext,
+           carried_fits: bool = True) -> None:
     spec: ActionSpec = score.spec
     param_names = score.params
     if spec.needs_service and "container" in param_names:
@@ -225,7 +241,7 @@ def _bonus(score: ActionScore, ents: Entities, values: dict[str, Any], ctx: Conv
     elif spec.needs_service:
         if ents.services:
             score.bonus += 0.8
-        elif ctx.service and not values.get("url"):
+        elif ctx.service and not values.get("url") and carried_fits:
             score.bonus += 0.4
         else:
             score.bonus -= 2.0 if values.get("url") else 1.0  # "is https://… alive?": the site, not a service

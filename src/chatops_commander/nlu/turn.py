@@ -9,7 +9,7 @@ from typing import Any
 from chatops_commander.domain.actions import ActionSpec, Intent, TargetScope
 from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.domain.risk import Risk
-from chatops_commander.nlu.analysis import Analysis
+from chatops_commander.nlu.analysis import Analysis, carried_service_fits
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import EntityMatcher
 from chatops_commander.nlu.history import history_filters
@@ -55,6 +55,9 @@ def build(
     service = frame.service if wants_service else None
     if service is None and spec.needs_service:
         service = ctx.service
+    if service is not None and not frame.explicit_service and service == ctx.service \
+            and not carried_service_fits(service, a.entities, names):
+        service = None  # the servers named now do not run the service talked about before: ask which one
     if frame.forced_targets is not None:
         hosts: tuple[str, ...] = frame.forced_targets
         question: str | None = None
