@@ -168,8 +168,10 @@ async def test_a_channel_policy_refuses_what_it_does_not_allow_and_help_lists_on
                                             ("production",), Risk.MEDIUM))
     [refused] = await pw.say(alice, "restart postgresql on db-01")
     assert "This channel does not allow db-01" in refused.text and refused.card is None
-    [risky] = await pw.say(alice, "reboot web-01")
-    assert "does not allow" in risky.text
+    # "the server": right after "restart postgresql …", a bare "reboot web-01" is read in context as restarting
+    # postgresql there (medium, allowed here); the refusal is on what the turn resolves, not on a second reading
+    [risky] = await pw.say(alice, "reboot the server web-01")
+    assert "does not allow critical risk (at most medium)" in risky.text and risky.card is None
     [card] = await pw.say(alice, "restart nginx on web-01")
     assert card.card is not None
     [helped] = await pw.say(alice, "help")
