@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.security.channel_policy import ChannelRestriction
 from chatops_commander.services.platforms.contract import Place, Platform
 
 
@@ -30,7 +30,8 @@ class ChannelPolicy:
     """What may be run from one channel: action patterns (`service.*`), server tags, the highest risk.
 
     Empty `actions` or `tags` means "no restriction of that kind"; a direct message has no policy
-    unless one is set for its channel id."""
+    unless one is set for its channel id. What is stored; the rule itself is the pure
+    `domain.security.channel_policy.ChannelRestriction` (`restriction()`), which the action pipeline enforces."""
 
     platform: Platform
     channel_id: str
@@ -40,14 +41,17 @@ class ChannelPolicy:
     updated_by: str = ""
     updated_at: datetime | None = None
 
+    def restriction(self) -> ChannelRestriction:
+        return ChannelRestriction(self.platform.value, self.channel_id, self.actions, self.tags, self.max_risk)
+
     def allows_action(self, action: str) -> bool:
-        return not self.actions or any(fnmatch.fnmatchcase(action, pattern) for pattern in self.actions)
+        return self.restriction().allows_action(action)
 
     def allows_risk(self, risk: Risk) -> bool:
-        return risk.rank <= self.max_risk.rank
+        return self.restriction().allows_risk(risk)
 
     def allows_server(self, tags: Iterable[str]) -> bool:
-        return not self.tags or bool(set(self.tags) & set(tags))
+        return self.restriction().allows_server(tags)
 
 
 @dataclass(frozen=True)

@@ -55,13 +55,6 @@ def slow_down(wait: int, lang: str) -> str:
             else f"Slow down: too many messages. Try again in {wait} s.")
 
 
-def policy_refused(what: str, lang: str) -> str:
-    return (f"⛔ Ce canal ne permet pas {what}. Demandez-le dans un canal qui l'autorise, ou en message direct si "
-            "votre administrateur l'a prévu (`chatops bots channel show`)." if lang == "fr" else
-            f"⛔ This channel does not allow {what}. Ask in a channel that does, or in a direct message if your "
-            "administrator allows it (`chatops bots channel show`).")
-
-
 def button_refused(code: str, lang: str) -> str:
     fr = lang == "fr"
     texts = {
