@@ -37,7 +37,7 @@ from chatops_commander.services.platforms import wording
 from chatops_commander.services.platforms.contract import ButtonPress, ChatUser, Inbound, Outbound, Place, Platform
 from chatops_commander.services.platforms.ports import PlatformStore
 from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, conversation_key
-from chatops_commander.services.platforms.render import Renderer, user_key
+from chatops_commander.services.platforms.render import Renderer, option_digest, user_key
 from chatops_commander.services.platforms.signing import ButtonClaim, ButtonRefused, ButtonSigner, Press
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import AuthMethod, Principal
@@ -221,8 +221,9 @@ class PlatformDoorService:
         if not policy.allows_action(action):
             return wording.policy_refused(f"l'action `{action}`" if fr else f"the action `{action}`", lang)
         if not policy.allows_risk(level):
+            fr_level, fr_max = chat_wording.RISK_FR[level].lower(), chat_wording.RISK_FR[policy.max_risk].lower()
             return wording.policy_refused(
-                f"un risque {level.value} (au plus {policy.max_risk.value})" if fr
+                f"un risque {fr_level} (au plus {fr_max})" if fr
                 else f"{level.value} risk (at most {policy.max_risk.value})", lang)
         names = [h for t in targets for h in (inventory.groups.get(t) or (t,))]
         outside = sorted(n for n in names if n in servers and not policy.allows_server(servers[n].tags))
@@ -270,6 +271,8 @@ class PlatformDoorService:
             return [Outbound(place, wording.unlinked(lang), lang=lang)]
         principal = principal_for(account, identity, place)
         mine = claim.chat_user == user_key(who)
+        if mine and claim.lang in ("en", "fr"):  # the card's owner is answered in the card's language
+            lang = claim.lang
         if claim.press in (Press.CONFIRM, Press.CANCEL, Press.CHOOSE) and not mine:
             return [await self._refuse_button(place, who, "not_yours", lang, principal)]
         if claim.press in (Press.APPROVE, Press.REJECT) and mine:
@@ -283,6 +286,7 @@ class PlatformDoorService:
     async def _refuse_button(self, place: Place, who: ChatUser, code: str, lang: str,
                              principal: Principal | None) -> Outbound:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED,
+                  "stale": AuditAction.CONFIRMATION_EXPIRED,
                   "forged": AuditAction.CONFIRMATION_FORGED, "malformed": AuditAction.CONFIRMATION_FORGED}.get(
             code, AuditAction.AUTHORIZATION_DENIED)
         await audit.record_alone(self.uow, principal, action, AuditOutcome.DENIED, actor=None if principal
@@ -294,9 +298,12 @@ class PlatformDoorService:
                            lang: str) -> list[Outbound]:
         if claim.press is Press.CHOOSE:
             conversation = UUID(claim.ref)
-            text = str(claim.option)
-            refusal = await self._policy_gate(principal, place, await self.chat.get_conversation(principal,
-                                                                                                  conversation), text)
+            conv = await self.chat.get_conversation(principal, conversation)
+            number = self._current_number(conv, claim)
+            if number is None:  # the conversation moved on: that number now means something else, or nothing
+                return [await self._refuse_button(place, who, "stale", lang, principal)]
+            text = str(number)
+            refusal = await self._policy_gate(principal, place, conv, text)
             if refusal is not None:
                 return [refusal]
             reply = await self._turn(principal, place, conversation, text)
@@ -318,6 +325,15 @@ class PlatformDoorService:
         reply = await self._turn(principal, place, conversation, "oui" if conf.lang == "fr" else "yes",
                                  confirmation_id=conf.id, action_hash=claim.action_hash)
         return await self._render(reply, place, who, principal)
+
+    @staticmethod
+    def _current_number(conv: Conversation, claim: ButtonClaim) -> int | None:
+        """The number the conversation now gives the option this choice button showed (None: no longer offered)."""
+        options = [o for o in (conv.context or {}).get("options") or [] if isinstance(o, Mapping)]
+        numbers = [n for n, option in enumerate(options, start=1) if option_digest(option) == claim.action_hash]
+        if not numbers:
+            return None
+        return claim.option if claim.option in numbers else numbers[0]
 
     async def _decide(self, approver: Principal, place: Place, claim: ButtonClaim, lang: str) -> list[Outbound]:
         async with self.uow() as uow:
