@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chatops_commander.domain.chat.wording import RISK_FR
 from chatops_commander.domain.errors import PermissionDenied
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.servers import Server
@@ -76,7 +77,7 @@ class ChannelRestriction:
         if not self.allows_risk(risk):
             return PolicyRefusal(
                 Outside.RISK, refused(f"{risk.value} risk (at most {self.max_risk.value})", "en"),
-                refused(f"un risque {risk.value} (au plus {self.max_risk.value})", "fr"))
+                refused(f"un risque {RISK_FR[risk].lower()} (au plus {RISK_FR[self.max_risk].lower()})", "fr"))
         outside = tuple(sorted({s.name for s in servers if not self.allows_server(s.tags)}))
         if outside:
             names, tags = ", ".join(outside), ", ".join(self.tags)

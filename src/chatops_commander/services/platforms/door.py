@@ -36,7 +36,7 @@ from chatops_commander.services.platforms import wording
 from chatops_commander.services.platforms.contract import ButtonPress, ChatUser, Inbound, Outbound, Place, Platform
 from chatops_commander.services.platforms.ports import PlatformStore
 from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, conversation_key
-from chatops_commander.services.platforms.render import Renderer, user_key
+from chatops_commander.services.platforms.render import Renderer, option_digest, user_key
 from chatops_commander.services.platforms.signing import ButtonClaim, ButtonRefused, ButtonSigner, Press
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import AuthMethod, Principal
@@ -219,6 +219,8 @@ class PlatformDoorService:
             return [Outbound(place, wording.unlinked(lang), lang=lang)]
         principal = principal_for(account, identity, place)
         mine = claim.chat_user == user_key(who)
+        if mine and claim.lang in ("en", "fr"):  # the card's owner is answered in the card's language
+            lang = claim.lang
         if claim.press in (Press.CONFIRM, Press.CANCEL, Press.CHOOSE) and not mine:
             return [await self._refuse_button(place, who, "not_yours", lang, principal)]
         if claim.press in (Press.APPROVE, Press.REJECT) and mine:
@@ -232,6 +234,7 @@ class PlatformDoorService:
     async def _refuse_button(self, place: Place, who: ChatUser, code: str, lang: str,
                              principal: Principal | None) -> Outbound:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED,
+                  "stale": AuditAction.CONFIRMATION_EXPIRED,
                   "forged": AuditAction.CONFIRMATION_FORGED, "malformed": AuditAction.CONFIRMATION_FORGED}.get(
             code, AuditAction.AUTHORIZATION_DENIED)
         await audit.record_alone(self.uow, principal, action, AuditOutcome.DENIED, actor=None if principal
@@ -243,7 +246,12 @@ class PlatformDoorService:
                            lang: str) -> list[Outbound]:
         policy = await self.store.policy(place.platform, place.channel_id)
         if claim.press is Press.CHOOSE:
-            reply = await self._turn(principal, place, UUID(claim.ref), str(claim.option), policy=policy)
+            conversation = UUID(claim.ref)
+            conv = await self.chat.get_conversation(principal, conversation)
+            number = self._current_number(conv, claim)
+            if number is None:  # the conversation moved on: that number now means something else, or nothing
+                return [await self._refuse_button(place, who, "stale", lang, principal)]
+            reply = await self._turn(principal, place, conversation, str(number), policy=policy)
             return await self._render(reply, place, who, principal)
         async with self.uow() as uow:
             conf = await uow.confirmations.get(claim.ref)
@@ -257,6 +265,15 @@ class PlatformDoorService:
         reply = await self._turn(principal, place, conversation, "oui" if conf.lang == "fr" else "yes",
                                  policy=policy, confirmation_id=conf.id, action_hash=claim.action_hash)
         return await self._render(reply, place, who, principal)
+
+    @staticmethod
+    def _current_number(conv: Conversation, claim: ButtonClaim) -> int | None:
+        """The number the conversation now gives the option this choice button showed (None: no longer offered)."""
+        options = [o for o in (conv.context or {}).get("options") or [] if isinstance(o, Mapping)]
+        numbers = [n for n, option in enumerate(options, start=1) if option_digest(option) == claim.action_hash]
+        if not numbers:
+            return None
+        return claim.option if claim.option in numbers else numbers[0]
 
     async def _decide(self, approver: Principal, place: Place, claim: ButtonClaim, lang: str) -> list[Outbound]:
         async with self.uow() as uow:

@@ -64,6 +64,8 @@ def button_refused(code: str, lang: str) -> str:
                       "This button was not issued by me; I refuse it."),
         "expired": ("Ce bouton a expiré : redemandez l'action.",
                     "This button has expired: ask for the action again."),
+        "stale": ("Ce choix n'est plus d'actualité : la conversation a avancé depuis. Redemandez si besoin.",
+                  "This choice is no longer current: the conversation has moved on since. Ask again if needed."),
         "replayed": ("Ce bouton a déjà servi : il ne sert qu'une fois.",
                      "This button was used already: it works once."),
         "not_yours": ("Ce bouton est destiné à la personne qui a demandé l'action, pas à vous.",
