@@ -251,7 +251,8 @@ async def build_bot(container: Container, name: str, door: PlatformDoorService, 
             raise ConfigError("The Matrix bot needs mautrix: pip install 'chatops-commander[matrix]'.") from None
         from chatops_commander.adapters.platforms.matrix import matrix_bot
 
-        return matrix_bot(ps, door, access_token=await platform_secret(container, ps, "matrix", "access_token"))
+        return matrix_bot(ps, door, access_token=await platform_secret(container, ps, "matrix", "access_token"),
+                          store=platform_store(container))
     raise ConfigError(f"Unknown or not yet available chat platform {name!r}: available: {', '.join(SUPPORTED)}.")
 
 

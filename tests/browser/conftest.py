@@ -11,18 +11,19 @@ import asyncio
 import dataclasses
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from chatops_commander import bootstrap
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Connection, HostKeyPolicy, Server
 from chatops_commander.services import users as user_service
 from chatops_commander.services.principal import Principal
@@ -39,6 +40,28 @@ PASSWORD = "Violet-Tram-42-Harbour"
 XSS_NAME = "<script>window.__xss=1</script>"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+T = TypeVar("T")
+# The `shop` application's runbook: production is localhost (the `runbook_server` fixture).
+RUNBOOK = """\
+application: shop
+environments:
+  production: [localhost]
+steps:
+  - name: {en: Pre-checks, fr: Pré-vérifications}
+    kind: precheck
+    commands: [["true"]]
+  - name: {en: Database backup, fr: Sauvegarde de la base}
+    kind: backup
+    run_on: first
+    commands: [["true"]]
+  - name: {en: Pull the release, fr: Récupération de la version}
+    kind: pull
+    commands: [["echo", "{version}"]]
+  - name: {en: Smoke tests, fr: Tests de fumée}
+    kind: smoke
+    run_on: first
+    commands: [["true"]]
+"""
 
 
 
@@ -114,6 +137,41 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """localhost and the planted server; no SSH fleet (so these tests never wait for it)."""
     _require_browser()
     with _serve(tmp_path_factory.mktemp("ui"), None) as server:
+        yield server
+
+
+def in_thread(make: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine on its own loop (Playwright's sync API keeps one running in this thread)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def runbook_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """localhost only (the planted unreachable server is removed, so a morning check is about one real host);
+    localhost is the `shop` runbook's production (`RUNBOOK`); the operator may run commands on it."""
+    _require_browser()
+    with _serve(tmp_path_factory.mktemp("runbook"), None) as server:
+        runbooks = server.data_dir / "runbooks"  # read at each request
+        runbooks.mkdir(exist_ok=True)
+        (runbooks / "shop.yaml").write_text(RUNBOOK, encoding="utf-8")
+
+        async def prepare() -> None:
+            container = await bootstrap.build(_settings(server.data_dir, {}))
+            try:
+                async with container.uow() as uow:
+                    planted = await uow.servers.get_by_name(XSS_NAME)
+                    if planted is not None and planted.id is not None:
+                        await uow.servers.remove(planted.id)
+                    await uow.commit()
+                    op = await uow.users.get_by_email(OPERATOR_EMAIL)
+                assert op is not None and op.id is not None
+                await user_service.set_permission(container.uow, Principal.cli("pytest"), op.id, "localhost",
+                                                  ServerPermission(can_read=True, can_execute=True))
+            finally:
+                await container.aclose()
+
+        in_thread(prepare)
         yield server
 
 

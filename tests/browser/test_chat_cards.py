@@ -12,10 +12,6 @@ from typing import Any
 
 import pytest
 
-from chatops_commander import bootstrap
-from chatops_commander.domain.security.authorization import ServerPermission
-from chatops_commander.services import users as user_service
-from chatops_commander.services.principal import Principal
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import (
     ADMIN_EMAIL,
@@ -24,58 +20,13 @@ from tests.browser.conftest import (
     LiveServer,
     _require_browser,
     _serve,
-    _settings,
     copy_readme_shot,
     shot,
     watch,
 )
-from tests.browser.test_chat_outputs import SIZES, expect, in_thread
+from tests.browser.test_chat_outputs import SIZES, expect
 
 pytestmark = pytest.mark.browser
-RUNBOOK = """\
-application: shop
-environments:
-  production: [localhost]
-steps:
-  - name: {en: Pre-checks, fr: Pré-vérifications}
-    kind: precheck
-    commands: [["true"]]
-  - name: {en: Database backup, fr: Sauvegarde de la base}
-    kind: backup
-    run_on: first
-    commands: [["true"]]
-  - name: {en: Pull the release, fr: Récupération de la version}
-    kind: pull
-    commands: [["echo", "{version}"]]
-  - name: {en: Smoke tests, fr: Tests de fumée}
-    kind: smoke
-    run_on: first
-    commands: [["true"]]
-"""
-
-
-@pytest.fixture(scope="module")
-def cards_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """localhost is the runbook's production; the operator may run commands on it."""
-    _require_browser()
-    with _serve(tmp_path_factory.mktemp("chat-cards"), None) as server:
-        runbooks = server.data_dir / "runbooks"  # read at each request
-        runbooks.mkdir(exist_ok=True)
-        (runbooks / "shop.yaml").write_text(RUNBOOK, encoding="utf-8")
-
-        async def grant() -> None:
-            container = await bootstrap.build(_settings(server.data_dir, {}))
-            try:
-                async with container.uow() as uow:
-                    op = await uow.users.get_by_email(OPERATOR_EMAIL)
-                assert op is not None and op.id is not None
-                await user_service.set_permission(container.uow, Principal.cli("pytest"), op.id, "localhost",
-                                                  ServerPermission(can_read=True, can_execute=True))
-            finally:
-                await container.aclose()
-
-        in_thread(grant)
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -111,16 +62,16 @@ def facts(card: Any) -> dict[str, str]:
     return found
 
 
-def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_server: LiveServer,
+def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_server: LiveServer,
                                                                           browser: Any) -> None:
     ex = expect()
     op_ctx = browser.new_context(viewport=SIZES["phone"], locale="en-US", is_mobile=True, has_touch=True)
     admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
-    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": cards_server.base}])
+    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": runbook_server.base}])
     try:
         op = op_ctx.new_page()
         w_op = watch(op)
-        login(op, cards_server.base, OPERATOR_EMAIL)
+        login(op, runbook_server.base, OPERATOR_EMAIL)
         op.get_by_role("button", name="New conversation").click()
         ask(op, "deploy v2.5.0 to production")
         # the pre-checks ask first (no backup is known): back up, then deploy — then the approval card
@@ -147,7 +98,7 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
 
         admin = admin_ctx.new_page()
         w_admin = watch(admin)
-        login(admin, cards_server.base, ADMIN_EMAIL)
+        login(admin, runbook_server.base, ADMIN_EMAIL)
         card = admin.locator(".card-approval").last
         ex(card.locator(".steps-list li")).to_have_count(4)
         assert facts(card)["Version"] == "v2.5.0" and facts(card)["Requested by"] == OPERATOR_EMAIL
@@ -170,16 +121,16 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(cards_se
 
 
 @pytest.mark.parametrize(("size", "theme"), [("desktop", "dark"), ("phone", "light")])
-def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(cards_server: LiveServer, browser: Any,
+def test_a_confirmation_card_has_its_buttons_and_not_their_names_as_text(runbook_server: LiveServer, browser: Any,
                                                                           size: str, theme: str) -> None:
     ex = expect()
     ctx = browser.new_context(viewport=SIZES[size], locale="en-US", is_mobile=size == "phone",
                               has_touch=size == "phone")
-    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": cards_server.base}])
+    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": runbook_server.base}])
     try:
         page = ctx.new_page()
         w = watch(page)
-        login(page, cards_server.base, ADMIN_EMAIL)
+        login(page, runbook_server.base, ADMIN_EMAIL)
         page.get_by_role("button", name="New conversation").click()
         ask(page, 'run "df -h /" on localhost')
         output = page.locator(".msg-assistant details.output[data-host='localhost']").last

@@ -5,12 +5,10 @@ at 1440×900 and 390×844, dark and light, by keyboard, with no serious or criti
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -20,7 +18,17 @@ from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.records import ChatMessage, CommandRecord, Conversation
 from chatops_commander.nlu import ConversationContext
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import ADMIN_EMAIL, PASSWORD, LiveServer, _require_browser, _serve, _settings, shot, watch
+from tests.browser.conftest import (
+    ADMIN_EMAIL,
+    PASSWORD,
+    LiveServer,
+    _require_browser,
+    _serve,
+    _settings,
+    in_thread,
+    shot,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
@@ -28,7 +36,6 @@ SIZES = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "hei
 BIG_LINES = 10_000
 BIG_LINE = "2026-11-30T03:12:{s:02d} web-01 shop[4242]: request {i:05d} served in 12 ms " + "x" * 40
 EMOJI = r"/\p{Emoji_Presentation}|\uFE0F|\u26A0/u"
-T = TypeVar("T")
 
 
 def expect() -> Any:
@@ -43,12 +50,6 @@ def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _require_browser()
     with _serve(tmp_path_factory.mktemp("chat-outputs"), None) as server:
         yield server
-
-
-def in_thread(make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine on its own loop (Playwright's sync API keeps one running in this thread)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
 
 
 def seed_conversation(server: LiveServer, title: str, messages: list[tuple[str, str, dict[str, Any]]],

@@ -9,61 +9,22 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from chatops_commander import bootstrap
-from chatops_commander.domain.security.authorization import ServerPermission
-from chatops_commander.services import users as user_service
-from chatops_commander.services.principal import Principal
 from tests.browser.conftest import (
     ADMIN_EMAIL,
     OPERATOR_EMAIL,
     PASSWORD,
-    XSS_NAME,
     LiveServer,
-    _require_browser,
-    _serve,
-    _settings,
     shot,
     watch,
 )
-from tests.browser.test_chat_cards import RUNBOOK, facts
-from tests.browser.test_chat_outputs import SIZES, expect, in_thread
+from tests.browser.test_chat_cards import facts
+from tests.browser.test_chat_outputs import SIZES, expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def seed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """localhost only (the planted unreachable server is removed, so the morning check is about one real host);
-    localhost is the shop runbook's production; the operator may run commands on it."""
-    _require_browser()
-    with _serve(tmp_path_factory.mktemp("chat-seed"), None) as server:
-        runbooks = server.data_dir / "runbooks"  # read at each request
-        runbooks.mkdir(exist_ok=True)
-        (runbooks / "shop.yaml").write_text(RUNBOOK, encoding="utf-8")
-
-        async def prepare() -> None:
-            container = await bootstrap.build(_settings(server.data_dir, {}))
-            try:
-                async with container.uow() as uow:
-                    planted = await uow.servers.get_by_name(XSS_NAME)
-                    if planted is not None and planted.id is not None:
-                        await uow.servers.remove(planted.id)
-                    await uow.commit()
-                    op = await uow.users.get_by_email(OPERATOR_EMAIL)
-                assert op is not None and op.id is not None
-                await user_service.set_permission(container.uow, Principal.cli("pytest"), op.id, "localhost",
-                                                  ServerPermission(can_read=True, can_execute=True))
-            finally:
-                await container.aclose()
-
-        in_thread(prepare)
-        yield server
-
 
 UI = {"fr": {"send": "Envoyer", "input": "Votre demande", "new": "Nouvelle conversation", "approve": "Approuver",
               "approved": "Approuvée", "locale": "fr-FR"},
@@ -113,16 +74,16 @@ MORNING = {
 @pytest.mark.parametrize(("lang", "theme", "size"), [("fr", "dark", "desktop"), ("en", "light", "desktop"),
                                                      ("fr", "light", "phone")])
 def test_scenario_1_the_morning_check_asks_if_details_are_needed_gives_them_then_closes_politely(
-        seed_server: LiveServer, browser: Any, lang: str, theme: str, size: str) -> None:
+        runbook_server: LiveServer, browser: Any, lang: str, theme: str, size: str) -> None:
     hello, state_lines, yes, details_head, details_line, bye, polite = MORNING[lang]
     ex = expect()
     ctx = browser.new_context(viewport=SIZES[size], locale=UI[lang]["locale"], is_mobile=size == "phone",
                               has_touch=size == "phone")
-    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": seed_server.base}])
+    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": runbook_server.base}])
     try:
         page = ctx.new_page()
         w = watch(page)
-        login(page, seed_server.base, ADMIN_EMAIL)
+        login(page, runbook_server.base, ADMIN_EMAIL)
         page.get_by_role("button", name=UI[lang]["new"]).click()
         state = turn(page, lang, hello)
         for line in state_lines:
@@ -148,16 +109,16 @@ DEPLOY_CHOICES = ["1. Sauvegarder la base puis déployer", "2. Déployer v2.5.0 
 
 
 def test_scenario_3_the_deploy_asks_its_pre_check_question_with_three_buttons_then_an_admin_approves(
-        seed_server: LiveServer, browser: Any) -> None:
+        runbook_server: LiveServer, browser: Any) -> None:
     ex = expect()
     op_ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
     admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
-    op_ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": seed_server.base}])
-    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": seed_server.base}])
+    op_ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": runbook_server.base}])
+    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": runbook_server.base}])
     try:
         op = op_ctx.new_page()
         w_op = watch(op)
-        login(op, seed_server.base, OPERATOR_EMAIL)
+        login(op, runbook_server.base, OPERATOR_EMAIL)
         op.get_by_role("button", name=UI["fr"]["new"]).click()
         question = turn(op, "fr", "Déploie la v2.5.0 en production")
         assert "Déploiement de shop v2.5.0 en production" in question, question
@@ -176,7 +137,7 @@ def test_scenario_3_the_deploy_asks_its_pre_check_question_with_three_buttons_th
 
         admin = admin_ctx.new_page()
         w_admin = watch(admin)
-        login(admin, seed_server.base, ADMIN_EMAIL)
+        login(admin, runbook_server.base, ADMIN_EMAIL)
         card = admin.locator(".card-approval").last
         ex(card.locator(".steps-list li")).to_have_count(4)
         card.get_by_role("button", name=UI["fr"]["approve"]).click()

@@ -104,14 +104,19 @@ async def test_scenario_1_a_host_that_accepts_but_never_answers_is_told_from_the
             await uow.commit()
         _, admin = await world.user(Role.ADMIN, "early@example.com")
         conv = await new_conversation(admin)
-        started = time.monotonic()
         turn = await say(admin, conv, "Good morning, is everything ok?")
-        took = time.monotonic() - started
         text = turn["message"]["content"]
-        assert took < 9.5, took  # the 5 s wait for the mute host, under the 10 s SSH connect timeout
         assert "⚠️ 3/4 servers up (checked just now)" in text, text
         assert "   - web-mute: no answer within 5 s (I did not wait longer)\n" in text
         assert re.search(r"\n     last known state \(monitoring, [45]\d s ago\): nginx running\n", text), text
+        # The turn's 5 s budget gave up on the mute host: `timed_out`. Had the turn waited for SSH instead, the
+        # 10 s connect timeout (before the check's own 15 s) would have ended it as `unreachable`. (The turn's
+        # duration with mute hosts is measured in bench/morning_check.py, not asserted here.)
+        [mute_host] = [h for h in turn["message"]["metadata"]["hosts"] if h["name"] == "web-mute"]
+        assert mute_host["reachable"] is False and mute_host["timed_out_s"] == 5, mute_host
+        assert mute_host["stored_services"] == {"nginx": True} and 40 <= mute_host["stored_age_s"] < 60, mute_host
+        checked = {e["host"]: e["status"] for e in events_of(turn, "progress") if e["action"] == "fleet.health"}
+        assert checked["web-mute"] == "timed_out" and list(checked.values()).count("ok") == 3, checked
     finally:
         for w in held:
             w.close()

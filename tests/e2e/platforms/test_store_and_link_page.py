@@ -16,6 +16,7 @@ from chatops_commander.services.platforms.contract import Platform
 from chatops_commander.services.platforms.door import hash_token
 from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest
 from tests.e2e.conftest import add_user, client_for, login
+from tests.unit.platforms.card_store_contract import check_card_store
 
 HTMX = {"HX-Request": "true"}
 
@@ -50,6 +51,11 @@ async def test_the_sql_store_keeps_links_policies_single_use_requests_and_nonces
     await store.remember_conversation("slack|T1|C1|-|x", user.id, conv.id)
     assert await store.conversation("slack|T1|C1|-|x") == conv.id
     assert await store.conversation_key_of(conv.id) == "slack|T1|C1|-|x"
+
+
+async def test_the_sql_store_keeps_posted_cards_by_platform_and_message_and_forgets_them_after_their_expiry(
+        container: bootstrap.Container) -> None:
+    await check_card_store(bootstrap_platforms.platform_store(container))
 
 
 async def test_the_link_page_links_the_logged_in_account_once(container: bootstrap.Container) -> None:

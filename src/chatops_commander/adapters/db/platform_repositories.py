@@ -16,11 +16,20 @@ from chatops_commander.adapters.db.tables import channel_policies as t_policies
 from chatops_commander.adapters.db.tables import chat_button_nonces as t_nonces
 from chatops_commander.adapters.db.tables import chat_identities as t_identities
 from chatops_commander.adapters.db.tables import chat_link_requests as t_requests
+from chatops_commander.adapters.db.tables import platform_cards as t_cards
 from chatops_commander.adapters.db.tables import platform_conversations as t_conversations
 from chatops_commander.adapters.db.types import utcnow
 from chatops_commander.domain.risk import Risk
-from chatops_commander.services.platforms.contract import Platform
-from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest
+from chatops_commander.services.platforms.contract import (
+    Button,
+    ButtonStyle,
+    Card,
+    CardKind,
+    ChatUser,
+    Place,
+    Platform,
+)
+from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, PostedCard
 
 
 def _identity(row: RowMapping) -> ChatIdentity:
@@ -31,6 +40,16 @@ def _identity(row: RowMapping) -> ChatIdentity:
 def _policy(row: RowMapping) -> ChannelPolicy:
     return ChannelPolicy(Platform(row["platform"]), row["channel_id"], tuple(row["actions"] or ()),
                          tuple(row["tags"] or ()), Risk(row["max_risk"]), row["updated_by"], row["updated_at"])
+
+
+def _posted_card(row: RowMapping) -> PostedCard:
+    platform = Platform(row["platform"])
+    card = Card(CardKind(row["kind"]), row["title"], tuple((str(k), str(v)) for k, v in row["fields"] or ()),
+                tuple(Button(b["label"], b["payload"], ButtonStyle(b.get("style", "default")))
+                      for b in row["buttons"] or ()), row["expires_at"])
+    place = Place(platform, row["workspace"], row["channel_id"], row["thread_id"], bool(row["direct"]))
+    owner = ChatUser(platform, row["owner_id"], row["owner_name"]) if row["owner_id"] is not None else None
+    return PostedCard(row["message_id"], card, place, owner, row["posted_at"])
 
 
 def _key_hash(key: str) -> str:
@@ -154,3 +173,26 @@ class SqlPlatformStore:
         row = await self._one(select(t_conversations.c.key).where(
             t_conversations.c.conversation_id == conversation_id))
         return str(row["key"]) if row else None
+
+    async def keep_card(self, posted: PostedCard, now: datetime) -> None:
+        card, place = posted.card, posted.place
+        async with self._sessions() as session:
+            await session.execute(delete(t_cards).where(t_cards.c.kept_until < now))
+            await session.execute(delete(t_cards).where(t_cards.c.platform == posted.platform.value,
+                                                        t_cards.c.message_id == posted.message_id))
+            await session.execute(insert(t_cards).values(
+                platform=posted.platform.value, message_id=posted.message_id, kind=card.kind.value,
+                title=card.title, fields=[list(f) for f in card.fields],
+                buttons=[{"label": b.label, "payload": b.payload, "style": b.style.value} for b in card.buttons],
+                expires_at=card.expires_at, workspace=place.workspace, channel_id=place.channel_id,
+                thread_id=place.thread_id, direct=place.direct,
+                owner_id=posted.owner.user_id if posted.owner else None,
+                owner_name=posted.owner.display_name[:255] if posted.owner else "",
+                posted_at=posted.posted_at or now, kept_until=posted.kept_until(now)))
+            await session.commit()
+
+    async def posted_card(self, platform: Platform, message_id: str, now: datetime) -> PostedCard | None:
+        row = await self._one(select(t_cards).where(t_cards.c.platform == platform.value,
+                                                    t_cards.c.message_id == message_id,
+                                                    t_cards.c.kept_until >= now))
+        return _posted_card(row) if row else None

@@ -368,3 +368,26 @@ platform_conversations = Table(
     Column("conversation_id", Uuid, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
     Index("idx_platform_conversations_conversation", "conversation_id"),
 )
+
+# --- cards a bot posted (migration 0010): a reaction or reply on one still counts after the bot restarts ---
+
+platform_cards = Table(
+    "platform_cards", metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("message_id", String(255), primary_key=True),  # Matrix event id
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("fields", JSONType, nullable=False),  # [[label, value], …]
+    Column("buttons", JSONType, nullable=False),  # [{label, payload (signed by the door), style}, …]
+    Column("expires_at", UTCDateTime),  # the card's own expiry
+    Column("workspace", String(255), nullable=False, default=""),
+    Column("channel_id", String(255), nullable=False),
+    Column("thread_id", String(255)),
+    Column("direct", Boolean, nullable=False, default=False),
+    Column("owner_id", String(255)),  # who may answer a confirm / choose card; NULL: anyone (approval cards)
+    Column("owner_name", String(255), nullable=False, default=""),
+    Column("posted_at", UTCDateTime, nullable=False, default=utcnow),
+    Column("kept_until", UTCDateTime, nullable=False),  # purged after it (expiry + a grace)
+    CheckConstraint("kind IN ('confirm', 'approve', 'choose')", name="kind"),
+    Index("idx_platform_cards_kept_until", "kept_until"),
+)

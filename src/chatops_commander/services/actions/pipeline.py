@@ -1,6 +1,7 @@
 """One action pipeline for every door: `submit(ActionRequest) → Ran | NeedsConfirmation | NeedsApproval | Refused`.
 
-resolve (action, servers) → risk → authorize (role + per-server rows; refusals recorded) → rate
+resolve (action, servers) → risk → authorize (role + per-server rows; refusals recorded) → the
+place's restriction (a chat channel's policy: action, risk, the servers' tags; refusals recorded) → rate
 limit (once per request, not again for its confirmation) → approval needed? → confirmation
 needed? → run: a query handler registered for the action id (fleet health, diagnosis, alerts,
 history, deploys…, so a pack can add one without touching this file), or the action's skill on
@@ -22,8 +23,10 @@ from chatops_commander.domain.actions import ActionSpec
 from chatops_commander.domain.errors import DomainError, NotFound, PermissionDenied
 from chatops_commander.domain.execution import HostOutcome, RunResult, for_host
 from chatops_commander.domain.risk import Risk, effective_risk
+from chatops_commander.domain.security import channel_policy
+from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
 from chatops_commander.domain.servers import Server
-from chatops_commander.services import access
+from chatops_commander.services import access, audit
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.journal import CommandJournal, Entry
 from chatops_commander.services.actions.request import (
@@ -103,6 +106,10 @@ class ActionPipeline:
             await self.journal.refused(self._entry(req, risk), servers, command=req.text or req.action,
                                        reason=exc.localized("en"))
             return Refused.of(exc)
+        if req.restriction is not None:
+            outside = await self._outside_restriction(req, servers, risk)
+            if outside is not None:
+                return outside
         if self.rate_hook is not None and not spec.is_read_only and not req.follow_up:
             try:
                 await self.rate_hook(req.principal)
@@ -113,6 +120,31 @@ class ActionPipeline:
         if risk.requires_confirmation and not req.confirmed:
             return NeedsConfirmation(spec.id, risk, servers, dict(req.parameters))
         return Decided(req, spec, servers, risk)
+
+    async def _outside_restriction(self, req: ActionRequest, servers: tuple[Server, ...],
+                                   risk: Risk) -> Refused | None:
+        """The place's policy on what was resolved (action, risk, the target servers' tags), right after the
+        account's rights: a refusal is audited (AUTHORIZATION_DENIED, reason `channel_policy`, the door and the
+        channel) and recorded like any refused command; nothing is asked, requested or run."""
+        assert req.restriction is not None
+        why = req.restriction.refusal(req.action, risk, servers)
+        if why is None:
+            return None
+        targets = ",".join(sorted(s.name for s in servers)) or None
+        details: dict[str, Any] = {"action": req.action, "reason": channel_policy.REASON, "door": req.door.value,
+                                   "channel": req.restriction.channel, "outside": why.outside.value,
+                                   "risk": risk.value}
+        if why.servers:
+            details["servers"] = list(why.servers)
+        if req.door_detail:
+            details["door_detail"] = req.door_detail
+        if req.principal.extra.get("chat_user"):
+            details["chat_user"] = req.principal.extra["chat_user"]
+        await audit.record_alone(self.uow, req.principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
+                                 target=targets, details=details)
+        await self.journal.refused(self._entry(req, risk), servers, command=req.text or req.action,
+                                   reason=why.message_en)
+        return Refused.of(why.error())
 
     async def _requester_now(self, req: ActionRequest) -> Principal | Refused:
         if req.principal.user_id is None:

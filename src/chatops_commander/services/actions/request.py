@@ -18,6 +18,7 @@ from uuid import UUID
 from chatops_commander.domain.errors import DomainError
 from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.security.channel_policy import ChannelRestriction
 from chatops_commander.domain.servers import Server
 from chatops_commander.services.principal import Principal
 
@@ -39,7 +40,8 @@ class ActionRequest:
     """One action for one principal on named servers, from one door.
 
     `confirmed`: the door already obtained the user's "yes" (a confirmation card answered, the CLI's
-    prompt or `--yes`); `approval_id`: the admin's approval this run carries out.
+    prompt or `--yes`); `approval_id`: the admin's approval this run carries out; `restriction`: what the
+    place the request comes from allows (a chat channel's policy), checked on the resolved request.
     """
 
     principal: Principal
@@ -58,6 +60,7 @@ class ActionRequest:
     follow_up: bool = False  # the answer to an earlier submit (confirmation, approval): not counted again
     context: Any = field(default=None, compare=False)  # the door's own state for its handlers (a chat turn)
     intent: Mapping[str, Any] | None = None  # the parsed intent kept on the `commands` rows
+    restriction: ChannelRestriction | None = None  # a chat channel's policy: narrows, never widens
 
     def parsed_intent(self, risk: Risk) -> dict[str, Any]:
         return dict(self.intent or {"action": self.action, "targets": sorted(self.targets), "service": self.service,

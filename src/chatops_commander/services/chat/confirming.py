@@ -2,7 +2,8 @@
 
 `ask` stores the card and says in plain words what was understood; `redeem` checks a "yes" (owner,
 conversation, expiry, action hash, single use; an agent's request needs a person) and hands back the
-request to submit again — the pipeline then decides once more, since rights may have changed meanwhile.
+request to submit again — the pipeline then decides once more, since rights may have changed meanwhile,
+under the restriction of the place the "yes" comes from (a chat channel's policy).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class ConfirmationFlow:
             turn.principal, conf.action, conf.targets, dict(conf.parameters), Door(conf.extra.get("door") or turn.door),
             door_detail=str(conf.extra.get("door_detail") or ""), service=conf.service,
             text=conf.text, conversation_id=turn.conversation.id, risk_floor=conf.risk, confirmed=True,
-            follow_up=True, intent=intent_of(conf), context=turn)
+            follow_up=True, intent=intent_of(conf), context=turn, restriction=turn.restriction)
 
     async def cancel(self, turn: Turn) -> Reply:
         now = self.clock.now()

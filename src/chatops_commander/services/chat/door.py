@@ -67,7 +67,7 @@ class ChatDoor:
         request = await self.prepared(ActionRequest(
             turn.principal, action, tuple(targets), params, Door(turn.door), door_detail=turn.door_detail,
             service=service, text=text,
-            conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn,
+            conversation_id=turn.conversation.id, risk_floor=parsed_risk, context=turn, restriction=turn.restriction,
             intent=dict(intent or {"action": action, "targets": sorted(targets), "service": service,
                                    "parameters": params})))
         precheck = self.prechecks.get(action)

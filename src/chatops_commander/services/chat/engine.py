@@ -30,6 +30,7 @@ from chatops_commander.domain.chat.records import ChatMessage, Conversation
 from chatops_commander.domain.errors import DomainError, PermissionDenied
 from chatops_commander.domain.execution import HostOutcome
 from chatops_commander.domain.parsed import ParsedCommand
+from chatops_commander.domain.security.channel_policy import ChannelRestriction
 from chatops_commander.nlu import ConversationContext
 from chatops_commander.nlu.dialogue import plain_yes
 from chatops_commander.nlu.text import fold
@@ -121,16 +122,20 @@ class ChatService:
     async def handle_message(
         self, principal: Principal, conversation_id: UUID, text: str, *, confirmation_id: str | None = None,
         action_hash: str | None = None, door: Door | None = None, door_detail: str = "",
+        restriction: ChannelRestriction | None = None,
     ) -> TurnReply:
         """One turn; `door`: where it came from (default: the web UI for a cookie session, else the REST API);
-        `door_detail`: who there (e.g. a chat platform's workspace and user), kept on the audit records."""
+        `door_detail`: who there (e.g. a chat platform's workspace and user), kept on the audit records;
+        `restriction`: what that place allows (a chat channel's policy). The pipeline checks it on every action
+        the turn resolves — a sentence, a "yes" to a card (`confirmation_id` or typed), a numbered choice, a
+        runbook's hosts — next to the account's rights; a refusal is worded like theirs and audited."""
         with self.tracer.span("chat.turn", **{"chatops.confirmation": confirmation_id is not None}) as span:
             return await self._handle(span, principal, conversation_id, text, confirmation_id, action_hash,
-                                      door or door_of(principal), door_detail)
+                                      door or door_of(principal), door_detail, restriction)
 
     async def _handle(self, span: Span, principal: Principal, conversation_id: UUID, text: str,
                       confirmation_id: str | None, action_hash: str | None, door: Door,
-                      door_detail: str = "") -> TurnReply:
+                      door_detail: str = "", restriction: ChannelRestriction | None = None) -> TurnReply:
         conv, user_msg = await self.conversations.user_line(principal, conversation_id, text)
         state = dict(conv.context or {})
         ctx = ConversationContext.from_dict(dict(state.get("nlu") or {}))
@@ -142,7 +147,8 @@ class ChatService:
             stage.set(**{"chatops.action": parsed.action, "chatops.lang": lang,
                          "chatops.targets": len(parsed.targets)})
         span.set(**{"chatops.action": parsed.action, "chatops.lang": lang})
-        turn = Turn(principal, conv, lang, state, span=span, door=door.value, door_detail=door_detail)
+        turn = Turn(principal, conv, lang, state, span=span, door=door.value, door_detail=door_detail,
+                    restriction=restriction)
         self.tools.emit(turn, MessageEvent(turn.cid, message_id=str(user_msg.id), role="user", content=text, lang=lang,
                                            created_at=now_iso(user_msg.created_at)))
         state["nlu"] = new_ctx.to_dict()
@@ -215,7 +221,8 @@ class ChatService:
         the results) and the reply is stored, so that the person sees it in the web UI. A confirmation remembers
         the door (`extra`). A refusal is stored too, then raised."""
         conv, _ = await self.conversations.user_line(principal, conversation_id, said, title=False)
-        turn = Turn(principal, conv, lang, dict(conv.context or {}), door=request.door.value)
+        turn = Turn(principal, conv, lang, dict(conv.context or {}), door=request.door.value,
+                    restriction=request.restriction)
         request = replace(await self.door.prepared(request), context=turn, conversation_id=conv.id)
         try:
             text, meta = await self.door.submit(turn, request, {"door": request.door.value,

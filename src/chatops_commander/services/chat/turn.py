@@ -17,6 +17,7 @@ from chatops_commander.domain.chat.events import ChatEvent, MessageEvent, Progre
 from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.execution import RunResult
 from chatops_commander.domain.risk import Risk
+from chatops_commander.domain.security.channel_policy import ChannelRestriction
 from chatops_commander.domain.servers import Server
 from chatops_commander.services import servers as server_service
 from chatops_commander.services.actions.journal import CommandJournal, Entry
@@ -52,6 +53,7 @@ class Turn:
     span: Span = NOOP_SPAN  # the turn's span, for attributes known only deep in the turn
     door: str = "rest"  # where the turn came from: web | rest | ws | …
     door_detail: str = ""  # who there, e.g. "slack:T1:U123"
+    restriction: ChannelRestriction | None = None  # what the place allows (a chat channel's policy)
 
     @property
     def cid(self) -> str:

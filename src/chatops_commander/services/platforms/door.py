@@ -3,8 +3,10 @@
 A chat user runs nothing until linked to a product account; then the turn is the chat service's
 (`ChatService.handle_message` / `decide_approval`: one engine, one pipeline) with door = the platform
 and the account's role and per-server rights, in one conversation per (platform, workspace, channel,
-thread) and account. The channel's policy (allowed actions, server tags, highest risk) is checked on
-what the parser read before the turn runs, and again on a confirmation. Buttons carry signed,
+thread) and account. The channel's policy (allowed actions, server tags, highest risk) goes into the turn
+as a `ChannelRestriction`: the action pipeline checks it on what it really resolved (a sentence, a "yes",
+a numbered choice, a runbook's hosts), next to the account's rights, and again on a confirmation; the door
+itself only reads the text for `help` (what this user may run in this channel). Buttons carry signed,
 single-use, expiring payloads bound to the card and the chat user. Every chat user is rate limited.
 """
 
@@ -18,17 +20,14 @@ from datetime import timedelta
 from uuid import UUID
 
 from chatops_commander.domain.chat import wording as chat_wording
-from chatops_commander.domain.chat.diagnosis import Option
 from chatops_commander.domain.chat.events import ApprovalRequired
 from chatops_commander.domain.chat.records import Conversation
 from chatops_commander.domain.errors import DomainError, NotFound
-from chatops_commander.domain.inventory import Inventory
 from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.security import authorization
 from chatops_commander.domain.security.audit_events import AuditAction, AuditOutcome
-from chatops_commander.domain.servers import Server
 from chatops_commander.domain.users import User
-from chatops_commander.nlu import ConversationContext, Parser
+from chatops_commander.nlu import ConversationContext
 from chatops_commander.services import audit
 from chatops_commander.services.actions import Door
 from chatops_commander.services.chat import ChatService
@@ -37,7 +36,7 @@ from chatops_commander.services.platforms import wording
 from chatops_commander.services.platforms.contract import ButtonPress, ChatUser, Inbound, Outbound, Place, Platform
 from chatops_commander.services.platforms.ports import PlatformStore
 from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, conversation_key
-from chatops_commander.services.platforms.render import Renderer, user_key
+from chatops_commander.services.platforms.render import Renderer, option_digest, user_key
 from chatops_commander.services.platforms.signing import ButtonClaim, ButtonRefused, ButtonSigner, Press
 from chatops_commander.services.ports import Clock
 from chatops_commander.services.principal import AuthMethod, Principal
@@ -89,11 +88,12 @@ class PlatformDoorService:
             return [Outbound(place, wording.account_disabled(lang), lang=lang)]
         principal = principal_for(account, identity, place)
         conversation = await self._conversation(principal, place)
-        refusal = await self._policy_gate(principal, place, conversation, text)
-        if refusal is not None:
-            return [refusal]
+        policy = await self.store.policy(place.platform, place.channel_id)
+        helped = await self._help(principal, place, conversation, policy, text)
+        if helped is not None:
+            return [helped]
         assert conversation.id is not None
-        reply = await self._turn(principal, place, conversation.id, text)
+        reply = await self._turn(principal, place, conversation.id, text, policy=policy)
         return await self._render(reply, place, who, principal)
 
     async def _slow_down(self, place: Place, who: ChatUser, lang: str) -> Outbound | None:
@@ -142,10 +142,14 @@ class PlatformDoorService:
         return conv
 
     async def _turn(self, principal: Principal, place: Place, conversation: UUID, text: str, *,
-                    confirmation_id: str | None = None, action_hash: str | None = None) -> TurnReply:
+                    policy: ChannelPolicy | None, confirmation_id: str | None = None,
+                    action_hash: str | None = None) -> TurnReply:
+        """The chat engine's turn under the channel's policy: the pipeline refuses (audited) any action outside
+        it, on what it resolved — whichever way the action was reached."""
         return await self.chat.handle_message(principal, conversation, text, confirmation_id=confirmation_id,
                                               action_hash=action_hash, door=Door(place.platform.value),
-                                              door_detail=principal.request_id or "")
+                                              door_detail=principal.request_id or "",
+                                              restriction=policy.restriction() if policy is not None else None)
 
     async def _render(self, reply: TurnReply, place: Place, who: ChatUser, principal: Principal) -> list[Outbound]:
         hashes: dict[str, str] = {}
@@ -159,82 +163,26 @@ class PlatformDoorService:
                                  requester_label=f"{who.display_name or who.user_id} ({principal.email})",
                                  approval_hashes=hashes)
 
-    # ------------------------------------------------------------------ channel policy and help
+    # ------------------------------------------------------------------ help
 
-    async def _parser(self, principal: Principal) -> tuple[Parser, Inventory, dict[str, Server]]:
-        """The chat's own parser for this principal (same inventory, same cache) and every server by name."""
-        parser = await self.chat.parsers.for_principal(principal)
-        async with self.uow() as uow:
-            every = await uow.servers.list()
-        return parser, parser.inventory, {s.name: s for s in every}
-
-    async def _policy_gate(self, principal: Principal, place: Place, conv: Conversation,
-                           text: str) -> Outbound | None:
-        """None to go on; else the refusal (audited) or, for `help`, what this user may run here.
-
-        Without a policy for the channel only a request for help is looked at (no second parse)."""
-        policy = await self.store.policy(place.platform, place.channel_id)
-        if policy is None and not wording.HELP_WORDS.search(text):
+    async def _help(self, principal: Principal, place: Place, conv: Conversation, policy: ChannelPolicy | None,
+                    text: str) -> Outbound | None:
+        """For a request for help, what this user may run in this channel; None for anything else (the turn,
+        where the pipeline enforces the channel's policy). The text is read here only when it looks like help."""
+        if not wording.HELP_WORDS.search(text):
             return None
-        conversation = conv.id or UUID(int=0)
-        parser, inventory, servers = await self._parser(principal)
+        parser = await self.chat.parsers.for_principal(principal)
         ctx = ConversationContext.from_dict(dict((conv.context or {}).get("nlu") or {}))
         parsed = parser.parse(text, ctx)
+        if parsed.action != "chat.help":
+            return None
         lang = parsed.lang if parsed.lang in ("en", "fr") and sum(c.isalpha() for c in text) >= 3 \
             else (ctx.lang or principal.language)
-        if parsed.action == "chat.help":
-            return Outbound(place, self.help_text(principal, policy, lang), lang=lang)
-        if policy is None:
-            return None
-        action: str | None = parsed.action
-        targets: Sequence[str] = parsed.targets
-        risk = parsed.risk
-        if action == "chat.confirm":
-            async with self.uow() as uow:
-                pending = await uow.confirmations.latest_pending(conversation)
-            if pending is None:
-                return None
-            action, targets, risk = pending.action, pending.targets, pending.risk
-        elif action == "chat.choose":
-            options = [Option.from_json(o) for o in (conv.context or {}).get("options") or []]
-            number = int(parsed.parameters.get("option", 0) or 0)
-            if not 1 <= number <= len(options) or options[number - 1].action is None:
-                return None
-            opt = options[number - 1]
-            action, targets = opt.action, opt.targets
-        if action is None or action.startswith("chat."):
-            return None
-        why = self.policy_refusal(policy, action, targets, risk, inventory, servers, lang)
-        if why is None:
-            return None
-        await audit.record_alone(self.uow, principal, AuditAction.AUTHORIZATION_DENIED, AuditOutcome.DENIED,
-                                 target=",".join(targets) or None,
-                                 details={"action": action, "reason": "channel_policy", "door": place.platform.value,
-                                          "channel": place.channel_id, "chat_user": principal.extra.get("chat_user")})
-        return Outbound(place, why, lang=lang)
-
-    def policy_refusal(self, policy: ChannelPolicy, action: str, targets: Sequence[str], risk: Risk,
-                       inventory: Inventory, servers: Mapping[str, Server], lang: str) -> str | None:
-        spec = self.chat.specs.get(action)
-        level = Risk.highest([risk, spec.risk]) if spec else risk
-        fr = lang == "fr"
-        if not policy.allows_action(action):
-            return wording.policy_refused(f"l'action `{action}`" if fr else f"the action `{action}`", lang)
-        if not policy.allows_risk(level):
-            return wording.policy_refused(
-                f"un risque {level.value} (au plus {policy.max_risk.value})" if fr
-                else f"{level.value} risk (at most {policy.max_risk.value})", lang)
-        names = [h for t in targets for h in (inventory.groups.get(t) or (t,))]
-        outside = sorted(n for n in names if n in servers and not policy.allows_server(servers[n].tags))
-        if outside:
-            tags = ", ".join(policy.tags)
-            return wording.policy_refused(
-                f"{', '.join(outside)} (serveurs autorisés : étiquettes {tags})" if fr
-                else f"{', '.join(outside)} (allowed servers: tags {tags})", lang)
-        return None
+        return Outbound(place, self.help_text(principal, policy, lang), lang=lang)
 
     def help_text(self, principal: Principal, policy: ChannelPolicy | None, lang: str) -> str:
         lines = []
+        restriction = policy.restriction() if policy is not None else None
         for spec in sorted(self.chat.specs.values(), key=lambda s: s.id):
             if spec.id.startswith("chat."):
                 continue
@@ -243,7 +191,8 @@ class PlatformDoorService:
                                                approval_for_operators=spec.approval_for_operators)
             if not decision.allowed:
                 continue
-            if policy is not None and not (policy.allows_action(spec.id) and policy.allows_risk(spec.risk)):
+            if restriction is not None and not (restriction.allows_action(spec.id)
+                                                and restriction.allows_risk(spec.risk)):
                 continue
             summary = spec.summary.get(lang) or spec.summary.get("en") or spec.id
             lines.append(f"• `{spec.id}` — {summary}" + (f" ({spec.risk.value})" if spec.risk is not Risk.LOW else ""))
@@ -270,6 +219,8 @@ class PlatformDoorService:
             return [Outbound(place, wording.unlinked(lang), lang=lang)]
         principal = principal_for(account, identity, place)
         mine = claim.chat_user == user_key(who)
+        if mine and claim.lang in ("en", "fr"):  # the card's owner is answered in the card's language
+            lang = claim.lang
         if claim.press in (Press.CONFIRM, Press.CANCEL, Press.CHOOSE) and not mine:
             return [await self._refuse_button(place, who, "not_yours", lang, principal)]
         if claim.press in (Press.APPROVE, Press.REJECT) and mine:
@@ -283,6 +234,7 @@ class PlatformDoorService:
     async def _refuse_button(self, place: Place, who: ChatUser, code: str, lang: str,
                              principal: Principal | None) -> Outbound:
         action = {"replayed": AuditAction.CONFIRMATION_REPLAYED, "expired": AuditAction.CONFIRMATION_EXPIRED,
+                  "stale": AuditAction.CONFIRMATION_EXPIRED,
                   "forged": AuditAction.CONFIRMATION_FORGED, "malformed": AuditAction.CONFIRMATION_FORGED}.get(
             code, AuditAction.AUTHORIZATION_DENIED)
         await audit.record_alone(self.uow, principal, action, AuditOutcome.DENIED, actor=None if principal
@@ -292,14 +244,14 @@ class PlatformDoorService:
 
     async def _answer_card(self, principal: Principal, place: Place, who: ChatUser, claim: ButtonClaim,
                            lang: str) -> list[Outbound]:
+        policy = await self.store.policy(place.platform, place.channel_id)
         if claim.press is Press.CHOOSE:
             conversation = UUID(claim.ref)
-            text = str(claim.option)
-            refusal = await self._policy_gate(principal, place, await self.chat.get_conversation(principal,
-                                                                                                  conversation), text)
-            if refusal is not None:
-                return [refusal]
-            reply = await self._turn(principal, place, conversation, text)
+            conv = await self.chat.get_conversation(principal, conversation)
+            number = self._current_number(conv, claim)
+            if number is None:  # the conversation moved on: that number now means something else, or nothing
+                return [await self._refuse_button(place, who, "stale", lang, principal)]
+            reply = await self._turn(principal, place, conversation, str(number), policy=policy)
             return await self._render(reply, place, who, principal)
         async with self.uow() as uow:
             conf = await uow.confirmations.get(claim.ref)
@@ -307,17 +259,21 @@ class PlatformDoorService:
             return [await self._refuse_button(place, who, "forged", lang, principal)]
         conversation = UUID(conf.conversation_id)
         if claim.press is Press.CANCEL:
-            reply = await self._turn(principal, place, conversation, "annule" if conf.lang == "fr" else "cancel")
+            reply = await self._turn(principal, place, conversation, "annule" if conf.lang == "fr" else "cancel",
+                                     policy=policy)
             return await self._render(reply, place, who, principal)
-        policy = await self.store.policy(place.platform, place.channel_id)
-        if policy is not None:
-            _, inventory, servers = await self._parser(principal)
-            why = self.policy_refusal(policy, conf.action, conf.targets, conf.risk, inventory, servers, conf.lang)
-            if why is not None:
-                return [Outbound(place, why, lang=conf.lang)]
         reply = await self._turn(principal, place, conversation, "oui" if conf.lang == "fr" else "yes",
-                                 confirmation_id=conf.id, action_hash=claim.action_hash)
+                                 policy=policy, confirmation_id=conf.id, action_hash=claim.action_hash)
         return await self._render(reply, place, who, principal)
+
+    @staticmethod
+    def _current_number(conv: Conversation, claim: ButtonClaim) -> int | None:
+        """The number the conversation now gives the option this choice button showed (None: no longer offered)."""
+        options = [o for o in (conv.context or {}).get("options") or [] if isinstance(o, Mapping)]
+        numbers = [n for n, option in enumerate(options, start=1) if option_digest(option) == claim.action_hash]
+        if not numbers:
+            return None
+        return claim.option if claim.option in numbers else numbers[0]
 
     async def _decide(self, approver: Principal, place: Place, claim: ButtonClaim, lang: str) -> list[Outbound]:
         async with self.uow() as uow:

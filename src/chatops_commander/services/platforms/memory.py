@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from chatops_commander.services.platforms.contract import Platform
-from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest
+from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, PostedCard
 
 
 class InMemoryPlatformStore:
@@ -17,6 +17,7 @@ class InMemoryPlatformStore:
         self.requests: dict[str, LinkRequest] = {}
         self.nonces: dict[str, datetime] = {}
         self.conversations: dict[str, tuple[UUID, UUID]] = {}
+        self.cards: dict[tuple[Platform, str], tuple[PostedCard, datetime]] = {}  # with its keeping time
 
     async def identity(self, platform: Platform, user_id: str) -> ChatIdentity | None:
         return self.links.get((platform, user_id))
@@ -73,3 +74,14 @@ class InMemoryPlatformStore:
 
     async def conversation_key_of(self, conversation_id: UUID) -> str | None:
         return next((k for k, (_, c) in self.conversations.items() if c == conversation_id), None)
+
+    async def keep_card(self, posted: PostedCard, now: datetime) -> None:
+        for old in [key for key, (_, until) in self.cards.items() if until < now]:
+            del self.cards[old]
+        if posted.posted_at is None:
+            posted = dataclasses.replace(posted, posted_at=now)
+        self.cards[(posted.platform, posted.message_id)] = (posted, posted.kept_until(now))
+
+    async def posted_card(self, platform: Platform, message_id: str, now: datetime) -> PostedCard | None:
+        found = self.cards.get((platform, message_id))
+        return found[0] if found is not None and found[1] >= now else None

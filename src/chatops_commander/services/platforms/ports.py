@@ -7,10 +7,23 @@ from typing import Protocol
 from uuid import UUID
 
 from chatops_commander.services.platforms.contract import Platform
-from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest
+from chatops_commander.services.platforms.records import ChannelPolicy, ChatIdentity, LinkRequest, PostedCard
 
 
-class PlatformStore(Protocol):
+class CardStore(Protocol):
+    """The cards a bot posted, by (platform, message id): what a bot needs to answer them after a restart."""
+
+    async def keep_card(self, posted: PostedCard, now: datetime) -> None:
+        """Insert or replace the card on (platform, message id); forgets the cards kept past their time
+        (`PostedCard.kept_until`)."""
+        ...
+
+    async def posted_card(self, platform: Platform, message_id: str, now: datetime) -> PostedCard | None:
+        """The card on that message; None when there is none or it is past its keeping time."""
+        ...
+
+
+class PlatformStore(CardStore, Protocol):
     async def identity(self, platform: Platform, user_id: str) -> ChatIdentity | None: ...
     async def identities(self, platform: Platform | None = None) -> list[ChatIdentity]: ...
     async def link(self, identity: ChatIdentity) -> None:

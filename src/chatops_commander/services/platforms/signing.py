@@ -36,12 +36,13 @@ class ButtonRefused(Exception):
 @dataclass(frozen=True)
 class ButtonClaim:
     press: Press
-    ref: str  # confirmation id, approval id, or the conversation key for a numbered choice
-    action_hash: str
+    ref: str  # confirmation id, approval id, or the conversation id for a numbered choice
+    action_hash: str  # the action's hash; for a numbered choice, the digest of the option the button shows
     chat_user: str  # "platform:user id" the card was made for (the requester for an approval card)
     nonce: str
     expires_at: datetime
     option: int = 0
+    lang: str = ""  # the card's language (what the door answers in when the card's owner presses it again)
 
 
 def _b64(raw: bytes) -> str:
@@ -64,9 +65,12 @@ class ButtonSigner:
         return _b64(hmac.new(self._key, body.encode("ascii"), hashlib.sha256).digest())
 
     def issue(self, press: Press, ref: str, action_hash: str, chat_user: str, expires_at: datetime, *,
-              option: int = 0, nonce: str | None = None) -> str:
-        claims = {"p": press.value, "r": ref, "h": action_hash, "u": chat_user, "n": nonce or secrets.token_urlsafe(12),
-                  "e": int(expires_at.timestamp()), "o": option}
+              option: int = 0, nonce: str | None = None, lang: str = "") -> str:
+        claims: dict[str, str | int] = {"p": press.value, "r": ref, "h": action_hash, "u": chat_user,
+                                        "n": nonce or secrets.token_urlsafe(12), "e": int(expires_at.timestamp()),
+                                        "o": option}
+        if lang:
+            claims["l"] = lang
         body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode("utf-8"))
         return f"{body}.{self._mac(body)}"
 
@@ -81,7 +85,8 @@ class ButtonSigner:
         try:
             claims = json.loads(_unb64(body))
             claim = ButtonClaim(Press(claims["p"]), str(claims["r"]), str(claims["h"]), str(claims["u"]),
-                                str(claims["n"]), datetime.fromtimestamp(int(claims["e"]), UTC), int(claims["o"]))
+                                str(claims["n"]), datetime.fromtimestamp(int(claims["e"]), UTC), int(claims["o"]),
+                                str(claims.get("l") or ""))
         except (ValueError, KeyError, TypeError):
             raise ButtonRefused("malformed") from None
         if claim.expires_at <= now:

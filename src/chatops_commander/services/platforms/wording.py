@@ -55,13 +55,6 @@ def slow_down(wait: int, lang: str) -> str:
             else f"Slow down: too many messages. Try again in {wait} s.")
 
 
-def policy_refused(what: str, lang: str) -> str:
-    return (f"⛔ Ce canal ne permet pas {what}. Demandez-le dans un canal qui l'autorise, ou en message direct si "
-            "votre administrateur l'a prévu (`chatops bots channel show`)." if lang == "fr" else
-            f"⛔ This channel does not allow {what}. Ask in a channel that does, or in a direct message if your "
-            "administrator allows it (`chatops bots channel show`).")
-
-
 def button_refused(code: str, lang: str) -> str:
     fr = lang == "fr"
     texts = {
@@ -71,6 +64,8 @@ def button_refused(code: str, lang: str) -> str:
                       "This button was not issued by me; I refuse it."),
         "expired": ("Ce bouton a expiré : redemandez l'action.",
                     "This button has expired: ask for the action again."),
+        "stale": ("Ce choix n'est plus d'actualité : la conversation a avancé depuis. Redemandez si besoin.",
+                  "This choice is no longer current: the conversation has moved on since. Ask again if needed."),
         "replayed": ("Ce bouton a déjà servi : il ne sert qu'une fois.",
                      "This button was used already: it works once."),
         "not_yours": ("Ce bouton est destiné à la personne qui a demandé l'action, pas à vous.",

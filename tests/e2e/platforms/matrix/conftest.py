@@ -60,15 +60,17 @@ StartBot = Callable[..., contextlib.AbstractAsyncContextManager[MatrixBot]]
 
 @pytest.fixture
 def start_bot(synapse: Homeserver, accounts: dict[str, Account]) -> StartBot:
-    """`async with start_bot(door, rooms=(), homeserver=None) as bot:` — the bot runs, ready, until the block ends."""
+    """`async with start_bot(door, rooms=(), homeserver=None, store=None) as bot:` — the bot runs, ready, until the
+    block ends (`store`: where it keeps its cards, e.g. a SQL platform store, to outlive a restart)."""
 
     @contextlib.asynccontextmanager
     async def run(door: PlatformDoor | None = None, **options: Any) -> AsyncIterator[MatrixBot]:
         account = accounts["chatops"]
+        store = options.pop("store", None)
         config = MatrixConfig(homeserver=options.pop("homeserver", synapse.base_url), user_id=account.user_id,
                               access_token=account.access_token, sync_timeout_ms=options.pop("sync_timeout_ms", 1000),
                               **options)
-        bot = MatrixBot(config, door or EchoDoor(), backoff=Backoff(first=0.05, cap=0.5))
+        bot = MatrixBot(config, door or EchoDoor(), backoff=Backoff(first=0.05, cap=0.5), store=store)
         task = asyncio.create_task(bot.run())
         ready = asyncio.create_task(bot.ready.wait())
         await asyncio.wait({task, ready}, timeout=READY_S, return_when=asyncio.FIRST_COMPLETED)

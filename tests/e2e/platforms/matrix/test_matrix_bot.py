@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 
 import pytest
 
+from chatops_commander.adapters.db.engine import create_engine, session_factory
+from chatops_commander.adapters.db.platform_repositories import SqlPlatformStore
 from chatops_commander.services.platforms.contract import Platform
 from tests.e2e.platforms.matrix.client import MatrixUser
 from tests.e2e.platforms.matrix.conftest import StartBot
@@ -113,6 +119,56 @@ async def test_a_choice_card_takes_a_numbered_reaction(start_bot: StartBot, alic
         hints = [e for e in await alice.recent(room) if e["type"] == "m.reaction" and e["sender"] == bot_id]
     assert [h["content"]["m.relates_to"]["key"] for h in hints] == ["1️⃣", "2️⃣", "3️⃣"]
     assert [p.payload for p in door.presses] == ["fix3:1"]  # the bot's own hint reactions were not read
+
+
+@pytest.fixture
+def card_store(tmp_path: Path, sqlite_template: Path) -> Callable[[], AbstractAsyncContextManager[SqlPlatformStore]]:
+    """`async with card_store() as store:` — a SQL platform store on the same migrated SQLite file each time (its
+    own engine: what a restarted bot process opens)."""
+    database = tmp_path / "chatops.db"
+    shutil.copyfile(sqlite_template, database)
+
+    @asynccontextmanager
+    async def opened() -> AsyncIterator[SqlPlatformStore]:
+        engine = create_engine(f"sqlite+aiosqlite:///{database}")
+        try:
+            yield SqlPlatformStore(session_factory(engine))
+        finally:
+            await engine.dispose()
+    return opened
+
+
+async def test_a_card_posted_before_the_bot_restarted_is_answered_by_its_owner_reaction_after_it(
+        start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str,
+        card_store: Callable[[], AbstractAsyncContextManager[SqlPlatformStore]]) -> None:
+    door = EchoDoor()
+    async with card_store() as store, start_bot(door, store=store):
+        room = await _room_with_bot(alice, bot_id, bob)
+        await alice.say(room, "chatops card")
+        card = await alice.wait_for_text(room, bot_id, "Restart nginx on web-01?")
+    async with card_store() as store, start_bot(door, store=store) as restarted:
+        assert restarted.cards.get(card["event_id"]) is None  # a new bot: nothing in memory
+        await bob.react(room, card["event_id"], "👍")  # still not bob's card after the restart
+        await bob.say(room, "chatops: after my reaction", mention=bot_id)  # bob's events are answered in order
+        await bob.wait_for_text(room, bot_id, "echo: after my reaction")
+        await alice.react(room, card["event_id"], "👍")
+        await alice.wait_for_text(room, bot_id, f"pressed confirm:1 by {alice.user_id}")
+    assert [(p.payload, p.user.user_id, p.message_id) for p in door.presses] == [
+        ("confirm:1", alice.user_id, card["event_id"])]
+
+
+async def test_a_card_posted_before_the_bot_restarted_is_answered_by_a_reply_after_it(
+        start_bot: StartBot, alice: MatrixUser, bot_id: str,
+        card_store: Callable[[], AbstractAsyncContextManager[SqlPlatformStore]]) -> None:
+    door = EchoDoor()
+    async with card_store() as store, start_bot(door, store=store):
+        room = await _room_with_bot(alice, bot_id, direct=True)
+        await alice.say(room, "choose")
+        card = await alice.wait_for_text(room, bot_id, "Which fix?")
+    async with card_store() as store, start_bot(door, store=store):
+        await alice.say(room, "2", reply_to=card["event_id"], mention=bot_id)
+        await alice.wait_for_text(room, bot_id, "pressed fix2:1")
+    assert [p.payload for p in door.presses] == ["fix2:1"]
 
 
 async def test_history_from_before_the_bot_started_is_not_answered(

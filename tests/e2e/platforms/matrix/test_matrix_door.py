@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chatops_commander import bootstrap_platforms
+from chatops_commander.adapters.db.platform_repositories import SqlPlatformStore
 from chatops_commander.domain.roles import Role
 from chatops_commander.domain.users import User
 from chatops_commander.services.platforms.contract import Platform
@@ -34,6 +35,11 @@ class Setup:
     world: ChatWorld
     door: PlatformDoorService
     bot_id: str
+
+    @property
+    def cards(self) -> SqlPlatformStore:
+        """Where the bot keeps its cards, as `chatops bots run matrix` does: the platform store."""
+        return bootstrap_platforms.platform_store(self.world.container)
 
     async def link(self, chat: MatrixUser, role: Role, email: str, *, execute_on: tuple[str, ...] = ()) -> User:
         """An admin's mapping (like `chatops bots link import`)."""
@@ -62,7 +68,7 @@ async def _dm(user: MatrixUser, bot_id: str) -> str:
 
 async def test_an_unlinked_user_is_refused_then_links_with_the_one_time_url_and_runs_the_morning_check(
         setup: Setup, start_bot: StartBot, alice: MatrixUser) -> None:
-    async with start_bot(setup.door):
+    async with start_bot(setup.door, store=setup.cards):
         room = await _dm(alice, setup.bot_id)
         asked = await alice.say(room, "restart nginx on web-01")
         refused = await alice.wait_for_reply(room, asked, setup.bot_id)
@@ -88,7 +94,7 @@ async def test_a_restart_is_confirmed_by_reaction_once_and_a_replayed_or_foreign
         setup: Setup, start_bot: StartBot, alice: MatrixUser, bob: MatrixUser) -> None:
     await setup.link(alice, Role.OPERATOR, "alice@example.com", execute_on=("web-01",))
     await setup.link(bob, Role.ADMIN, "bob@example.com")
-    async with start_bot(setup.door):
+    async with start_bot(setup.door, store=setup.cards):
         room = await alice.create_room(invite=(setup.bot_id, bob.user_id))
         await bob.join(room)
         await alice.wait_joined(room, setup.bot_id)
@@ -110,7 +116,7 @@ async def test_a_restart_is_confirmed_by_reaction_once_and_a_replayed_or_foreign
 async def test_a_restart_is_confirmed_by_a_reply_to_the_card(
         setup: Setup, start_bot: StartBot, alice: MatrixUser) -> None:
     await setup.link(alice, Role.OPERATOR, "alice@example.com", execute_on=("web-01",))
-    async with start_bot(setup.door):
+    async with start_bot(setup.door, store=setup.cards):
         room = await _dm(alice, setup.bot_id)
         asked = await alice.say(room, "redémarre nginx sur web-01")
         card = await alice.wait_for_reply(room, asked, setup.bot_id, within=60)
@@ -126,7 +132,7 @@ async def test_a_deploy_waits_for_a_second_persons_reaction_and_the_requester_ca
     (setup.world.runbooks / "shop.yaml").write_text(WITHOUT_BACKUP)  # no pre-check question: straight to approval
     await setup.link(alice, Role.OPERATOR, "deployer@example.com", execute_on=("web-01", "web-02"))
     await setup.link(bob, Role.ADMIN, "boss@example.com")
-    async with start_bot(setup.door):
+    async with start_bot(setup.door, store=setup.cards):
         room = await alice.create_room(invite=(setup.bot_id, bob.user_id))
         await bob.join(room)
         await alice.wait_joined(room, setup.bot_id)

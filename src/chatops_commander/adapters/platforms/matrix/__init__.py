@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from chatops_commander.adapters.platforms.matrix.bot import MatrixBot, MatrixConfig
     from chatops_commander.services.platforms.contract import PlatformDoor
+    from chatops_commander.services.platforms.ports import CardStore
 
 __all__ = ["MatrixSettings", "matrix_bot", "matrix_config", "run_matrix_bot"]
 
@@ -56,13 +57,16 @@ def matrix_config(settings: MatrixSettings, *, access_token: str | None = None) 
                         rooms=tuple(settings.matrix_rooms))
 
 
-def matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None) -> MatrixBot:
+def matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None,
+               store: CardStore | None = None) -> MatrixBot:
+    """The bot; `store` keeps its cards across restarts (the platform store; without it, in memory only)."""
     from chatops_commander.adapters.platforms.matrix.bot import MatrixBot
 
-    return MatrixBot(matrix_config(settings, access_token=access_token), door)
+    return MatrixBot(matrix_config(settings, access_token=access_token), door, store=store)
 
 
-async def run_matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None) -> None:
+async def run_matrix_bot(settings: MatrixSettings, door: PlatformDoor, *, access_token: str | None = None,
+                         store: CardStore | None = None) -> None:
     """Run the Matrix bot for `door` until cancelled; sync errors are retried with backoff; raises
     `MatrixBotError` when the settings or the access token cannot work."""
-    await matrix_bot(settings, door, access_token=access_token).run()
+    await matrix_bot(settings, door, access_token=access_token, store=store).run()

@@ -4,6 +4,8 @@
   messages always), answers messages that mention it and every message in a direct message.
 - Cards: a message listing the options, bound to its event id; a reaction (👍/✅, 👎/❌, 1️⃣…) or a reply on that
   message from the user the card is for (anyone, for an approval card) becomes a `ButtonPress` from that user.
+  The cards are kept in the platform store (`CardStore`, the database), so an answer on a card posted before a
+  restart of the bot still counts; recent ones are cached in memory.
 - Never reads its own messages, nor history from before it started or joined the room.
 - End-to-end encrypted rooms are not read: the bot says so once (EN/FR) and leaves.
 - Sync errors: retried with exponential backoff and jitter; a rejected access token stops the bot with a clear
@@ -19,6 +21,7 @@ import random
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -37,6 +40,8 @@ from chatops_commander.services.platforms.contract import (
     Platform,
     PlatformDoor,
 )
+from chatops_commander.services.platforms.ports import CardStore
+from chatops_commander.services.platforms.records import PostedCard
 
 if TYPE_CHECKING:
     from mautrix.client import ClientAPI
@@ -119,12 +124,14 @@ class MatrixBot:
 
     name = "matrix"
 
-    def __init__(self, config: MatrixConfig, door: PlatformDoor, *, backoff: Backoff | None = None) -> None:
+    def __init__(self, config: MatrixConfig, door: PlatformDoor, *, backoff: Backoff | None = None,
+                 store: CardStore | None = None) -> None:
         self.config = config
         self.door = door
         self.backoff = backoff or Backoff()
         self.identity = ev.BotIdentity(config.user_id)
-        self.cards = card_rules.PostedCards()
+        self.store = store  # the cards across restarts; None: in memory only (they are forgotten on a restart)
+        self.cards = card_rules.PostedCards()  # the recent ones, in front of the store
         self.ready = asyncio.Event()  # set after the first sync: from then on, new events are answered
         self.sync_failures = 0  # consecutive failed syncs so far (observability, tests)
         self._client: ClientAPI | None = None
@@ -449,7 +456,7 @@ class MatrixBot:
             return
         target = ev.reply_to(content)
         if target is not None:
-            posted = self.cards.answerable_by(target, sender)
+            posted = await self._card(target, sender)
             button = card_rules.button_for_reply(posted.card, text) if posted else None
             if posted is not None and button is not None:
                 await self._press(room_id, posted, sender, button.payload)
@@ -470,16 +477,29 @@ class MatrixBot:
         if pair is None:
             return
         target, key = pair
-        posted = self.cards.answerable_by(target, sender)
+        posted = await self._card(target, sender)
         if posted is None:
             return
         button = card_rules.button_for_reaction(posted.card, key)
         if button is not None:
             await self._press(room_id, posted, sender, button.payload)
 
-    async def _press(self, room_id: str, posted: card_rules.PostedCard, sender: str, payload: str) -> None:
+    async def _card(self, event_id: str, sender: str) -> PostedCard | None:
+        """The card on that message when `sender` may answer it: from the cache, else from the store (a card posted
+        before a restart). A store that cannot answer is logged, and the message is not a card to this bot."""
+        posted = self.cards.get(event_id)
+        if posted is None and self.store is not None:
+            try:
+                posted = await self.store.posted_card(Platform.MATRIX, event_id, datetime.now(UTC))
+            except Exception as exc:
+                log.warning("matrix.card.lookup_failed", event_id=event_id, error=f"{type(exc).__name__}: {exc}")
+            if posted is not None:
+                self.cards.remember(posted)
+        return posted if posted is not None and posted.answerable_by(sender) else None
+
+    async def _press(self, room_id: str, posted: PostedCard, sender: str, payload: str) -> None:
         user = await self._user(sender)
-        press = ButtonPress(self._place(room_id, posted.place.thread_id), user, payload, message_id=posted.event_id)
+        press = ButtonPress(self._place(room_id, posted.place.thread_id), user, payload, message_id=posted.message_id)
         await self._post_all(await self.door.on_button(press), owner=user)
 
     async def _on_encrypted(self, room_id: str, event: JSON) -> None:
@@ -525,7 +545,14 @@ class MatrixBot:
         card = message.card
         if card is not None:
             card_owner = None if card.kind is CardKind.APPROVE else (owner or message.mention)
-            self.cards.remember(card_rules.PostedCard(event_id, card, message.place, card_owner))
+            now = datetime.now(UTC)
+            posted = PostedCard(event_id, card, message.place, card_owner, now)
+            self.cards.remember(posted)
+            if self.store is not None:
+                try:
+                    await self.store.keep_card(posted, now)
+                except Exception as exc:  # the card still works until a restart: say so, post it anyway
+                    log.warning("matrix.card.not_kept", event_id=event_id, error=f"{type(exc).__name__}: {exc}")
             for key in self._hints(card.kind, len(card.buttons)):
                 await self._put(room_id, "m.reaction",
                                 {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}})

@@ -4,15 +4,16 @@ A card is bound to the event id of the message that shows it: a reaction or a re
 that message. A confirm or choose card belongs to the person it was posted for: anyone else's answer does
 nothing. An approval card is for the others: any user's answer is a `ButtonPress` from that user, and the door
 decides (an approver must be a different linked account; payloads are single use). Nothing here talks to Matrix.
+The bot keeps the cards in the platform store too (`CardStore`): `PostedCards` is only its cache of recent ones.
 """
 
 from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 
-from chatops_commander.services.platforms.contract import Button, Card, CardKind, ChatUser, Place
+from chatops_commander.services.platforms.contract import Button, Card, CardKind
+from chatops_commander.services.platforms.records import PostedCard
 
 KEPT_CARDS = 1000
 POSITIVE = frozenset({"👍", "✅", "✔", "☑", "🆗"})
@@ -23,14 +24,6 @@ _YES = frozenset({"yes", "y", "ok", "okay", "confirm", "approve", "go", "oui", "
 _NO = frozenset({"no", "n", "cancel", "reject", "stop", "non", "annuler", "annule", "rejeter", "rejette", "refuser",
                  "refuse"})
 _SKIN_AND_VARIATION = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
-
-
-@dataclass(frozen=True)
-class PostedCard:
-    event_id: str
-    card: Card
-    place: Place
-    owner: ChatUser | None  # who may answer a confirm / choose card; None: anyone (approval cards)
 
 
 def normalize_key(key: str) -> str:
@@ -82,14 +75,15 @@ def button_for_reply(card: Card, text: str) -> Button | None:
 
 
 class PostedCards:
-    """The last `KEPT_CARDS` cards posted, by event id (a restart forgets them: older cards are answered in chat)."""
+    """The last `KEPT_CARDS` cards posted or looked up, by event id: the bot's cache in front of the store (which
+    keeps them across restarts)."""
 
     def __init__(self, keep: int = KEPT_CARDS) -> None:
         self._cards: OrderedDict[str, PostedCard] = OrderedDict()
         self._keep = keep
 
     def remember(self, posted: PostedCard) -> None:
-        self._cards[posted.event_id] = posted
+        self._cards[posted.message_id] = posted
         while len(self._cards) > self._keep:
             self._cards.popitem(last=False)
 
@@ -99,8 +93,4 @@ class PostedCards:
     def answerable_by(self, event_id: str, user_id: str) -> PostedCard | None:
         """The card on that message when this user may answer it, else None."""
         posted = self._cards.get(event_id)
-        if posted is None:
-            return None
-        if posted.card.kind is not CardKind.APPROVE and posted.owner is not None and posted.owner.user_id != user_id:
-            return None
-        return posted
+        return posted if posted is not None and posted.answerable_by(user_id) else None
