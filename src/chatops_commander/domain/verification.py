@@ -118,6 +118,7 @@ def judge(subject: str, samples: Sequence[ServiceSample], reach: ReachCheck | No
     the window), and the endpoint, when one is known, answering. `unchecked`: why no sample could be taken."""
     samples = tuple(samples)
     w = f"{window_s:g}"
+    wf = w.replace(".", ",")  # French writes a decimal comma
 
     def verdict(ok: bool, en: str, fr: str) -> Verdict:
         return Verdict(ok, subject, en, fr, samples, reach, window_s)
@@ -130,10 +131,10 @@ def judge(subject: str, samples: Sequence[ServiceSample], reach: ReachCheck | No
     last = samples[-1]
     if not last.active:
         return verdict(False, f"{subject} is not running {w} s later (state: {states}).",
-                       f"{subject} ne tourne pas {w} s après (état : {states}).")
+                       f"{subject} ne tourne pas {wf} s après (état : {states}).")
     if not all(s.active for s in samples):
         return verdict(False, f"{subject} is flapping: it stopped and started again within {w} s (state: {states}).",
-                       f"{subject} est instable : il s'est arrêté puis relancé en {w} s (état : {states}).")
+                       f"{subject} est instable : il s'est arrêté puis relancé en {wf} s (état : {states}).")
     for name, values in (("pid", [s.pid for s in samples]), ("restarts", [s.restarts for s in samples]),
                          ("since", [s.since for s in samples])):
         known = [v for v in values if v is not None]
@@ -144,14 +145,14 @@ def judge(subject: str, samples: Sequence[ServiceSample], reach: ReachCheck | No
             what_fr = {"pid": "son pid principal a changé", "restarts": "le compteur de redémarrages a augmenté",
                        "since": "il a redémarré"}[name]
             return verdict(False, f"{subject} is crash-looping: {what_en} within {w} s ({change}).",
-                           f"{subject} redémarre en boucle : {what_fr} en {w} s ({change}).")
+                           f"{subject} redémarre en boucle : {what_fr} en {wf} s ({change}).")
     pid = f" (pid {last.pid})" if last.pid else ""
     if reach is not None and not reach.ok:
         return verdict(False, f"{subject} runs{pid} but {reach.target} does not answer ({reach.detail}).",
                        f"{subject} tourne{pid} mais {reach.target} ne répond pas ({reach.detail}).")
     n = len(samples)
     en = f"Checked just now: {subject} running{pid}, stable over {w} s ({n} checks)"
-    fr = f"Vérifié à l'instant : {subject} tourne{pid}, stable sur {w} s ({n} vérifications)"
+    fr = f"Vérifié à l'instant : {subject} tourne{pid}, stable sur {wf} s ({n} vérifications)"
     if reach is not None:
         en += f"; {reach.target} answers ({reach.detail})"
         fr += f" ; {reach.target} répond ({reach.detail})"

@@ -55,6 +55,13 @@ def test_stable_running_samples_and_an_answering_port_are_up() -> None:
     assert v.ok and "Checked just now" in v.en and "10.0.0.1:80 answers" in v.en and "Vérifié" in v.fr
 
 
+def test_a_window_with_decimals_is_written_with_a_comma_in_french() -> None:
+    up = judge("nginx", [running(), running()], None, window_s=0.25)
+    assert "stable over 0.25 s" in up.en and "stable sur 0,25 s" in up.fr
+    down = judge("nginx", [running(), ServiceSample(False, "fatal")], None, window_s=1.5)
+    assert "1.5 s later" in down.en and "ne tourne pas 1,5 s après" in down.fr
+
+
 @pytest.mark.parametrize(("samples", "needle"), [
     ([running(1), running(2), running(3)], "main pid changed"),
     ([running(1, 0), running(1, 2)], "restart counter grew"),

@@ -142,6 +142,10 @@ async def test_the_channel_policy_is_enforced_and_help_lists_what_this_channel_a
     await world.teams.say("aad-alice", "Alice", "help", channel="19:web@thread.tacv2")
     [_, helped] = await world.teams.wait_posts(2)
     assert "`service.restart`" in helped.text and "`server.reboot`" not in helped.text
+    await world.teams.say("aad-alice", "Alice", "disk usage on web", channel="19:web@thread.tacv2")
+    [*_, web] = await world.teams.wait_posts(3)
+    assert "web-01" in web.text and "web-02" in web.text and "db-master" not in web.text, web.text
+    assert "does not allow" not in web.text  # the channel's servers, named by their group
     await world.teams.say("aad-alice", "Alice", "restart postgresql on db-master")  # another channel: no policy
-    [*_, card] = await world.teams.wait_posts(3)
+    [*_, card] = await world.teams.wait_posts(4)
     assert set(card.actions()) == {"Confirm", "Cancel"}

@@ -28,8 +28,9 @@ import structlog
 
 from chatops_commander.adapters.platforms.matrix import cards as card_rules
 from chatops_commander.adapters.platforms.matrix import events as ev
-from chatops_commander.adapters.platforms.matrix.render import KEYCAPS, render, text_for
+from chatops_commander.adapters.platforms.matrix.render import KEYCAPS, render
 from chatops_commander.config import ConfigError
+from chatops_commander.services.platforms import wording
 from chatops_commander.services.platforms.contract import (
     ButtonPress,
     CardKind,
@@ -530,7 +531,7 @@ class MatrixBot:
             private = dataclasses.replace(message, place=Place(Platform.MATRIX, message.place.workspace, room_id,
                                                                direct=True), to=None)
             event_id = await self.send(private, owner=owner)
-            await self.send(Outbound(message.place, text_for(message.lang, "dm_sent"), lang=message.lang,
+            await self.send(Outbound(message.place, wording.direct_message_sent(message.lang), lang=message.lang,
                                      mention=message.to))
             return event_id
         rendered = render(message)

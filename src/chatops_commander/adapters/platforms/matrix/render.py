@@ -27,7 +27,6 @@ _TEXTS = {
         "approve_help": "React 👍 to approve or 👎 to reject on this message, or reply to it with the option's number.",
         "choose_help": "React with the option's number (1️⃣, 2️⃣…) on this message, or reply to it with the number.",
         "expires": "Expires at {at} UTC.",
-        "dm_sent": "I sent you a direct message.",
     },
     "fr": {
         "cut": "… sortie coupée : {n} caractères de plus (la sortie complète est dans l'historique des commandes)",
@@ -38,7 +37,6 @@ _TEXTS = {
                         "de l'option.",
         "choose_help": "Réagissez avec le numéro de l'option (1️⃣, 2️⃣…) sur ce message, ou répondez-y avec le numéro.",
         "expires": "Expire à {at} UTC.",
-        "dm_sent": "Je vous ai envoyé un message direct.",
     },
 }
 
