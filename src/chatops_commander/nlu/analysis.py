@@ -111,6 +111,7 @@ def analyze(
     scores = matcher.score(scoring, whole=blanked, skip_fuzzy=service_words, reads=reads)
     blocked = _blocked(reading, blanked, scores, matcher) if reading.spans else frozenset()
     _imperative_clause(scoring, scores, matcher)
+    _order_then_reason(scoring, scores, matcher)
     carried = carried_service_fits(ctx.service, ents, names)
     for score in scores:
         _bonus(score, ents, values, ctx, carried)
@@ -174,6 +175,30 @@ def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionM
         acts = (head.verb > 0 or head.pattern > 0) and score.spec.intent is Intent.ACTION
         reads_it = read_scores is not None and read_scores[i].words > 0 and score.spec.intent is Intent.MONITORING
         if acts or reads_it:
+            score.bonus += 2.5
+
+
+# An order first, then its reason: "redémarre php-fpm sur web-02, il est bloqué", "reboot db-replica, it's wedged",
+# "could you restart php-fpm, the site is down". Politeness and apologies before the verb are skipped.
+_POLITE_OPENING = re.compile(
+    r"\A\W*(?:(?:please|pls|plz|can\s+you|could\s+you|would\s+you|can\s+u|pourrais-tu|tu\s+pourrais|tu\s+peux|peux-tu"
+    r"|peux\s+tu|vous\s+pouvez|pouvez-vous|stp|svp|merci\s+de|ok|bon|allez|vite|quick|urgent|asap|hey|yo|hi|salut"
+    r"|bonjour|sorry[^,]*?(?:but|,)|desole[^,]*?(?:mais|,)|i\s+need\s+you\s+to|il\s+faut|faut)\W+)*((?:[a-z'-]+\s*){1,3})"
+)
+_REASON = frozenset({"incident.diagnose"})
+
+
+def _order_then_reason(scoring: str, scores: list[ActionScore], matcher: ActionMatcher) -> None:
+    """The message opens on an action verb and a later clause describes trouble: the trouble is why the
+    action is asked for, not a request to diagnose."""
+    opening = _POLITE_OPENING.match(scoring)
+    if opening is None or not re.search(r"[,;.!:]|\b(?:but|mais|because|car|parce|since|puisque)\b",
+                                        scoring[opening.end(1):]):
+        return
+    if not any(s.spec.id in _REASON and s.total > 0 for s in scores):
+        return
+    for head, score in zip(matcher.score(opening.group(1)), scores, strict=True):
+        if (head.verb > 0 or head.pattern > 0) and score.spec.intent is Intent.ACTION:
             score.bonus += 2.5
 
 

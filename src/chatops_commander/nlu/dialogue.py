@@ -43,6 +43,9 @@ _CANCEL = tuple(sorted((
     "|stop the deploy|stop the deployment|cancel the rollback|annule le deploiement|annule le deploy"
     "|annule la demande|annule ma demande|annule le redemarrage|annule le reboot|annule l'action|annule la commande"
     "|annule le rollback|arrete le deploiement|annuler le deploiement|laisse tomber le deploiement"
+    "|on verra|on verra demain|on verra plus tard|on verra ca demain|on verra ca plus tard|plus tard|pas ce soir"
+    "|une autre fois|pas aujourd'hui|we'll see|we'll see tomorrow|maybe later|not tonight|another time|not today"
+    "|some other time|let's wait|lets wait|on attend|attendons"
 ).split("|"), key=len, reverse=True))
 _CONFIRM = tuple(sorted((
     "yes|yep|yeah|yea|ya|yup|y|sure|sure thing|confirm|confirmed|i confirm|go|go ahead|go for it|do it|proceed"
@@ -53,6 +56,8 @@ _CONFIRM = tuple(sorted((
     "|allez-y|allez y|go go|valide|valider|validez|je valide|c'est bon|cest bon|fais-le|fais le|faites-le"
     "|on y va|banco|carrement|bien sur|evidemment|exactement|c'est ca|allons-y|feu|fonce|envoie|envoie la sauce"
     "|lance|lance-le|execute|oui vas-y|oui go|ok go|ok vas-y|parfait vas-y|yes go ahead|yeah do it"
+    "|c'est parti|cest parti|c'est parti mon kiki|allez go|go go go|let's roll|lets roll|hit it|all right go"
+    "|ok proceed|yes proceed|fine go|bah oui|ben oui|oui oui vas-y|zou"
 ).split("|"), key=len, reverse=True))
 # Only with a card waiting: these would otherwise be action words.
 _CONFIRM_WITH_CARD = tuple(sorted((
@@ -64,6 +69,8 @@ _THANKS = tuple(sorted((
     "|that's it|thats it|all good|all set|we're good|were good|i'm good|im good|good job|nice one|great job"
     "|well done|awesome|perfect|great|brilliant|nice|cool|sweet|that'll do|that will do|done for now"
     "|nothing else|that's everything|merci|merci beaucoup|merci bien|merci bcp|mci|cimer|c'est tout"
+    "|mille mercis|mille merci|merci mille fois|un grand merci|grand merci|thanks a lot|thanks a million|many thanks"
+    "|thanks a bunch|big thanks|merci infiniment|merci encore|thanks again"
     "|ca ira|ca sera tout|ce sera tout|c'est parfait|parfait|super|top|nickel|genial|impec|impeccable"
     "|au top|bien joue|bravo|rien d'autre|c'est bon pour moi|c'est tout bon|tout est bon|bye|goodbye|bye bye"
     "|see you|see ya|cya|ciao|a plus|a+|bonne journee|bonne soiree|a bientot|a demain|have a nice day|later"
@@ -82,6 +89,10 @@ _HELP = tuple(sorted((
     "|tes commandes|mode d'emploi|c'est quoi tes commandes|que puis-je demander|que puis je demander"
     "|quelles sont tes capacites|tes capacites|quelles actions|quelles sont tes commandes|what are your options"
     "|what are the commands|show me the commands|que peux-tu faire pour moi|what can you do for me"
+    "|what commands|which commands do you know|what commands do you understand|which commands do you understand"
+    "|what do you understand|what can you understand|what do you support|what is supported|quelles commandes tu"
+    " comprends|tu comprends quoi|que comprends-tu|que comprends tu|quelles commandes comprends-tu"
+    "|quelles commandes connais-tu|tu connais quelles commandes"
 ).split("|"), key=len, reverse=True))
 _GREETING = tuple(sorted((
     "hi|hello|hey|heya|hiya|howdy|yo|good morning|good afternoon|good evening|morning|evening|greetings"

@@ -108,5 +108,7 @@ COMMON_WORDS = frozenset(
     " seen look looks looking take took taken give gave given said tell told know knew think thought want"
     " need needs needed like likes maybe please thanks sure fine good great okay cool nice weird strange funny"
     " fire burning dead alive broken wrong right left same other another again back away down inside outside"
+    " relire relis relit relu relue lire lis lit tirer tire tirez rester reste restes partir parti partie lancee"
+    " fall falls fell fallen falling whether"
     .split()
 )

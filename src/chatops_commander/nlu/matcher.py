@@ -150,7 +150,8 @@ class ActionMatcher:
                 s.pattern = PATTERN_WEIGHT
                 s.hits[lang] += 1
         for word in re.findall(r"[a-z]{6,}", folded):
-            if word in covered or word in STOP_WORDS or word in skip_fuzzy or word in FR_MARKERS or word in EN_MARKERS:
+            if (word in covered or word in STOP_WORDS or word in skip_fuzzy or word in FR_MARKERS or word in EN_MARKERS
+                    or word in COMMON_WORDS):
                 continue
             limit = 1 if len(word) < 8 else 2
             best = process.extractOne(word, self.single_words, scorer=OSA.distance, score_cutoff=limit)

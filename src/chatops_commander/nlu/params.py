@@ -81,7 +81,7 @@ _OPTION = re.compile(
 )
 _ORDINAL_FILLER = frozenset(
     "the la le l one un une option choix choice take prends choose choisis je go with please stp svp celui "
-    "celle ci number numero i ll pick let s va pour".split()
+    "celle ci number numero i ll pick let s va pour go with we on prend part pars sur".split()
 )
 _CONTAINER = (
     re.compile(r"\b([a-z0-9][a-z0-9_.-]{1,62})\s+(?:docker\s+)?(?:container|conteneur)s?\b"),
@@ -218,4 +218,11 @@ def _option(text: str) -> int | None:
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _ORDINAL_FILLER]
     if len(words) == 1 and words[0] in ORDINALS:
         return ORDINALS[words[0]]
+    if len(words) == 1 and len(text.split()) <= 6 and (words[0] in _NUMBER_WORDS or words[0].isdigit()):
+        number = _NUMBER_WORDS.get(words[0]) or int(words[0])  # "la 3", "let's go with number two", "la deux"
+        return number if 1 <= number <= 20 else None
     return None
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "un": 1, "une": 1, "deux": 2, "trois": 3,
+                 "quatre": 4, "cinq": 5}

@@ -31,6 +31,11 @@ _EITHER = re.compile(r"\b(or|ou|either|soit|ou bien|or else)\b")
 _SEQUENCE = re.compile(r"\b(?:and\s+then|then|after\s+that|afterwards|next|et\s+puis|puis|ensuite|apres\s+ca|et\s+apres"
                        r"|and\s+also|and\s+also|et\s+aussi)\b|;")
 _STATE_READS = frozenset({"service.status", "server.status", "fleet.health"})
+# A whole-server verb said of a named service ("reboot nginx on web-01", "tu peux rebooter pgbouncer"), with no
+# server word: the service is what is meant — the gentler action, never the whole machine.
+_WHOLE_SERVER = {"server.reboot": "service.restart"}
+_SERVER_WORDS = re.compile(r"\b(servers?|serveurs?|machines?|box(es)?|hosts?|hotes?|vms?|nodes?|noeuds?|srv|os|system"
+                           r"|systeme|kernel|noyau|instance|instances)\b")
 _DIALOGUE_ONLY = frozenset({"chat.confirm", "chat.cancel", "chat.choose"})  # never guessed by the model
 DEFAULT_THRESHOLD = 0.6
 RULE_MARGIN = 1.0  # rule scores this far apart: the rules decide alone
@@ -186,6 +191,14 @@ class Parser:
                 s.spec.id == "history.list" for s in a.ranked) else best
             if best.spec.id != "history.list":  # "le déploiement d'hier a marché ?": what was done, not a state
                 return Frame(spec=self.by_id["history.list"], values=dict(a.values), confidence=0.6)
+        if best is not None and best.spec.id in _WHOLE_SERVER and a.entities.services and not a.values.get("container") \
+                and not _SERVER_WORDS.search(a.folded) and (gentler := self.by_id.get(_WHOLE_SERVER[best.spec.id])) \
+                and gentler.id not in a.blocked:
+            best = next((s for s in a.ranked if s.spec.id == gentler.id), best)  # "rebooter pgbouncer": the service
+            if best.spec.id != gentler.id:
+                service = a.entities.services[0]
+                return Frame(spec=gentler, service=service, explicit_service=True, values=dict(a.values),
+                             confidence=a.confidence)
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -193,10 +206,13 @@ class Parser:
             return Frame(spec=best.spec, service=service, explicit_service=service is not None,
                          values=dict(a.values), confidence=a.confidence)
         if a.reading.spans and (a.reading.state_question or a.reading.read_objects):
-            read_id = "service.status" if a.entities.services and a.reading.state_question else "server.status"
+            asks_state = a.reading.state_question or a.reading.need_question
+            read_id = "service.status" if a.entities.services and asks_state else "server.status"
             if a.reading.outcome_question or (a.reading.read_objects and not a.entities.named_targets
-                                              and not a.reading.state_question and not _REBOOT.search(a.folded)):
+                                              and not asks_state and not _REBOOT.search(a.folded)):
                 read_id = "history.list"  # "did the deploy go through?", "when was the last backup?"
+            elif a.reading.read_objects and not a.reading.need_question and ("since" in a.values or "until" in a.values):
+                read_id = "history.list"  # "was nginx restarted on web-02 this morning?": an event in a time window
             spec = self.by_id.get(read_id)
             if spec is not None:
                 service = a.entities.services[0] if a.entities.services else None

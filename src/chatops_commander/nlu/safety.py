@@ -20,6 +20,7 @@ _BOUNDARY = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:don\s*'?\s*t|do\s+not|dont|doesn\s*'?\s*t|does\s+not|no\s+need\s+(?:to|for)|not\s+necessary\s+to"
+    r"|(?:not|never)\s+(?:asking|telling|saying|requesting|suggesting|wanting)\s+(?:you\s+)?(?:to\s+)?"
     r"|without|never(?!\s*mind)|avoid|instead\s+of|rather\s+than|shouldn\s*'?\s*t|should\s+not|must\s+not"
     r"|mustn\s*'?\s*t|no\s+(?=(?:reboot|restart|stop|kill|cleanup|clean|deploy|rollback|backup|shutdown)\w*)"
     r"|not\s+(?=(?:reboot|restart|stop|kill|clean|deploy|roll|backup|shut|start|reload|remove)\w*)"
@@ -65,24 +66,41 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     r"\b(?:when|why|how\s+often|how\s+long\s+ago|how\s+many\s+times|what\s+time|at\s+what\s+time|quand|pourquoi"
     r"|combien\s+de\s+fois|a\s+quelle\s+heure|depuis\s+quand)\b[^,.;!?]*?\b(?P<w>" + _ACTION_STEMS + r")",
     # "is postfix stopped?", "was it restarted", "did web-01 reboot", "has nginx been restarted"
-    r"\b(?:is|are|was|were|has|have|had|did|does|got|get|been|it\s*'?\s*s)\s+(?:\S+\s+){0,3}?(?:been\s+|just\s+"
+    r"\b(?:is|are|was|were|has|have|had|did|does|got|get|been|it\s*'?\s*s)\s+(?:[^\s,.;!?]+\s+){0,3}?(?:been\s+|just\s+"
     r"|already\s+|recently\s+|properly\s+|correctly\s+|successfully\s+)*(?P<w>(?:re)?(?:booted|started|stopped|"
     r"killed|deployed|reloaded|cleaned|backed\s+up|rolled\s+back|shut\s+down|halted|crashed|started)|reboot"
     r"(?=\s*(?:\?|$|recently|today|yesterday|last|this|overnight|lately)))",
     # "est arrêté", "a redémarré", "a-t-il été redémarré", "s'est arrêté"
-    r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:\S+\s+)"
+    r"\b(?:est|sont|etait|a|ont|avait|as|avez|a-t-il|a-t-elle|est-il|est-elle|t-il|s\s*'?\s*est)\s+(?:[^\s,.;!?]+\s+)"
     r"{0,2}?(?:ete\s+|bien\s+|deja\s+|correctement\s+)*(?P<w>(?:redemarre|reboote|arrete|stoppe|relance|deploye"
     r"|tue|sauvegarde|nettoye|recharge|demarre|plante|coupe|eteint|lance)e?s?)\b",
     # "has grafana come back up?", "is it back up?": a state, not a backup
-    r"\b(?:come|came|comes|coming|is|are|was|were|got|get|gets|getting|been|it\s*'?\s*s)\s+(?:\S+\s+){0,2}?"
+    r"\b(?:come|came|comes|coming|is|are|was|were|got|get|gets|getting|been|it\s*'?\s*s)\s+(?:[^\s,.;!?]+\s+){0,2}?"
     r"(?P<w>back\s+(?:up|online))\b(?!\s+(?:the|a|my|our)\s+(?:db|database|data))",
     # "is the backup done?", "did the deploy go through?", "le dernier déploiement a marché ?"
     r"\b(?:is|was|did|has|have|were|are)\s+(?:the\s+|my\s+|our\s+|last\s+|latest\s+|today'?s\s+)*(?P<w>"
-    + _ACTION_STEMS + r")\s+(?:\S+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"
+    + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"
     r"|went\s+through|work\w*|run|ran|pass\w*|fail\w*|over|good|fine)\b",
     r"\b(?:le|la|l\s*'?|mon|ma|notre|dernier|derniere)\s*(?:dernier\s+|derniere\s+)?(?P<w>" + _ACTION_STEMS
     + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
     r"|echoue|termine|fini|passe|plante|ok)\b",
+))
+_NEED_FRAMES = tuple(re.compile(p) for p in (
+    # "is a reboot needed on web-02?", "does nginx need a restart?", "do we need to reboot db-master?",
+    # "un reboot est nécessaire ?", "faut-il redémarrer web-02 ?", "est-ce qu'il faut rebooter ?": whether it is needed
+    r"\b(?:is|are|was|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,2}?(?:really\s+|still\s+"
+    r"|even\s+|actually\s+)?(?:needed|required|necessary|recommended|advisable|advised|pending|due|warranted|worth\s+it)\b",
+    r"\b(?:do|does|did|should|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?:really\s+|still\s+|even\s+|actually\s+)?(?:need|needs|require"
+    r"|requires|have)\s+(?:a\s+|an\s+|another\s+|to\s+(?:be\s+)?)?(?P<w>" + _ACTION_STEMS + r")(?=[^,.;!]*(?:\?|$))",
+    r"\b(?:is\s+there|are\s+there)\s+(?:a\s+|an\s+|any\s+)?(?:need|reason)\s+(?:to|for)\s+(?:a\s+|an\s+)?(?P<w>"
+    + _ACTION_STEMS + r")",
+    r"(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,3}?(?:est|serait|sera|semble|parait|reste)\s+(?:vraiment\s+|encore\s+"
+    r"|toujours\s+)?(?:necessaire|necessaires|requis|requise|obligatoire|recommande|recommandee|utile|indispensable"
+    r"|a\s+prevoir|en\s+attente)\b",
+    r"\b(?:faut[ -]il|faudrait[ -]il|doit[ -]on|devrait[ -]on|dois[ -]je|devrais[ -]je|est[ -]ce\s+qu\s*'?\s*il\s+faut"
+    r"|est[ -]ce\s+qu\s*'?\s*on\s+doit|y\s+a[ -]t[ -]il\s+besoin\s+de|(?:il\s+)?(?:y\s+)?a\s+besoin\s+d\s*'?\s*(?:un\s+|une\s+)?"
+    r"|on\s+a\s+besoin\s+de|besoin\s+d\s*'?\s*(?:un\s+|une\s+))\s*(?:[^\s,.;!?]+\s+){0,2}?(?P<w>" + _ACTION_STEMS
+    + r")(?=[^,.;!]*(?:\?|$))",
 ))
 # Questions about who did what, or what was done ("who restarted nginx?", "qui a redémarré nginx ?", "qu'est-ce
 # qui a été lancé hier ?", "what got restarted?"): the verb is what the history is asked about, never an order.
@@ -90,12 +108,16 @@ _PAST_EN = (r"(?:re)?(?:booted|started|stopped|killed|deployed|reloaded|cleaned(
             r"|shut\s+down|halted|launched|bounced|ran|run|executed|removed|purged|dumped)")
 _PAST_FR = (r"(?:redemarre|reboote|arrete|stoppe|relance|deploye|tue|sauvegarde|nettoye|recharge|demarre|coupe"
             r"|lance|eteint|execute|purge|retire|supprime|livre)e?s?")
+_BASE_EN = (r"(?:re)?(?:boot|start|stop|kill|deploy|reload|clean(?:\s+up)?|back\s+up|roll\s+back|shut\s+down|halt|launch"
+            r"|bounce|run|execute|remove|purge|dump|touch|change|restart)")
 _HISTORY_FRAMES = tuple(re.compile(p) for p in (
-    r"\b(?:who|whoever|which\s+users?|somebody|someone|anyone|anybody)\s+(?:\S+\s+){0,2}?(?P<w>" + _PAST_EN
+    r"\b(?:did|has|have|had)\s+(?:someone|anyone|anybody|somebody|any\s+one|one\s+of\s+you|you|we|they|he|she|i)\s+"
+    r"(?:already\s+|just\s+|recently\s+|ever\s+)?(?P<w>" + _BASE_EN + r"|" + _PAST_EN + r")\b(?=[^,.;!]*\?)",
+    r"\b(?:who|whoever|which\s+users?|somebody|someone|anyone|anybody)\s+(?:[^\s,.;!?]+\s+){0,2}?(?P<w>" + _PAST_EN
     + r")\b",
-    r"\b(?:qui|quelqu\s*'?\s*un|quel\s+utilisateur|personne)\s+(?:a|aurait|ont|avait)\s+(?:\S+\s+){0,1}?(?P<w>"
+    r"\b(?:qui|quelqu\s*'?\s*un|quel\s+utilisateur|personne)\s+(?:a|aurait|ont|avait)\s+(?:[^\s,.;!?]+\s+){0,1}?(?P<w>"
     + _PAST_FR + r")\b",
-    r"\b(?:what|which\s+\w+)\s+(?:was|were|got|has\s+been|have\s+been|had\s+been)\s+(?:\S+\s+){0,1}?(?P<w>"
+    r"\b(?:what|which\s+\w+)\s+(?:was|were|got|has\s+been|have\s+been|had\s+been)\s+(?:[^\s,.;!?]+\s+){0,1}?(?P<w>"
     + _PAST_EN + r")\b",
     r"\b(?:qu\s*'?\s*est[ -]ce\s+qu\s*'?\s*(?:i|on)|quoi|quels?\s+\w+|quelles?\s+\w+|ce\s+qu\s*'?\s*(?:i|on))\s+"
     r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
@@ -113,7 +135,7 @@ _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|c
 _OUTCOME = re.compile(r"(?:done|finished|complete|succeed|successful|through|work|ran|pass|fail|over|marche"
                       r"|fonctionne|reussi|echoue|termine|fini|passe)")
 _STATE_QUESTION = re.compile(
-    r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:\S+\s+){0,3}?(?P<w>stopped|down|dead|running|up"
+    r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>stopped|down|dead|running|up"
     r"|started|arrete|arretee|arretes|stoppe|demarre|lance|tombe|mort|actif|inactif|up)\b"
 )
 
@@ -127,6 +149,7 @@ class Reading:
     state_question: bool = False
     when_question: bool = False
     outcome_question: bool = False  # "did the deploy go through?": about what was done (the history)
+    need_question: bool = False  # "is a reboot needed?", "faut-il redémarrer nginx ?": whether to act, not acting
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
@@ -155,9 +178,25 @@ class Reading:
         return "".join(chars)
 
 
+# An action ruled out after it is named: "restart is not an option", "a reboot is out of the question",
+# "le redémarrage n'est pas une option", "rebooter est hors de question".
+_RULED_OUT = re.compile(
+    r"(?P<w>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is\s+not|isn\s*'?\s*t|is\s+no|are\s+not|aren\s*'?\s*t)\s+(?:an?\s+)?"
+    r"(?:option|possible|allowed|permitted|acceptable|wanted|needed|necessary|required)\b"
+    r"|(?P<w2>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is|are)\s+(?:out\s+of\s+the\s+question|off\s+the\s+table"
+    r"|forbidden|not\s+an\s+option|a\s+no[\s-]go|out)\b"
+    r"|(?P<w3>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:n\s*'?\s*est|ne\s+sont)\s+pas\s+(?:une\s+option|possible|permis"
+    r"|autorise\w*|necessaire|utile|envisageable|souhaitable)\b"
+    r"|(?P<w4>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:est|sont)\s+(?:hors\s+de\s+question|exclue?s?|interdite?s?)\b"
+)
+
+
 def negated_spans(folded: str) -> tuple[tuple[int, int], ...]:
     """From each negation to the end of its clause (comma, "just", "mais", …)."""
     spans: list[tuple[int, int]] = []
+    for m in _RULED_OUT.finditer(folded):
+        group = next(g for g in ("w", "w2", "w3", "w4") if m.group(g) is not None)
+        spans.append((m.start(group), m.end()))
     for m in _NEGATION.finditer(folded):
         french = m.group(0).startswith(("ne", "n")) and not m.group(0).startswith(("never", "no ", "not"))
         if french and not _french_negation_closes(folded, m.end()):
@@ -198,7 +237,13 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
     return tuple(spans), state, when or outcome, outcome
 
 
+def need_spans(folded: str) -> tuple[tuple[int, int], ...]:
+    """Action words asked about ("is a reboot needed?", "faut-il redémarrer web-02 ?"): whether to act."""
+    return tuple(m.span("w") for pattern in _NEED_FRAMES for m in pattern.finditer(folded))
+
+
 def read(folded: str) -> Reading:
     objects, state, when, outcome = read_spans(folded)
-    return Reading(negated=negated_spans(folded), read_objects=objects, state_question=state, when_question=when,
-                   outcome_question=outcome)
+    need = need_spans(folded)
+    return Reading(negated=negated_spans(folded), read_objects=objects + need, state_question=state,
+                   when_question=when, outcome_question=outcome, need_question=bool(need))

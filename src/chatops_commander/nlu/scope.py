@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-_DB = r"(?:(?:the|a|this|that|our|my|all|\w+)\s+){0,3}(?:db|dbs|database|databases|table|tables|schema|schemas|base|bases|bdd|base de donnees|collection|index|bucket|keyspace)"
-_FR_DB = r"(?:la\s+|les\s+|une\s+|cette\s+|ma\s+|notre\s+)?(?:db|bdd|base|bases|base de donnees|bases de donnees|table|tables|schema|collection)"
+_DB = r"(?:(?:the|a|this|that|our|my|all|\w+)\s+){0,3}(?:db|dbs|database|databases|table|tables|schema|schemas|base|bases|bdd|base de donnees|collection|index|bucket|keyspace)(?![-.]\w)"
+_FR_DB = r"(?:la\s+|les\s+|une\s+|cette\s+|ma\s+|notre\s+)?(?:db|bdd|base|bases|base de donnees|bases de donnees|table|tables|schema|collection)(?![-.]\w)"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) for key, p in (
     ("database", rf"\b(drop|wipe|truncate|delete|destroy|erase|purge|nuke|empty|flush|reset|clear|remove)\s+{_DB}\b"),
     ("database", rf"\b(drop|truncate)\s+(table|database|schema)\b|\b{_DB}\s+(drop|wipe|deletion|reset)\b"),
-    ("database", r"\b(restore|recover|reimport|import|load|migrate)\s+(the\s+|a\s+|from\s+)?(\w+\s+)?(backup|dump|snapshot|db|database)"),
+    ("database", r"\b(restore|recover|reimport|import|load|migrate)\s+(the\s+|a\s+|from\s+)?(\w+\s+)?(backup|dump|snapshot|db|database)(?![-.]\w)"),
     ("database", rf"\b(supprime\w*|vide\w*|efface\w*|detrui\w*|drop\w*|purge\w*|restaure\w*|restaurer|reinitialise\w*"
                  rf"|migre\w*|importe\w*)\s+{_FR_DB}\b"),
     ("database", r"\b(restaur\w*|restor\w*)\b(?!.*\b(version|release|deploy\w*|deploi\w*|build|rollback)\b)"),
@@ -70,6 +70,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p)) 
                r" ticket)\b|\b(ouvre|cree|creer)\s+(un\s+)?(ticket|jira)\b"),
     ("dns", r"\b(change|update|edit|add|modify|create)\s+(the\s+|a\s+)?(dns|dns record|a record|cname|certificate|cert"
             r"|ssl cert|tls cert)\b|\b(renew)\s+(the\s+)?(cert|certificate|ssl|tls)\w*\b"),
+    # certificates and DNS entries as the object of any verb that changes them ("rotate the ssl certificate",
+    # "renouvelle le certificat", "ajoute une entrée dns"); "reload haproxy for the new certs" stays a reload
+    ("dns", r"\b(rotate|renew|replace|regenerate|reissue|issue|install|deploy|update|change|add|create|remove|delete"
+            r"|revoke|swap|roll|renouvel\w*|remplace\w*|regenere\w*|change[rz]?|ajoute[rz]?|cree[rz]?|creer|supprime[rz]?"
+            r"|revoque[rz]?|installe[rz]?|modifie[rz]?|mets?\s+a\s+jour)\s+(?:(?:the|a|an|new|our|its|le|la|les|l\s*'|un|une"
+            r"|des|du|nouveaux?|nouvelles?|ssl|tls|x509|https|wildcard)\s*)*(certificates?|certs?|certificats?|dns\b"
+            r"|cname|a\s+records?|entrees?\s+dns|enregistrements?\s+dns|zones?\s+dns)"),
+    # a package manager's own verbs ("apt upgrade everything", "yum update", "dnf install")
+    ("packages", r"\b(apt|apt-get|aptitude|yum|dnf|zypper|apk|pacman|snap|brew)\s+(upgrade|update|dist-upgrade"
+                 r"|full-upgrade|install|remove|purge|autoremove|-syu|-s)\b"),
     ("config_edit", r"\b(change|set|modify|switch)\s+(the\s+)?(\w+\s+)?(port|listen\s+port|timeout|worker\s+count|max\s+connections)\b"
                     r"|\b(change|modifie)\w*\s+(le\s+)?port\b"),
     ("config_edit", r"\b(edit|modify|change|rewrite)\s+(the\s+)?(\w+\s+)?(config|configuration|conf|crontab|cron|nginx\.conf"

@@ -91,19 +91,25 @@ VOCABULARY: dict[str, Vocabulary] = {
         "disque|disques|espace disque|espace|place|stockage|occupation|partition|partitions|plein|pleins|remplissage"
         "|occupation disque|espace libre|place libre|df|du",
         (r"\b(disk|space|partition)\s+(usage|left|free|full)\b", r"\bhow\s+many\s+(gb|gigs?|gigabytes|tb)\b",
-         r"\b(gb|gigs?)\s+(left|free|remaining)\b"),
+         r"\b(gb|gigs?)\s+(left|free|remaining)\b", r"\b(running|run|ran|runs)\s+out\s+of\s+(disk\s+)?(space|room|disk|storage)\b",
+         r"\b(low|short)\s+on\s+(disk|space|storage)\b"),
         (r"\b(disque|partition)\s+(plein|sature|remplie?)\b", r"\breste\s+(de\s+la\s+)?place\b",
          r"\bcombien\s+de\s+(go|gigas?|to|mo|place|espace)\b", r"\b(reste|restant|dispo\w*)\s+(combien\s+)?(de\s+)?(go|gigas?)\b"),
     ),
     "server.memory": _v(
-        "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m", "memoire|ram|swap|memoire vive"
+        "", "", "memory|ram|swap|swapping|mem|free memory|memory usage|free -m|mem stats|memory stats|ram stats|mem usage"
+        "|ram usage", "memoire|ram|swap|memoire vive"
         "|utilisation memoire|memoire libre|ram libre|conso memoire|consommation memoire|libre|swappe",
         (r"\bswap\s+(is\s+)?(full|used|usage|maxed|exhausted)\b", r"\b(out\s+of|short\s+on|low\s+on)\s+(memory|ram|mem)\b"),
         (r"\b(swap|ram|memoire)\s+(est\s+)?(plein|pleine|saturee?|a\s+fond)\b", r"\ba\s+court\s+de\s+(ram|memoire)\b"),
     ),
     "server.load": _v(
         "", "", "load|cpu|load average|loadavg|cpu usage|cpu load|load avg|uptime load",
-        "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load", (), (),
+        "charge|cpu|charge cpu|processeur|utilisation cpu|charge moyenne|conso cpu|load",
+        (r"\b(getting|being|is|are|so)\s+(hammered|slammed|pounded|crushed|swamped|maxed\s+out)\b",
+         r"\bhow\s+(hard|busy)\s+(is|are)\b[^?]*\b(working|running|going)?", r"\b(working|running)\s+(hard|flat\s+out)\b"),
+        (r"\b(bosse|travaille|mouline|charbonne|turbine|pedale)\s+(beaucoup|fort|dur|a\s+fond|trop|pas\s+mal|comme\s+un\s+\w+)\b",
+         r"\b(surcharge|surchargee|a\s+genoux)\b"),
     ),
     "server.processes": _v(
         "", "", "processes|process list|top processes|ps|procs|running processes|process|top|htop|which services"
@@ -127,10 +133,12 @@ VOCABULARY: dict[str, Vocabulary] = {
         (r"\b(is|are)\b.*\b(up|running|ok|okay|alive|active|started|working|fine|healthy)\b",
          r"\b(is\s+it|it\s*'?s|is\s+\S+)\s+back(\s+up|\s+online)?\b", _STATE_WORD_EN,
          r"\b(come|came|comes|coming)\s+back(\s+up|\s+online)?\b",
-         r"\A(?=\s\s)\W*\?+\W*\Z", _CHECK_ONLY_EN),
+         r"\A(?=\s\s)\W*\?+\W*\Z", _CHECK_ONLY_EN,
+         r"\b(check|verify|see|find\s+out|tell\s+me|confirm)\s+(whether|if)\b[^?,;]*\b(running|up|alive|active|started|stopped"
+         r"|down|dead|working)\b"),
         (r"\b(tourne|tournent|marche|fonctionne|est up|est ok|est actif|est lance|est demarre|repond)\b",
          r"\best\s+(bien|toujours|encore)\s+(up|ok|actif|lance|demarre|en\s+vie|vivant)\b", r"\A(?=\s\s)\W*\?+\W*\Z",
-         _CHECK_ONLY_FR,
+         _CHECK_ONLY_FR, _STATE_WORD_FR, r"\best\s+(vivant|en\s+vie|debout|actif|up)\b",
          r"\b(c\s*'?\s*est|ca\s+est|il\s+est|est[ -]il|est[ -]ce)\s+(reparti|revenu|remonte|de retour)\b"),
     ),
     "service.logs": _v(
@@ -219,16 +227,22 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|get it running|get it back up", "demarre|demarrer|demarrez|lance|lancer"
         "|lancez|allume|remets en route|remettre en route|start", "", "",
         (r"\bbring\s+back\s+(up|online)\b", r"\bget\s+(it\s+|them\s+)?(back\s+)?(up\s+and\s+)?running\b"),
-        (r"\bremet\w*\s+(le\s+service\s+)?en\s+(route|marche|service|ligne)\b", r"\bfai[ts]\s+(re)?partir\b"),
+        (r"\bremet\w*\s+(le\s+service\s+)?en\s+(route|marche|service|ligne)\b", r"\bfai[ts]\s+(re)?partir\b",
+         r"\b(?:re)?(?:mets|met|mettre|mettez)(?:-le|-la|-les)?\s+(?:le\s+service\s+)?\s*en\s+(?:route|marche)\b"),
     ),
     "service.reload": _v(
         "reload|refresh config|reload config|hup|re-read config|reread config",
         "recharge|recharger|rechargez|recharge la conf|reload|relis la conf", "", "config|configuration",
-        (), (r"\bconf(ig(uration)?)?\b.*\b(recharg|reload)",),
+        (r"\b(re-?read|reread|re-?load|pick\s+up)\s+(its|the|their|his|her|new)\s+(config|configuration|conf|settings)\b",),
+        (r"\bconf(ig(uration)?)?\b.*\b(recharg|reload)",
+         r"\b(relire|relis|relise|relit|reprendre|reprends|recharger|prendre\s+en\s+compte)\s+(sa|la|ta|leur|les|ses|une|la\s+nouvelle)"
+         r"\s+(nouvelle\s+)?(conf|config|configuration|parametres|reglages)\b"),
     ),
     "service.stop": _v(
         "stop|shut down|shutdown|halt|turn off|take down", "arrete|arreter|arretez|stoppe|stopper|coupe|couper"
-        "|eteins|eteindre|stop", "", "", (), (),
+        "|eteins|eteindre|stop", "", "",
+        (r"\b(take|bring|turn|switch|shut)\s+(?:it\s+|them\s+|the\s+service\s+)?\s*(down|off)\b(?!\s+(the\s+)?(server|machine|box|host))",),
+        (),
     ),
     "container.restart": _v(
         "restart|bounce|relaunch", "redemarre|redemarrer|relance|relancer",
@@ -246,11 +260,12 @@ VOCABULARY: dict[str, Vocabulary] = {
         "process|pid", "processus|pid|process", (), (),
     ),
     "disk.cleanup": _v(
-        "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate"
+        "clean|clean up|cleanup|free up|free some space|make room|make some room|purge|vacuum|prune|rotate|trim"
         "|reclaim|delete old|remove old|get rid of old|delete the old|remove the old|clear old",
         "nettoie|nettoyer|nettoyez|nettoyage|fais du menage|fais le menage|menage|libere|liberer|liberez|purge|purger"
         "|vide|vider|faire de la place|fais de la place|fais de l'espace|supprime les vieux|efface les vieux"
-        "|supprime les anciens|vire les vieux",
+        "|supprime les anciens|vire les vieux|recupere de la place|recuperer de la place|recupere de l'espace"
+        "|recuperer de l'espace|gagne de la place|gagner de la place|fais de la place disque|trim|trimme",
         "cleanup|disk|space|journals|old logs|package cache|apt cache|cache|disk cleanup",
         "disque|espace|place|journaux|cache|vieux logs|nettoyage", (), (),
     ),
@@ -271,7 +286,8 @@ VOCABULARY: dict[str, Vocabulary] = {
         "rollback|previous version|last version|last release|previous release|old version",
         "version precedente|retour arriere|ancienne version|derniere version stable|rollback",
         (r"\b(undo|revert|reverse|cancel)\s+(the\s+|that\s+)?(last\s+|latest\s+|previous\s+|recent\s+)?(deploy\w*"
-         r"|release|rollout|upgrade)\b",),
+         r"|release|rollout|upgrade)\b", r"\broll\s+(?:[a-z]+\s+){1,2}?back\b(?!\s+up)",
+         r"\b(?:put|set|move|take|bring)\s+(?:[a-z]+\s+){0,2}?back\s+(?:on|to)\b(?!\s*[a-z])"),
         (r"\b(annule[rz]?|defai[st]|defaire)\s+(le\s+|la\s+|l\s*'?\s*)?(dernier\s+|derniere\s+)?(deploi\w*|deploy\w*"
          r"|mise en prod|livraison|release)\b",),
     ),
@@ -280,9 +296,14 @@ VOCABULARY: dict[str, Vocabulary] = {
         "|bounce the server|bounce the box|reboot the server",
         "reboot|reboote|rebooter|redemarre le serveur|redemarrer le serveur|redemarre la machine"
         "|relance le serveur", "", "",
-        (rf"\b(restart|reboot\w*|bounce|power cycle)\s+(all\s+|every\s+)?(the\s+|my\s+)?\s*{_SERVER_WORD}\b",),
+        (rf"\b(restart|reboot\w*|bounce|power cycle)\s+(all\s+|every\s+)?(the\s+|my\s+)?\s*{_SERVER_WORD}\b",
+         rf"\b(?:hard|full|complete|cold|clean)?\s*(restart|reboot\w*|bounce|power\s*cycle)\s+(?:of\s+)?(?:the\s+|my\s+|this\s+"
+         rf"|that\s+)?(?:whole|entire|complete|full|physical|actual)\s+{_SERVER_WORD}\b",
+         rf"\b(?:hard|full|complete|cold)\s+(restart|reboot\w*|power\s*cycle)\s+(?:of|on|for)\s+(?:the\s+|this\s+)?{_SERVER_WORD}\b"),
         (rf"\b(redemarr\w*|reboot\w*|relanc\w*)\s+(tous\s+|toutes\s+)?(le\s+|la\s+|les\s+|mes\s+)?\s*"
-         rf"{_SERVER_WORD}\b", r"\b(redemarr\w*|relanc\w*)\s+[\s(]*(le|la)\s+(serveur|machine)\b"),
+         rf"{_SERVER_WORD}\b", r"\b(redemarr\w*|relanc\w*)\s+[\s(]*(le|la)\s+(serveur|machine)\b",
+         rf"\b(redemarr\w*|reboot\w*|relanc\w*)\s+(?:completement|entierement|totalement|a\s+froid|physiquement|vraiment)"
+         rf"\s+(le\s+|la\s+|les\s+|toute\s+la\s+|tout\s+le\s+)?{_SERVER_WORD}\b"),
     ),
     "shell.run": _v(
         "run|execute|exec|run the command|type|launch the command", "execute|executer|executez|lance la commande"
@@ -291,7 +312,8 @@ VOCABULARY: dict[str, Vocabulary] = {
     ),
     "server.add": _v(
         "add|register|enroll|onboard|add server|add a server|add host|add a new server|add the server",
-        "ajoute|ajouter|ajoutez|enregistre|enregistrer|ajoute le serveur|ajoute un serveur",
+        "ajoute|ajouter|ajoutez|enregistre|enregistrer|ajoute le serveur|ajoute un serveur|integre|integrer|inscris"
+        "|inscrire|declare|declarer",
         "new server|new host|new machine", "nouveau serveur|nouvelle machine", (), (),
     ),
     "server.remove": _v(
