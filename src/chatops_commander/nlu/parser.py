@@ -191,14 +191,13 @@ class Parser:
                 s.spec.id == "history.list" for s in a.ranked) else best
             if best.spec.id != "history.list":  # "le déploiement d'hier a marché ?": what was done, not a state
                 return Frame(spec=self.by_id["history.list"], values=dict(a.values), confidence=0.6)
-        if best is not None and best.spec.id in _WHOLE_SERVER and a.entities.services and not a.values.get("container") \
-                and not _SERVER_WORDS.search(a.folded) and (gentler := self.by_id.get(_WHOLE_SERVER[best.spec.id])) \
-                and gentler.id not in a.blocked:
+        if best is not None and best.spec.id in _WHOLE_SERVER and a.entities.services \
+                and not a.values.get("container") and not _SERVER_WORDS.search(a.folded) \
+                and (gentler := self.by_id.get(_WHOLE_SERVER[best.spec.id])) and gentler.id not in a.blocked:
             best = next((s for s in a.ranked if s.spec.id == gentler.id), best)  # "rebooter pgbouncer": the service
             if best.spec.id != gentler.id:
-                service = a.entities.services[0]
-                return Frame(spec=gentler, service=service, explicit_service=True, values=dict(a.values),
-                             confidence=a.confidence)
+                return Frame(spec=gentler, service=a.entities.services[0], explicit_service=True,
+                             values=dict(a.values), confidence=a.confidence)
         if best is not None:
             service = a.entities.services[0] if a.entities.services else None
             if best.spec.id.startswith("container.") and a.values.get("container"):
@@ -211,7 +210,8 @@ class Parser:
             if a.reading.outcome_question or (a.reading.read_objects and not a.entities.named_targets
                                               and not asks_state and not _REBOOT.search(a.folded)):
                 read_id = "history.list"  # "did the deploy go through?", "when was the last backup?"
-            elif a.reading.read_objects and not a.reading.need_question and ("since" in a.values or "until" in a.values):
+            elif a.reading.read_objects and not a.reading.need_question and (
+                    "since" in a.values or "until" in a.values):
                 read_id = "history.list"  # "was nginx restarted on web-02 this morning?": an event in a time window
             spec = self.by_id.get(read_id)
             if spec is not None:

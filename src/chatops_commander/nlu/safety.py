@@ -48,7 +48,8 @@ _ARTICLES = (r"(?:(?:the|a|an|its|their|this|that|last|latest|previous|recent|mo
              r"|du|des|un|une|son|sa|ses|leur|dernier|derniere|precedent|ce|cette|my|our|mon|ma|notre)\s+)*")
 _READ_FRAMES = tuple(re.compile(p) for p in (
     # "since / after / before the reboot", "depuis le redémarrage"
-    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors|enough\b[^,.;!?]{0,40}?\bfor|ready\s+for"
+    r"\b(?:since|after|before|during|around|from|depuis|apres|avant|pendant|lors|enough\b[^,.;!?]{0,40}?\bfor|re"
+    r"ady\s+for"
     r"|assez\b[^,.;!?]{0,40}?\bpour|pret\s+pour|suffisamment\b[^,.;!?]{0,40}?\bpour)\s+" + _ARTICLES
     + r"(?P<w>" + _ACTION_STEMS + r")",
     # "last reboot", "dernier redémarrage"
@@ -79,7 +80,8 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
     r"(?P<w>back\s+(?:up|online))\b(?!\s+(?:the|a|my|our)\s+(?:db|database|data))",
     # "is the backup done?", "did the deploy go through?", "le dernier déploiement a marché ?"
     r"\b(?:is|was|did|has|have|were|are)\s+(?:the\s+|my\s+|our\s+|last\s+|latest\s+|today'?s\s+)*(?P<w>"
-    + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful|go\s+through"
+    + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+)?(?:done|finished|complete|completed|ok|okay|succeed\w*|successful"
+    r"|go\s+through"
     r"|went\s+through|work\w*|run|ran|pass\w*|fail\w*|over|good|fine)\b",
     r"\b(?:le|la|l\s*'?|mon|ma|notre|dernier|derniere)\s*(?:dernier\s+|derniere\s+)?(?P<w>" + _ACTION_STEMS
     + r")\s+(?:d\s*'?\s*hier\s+|de\s+\S+\s+)?(?:a\s+|s\s*'?\s*est\s+|est\s+)(?:bien\s+)?(?:marche|fonctionne|reussi"
@@ -88,17 +90,22 @@ _READ_FRAMES = tuple(re.compile(p) for p in (
 _NEED_FRAMES = tuple(re.compile(p) for p in (
     # "is a reboot needed on web-02?", "does nginx need a restart?", "do we need to reboot db-master?",
     # "un reboot est nécessaire ?", "faut-il redémarrer web-02 ?", "est-ce qu'il faut rebooter ?": whether it is needed
-    r"\b(?:is|are|was|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,2}?(?:really\s+|still\s+"
-    r"|even\s+|actually\s+)?(?:needed|required|necessary|recommended|advisable|advised|pending|due|warranted|worth\s+it)\b",
-    r"\b(?:do|does|did|should|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?:really\s+|still\s+|even\s+|actually\s+)?(?:need|needs|require"
+    r"\b(?:is|are|was|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0"
+    r",2}?(?:really\s+|still\s+"
+    r"|even\s+|actually\s+)?(?:needed|required|necessary|recommended|advisable|advised|pending|due|warranted|wor"
+    r"th\s+it)\b",
+    r"\b(?:do|does|did|should|would|will)\s+(?:[^\s,.;!?]+\s+){0,3}?(?:really\s+|still\s+|even\s+|actually\s+)?("
+    r"?:need|needs|require"
     r"|requires|have)\s+(?:a\s+|an\s+|another\s+|to\s+(?:be\s+)?)?(?P<w>" + _ACTION_STEMS + r")(?=[^,.;!]*(?:\?|$))",
     r"\b(?:is\s+there|are\s+there)\s+(?:a\s+|an\s+|any\s+)?(?:need|reason)\s+(?:to|for)\s+(?:a\s+|an\s+)?(?P<w>"
     + _ACTION_STEMS + r")",
-    r"(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,3}?(?:est|serait|sera|semble|parait|reste)\s+(?:vraiment\s+|encore\s+"
+    r"(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,3}?(?:est|serait|sera|semble|parait|reste)\s+(?:vraim"
+    r"ent\s+|encore\s+"
     r"|toujours\s+)?(?:necessaire|necessaires|requis|requise|obligatoire|recommande|recommandee|utile|indispensable"
     r"|a\s+prevoir|en\s+attente)\b",
     r"\b(?:faut[ -]il|faudrait[ -]il|doit[ -]on|devrait[ -]on|dois[ -]je|devrais[ -]je|est[ -]ce\s+qu\s*'?\s*il\s+faut"
-    r"|est[ -]ce\s+qu\s*'?\s*on\s+doit|y\s+a[ -]t[ -]il\s+besoin\s+de|(?:il\s+)?(?:y\s+)?a\s+besoin\s+d\s*'?\s*(?:un\s+|une\s+)?"
+    r"|est[ -]ce\s+qu\s*'?\s*on\s+doit|y\s+a[ -]t[ -]il\s+besoin\s+de|(?:il\s+)?(?:y\s+)?a\s+besoin\s+d\s*'?\s*("
+    r"?:un\s+|une\s+)?"
     r"|on\s+a\s+besoin\s+de|besoin\s+d\s*'?\s*(?:un\s+|une\s+))\s*(?:[^\s,.;!?]+\s+){0,2}?(?P<w>" + _ACTION_STEMS
     + r")(?=[^,.;!]*(?:\?|$))",
 ))
@@ -108,7 +115,8 @@ _PAST_EN = (r"(?:re)?(?:booted|started|stopped|killed|deployed|reloaded|cleaned(
             r"|shut\s+down|halted|launched|bounced|ran|run|executed|removed|purged|dumped)")
 _PAST_FR = (r"(?:redemarre|reboote|arrete|stoppe|relance|deploye|tue|sauvegarde|nettoye|recharge|demarre|coupe"
             r"|lance|eteint|execute|purge|retire|supprime|livre)e?s?")
-_BASE_EN = (r"(?:re)?(?:boot|start|stop|kill|deploy|reload|clean(?:\s+up)?|back\s+up|roll\s+back|shut\s+down|halt|launch"
+_BASE_EN = (r"(?:re)?(?:boot|start|stop|kill|deploy|reload|clean(?:\s+up)?|back\s+up|roll\s+back|shut\s+down|hal"
+r"t|launch"
             r"|bounce|run|execute|remove|purge|dump|touch|change|restart)")
 _HISTORY_FRAMES = tuple(re.compile(p) for p in (
     r"\b(?:did|has|have|had)\s+(?:someone|anyone|anybody|somebody|any\s+one|one\s+of\s+you|you|we|they|he|she|i)\s+"
@@ -123,11 +131,13 @@ _HISTORY_FRAMES = tuple(re.compile(p) for p in (
     r"(?:a|ont|avait|s\s*'?\s*est)\s+(?:ete\s+|bien\s+|deja\s+)*(?P<w>" + _PAST_FR + r")\b",
     # "how is the deploy going?", "on en est où du déploiement ?": progress of something done
     r"\b(?:ou\s+en\s+est|on\s+en\s+est\s+ou\s+(?:du|de\s+la|des|de\s+l\s*'?|avec)|progress\s+of|how\s+is|how\s*'?s"
-    r"|status\s+of)\s+(?:the\s+|le\s+|la\s+|l\s*'\s*|my\s+|our\s+|today\s*'?s\s+|last\s+)*(?P<w>deploy|deployment|rollout"
+    r"|status\s+of)\s+(?:the\s+|le\s+|la\s+|l\s*'\s*|my\s+|our\s+|today\s*'?s\s+|last\s+)*(?P<w>deploy|deploymen"
+    r"t|rollout"
     r"|release|rollback|backup|deploiement|livraison|sauvegarde|mise\s+en\s+prod)\b",
     # "were there any restarts today?", "any deploys this week?", "y a eu des redémarrages ?": events, counted
     r"\b(?:were\s+there|have\s+there\s+been|has\s+there\s+been|there\s+were|any|how\s+many|y\s*'?\s*a(?:-t-il)?\s+eu"
-    r"|il\s+y\s+a\s+eu|combien\s+de)\s+(?:any\s+|des\s+|de\s+|d\s*'\s*)?(?P<w>restarts|reboots|deploys|deployments|rollbacks"
+    r"|il\s+y\s+a\s+eu|combien\s+de)\s+(?:any\s+|des\s+|de\s+|d\s*'\s*)?(?P<w>restarts|reboots|deploys|deploymen"
+    r"ts|rollbacks"
     r"|redemarrages|deploiements|relances|mises\s+en\s+prod|shutdowns|arrets)\b",
 ))
 _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|cancel|reverse)\s+(the\s+|le\s+|la\s+"
@@ -135,7 +145,8 @@ _UNDO = re.compile(r"\b(undo|revert|roll\s*back|rollback|annule[rz]?|defai[st]|c
 _OUTCOME = re.compile(r"(?:done|finished|complete|succeed|successful|through|work|ran|pass|fail|over|marche"
                       r"|fonctionne|reussi|echoue|termine|fini|passe)")
 _STATE_QUESTION = re.compile(
-    r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>stopped|down|dead|running|up"
+    r"\b(?:is|are|was|were|est|sont|est-il|est-elle|sont-ils)\s+(?:[^\s,.;!?]+\s+){0,3}?(?P<w>stopped|down|dead|"
+    r"running|up"
     r"|started|arrete|arretee|arretes|stoppe|demarre|lance|tombe|mort|actif|inactif|up)\b"
 )
 
@@ -181,13 +192,17 @@ class Reading:
 # An action ruled out after it is named: "restart is not an option", "a reboot is out of the question",
 # "le redémarrage n'est pas une option", "rebooter est hors de question".
 _RULED_OUT = re.compile(
-    r"(?P<w>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is\s+not|isn\s*'?\s*t|is\s+no|are\s+not|aren\s*'?\s*t)\s+(?:an?\s+)?"
+    r"(?P<w>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is\s+not|isn\s*'?\s*t|is\s+no|are\s+not|aren\s*"
+    r"'?\s*t)\s+(?:an?\s+)?"
     r"(?:option|possible|allowed|permitted|acceptable|wanted|needed|necessary|required)\b"
-    r"|(?P<w2>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is|are)\s+(?:out\s+of\s+the\s+question|off\s+the\s+table"
+    r"|(?P<w2>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is|are)\s+(?:out\s+of\s+the\s+question|off\s+"
+    r"the\s+table"
     r"|forbidden|not\s+an\s+option|a\s+no[\s-]go|out)\b"
-    r"|(?P<w3>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:n\s*'?\s*est|ne\s+sont)\s+pas\s+(?:une\s+option|possible|permis"
+    r"|(?P<w3>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:n\s*'?\s*est|ne\s+sont)\s+pas\s+(?:une\s+opti"
+    r"on|possible|permis"
     r"|autorise\w*|necessaire|utile|envisageable|souhaitable)\b"
-    r"|(?P<w4>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:est|sont)\s+(?:hors\s+de\s+question|exclue?s?|interdite?s?)\b"
+    r"|(?P<w4>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:est|sont)\s+(?:hors\s+de\s+question|exclue?s?"
+    r"|interdite?s?)\b"
 )
 
 
