@@ -109,6 +109,6 @@ COMMON_WORDS = frozenset(
     " need needs needed like likes maybe please thanks sure fine good great okay cool nice weird strange funny"
     " fire burning dead alive broken wrong right left same other another again back away down inside outside"
     " relire relis relit relu relue lire lis lit tirer tire tirez rester reste restes partir parti partie lancee"
-    " fall falls fell fallen falling whether"
+    " fall falls fell fallen falling whether rade casse cassee casses casser book books booked booking"
     .split()
 )

@@ -207,8 +207,17 @@ def extract_container(folded: str, out: Extracted, known_words: frozenset[str] =
 def extract_server_name(folded: str, out: Extracted) -> None:
     """`add server web-04 …` → name `web-04` (read before names are blanked)."""
     name = _SERVER_NAME.search(folded)
+    if name is None and "address" in out.values:  # "onboard app-03 at 10.0.5.3", "intègre app-03 en 10.0.5.3"
+        name = _ADD_NAME.search(folded)
     if name and name.group(1) not in _NOT_CONTAINER:
         out.values["name"] = name.group(1)
+
+
+_ADD_NAME = re.compile(
+    r"\b(?:add|register|enroll|onboard|declare|ajoute[rz]?|enregistre[rz]?|integre[rz]?|inscri[rstz]?|declare[rz]?)\s+"
+    r"(?:(?:a|an|the|new|le|la|l\s*'|un|une|nouveau|nouvelle)\s+)*([a-z][a-z0-9]*-[a-z0-9.-]*[0-9][a-z0-9.-]*)"
+    r"(?=\s+(?:at|ip|with|en|avec|on|sur|@|as|address|adresse)\b)"
+)
 
 
 def _option(text: str) -> int | None:

@@ -54,8 +54,10 @@ _STATE_WORD_FR = r"(?:\A\s*|(?<!\s)\s\s+)(est\s+)?(up|ok|vivant|en\s+vie|joignab
 VOCABULARY: dict[str, Vocabulary] = {
     "fleet.health": _v(
         "health check|healthcheck", "",
-        "health|overall status|overview|fleet status|infra status|sitrep|big picture|health status",
-        "sante|etat general|etat de sante|vue d'ensemble|etat global|point global|etat de l'infra|bilan",
+        "health|overall status|overview|fleet status|infra status|sitrep|big picture|health status|sanity check"
+        "|temperature check|health overview|bird's eye view|birds eye view|bird's-eye view|birds-eye view",
+        "sante|etat general|etat de sante|vue d'ensemble|etat global|point global|etat de l'infra|bilan"
+        "|etat des lieux|tour d'horizon|etat des lieux global",
         (r"\b(is|are)\s+(everything|all|things|the fleet|the servers|all the servers|my servers|all servers"
          r"|the infra\w*|prod|production)\s+(ok|okay|fine|good|alright|healthy|up|running|green)\b",
          r"\bhow\s*('s|s| is| are)\s+(everything|things|the fleet|the infra\w*|the servers|my servers|prod"
@@ -74,12 +76,16 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\b(quelque\s+chose|qqch|un\s+truc|des\s+trucs|un\s+service|des\s+services|une\s+machine|un\s+serveur)\s+"
          r"(de\s+|d\s*'?\s*)?(casse|en\s+panne|down|hs|plante|qui\s+(deconne|cloche|plante|coince|va\s+pas|marche\s+pas"
          r"|ne\s+va\s+pas|ne\s+marche\s+pas)|ne\s+va\s+pas|ne\s+marche\s+pas)\b",
-         r"\b(tous\s+les|les)\s+services\s+(tournent|sont\s+(up|ok|actifs))\b"),
+         r"\b(tous\s+les|les)\s+services\s+(tournent|sont\s+(up|ok|actifs))\b",
+         r"\b(des|les|nos|mes)\s+(machines|serveurs|services|hotes|boxes|vms)\s+(en\s+rade|en\s+panne|hs|down|plantee?s"
+         r"|tombee?s|a\s+terre)\b"),
     ),
     "server.status": _v(
         "", "", "status|state|uptime|server status|vitals|stats|how is|how's|how are|tell me about|news from"
+        "|summary|rundown|run-down|lowdown|overview|recap"
         "|how long has|been up|up since",
-        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats",
+        "etat|statut|status|uptime|etat du serveur|comment va|comment se porte|infos|stats|topo|resume|recap"
+        "|recapitulatif|etat des lieux|dernier boot|dernier demarrage",
         # "check web-01" (the name hidden): nothing but the verb and politeness
         (_CHECK_ONLY_EN, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_EN),
         (_CHECK_ONLY_FR, r"\A(?=\s\s)\W*\?+\W*\Z", _STATE_WORD_FR),
@@ -165,7 +171,7 @@ VOCABULARY: dict[str, Vocabulary] = {
         "incident|outage|problem|issue|down|slow|broken|what's wrong|whats wrong|going on|crashing|crashed"
         "|502|503|504|500 errors|not working|not responding|doesn't work|doesnt work|wrong with",
         "panne|incident|probleme|plantage|lent|lenteur|lenteurs|down|hs|marche plus|marche pas|fonctionne plus"
-        "|fonctionne pas|repond plus|repond pas|en panne|plante|rame|souci|bug",
+        "|fonctionne pas|repond plus|repond pas|en panne|plante|rame|souci|bug|se traine|cause|la cause",
         (r"\b(is|are|went|goes|seems?|looks?|keeps?)\s+(down|dead|broken|unreachable|slow|hanging|stuck"
          r"|crashing|crashed|failing|timing out|erroring)\b", r"\bwhat\s*'?s?\s+(is\s+)?(going on|happening"
          r"|wrong|up with)\b", r"\bwhy\s+(is|are|does|do|did)\b", r"\b50[0-4]s?\b",
@@ -184,7 +190,9 @@ VOCABULARY: dict[str, Vocabulary] = {
          r"\ben\s+(carafe|rade|vrac|vrille|feu|pls)\b", r"\b(prend|a\s+pris)\s+feu\b",
          r"\b(y\s+a|il\s+y\s+a|j\s*'?\s*ai)\s+(un|des)\s+(problemes?|soucis?|bugs?)\s+(avec|sur|dans)\b",
          r"\b(a|est|s\s*'?\s*est)\s+(plante|crashe|tombe|vautre|mort)\b", r"\b(deconne|galere|rame|bugue|plante)\w*\b",
-         r"\brepond\s+plus\b"),
+         r"\brepond\s+plus\b",
+         # "n'arrête pas de tomber", "ne cesse de planter" (the negated verb is blanked, its object stays)
+         r"\b(?:pas|cesse)\s+de\s+(tomber|planter|crasher|ramer|flapper|sauter|lacher|redemarrer|rebooter|se\s+relancer)\b"),
     ),
     "alerts.list": _v(
         "", "", "alerts|alert|alarms|alarm|open alerts|active alerts|firing|what's firing|warnings list|paging|what's paging"
@@ -365,9 +373,13 @@ VOCABULARY: dict[str, Vocabulary] = {
     "chat.choose": _v(
         "", "", "option", "option|choix",
         (r"^\s*(?:(?:option|choice|number)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
-         r"^(the\s+)?(first|second|third|last|1st|2nd|3rd)(\s+(one|option))?" + _ANCHOR_END),
+         r"^(the\s+)?(first|second|third|last|1st|2nd|3rd)(\s+(one|option))?" + _ANCHOR_END,
+         r"^\W*(?:(?:ok|so|then|hmm|let'?s|lets|go|with|i'?ll|take|pick|choose|number|no\.?|the|option|choice)\s+){1,5}"
+         r"(?:#\s*)?(?:\d{1,2}|one|two|three|four|five)(?:\s+(?:one|option|please|pls))?" + _ANCHOR_END),
         (r"^\s*(?:(?:option|choix|numero)\s*)?(?:#\s*)?\d{1,2}\s*(?:[.!)]\s*)?$",
          r"^(la\s+|le\s+|l\s*'?\s*)?(premiere?|deuxieme|seconde?|troisieme|derniere?|1ere?|2e|3e)"
-         r"(\s+(option|choix))?" + _ANCHOR_END),
+         r"(\s+(option|choix))?" + _ANCHOR_END,
+         r"^\W*(?:(?:ok|bon|alors|allez|va|pour|on|prend|prends|je|choisis|la|le|l|numero|n|no|option|choix)\s*'?\s+){1,5}"
+         r"(?:#\s*)?(?:\d{1,2}|un|une|deux|trois|quatre|cinq)(?:\s+(?:stp|svp|merci))?" + _ANCHOR_END),
     ),
 }
