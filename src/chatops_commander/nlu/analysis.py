@@ -183,7 +183,7 @@ def _imperative_clause(scoring: str, scores: list[ActionScore], matcher: ActionM
 _POLITE_OPENING = re.compile(
     r"\A\W*(?:(?:please|pls|plz|can\s+you|could\s+you|would\s+you|can\s+u|pourrais-tu|tu\s+pourrais|tu\s+peux|peux-tu"
     r"|peux\s+tu|vous\s+pouvez|pouvez-vous|stp|svp|merci\s+de|ok|bon|allez|vite|quick|urgent|asap|hey|yo|hi|salut"
-    r"|bonjour|sorry[^,]*?(?:but|,)|desole[^,]*?(?:mais|,)|i\s+need\s+you\s+to|il\s+faut|faut)\W+)*((?:[a-z'-]+\s*){1,3})"
+    r"|bonjour|sorry[^,]*?(?:but|,)|desole[^,]*?(?:mais|,)|i\s+need\s+you\s+to|il\s+faut|faut)\W+)*((?:[a-z'][a-z'-]*\s*){1,3})"
 )
 _REASON = frozenset({"incident.diagnose"})
 
@@ -192,7 +192,7 @@ def _order_then_reason(scoring: str, scores: list[ActionScore], matcher: ActionM
     """The message opens on an action verb and a later clause describes trouble: the trouble is why the
     action is asked for, not a request to diagnose."""
     opening = _POLITE_OPENING.match(scoring)
-    if opening is None or not re.search(r"[,;.!:]|\b(?:but|mais|because|car|parce|since|puisque)\b",
+    if opening is None or not re.search(r"[,;.!:]|(?:^|\s)-\s|\b(?:but|mais|because|car|parce|since|puisque)\b",
                                         scoring[opening.end(1):]):
         return
     if not any(s.spec.id in _REASON and s.total > 0 for s in scores):

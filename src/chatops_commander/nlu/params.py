@@ -224,6 +224,10 @@ def _option(text: str) -> int | None:
     m = _OPTION.search(text)
     if m:
         return int(m.group(1) or m.group(2))
+    numbered = re.search(r"\b(?:number|numero|num|no|with|avec)\s+(\w+)\s*\W*(?:please|pls|stp|svp)?\W*$", text)
+    if numbered and (numbered.group(1) in _NUMBER_WORDS or numbered.group(1).isdigit()):
+        number = _NUMBER_WORDS.get(numbered.group(1)) or int(numbered.group(1))  # "let's go with number one"
+        return number if 1 <= number <= 20 else None
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _ORDINAL_FILLER]
     if len(words) == 1 and words[0] in ORDINALS:
         return ORDINALS[words[0]]
