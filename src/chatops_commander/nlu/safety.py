@@ -99,7 +99,7 @@ _NEED_FRAMES = tuple(re.compile(p) for p in (
     r"|requires|have)\s+(?:a\s+|an\s+|another\s+|to\s+(?:be\s+)?)?(?P<w>" + _ACTION_STEMS + r")(?=[^,.;!]*(?:\?|$))",
     r"\b(?:is\s+there|are\s+there)\s+(?:a\s+|an\s+|any\s+)?(?:need|reason)\s+(?:to|for)\s+(?:a\s+|an\s+)?(?P<w>"
     + _ACTION_STEMS + r")",
-    r"(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,3}?(?:est|serait|sera|semble|parait|reste)\s+(?:vraim"
+    r"\b(?P<w>" + _ACTION_STEMS + r")\s+(?:[^\s,.;!?]+\s+){0,3}?(?:est|serait|sera|semble|parait|reste)\s+(?:vraim"
     r"ent\s+|encore\s+"
     r"|toujours\s+)?(?:necessaire|necessaires|requis|requise|obligatoire|recommande|recommandee|utile|indispensable"
     r"|a\s+prevoir|en\s+attente)\b",
@@ -192,16 +192,16 @@ class Reading:
 # An action ruled out after it is named: "restart is not an option", "a reboot is out of the question",
 # "le redémarrage n'est pas une option", "rebooter est hors de question".
 _RULED_OUT = re.compile(
-    r"(?P<w>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is\s+not|isn\s*'?\s*t|is\s+no|are\s+not|aren\s*"
+    r"\b(?P<w>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is\s+not|isn\s*'?\s*t|is\s+no|are\s+not|aren\s*"
     r"'?\s*t)\s+(?:an?\s+)?"
     r"(?:option|possible|allowed|permitted|acceptable|wanted|needed|necessary|required)\b"
-    r"|(?P<w2>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is|are)\s+(?:out\s+of\s+the\s+question|off\s+"
+    r"|\b(?P<w2>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:is|are)\s+(?:out\s+of\s+the\s+question|off\s+"
     r"the\s+table"
     r"|forbidden|not\s+an\s+option|a\s+no[\s-]go|out)\b"
-    r"|(?P<w3>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:n\s*'?\s*est|ne\s+sont)\s+pas\s+(?:une\s+opti"
+    r"|\b(?P<w3>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:n\s*'?\s*est|ne\s+sont)\s+pas\s+(?:une\s+opti"
     r"on|possible|permis"
     r"|autorise\w*|necessaire|utile|envisageable|souhaitable)\b"
-    r"|(?P<w4>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:est|sont)\s+(?:hors\s+de\s+question|exclue?s?"
+    r"|\b(?P<w4>" + _ACTION_STEMS + r")(?:\s+[^\s,.;!?]+){0,3}?\s+(?:est|sont)\s+(?:hors\s+de\s+question|exclue?s?"
     r"|interdite?s?)\b"
 )
 
@@ -209,7 +209,7 @@ _RULED_OUT = re.compile(
 def negated_spans(folded: str) -> tuple[tuple[int, int], ...]:
     """From each negation to the end of its clause (comma, "just", "mais", …)."""
     spans: list[tuple[int, int]] = []
-    for m in _RULED_OUT.finditer(folded):
+    for m in _RULED_OUT.finditer(folded) if _RULED_OUT_HINT.search(folded) else ():
         group = next(g for g in ("w", "w2", "w3", "w4") if m.group(g) is not None)
         spans.append((m.start(group), m.end()))
     for m in _NEGATION.finditer(folded):
@@ -252,8 +252,17 @@ def read_spans(folded: str) -> tuple[tuple[tuple[int, int], ...], bool, bool, bo
     return tuple(spans), state, when or outcome, outcome
 
 
+_NEED_HINT = re.compile(r"need|requir|necess|recommand|recommend|advis|pending|due\b|warrant|worth|faut|doit|dois|devr"
+                        r"|besoin|requis|obligatoire|utile|indispensable|prevoir|attente|reason")
+_RULED_OUT_HINT = re.compile(r"option|question|table|allowed|permitted|acceptable|possible|forbidden|no[\s-]go|wanted"
+                             r"|needed|necessary|required|\bout\b|permis|autoris|necessaire|utile|envisageable"
+                             r"|souhaitable|exclu|interdit")
+
+
 def need_spans(folded: str) -> tuple[tuple[int, int], ...]:
     """Action words asked about ("is a reboot needed?", "faut-il redémarrer web-02 ?"): whether to act."""
+    if not _NEED_HINT.search(folded):
+        return ()
     return tuple(m.span("w") for pattern in _NEED_FRAMES for m in pattern.finditer(folded))
 
 
