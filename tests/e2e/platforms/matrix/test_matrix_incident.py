@@ -20,7 +20,7 @@ from chatops_commander.services.platforms.door import PlatformDoorService
 from chatops_commander.services.platforms.records import ChannelPolicy
 from tests.conftest import make_settings
 from tests.e2e.conftest import CHEAP_ARGON2
-from tests.e2e.platforms.matrix.client import MatrixUser, room_with_bot
+from tests.e2e.platforms.matrix.client import Event, MatrixUser, room_with_bot
 from tests.e2e.platforms.matrix.conftest import StartBot
 from tests.e2e.platforms.world import fleet_and_chat, link_person, nginx_crashed, restarts
 
@@ -57,14 +57,19 @@ def body(event: dict[str, object]) -> str:
     return str(content["body"])
 
 
+async def _site_down(alice: MatrixUser, bot_id: str) -> tuple[str, Event]:
+    """Alice says the site is down in her direct room with the bot: (the room, the bot's diagnosis)."""
+    room = await room_with_bot(alice, bot_id, direct=True)
+    asked = await alice.say(room, "Le site est down, qu'est-ce qui se passe ?")
+    return room, await alice.wait_for_reply(room, asked, bot_id)
+
+
 async def test_the_site_is_down_diagnosis_a_keycap_reaction_picks_the_fix_and_a_thumbs_up_runs_it_verified(
         mx: MxWorld, start_bot: StartBot, alice: MatrixUser) -> None:
     nginx_crashed(mx.fleet)
     await mx.link(alice, Role.OPERATOR, "alice@example.com")
     async with start_bot(mx.door):
-        room = await room_with_bot(alice, mx.bot_id, direct=True)
-        asked = await alice.say(room, "Le site est down, qu'est-ce qui se passe ?")
-        diagnosis = await alice.wait_for_reply(room, asked, mx.bot_id)
+        room, diagnosis = await _site_down(alice, mx.bot_id)
         text = body(diagnosis)
         assert "• nginx sur web-01 : ❌ ARRÊTÉ (stopped, depuis " in text, text
         assert "• HTTP web-01 (http://web-01.example/health) : ❌ connection refused" in text
@@ -93,9 +98,7 @@ async def test_the_fix_is_picked_by_replying_with_its_number_and_confirmed_by_re
     nginx_crashed(mx.fleet)
     await mx.link(alice, Role.OPERATOR, "alice@example.com")
     async with start_bot(mx.door):
-        room = await room_with_bot(alice, mx.bot_id, direct=True)
-        asked = await alice.say(room, "Le site est down, qu'est-ce qui se passe ?")
-        diagnosis = await alice.wait_for_reply(room, asked, mx.bot_id)
+        room, diagnosis = await _site_down(alice, mx.bot_id)
         answer = await alice.say(room, "1", reply_to=diagnosis["event_id"], mention=mx.bot_id)
         card = await alice.wait_for_reply(room, answer, mx.bot_id)
         assert "Redémarrer nginx sur web-01 ?" in body(card), body(card)
