@@ -6,15 +6,21 @@ the shipped `FakeHttp`); a restart is verified like in production, with a short 
 
 from __future__ import annotations
 
-from chatops_commander import bootstrap
+from chatops_commander import bootstrap, bootstrap_platforms
 from chatops_commander.domain.chat.runbooks import parse_runbook
+from chatops_commander.domain.roles import Role
+from chatops_commander.domain.security.authorization import ServerPermission
 from chatops_commander.domain.servers import Server
+from chatops_commander.services import users as user_service
 from chatops_commander.services.chat import ChatService
 from chatops_commander.services.execution import FanOut
 from chatops_commander.services.fakes import FakeFleet, FakeHost, FakeHttp, InMemoryRunbooks
+from chatops_commander.services.platforms.contract import Platform
+from chatops_commander.services.platforms.records import ChatIdentity
 from chatops_commander.services.verification import Verifier, VerifyPolicy
 from chatops_commander.skills.catalog import catalog_specs
 from chatops_commander.skills.registry import Registry, builtin_skills
+from tests.e2e.conftest import TEST_CLI, add_user
 from tests.unit.pipeline.test_seed_scenarios import RUNBOOK
 
 NGINX_CRASH = (
@@ -50,3 +56,22 @@ def nginx_crashed(fleet: FakeFleet, host: str = "web-01") -> None:
     """The seed's incident: nginx died on `host` (its error log says so); the other web server still serves."""
     fleet.hosts[host].services["nginx"] = False
     fleet.hosts[host].log_lines = NGINX_CRASH
+
+
+async def link_person(container: bootstrap.Container, fleet: FakeFleet, role: Role, email: str, *,
+                      platform: Platform, chat_user: str, workspace: str, display_name: str,
+                      execute: bool = True) -> None:
+    """An account with `role`, allowed to read (and to run, unless `execute` is false) on every server of `fleet`,
+    linked to `chat_user` of `platform`."""
+    user = await add_user(container, email, role)
+    assert user.id is not None
+    for name in fleet.hosts:
+        await user_service.set_permission(container.uow, TEST_CLI, user.id, name,
+                                          ServerPermission(can_read=True, can_execute=execute))
+    await bootstrap_platforms.platform_store(container).link(
+        ChatIdentity(platform, chat_user, user.id, workspace, display_name))
+
+
+def restarts(fleet: FakeFleet, host: str, service: str = "nginx") -> int:
+    """How many times `service` was restarted on `host`."""
+    return sum(line == f"supervisorctl restart {service}" for line in fleet.sent(host))

@@ -14,7 +14,7 @@ from chatops_commander.domain.security.channel_policy import ChannelRestriction
 from chatops_commander.services.actions import Door, NeedsConfirmation, Refused
 from chatops_commander.services.chat.turn import TurnReply
 from chatops_commander.services.principal import Principal
-from tests.unit.pipeline.test_seed_scenarios import LISTING, fleet, shop_runbook
+from tests.unit.pipeline.test_seed_scenarios import fleet, shop_runbook, with_a_recent_backup
 from tests.unit.pipeline.world import World, events_of, request, text_of
 
 WEB_ONLY = ChannelRestriction("slack", "C-web", ("server.*", "service.*", "fleet.*"), ("web",), Risk.MEDIUM)
@@ -149,8 +149,7 @@ async def test_a_deploy_whose_runbook_names_servers_outside_the_channels_tags_is
 async def test_a_deploy_the_channel_allows_goes_through_its_prechecks_to_the_approval_request() -> None:
     w = fleet()
     w.add_runbook(parse_runbook(shop_runbook()))
-    w.fleet.hosts["web-01"].responses[LISTING] = (
-        0, f"{w.clock.now().timestamp() - 3600:.1f} 152043520 /backups/prod-db-2026-11-23.sql\n")
+    with_a_recent_backup(w)
     op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
     conv = await w.conversation(op)
     deploys = ChannelRestriction("slack", "C-deploys", ("app.*",), ("production",), Risk.CRITICAL)

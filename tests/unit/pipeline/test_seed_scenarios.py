@@ -220,6 +220,12 @@ RUNBOOK = {
 }
 
 
+def with_a_recent_backup(w: World) -> None:
+    """web-01's backup folder holds a dump of an hour ago (145 MB): the deploy's backup pre-check passes."""
+    w.fleet.hosts["web-01"].responses[LISTING] = (
+        0, f"{w.clock.now().timestamp() - 3600:.1f} 152043520 /backups/prod-db-2026-11-23.sql\n")
+
+
 def shop_runbook(backups: str | None = "/backups") -> dict[str, object]:
     book = copy.deepcopy(RUNBOOK)
     if backups is not None:
@@ -349,8 +355,7 @@ async def test_scenario_3_cancel_at_the_prechecks_deploys_nothing_and_asks_nobod
 async def test_scenario_3_a_recent_backup_means_no_question_the_deploy_goes_to_approval() -> None:
     w = fleet()
     w.add_runbook(parse_runbook(shop_runbook()))
-    w.fleet.hosts["web-01"].responses[LISTING] = (
-        0, f"{w.clock.now().timestamp() - 3600:.1f} 152043520 /backups/prod-db-2026-11-23.sql\n")
+    with_a_recent_backup(w)
     op = w.user(Role.OPERATOR, "deployer@example.com", execute_on=["web-01", "web-02"])
     conv = await w.conversation(op)
     turn = await w.say(op, conv, "deploy v2.5.0 to production")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import structlog
 
 from chatops_commander.adapters.security.rate_limit import REDIS_SCHEMES
-from chatops_commander.adapters.security.store_outage import StoreOutage
+from chatops_commander.adapters.security.store_outage import ReportsOutage, StoreOutage
 from chatops_commander.domain.security.login_throttle import FORGET_AFTER_S, Failures
 
 log = structlog.get_logger("chatops.security")
@@ -80,7 +80,7 @@ class RedisFailures:
         self._redis.delete(PREFIX + key)
 
 
-class FailureCounters:
+class FailureCounters(ReportsOutage):
     """The store the login service uses: Redis when configured (falling back to memory), else memory."""
 
     def __init__(self, storage_uri: str = "memory://", *, retry_s: float = 5.0,
@@ -90,18 +90,6 @@ class FailureCounters:
         self.outage = StoreOutage(errors=self._shared.errors if self._shared else (), what="login counters",
                                   event="login_failure_store", retry_s=retry_s, on_fallback=on_fallback,
                                   detail="counting failed logins per process until Redis answers again")
-
-    @property
-    def degraded_reason(self) -> str | None:
-        return self.outage.degraded_reason
-
-    @property
-    def on_fallback(self) -> Callable[[str], None] | None:
-        return self.outage.on_fallback
-
-    @on_fallback.setter
-    def on_fallback(self, callback: Callable[[str], None] | None) -> None:
-        self.outage.on_fallback = callback
 
     def _run(self, shared: Callable[[RedisFailures], T], local: Callable[[MemoryFailures], T]) -> T:
         if self._shared is None:

@@ -21,7 +21,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from chatops_commander.adapters.security.store_outage import StoreOutage
+from chatops_commander.adapters.security.store_outage import ReportsOutage, StoreOutage
 from chatops_commander.domain.errors import RateLimited
 
 log = structlog.get_logger("chatops.security")
@@ -58,7 +58,7 @@ class RateDecision:
                 retry_after=self.retry_after_s)
 
 
-class RateLimiter:
+class RateLimiter(ReportsOutage):
     def __init__(self, storage_uri: str = "memory://", *, namespace: str = "chatops", timeout_s: float = 0.5,
                  retry_s: float = 5.0, on_fallback: Callable[[str], None] | None = None) -> None:
         shared = storage_uri.startswith(REDIS_SCHEMES)
@@ -73,19 +73,6 @@ class RateLimiter:
         self.outage = StoreOutage(errors=errors if isinstance(errors, tuple) else (errors,), what="rate limits",
                                   event="rate_limit_store", retry_s=retry_s, on_fallback=on_fallback,
                                   detail="falling back to per-process rate limits until Redis answers again")
-
-    @property
-    def degraded_reason(self) -> str | None:
-        """Why the limits are per process, while they are (Redis configured but not answering)."""
-        return self.outage.degraded_reason
-
-    @property
-    def on_fallback(self) -> Callable[[str], None] | None:
-        return self.outage.on_fallback
-
-    @on_fallback.setter
-    def on_fallback(self, callback: Callable[[str], None] | None) -> None:
-        self.outage.on_fallback = callback
 
     @property
     def shared(self) -> bool:

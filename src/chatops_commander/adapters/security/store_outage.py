@@ -3,6 +3,7 @@
 One mechanism for the rate limits and the failed-login counters: after an error the shared store is left alone
 for `retry_s`, one warning is logged per outage and one line when it answers again, `degraded_reason` says why
 the counters are per process meanwhile, and `on_fallback(label)` counts each decision taken locally (a metric).
+A store that owns one (`self.outage`) shows both through `ReportsOutage`.
 """
 
 from __future__ import annotations
@@ -54,3 +55,22 @@ class StoreOutage:
         if first:
             log.warning(f"{self._event}_unreachable", error=type(exc).__name__, retry_in_s=self._retry_s,
                         detail=self._detail)
+
+
+class ReportsOutage:
+    """For a store that owns a `StoreOutage` as `self.outage`: its `degraded_reason` and `on_fallback`, as its own."""
+
+    outage: StoreOutage
+
+    @property
+    def degraded_reason(self) -> str | None:
+        """Why the counters are per process, while they are (Redis configured but not answering)."""
+        return self.outage.degraded_reason
+
+    @property
+    def on_fallback(self) -> Callable[[str], None] | None:
+        return self.outage.on_fallback
+
+    @on_fallback.setter
+    def on_fallback(self, callback: Callable[[str], None] | None) -> None:
+        self.outage.on_fallback = callback

@@ -129,3 +129,12 @@ class MatrixUser:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{user_id} did not leave {room_id} within {within} s")
             await asyncio.sleep(0.1)
+
+
+async def room_with_bot(owner: MatrixUser, bot_id: str, *others: MatrixUser, direct: bool = False) -> str:
+    """A room `owner` creates with the bot and `others` invited; it returns once they joined and the bot did."""
+    room = await owner.create_room(invite=(bot_id, *(o.user_id for o in others)), direct=direct)
+    for other in others:
+        await other.join(room)
+    await owner.wait_joined(room, bot_id)
+    return room

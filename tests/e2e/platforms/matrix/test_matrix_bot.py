@@ -14,7 +14,7 @@ import pytest
 from chatops_commander.adapters.db.engine import create_engine, session_factory
 from chatops_commander.adapters.db.platform_repositories import SqlPlatformStore
 from chatops_commander.services.platforms.contract import Platform
-from tests.e2e.platforms.matrix.client import MatrixUser
+from tests.e2e.platforms.matrix.client import MatrixUser, room_with_bot
 from tests.e2e.platforms.matrix.conftest import StartBot
 from tests.e2e.platforms.matrix.door import EchoDoor
 from tests.e2e.platforms.matrix.synapse import Account, Homeserver
@@ -22,19 +22,11 @@ from tests.e2e.platforms.matrix.synapse import Account, Homeserver
 pytestmark = pytest.mark.slow  # Synapse takes ~10 s to start (once per session)
 
 
-async def _room_with_bot(owner: MatrixUser, bot_id: str, *others: MatrixUser, direct: bool = False) -> str:
-    room = await owner.create_room(invite=(bot_id, *(o.user_id for o in others)), direct=direct)
-    for other in others:
-        await other.join(room)
-    await owner.wait_joined(room, bot_id)
-    return room
-
-
 async def test_a_direct_message_is_answered_with_an_html_and_a_plain_body(
         start_bot: StartBot, alice: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(room, "hello **there**")
         answer = await alice.wait_for_text(room, bot_id, "echo: hello there")
     content = answer["content"]
@@ -50,7 +42,7 @@ async def test_in_a_room_only_messages_mentioning_the_bot_are_answered_without_t
         start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         await alice.say(room, "just chatting with bob")
         await alice.say(room, f"{bot_id}: check disk on web-01", mention=bot_id)
         await alice.wait_for_text(room, bot_id, "echo: check disk on web-01")
@@ -64,7 +56,7 @@ async def test_a_confirm_card_is_answered_by_its_owner_reaction_and_nobody_else(
         start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         asked = await alice.say(room, "chatops card")
         card = await alice.wait_for_text(room, bot_id, "Restart nginx on web-01?")
         assert "<ol><li>Confirm</li><li>Cancel</li></ol>" in card["content"]["formatted_body"]
@@ -81,7 +73,7 @@ async def test_a_card_is_answered_by_a_reply_with_its_number_or_a_word(
         start_bot: StartBot, alice: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(room, "card")
         first = await alice.wait_for_text(room, bot_id, "Card 1")
         await alice.say(room, "2", reply_to=first["event_id"], mention=bot_id)
@@ -97,7 +89,7 @@ async def test_an_approval_card_press_comes_from_the_user_who_reacted_and_a_repl
         start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         await alice.say(room, "chatops approve")
         card = await bob.wait_for_text(room, bot_id, "Deploy v2.5.0 to production")
         await bob.react(room, card["event_id"], "✅")
@@ -111,7 +103,7 @@ async def test_an_approval_card_press_comes_from_the_user_who_reacted_and_a_repl
 async def test_a_choice_card_takes_a_numbered_reaction(start_bot: StartBot, alice: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(room, "choose")
         card = await alice.wait_for_text(room, bot_id, "Which fix?")
         await alice.react(room, card["event_id"], "3️⃣")
@@ -143,7 +135,7 @@ async def test_a_card_posted_before_the_bot_restarted_is_answered_by_its_owner_r
         card_store: Callable[[], AbstractAsyncContextManager[SqlPlatformStore]]) -> None:
     door = EchoDoor()
     async with card_store() as store, start_bot(door, store=store):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         await alice.say(room, "chatops card")
         card = await alice.wait_for_text(room, bot_id, "Restart nginx on web-01?")
     async with card_store() as store, start_bot(door, store=store) as restarted:
@@ -162,7 +154,7 @@ async def test_a_card_posted_before_the_bot_restarted_is_answered_by_a_reply_aft
         card_store: Callable[[], AbstractAsyncContextManager[SqlPlatformStore]]) -> None:
     door = EchoDoor()
     async with card_store() as store, start_bot(door, store=store):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(room, "choose")
         card = await alice.wait_for_text(room, bot_id, "Which fix?")
     async with card_store() as store, start_bot(door, store=store):
@@ -175,7 +167,7 @@ async def test_history_from_before_the_bot_started_is_not_answered(
         start_bot: StartBot, alice: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
     await alice.say(room, "written while the bot was away")
     async with start_bot(door):
         await alice.say(room, "and now")
@@ -210,7 +202,7 @@ async def test_an_encrypted_room_gets_a_notice_and_the_bot_leaves(
 async def test_a_long_output_is_cut_and_says_so_in_the_conversation_language(
         start_bot: StartBot, alice: MatrixUser, bot_id: str) -> None:
     async with start_bot(EchoDoor()):
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(room, "big")
         answer = await alice.wait_for_text(room, bot_id, "Disk usage")
     content = answer["content"]
@@ -225,7 +217,7 @@ async def test_with_an_allow_list_other_rooms_are_declined_but_direct_messages_a
         other = await alice.create_room(invite=(bot_id,), name="random")
         await alice.invite(allowed, bot_id)
         await alice.wait_joined(allowed, bot_id)
-        dm = await _room_with_bot(alice, bot_id, direct=True)
+        dm = await room_with_bot(alice, bot_id, direct=True)
         await alice.say(dm, "hi")
         await alice.wait_for_text(dm, bot_id, "echo: hi")
         member = await alice.http.get(f"/rooms/{other}/state/m.room.member/{bot_id}")
@@ -281,7 +273,7 @@ async def test_the_bot_reconnects_with_backoff_after_the_homeserver_was_unreacha
     link = _Link(synapse.base_url)
     await link.up()
     async with start_bot(EchoDoor(), homeserver=link.url) as bot:
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await link.down()
         deadline = time.monotonic() + 30
         while bot.sync_failures < 3:  # several failed syncs, spaced by the backoff
@@ -309,7 +301,7 @@ async def test_messages_beyond_one_syncs_timeline_are_fetched_and_all_answered_i
     await link.up()
     door = EchoDoor()
     async with start_bot(door, homeserver=link.url, timeline_limit=3) as bot:
-        room = await _room_with_bot(alice, bot_id, direct=True)
+        room = await room_with_bot(alice, bot_id, direct=True)
         await link.down()
         deadline = time.monotonic() + 30
         while bot.sync_failures < 1:
@@ -326,7 +318,7 @@ async def test_messages_beyond_one_syncs_timeline_are_fetched_and_all_answered_i
 async def test_a_message_for_one_person_goes_to_a_direct_message_and_the_room_is_told(
         start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
     async with start_bot(EchoDoor()):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         asked = await alice.say(room, "chatops private")
         note = await bob.wait_for_reply(room, asked, bot_id)
         assert "I sent you a direct message" in note["content"]["body"]
@@ -343,7 +335,7 @@ async def test_a_message_in_a_thread_is_answered_in_that_thread(
         start_bot: StartBot, alice: MatrixUser, bob: MatrixUser, bot_id: str) -> None:
     door = EchoDoor()
     async with start_bot(door):
-        room = await _room_with_bot(alice, bot_id, bob)
+        room = await room_with_bot(alice, bot_id, bob)
         root = await alice.say(room, "incident on web-01")
         await alice.send(room, "m.room.message", {"msgtype": "m.text", "body": "chatops: status",
                                                   "m.relates_to": {"rel_type": "m.thread", "event_id": root}})

@@ -14,15 +14,12 @@ from chatops_commander import bootstrap, bootstrap_platforms
 from chatops_commander.adapters.platforms.mattermost.bot import MattermostBot, MattermostConfig
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
-from chatops_commander.domain.security.authorization import ServerPermission
-from chatops_commander.services import users as user_service
 from chatops_commander.services.fakes import FakeFleet
 from chatops_commander.services.platforms.contract import Platform
-from chatops_commander.services.platforms.records import ChatIdentity
 from tests.conftest import make_settings
-from tests.e2e.conftest import CHEAP_ARGON2, TEST_CLI, add_user
+from tests.e2e.conftest import CHEAP_ARGON2
 from tests.e2e.platforms.mattermost.fake_mattermost import TOKEN, FakeMattermost
-from tests.e2e.platforms.world import fleet_and_chat
+from tests.e2e.platforms.world import fleet_and_chat, link_person
 
 
 @dataclass
@@ -33,13 +30,8 @@ class MmWorld:
     bot: MattermostBot
 
     async def linked(self, chat_user: str, role: Role, email: str) -> None:
-        user = await add_user(self.container, email, role)
-        assert user.id is not None
-        for name in self.fleet.hosts:
-            await user_service.set_permission(self.container.uow, TEST_CLI, user.id, name,
-                                              ServerPermission(can_read=True, can_execute=True))
-        await bootstrap_platforms.platform_store(self.container).link(
-            ChatIdentity(Platform.MATTERMOST, chat_user, user.id, "team1", chat_user))
+        await link_person(self.container, self.fleet, role, email, platform=Platform.MATTERMOST, chat_user=chat_user,
+                          workspace="team1", display_name=chat_user)
 
 
 @pytest.fixture

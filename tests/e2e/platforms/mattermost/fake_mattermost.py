@@ -4,8 +4,6 @@ integration context to the bot's callback URL, as Mattermost does). A test serve
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import json
 import time
@@ -14,6 +12,8 @@ from typing import Any
 
 import httpx
 from aiohttp import WSMsgType, web
+
+from tests.e2e.platforms.fake_server import SocketServer
 
 TOKEN = "mm-bot-token-for-tests"  # a test value
 BOT_ID = "botuserid000000000000000000"
@@ -42,47 +42,19 @@ class MmPost:
 
 
 @dataclass
-class FakeMattermost:
+class FakeMattermost(SocketServer):
     posts: list[MmPost] = field(default_factory=list)
-    port: int = 0
-    _ws: web.WebSocketResponse | None = None
-    _runner: web.AppRunner | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _authenticated: bool = False
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _until(self, done: Any, timeout_s: float, what: Any) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not done():
-            left = deadline - time.monotonic()
-            assert left > 0, what()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=min(left, 0.5))
 
     def new_id(self) -> str:
         return f"post{next(self._ids):022d}"
 
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/api/v4/users/me", self._me)
         app.router.add_post("/api/v4/posts", self._post)
         app.router.add_post("/api/v4/posts/ephemeral", self._ephemeral)
         app.router.add_get("/api/v4/websocket", self._socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:
@@ -104,7 +76,7 @@ class FakeMattermost:
         post = MmPost(self.new_id(), body["channel_id"], body.get("message", ""), body.get("root_id", ""),
                       body.get("props") or {})
         self.posts.append(post)
-        self._notify()
+        self._changes.notify()
         return web.json_response({"id": post.id, "channel_id": post.channel_id, "message": post.message,
                                   "root_id": post.root_id, "user_id": BOT_ID}, status=201)
 
@@ -116,7 +88,7 @@ class FakeMattermost:
         post = MmPost(self.new_id(), inner["channel_id"], inner.get("message", ""), inner.get("root_id", ""),
                       inner.get("props") or {}, only_for=str(body["user_id"]))
         self.posts.append(post)
-        self._notify()
+        self._changes.notify()
         return web.json_response({"id": post.id, "channel_id": post.channel_id}, status=201)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -134,12 +106,12 @@ class FakeMattermost:
                 await ws.send_json({"event": "hello", "data": {"server_version": "9.11.0"},
                                     "broadcast": {"user_id": BOT_ID}, "seq": 0})
                 self._ws, self._authenticated = ws, True
-                self._notify()
+                self._changes.notify()
         return ws
 
     async def connected(self, timeout_s: float = 15.0) -> None:
-        await self._until(lambda: self._authenticated and self._ws is not None and not self._ws.closed, timeout_s,
-                          lambda: "the bot never authenticated on the WebSocket")
+        await self._changes.until(lambda: self._authenticated and self._ws is not None and not self._ws.closed,
+                                  timeout_s, lambda: "the bot never authenticated on the WebSocket")
 
     async def say(self, user_id: str, user_name: str, message: str, *, channel: str = "ops-channel",
                   channel_type: str = "O", root_id: str = "") -> str:
@@ -167,6 +139,6 @@ class FakeMattermost:
             return await http.post(action["integration"]["url"], json=body)
 
     async def wait_posts(self, count: int, timeout_s: float = 20.0) -> list[MmPost]:
-        await self._until(lambda: len(self.posts) >= count, timeout_s,
+        await self._changes.until(lambda: len(self.posts) >= count, timeout_s,
                           lambda: f"expected {count} posts, got {len(self.posts)}: {self.posts}")
         return self.posts

@@ -10,13 +10,9 @@ from chatops_commander.domain.roles import Role
 from chatops_commander.services.platforms.contract import Platform
 from chatops_commander.services.platforms.records import ChannelPolicy
 from tests.e2e.platforms.mattermost.conftest import MmWorld
-from tests.e2e.platforms.world import nginx_crashed
+from tests.e2e.platforms.world import nginx_crashed, restarts
 
 RESTART = "1. Restart nginx on web-01"
-
-
-def restarts(world: MmWorld, host: str) -> int:
-    return sum(line == "supervisorctl restart nginx" for line in world.fleet.sent(host))
 
 
 async def test_the_site_is_down_diagnosis_offers_numbered_fix_buttons_and_the_chosen_fix_runs_verified(
@@ -34,20 +30,20 @@ async def test_the_site_is_down_diagnosis_offers_numbered_fix_buttons_and_the_ch
     assert list(diagnosis.actions()) == [RESTART, "2. Show the full logs of nginx on web-01",
                                          "3. Check nginx on every host"]
     assert "What would you like to do?" in text and diagnosis.root_id == root
-    assert restarts(world, "web-01") == 0
+    assert restarts(world.fleet, "web-01") == 0
 
     assert (await world.mm.press(diagnosis, RESTART, "u-op", "op")).status_code == 200
     [_, card] = await world.mm.wait_posts(2)
     assert card.message.startswith("⚠️ Critical action\nRestart nginx on web-01?"), card.message
     assert list(card.actions()) == ["Confirm", "Cancel"] and card.root_id == root
-    assert restarts(world, "web-01") == 0  # nothing ran before the confirmation
+    assert restarts(world.fleet, "web-01") == 0  # nothing ran before the confirmation
 
     assert (await world.mm.press(card, "Confirm", "u-op", "op")).status_code == 200
     [*_, done] = await world.mm.wait_posts(3)
     assert "web-01: ✅ I restarted nginx. Checked just now: nginx running (pid 4242)" in done.message, done.message
     assert "• Site reachable: ✅ (web-01)" in done.message
     assert world.fleet.hosts["web-01"].services["nginx"] is True
-    assert restarts(world, "web-01") == 1 and restarts(world, "web-02") == 0
+    assert restarts(world.fleet, "web-01") == 1 and restarts(world.fleet, "web-02") == 0
 
 
 async def test_the_channel_policy_is_enforced_on_a_message_and_on_a_fix_button(world: MmWorld) -> None:
@@ -74,4 +70,4 @@ async def test_the_channel_policy_is_enforced_on_a_message_and_on_a_fix_button(w
     await world.mm.press(diagnosis, RESTART, "u-alice", "alice")
     [*_, policy] = await world.mm.wait_posts(4)
     assert "This channel does not allow the action `service.restart`" in policy.message, policy.message
-    assert not policy.actions() and restarts(world, "web-01") == 0
+    assert not policy.actions() and restarts(world.fleet, "web-01") == 0

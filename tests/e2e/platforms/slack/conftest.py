@@ -15,15 +15,12 @@ from chatops_commander import bootstrap, bootstrap_platforms
 from chatops_commander.adapters.platforms.slack.bot import SlackBot, SlackConfig
 from chatops_commander.config import Settings
 from chatops_commander.domain.roles import Role
-from chatops_commander.domain.security.authorization import ServerPermission
-from chatops_commander.services import users as user_service
 from chatops_commander.services.fakes import FakeFleet
 from chatops_commander.services.platforms.contract import Platform
-from chatops_commander.services.platforms.records import ChatIdentity
 from tests.conftest import make_settings
-from tests.e2e.conftest import CHEAP_ARGON2, TEST_CLI, add_user
+from tests.e2e.conftest import CHEAP_ARGON2
 from tests.e2e.platforms.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.e2e.platforms.world import fleet_and_chat
+from tests.e2e.platforms.world import fleet_and_chat, link_person
 
 
 @dataclass
@@ -35,13 +32,8 @@ class SlackWorld:
     stop: asyncio.Event
 
     async def linked(self, chat_user: str, role: Role, email: str, *, execute: bool = True) -> None:
-        user = await add_user(self.container, email, role)
-        assert user.id is not None
-        for name in self.fleet.hosts:
-            await user_service.set_permission(self.container.uow, TEST_CLI, user.id, name,
-                                              ServerPermission(can_read=True, can_execute=execute))
-        await bootstrap_platforms.platform_store(self.container).link(
-            ChatIdentity(Platform.SLACK, chat_user, user.id, "T1", chat_user.lower()))
+        await link_person(self.container, self.fleet, role, email, platform=Platform.SLACK, chat_user=chat_user,
+                          workspace="T1", display_name=chat_user.lower(), execute=execute)
 
 
 async def slack_world(container: bootstrap.Container, *, mode: str = "socket", approvers: str | None = "C-approvers",

@@ -10,8 +10,6 @@ slack_bolt talk to it as to Slack. It is a test server (like the sshd fleet), no
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import itertools
@@ -23,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
+
+from tests.e2e.platforms.fake_server import SocketServer
 
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
@@ -56,44 +56,16 @@ class Post:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(SocketServer):
     posts: list[Post] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)
     refuse_connections: bool = False  # an outage: apps.connections.open answers an error
-    port: int = 0
-    _ws: web.WebSocketResponse | None = None
-    _runner: web.AppRunner | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on every post and ack (no polling delay)
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _until(self, done: Any, timeout_s: float, what: str) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not done():
-            left = deadline - time.monotonic()
-            assert left > 0, what()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=min(left, 0.5))
-
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def stop(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     @property
     def api_url(self) -> str:
@@ -131,7 +103,7 @@ class FakeSlack:
             self.posts.append(Post(str(body["channel"]), str(body.get("text", "")), blocks,
                                    str(body["thread_ts"]) if body.get("thread_ts") else None, ts,
                                    str(body["user"]) if method == "chat.postEphemeral" else None))
-            self._notify()
+            self._changes.notify()
             if method == "chat.postEphemeral":
                 return web.json_response({"ok": True, "message_ts": ts})
             return web.json_response({"ok": True, "channel": body["channel"], "ts": ts,
@@ -144,6 +116,7 @@ class FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
+        self._changes.notify()
         await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake-slack"},
                             "connection_info": {"app_id": "A1"}})
         async for msg in ws:
@@ -151,14 +124,12 @@ class FakeSlack:
                 data = json.loads(msg.data)
                 if "envelope_id" in data:
                     self.acks[data["envelope_id"]] = data
-                    self._notify()
+                    self._changes.notify()
         return ws
 
     async def connected(self, timeout_s: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self._ws is None or self._ws.closed:
-            assert time.monotonic() < deadline, "the bot never opened the Socket Mode connection"
-            await asyncio.sleep(0.02)
+        await self._changes.until(lambda: self._ws is not None and not self._ws.closed, timeout_s,
+                                  lambda: "the bot never opened the Socket Mode connection")
 
     async def push(self, kind: str, payload: dict[str, Any], timeout_s: float = 15.0) -> dict[str, Any]:
         """Send one envelope and wait for the bot's ack."""
@@ -168,11 +139,11 @@ class FakeSlack:
         await self._ws.send_json({"envelope_id": envelope, "type": kind, "payload": payload,
                                   "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
                                   "retry_reason": ""})
-        await self._until(lambda: envelope in self.acks, timeout_s, lambda: f"no ack for {kind}")
+        await self._changes.until(lambda: envelope in self.acks, timeout_s, lambda: f"no ack for {kind}")
         return self.acks[envelope]
 
     async def wait_posts(self, count: int, timeout_s: float = 20.0) -> list[Post]:
-        await self._until(lambda: len(self.posts) >= count, timeout_s,
+        await self._changes.until(lambda: len(self.posts) >= count, timeout_s,
                           lambda: f"expected {count} posts, got {len(self.posts)}: {self.posts}")
         return self.posts
 

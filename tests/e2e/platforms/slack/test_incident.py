@@ -8,14 +8,10 @@ from __future__ import annotations
 from chatops_commander.domain.roles import Role
 from tests.e2e.platforms.slack.conftest import SlackWorld
 from tests.e2e.platforms.slack.fake_slack import click, mention
-from tests.e2e.platforms.world import nginx_crashed
+from tests.e2e.platforms.world import nginx_crashed, restarts
 
 RESTART = "1. Redémarrer nginx sur web-01"
 LOGS = "2. Voir les logs complets de nginx sur web-01"
-
-
-def restarts(world: SlackWorld, host: str) -> int:
-    return sum(line == "supervisorctl restart nginx" for line in world.fleet.sent(host))
 
 
 async def test_the_site_is_down_diagnosis_offers_numbered_fix_buttons_and_the_chosen_fix_runs_verified(
@@ -34,7 +30,7 @@ async def test_the_site_is_down_diagnosis_offers_numbered_fix_buttons_and_the_ch
     assert "worker process 42 exited on signal 11 (core dumped)" in text
     assert list(diagnosis.buttons()) == [RESTART, LOGS, "3. Vérifier nginx sur tous les serveurs"]
     assert "Que voulez-vous faire ?" in text and diagnosis.thread_ts == asked["event"]["ts"]
-    assert restarts(world, "web-01") == 0
+    assert restarts(world.fleet, "web-01") == 0
 
     await world.slack.push("interactive", click("U-op", diagnosis, LOGS))  # a look at the logs first
     [_, logs] = await world.slack.wait_posts(2)
@@ -45,14 +41,14 @@ async def test_the_site_is_down_diagnosis_offers_numbered_fix_buttons_and_the_ch
     [*_, card] = await world.slack.wait_posts(3)
     assert card.text.startswith("⚠️ Action critique\nRedémarrer nginx sur web-01 ?"), card.text
     assert list(card.buttons()) == ["Confirmer", "Annuler"] and card.thread_ts == diagnosis.thread_ts
-    assert "service.restart" in card.all_text and restarts(world, "web-01") == 0  # nothing ran before the confirm
+    assert "service.restart" in card.all_text and restarts(world.fleet, "web-01") == 0  # nothing ran before the confirm
 
     await world.slack.push("interactive", click("U-op", card, "Confirmer"))
     [*_, done] = await world.slack.wait_posts(4)
     assert "web-01 : ✅ J'ai redémarré nginx. Vérifié à l'instant : nginx tourne" in done.all_text, done.all_text
     assert "• Site accessible : ✅ (web-01)" in done.all_text
     assert world.fleet.hosts["web-01"].services["nginx"] is True
-    assert restarts(world, "web-01") == 1 and restarts(world, "web-02") == 0
+    assert restarts(world.fleet, "web-01") == 1 and restarts(world.fleet, "web-02") == 0
 
 
 async def test_a_fix_button_of_the_diagnosis_works_once_and_only_for_the_person_who_asked(world: SlackWorld) -> None:
@@ -70,4 +66,4 @@ async def test_a_fix_button_of_the_diagnosis_works_once_and_only_for_the_person_
     await world.slack.push("interactive", click("U-op", diagnosis, RESTART))
     [*_, replay] = await world.slack.wait_posts(4)
     assert "Ce bouton a déjà servi" in replay.text and not replay.buttons()  # the card's language
-    assert restarts(world, "web-01") == 0
+    assert restarts(world.fleet, "web-01") == 0

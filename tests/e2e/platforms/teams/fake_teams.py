@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.e2e.platforms.fake_server import Changes, serve_loopback
+
 APP_ID = "00000000-0000-4000-8000-0000000000a1"  # test values
 APP_PASSWORD = "teams-client-secret-for-tests"
 TENANT = "11111111-2222-4333-8444-555555555555"
@@ -131,6 +133,7 @@ class FakeTeams:
     proxy_port: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _changes: Changes = field(default_factory=Changes)  # notified (from the fake's thread) on every post
 
     def __post_init__(self) -> None:
         self.connector_key, self.entra_key, self.forger_key = _key(), _key(), _key()
@@ -187,12 +190,9 @@ class FakeTeams:
         self.proxy_port = self._proxy.sockets[0].getsockname()[1]
 
     async def _serve(self, app: web.Application, tls: Any) -> int:
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
-        await site.start()
+        runner, port = await serve_loopback(app, tls=tls, quiet=True)
         self._runners.append(runner)
-        return int(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        return port
 
     async def _stop(self) -> None:
         if self._proxy is not None:
@@ -292,6 +292,7 @@ class FakeTeams:
         post = TeamsPost(request.match_info.get("aid") or f"post-{next(self._ids)}", request.match_info["cid"], body)
         with self._lock:
             self.posts.append(post)
+        self._changes.notify()
         return web.json_response({"id": post.id})
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
@@ -358,10 +359,10 @@ class FakeTeams:
         return await self.send(activity, self.token())
 
     async def wait_posts(self, count: int, timeout_s: float = 20.0) -> list[TeamsPost]:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        def posts() -> list[TeamsPost]:
             with self._lock:
-                if len(self.posts) >= count:
-                    return list(self.posts)
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} posts, got {len(self.posts)}: {[p.all_text for p in self.posts]}")
+                return list(self.posts)
+
+        await self._changes.until(lambda: len(posts()) >= count, timeout_s, lambda: (
+            f"expected {count} posts, got {len(posts())}: {[p.all_text for p in posts()]}"))
+        return posts()

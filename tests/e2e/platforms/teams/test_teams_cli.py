@@ -5,28 +5,19 @@ plainly, without a traceback."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.platforms.bot_process import bot_running, cli_env, run_without_settings, seal
 from tests.e2e.platforms.teams.fake_teams import APP_ID, APP_PASSWORD, TENANT, FakeTeams
 
 pytestmark = pytest.mark.slow
-CHATOPS = str(Path(sys.executable).with_name("chatops"))
-
-
-def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATOPS_")}
-    env.update({"CHATOPS_DATA_DIR": str(data_dir), "LANG": "C", "CHATOPS_REGISTER_LOCALHOST": "false", **extra})
-    return env
 
 
 def _free_port() -> int:
@@ -36,10 +27,8 @@ def _free_port() -> int:
 
 
 def test_bots_run_teams_without_settings_says_what_to_set(tmp_path: Path) -> None:
-    done = subprocess.run([CHATOPS, "bots", "run", "teams"], env=_env(tmp_path / "var"), capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL, check=False)
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
+    code, output = run_without_settings("teams", tmp_path / "var")
+    assert code != 0
     assert "CHATOPS_TEAMS_APP_ID" in output and "Traceback" not in output, output
 
 
@@ -47,43 +36,31 @@ def test_bots_run_teams_without_settings_says_what_to_set(tmp_path: Path) -> Non
 def teams_env(tmp_path: Path, fake_teams: FakeTeams) -> dict[str, str]:
     port = _free_port()
     fake_teams.bot_url = f"http://127.0.0.1:{port}/api/messages"
-    return _env(tmp_path / "var", CHATOPS_TEAMS_APP_ID=APP_ID, CHATOPS_TEAMS_TENANT_ID=TENANT,
-                CHATOPS_TEAMS_PORT=str(port), CHATOPS_TEAMS_OPENID_METADATA_URL=fake_teams.openid_metadata_url,
-                CHATOPS_TEAMS_SERVICE_URL=fake_teams.service_url, **fake_teams.environment())
+    return cli_env(tmp_path / "var", CHATOPS_TEAMS_APP_ID=APP_ID, CHATOPS_TEAMS_TENANT_ID=TENANT,
+                   CHATOPS_TEAMS_PORT=str(port), CHATOPS_TEAMS_OPENID_METADATA_URL=fake_teams.openid_metadata_url,
+                   CHATOPS_TEAMS_SERVICE_URL=fake_teams.service_url, **fake_teams.environment())
 
 
-def _run_bot(env: dict[str, str], log_path: Path, url: str) -> Iterator[subprocess.Popen[bytes]]:
-    with log_path.open("w") as log:
-        bot = subprocess.Popen([CHATOPS, "bots", "run", "teams"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 60
-            while True:  # listening: Teams' endpoint answers 401 to a request without a token
-                assert bot.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                try:
-                    if httpx.post(url, json={}, trust_env=False).status_code == 401:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            yield bot
-        finally:
-            bot.send_signal(signal.SIGINT)
+@contextmanager
+def _listening_bot(env: dict[str, str], log_path: Path, url: str) -> Iterator[None]:
+    with bot_running("teams", env, log_path) as bot:
+        deadline = time.monotonic() + 60
+        while True:  # listening: Teams' endpoint answers 401 to a request without a token
+            assert bot.poll() is None and time.monotonic() < deadline, log_path.read_text()
             try:
-                bot.wait(timeout=30)
-            finally:
-                if bot.poll() is None:
-                    bot.kill()
-                    bot.wait(timeout=30)
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()
+                if httpx.post(url, json={}, trust_env=False).status_code == 401:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield
 
 
 @pytest.fixture
 def cli_bot(tmp_path: Path, teams_env: dict[str, str], fake_teams: FakeTeams) -> Iterator[Path]:
-    sealed = subprocess.run([CHATOPS, "bots", "secret", "set", "teams", "app_password", "--stdin"], env=teams_env,
-                            input=APP_PASSWORD + "\n", capture_output=True, text=True, timeout=120, check=False)
-    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    seal(teams_env, "teams", "app_password", APP_PASSWORD)
     path = tmp_path / "bot.log"
-    yield from (path for _ in _run_bot(teams_env, path, fake_teams.bot_url))
+    with _listening_bot(teams_env, path, fake_teams.bot_url):
+        yield path
 
 
 async def test_bots_run_teams_with_a_sealed_secret_answers_an_unlinked_user(cli_bot: Path,
@@ -98,7 +75,7 @@ async def test_a_wrong_client_secret_is_said_in_the_log_and_nothing_is_posted(
         tmp_path: Path, teams_env: dict[str, str], fake_teams: FakeTeams) -> None:
     env = {**teams_env, "CHATOPS_TEAMS_APP_PASSWORD": "not-the-secret"}
     path = tmp_path / "bot.log"
-    for _ in _run_bot(env, path, fake_teams.bot_url):
+    with _listening_bot(env, path, fake_teams.bot_url):
         response, _ = await fake_teams.say("aad-stranger", "Stranger", "hello")
         assert response.status_code == 200
         deadline = time.monotonic() + 60

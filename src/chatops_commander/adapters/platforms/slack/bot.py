@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from chatops_commander.adapters.platforms.seen import SeenIds
 from chatops_commander.adapters.platforms.slack.blocks import ACTION_PREFIX, to_slack
 from chatops_commander.services.platforms.contract import (
     ButtonPress,
@@ -66,7 +66,7 @@ class SlackBot:
         # Socket Mode needs no signing secret (the WebSocket is ours); HTTP mode checks it on every request.
         self.app = AsyncApp(client=self.client, signing_secret=config.signing_secret or "unused-in-socket-mode",
                             request_verification_enabled=config.mode == "http", process_before_response=False)
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen = SeenIds(SEEN_EVENTS)
         self._closed = asyncio.Event()
         self._handler: Any = None
         self._runner: Any = None
@@ -116,15 +116,7 @@ class SlackBot:
     # ---- Slack → door
 
     def _first_time(self, body: dict[str, Any]) -> bool:
-        event_id = str(body.get("event_id") or "")
-        if not event_id:
-            return True
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        while len(self._seen) > SEEN_EVENTS:
-            self._seen.popitem(last=False)
-        return True
+        return self._seen.first_time(str(body.get("event_id") or ""))
 
     @staticmethod
     def _user(user_id: str, name: str = "") -> ChatUser:

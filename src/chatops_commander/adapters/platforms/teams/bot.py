@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chatops_commander.adapters.platforms.seen import SeenIds
 from chatops_commander.adapters.platforms.teams.cards import VERB, card_payload, to_activity
 from chatops_commander.adapters.platforms.teams.http import AiohttpAdapter
 from chatops_commander.services.platforms import wording
@@ -90,7 +91,7 @@ class TeamsBot:
                        state=False, fetch_user_token=False)
         self.app.on_message(self._on_message)
         self.app.on_card_action_execute(self._on_card)
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen = SeenIds(SEEN_ACTIVITIES)
         self._accounts: OrderedDict[str, Any] = OrderedDict()  # AAD object id → Teams account (29:… id, name)
         self._service_urls: dict[str, str] = {}  # conversation (without thread) → the connector that serves it
         self._direct: dict[str, str] = {}  # AAD object id → their 1:1 conversation with the bot
@@ -120,16 +121,6 @@ class TeamsBot:
 
     # ---- Teams → door
 
-    def _first_time(self, activity_id: str | None) -> bool:
-        if not activity_id:
-            return True
-        if activity_id in self._seen:
-            return False
-        self._seen[activity_id] = None
-        while len(self._seen) > SEEN_ACTIVITIES:
-            self._seen.popitem(last=False)
-        return True
-
     def _who(self, activity: Any) -> ChatUser:
         account = activity.from_
         aad = str(account.aad_object_id or account.id)
@@ -158,7 +149,7 @@ class TeamsBot:
 
     async def _on_message(self, ctx: Any) -> None:
         activity = ctx.activity
-        if activity.from_.id == activity.recipient.id or not self._first_time(activity.id):
+        if activity.from_.id == activity.recipient.id or not self._seen.first_time(activity.id):
             return
         text = clean(activity.text)
         if not text:
@@ -180,7 +171,7 @@ class TeamsBot:
         if action.verb != VERB or not payload:
             return AdaptiveCardActionErrorResponse(status_code=400, value=HttpError(
                 code="BadRequest", message="not a ChatOps Commander card action"))
-        if self._first_time(activity.id):
+        if self._seen.first_time(activity.id):
             press = ButtonPress(self._place(activity), self._who(activity), payload, str(activity.reply_to_id or ""))
             self._spawn(self.door.on_button(press))
         return AdaptiveCardActionMessageResponse(value=wording.press_received(lang))
