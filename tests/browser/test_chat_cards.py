@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.axe import assert_accessible
@@ -62,6 +63,32 @@ def facts(card: Any) -> dict[str, str]:
     return found
 
 
+COUNTDOWN = re.compile(r"^(?:expires in|expire dans) (?:(\d+) h )?(?:(\d+) min )?(\d+) s$")
+
+
+def seconds_left(card: Any) -> int:
+    """The approval card's countdown ("expires in 59 min 58 s"), in seconds."""
+    text = card.locator("[data-countdown-shown]").inner_text().strip()
+    found = COUNTDOWN.match(text)
+    assert found, text
+    hours, minutes, seconds = (int(g or 0) for g in found.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def assert_counts_down(card: Any, *, spoken: str) -> None:
+    """Read twice, without a reload: the second reading is lower. The screen reader's text is a polite live region
+    with whole minutes only (it changes at most once a minute)."""
+    shown = card.locator("[data-countdown-shown]")
+    first, first_text = seconds_left(card), shown.inner_text()
+    assert 58 * 60 < first <= 60 * 60, first
+    expect()(shown).not_to_have_text(first_text)  # polled with a deadline, no sleep
+    assert seconds_left(card) < first
+    live = card.locator("[data-countdown-spoken]")
+    expect()(live).to_have_attribute("aria-live", "polite")
+    expect()(live).to_have_text(re.compile(spoken))
+    expect()(shown).to_have_attribute("aria-hidden", "true")  # read once, by the live region's text
+
+
 def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_server: LiveServer,
                                                                           browser: Any) -> None:
     ex = expect()
@@ -84,7 +111,8 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_
         assert seen["Version"] == "v2.5.0" and seen["Environment"] == "production", seen
         assert seen["Hosts"] == "localhost" and seen["Requested by"] == OPERATOR_EMAIL, seen
         assert seen["Action"].startswith("Runbook: pre-checks") and "app.deploy" in seen["Action"], seen
-        assert re.search(r"\(in (59|60) min\)$", seen["Expires"]), seen
+        assert seen["Time limit"].startswith("expires in "), seen
+        assert_counts_down(mine, spoken=r"^expires in 59 min$")  # the requester's side
         ex(mine.locator(".badge.risk").first).to_be_visible()
         ex(mine.locator(".approval-state")).to_contain_text("Waiting for an admin's decision")
         assert mine.get_by_role("button", name="Approve").count() == 0  # nobody approves their own request
@@ -102,6 +130,7 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_
         card = admin.locator(".card-approval").last
         ex(card.locator(".steps-list li")).to_have_count(4)
         assert facts(card)["Version"] == "v2.5.0" and facts(card)["Requested by"] == OPERATOR_EMAIL
+        assert_counts_down(card, spoken=r"^expires in 59 min$")  # the approver's side
         assert_accessible(admin, "#main")
         card.get_by_label("Reason").fill("release train 48")
         card.get_by_role("button", name="Approve").focus()  # reachable and pressed by keyboard
@@ -118,6 +147,67 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_
     finally:
         op_ctx.close()
         admin_ctx.close()
+
+
+def test_an_approval_card_counts_down_to_expired_on_both_sides_and_the_approver_can_no_longer_decide(
+        runbook_server: LiveServer, browser: Any) -> None:
+    """The browsers' clocks jump an hour ahead (Playwright's clock): the cards expire without a reload."""
+    ex = expect()
+    op_ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="en-US")
+    admin_ctx.add_cookies([{"name": "cc_lang", "value": "fr", "url": runbook_server.base}])
+    try:
+        op = op_ctx.new_page()
+        op.clock.install()
+        w_op = watch(op)
+        login(op, runbook_server.base, OPERATOR_EMAIL)
+        op.get_by_role("button", name="New conversation").click()
+        ask(op, "deploy v2.5.0 to production")
+        op.get_by_role("button", name=re.compile(r"Back up the database, then deploy")).first.click()
+        mine = op.locator(".card-approval").last
+        assert_counts_down(mine, spoken=r"^expires in 59 min$")
+        approval_id = mine.get_attribute("data-approval")
+
+        admin = admin_ctx.new_page()
+        admin.clock.install()
+        w_admin = watch(admin)
+        admin.goto(f"{runbook_server.base}/login")
+        admin.locator("#email").fill(ADMIN_EMAIL)
+        admin.locator("#password").fill(PASSWORD)
+        admin.locator("#login-box button[type=submit]").click()
+        admin.wait_for_url(re.compile(r".*/dashboard$"))
+        admin.wait_for_load_state("load")
+        admin.goto(f"{runbook_server.base}/chat")
+        ex(admin.locator("[data-chat][data-ready='true']")).to_be_attached()
+        card = admin.locator(f".card-approval[data-approval='{approval_id}']")
+        ex(card.get_by_role("button", name="Approuver")).to_be_visible()
+        assert_counts_down(card, spoken=r"^expire dans 59 min$")  # in the approver's language
+
+        for page in (op, admin):
+            page.clock.fast_forward("59:00")
+        ex(mine.locator("[data-countdown-spoken]")).to_have_text("expires in less than a minute")
+        ex(card.locator("[data-countdown-spoken]")).to_have_text("expire dans moins d'une minute")
+        for page in (op, admin):
+            page.clock.fast_forward("01:05")
+        ex(mine.locator("[data-countdown-shown]")).to_have_text("expired")
+        ex(mine.locator("[data-countdown-spoken]")).to_have_text("expired")
+        ex(mine.locator(".approval-state")).to_contain_text("Expired: nobody decided in time")
+        ex(card.locator("[data-countdown-shown]")).to_have_text("expiré")
+        ex(card.locator(".approval-state")).to_contain_text("Expirée : personne n'a décidé à temps")
+        ex(card.get_by_role("button", name="Approuver")).to_have_count(0)  # nobody can decide any more
+        ex(card.get_by_role("button", name="Rejeter")).to_have_count(0)
+        w_op.assert_clean()
+        w_admin.assert_clean()
+    finally:
+        op_ctx.close()
+        admin_ctx.close()
+    # the server's clock did not jump: the request is still pending there; an admin rejects it (no leftovers)
+    with httpx.Client(base_url=runbook_server.base) as api:
+        tokens = api.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": PASSWORD}).json()
+        rejected = api.post(f"/api/v1/approvals/{approval_id}/reject",
+                            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                            json={"reason": "the test browsers saw it expire"})
+        assert rejected.status_code == 200, rejected.text
 
 
 @pytest.mark.parametrize(("size", "theme"), [("desktop", "dark"), ("phone", "light")])

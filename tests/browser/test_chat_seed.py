@@ -79,7 +79,8 @@ def test_scenario_1_the_morning_check_asks_if_details_are_needed_gives_them_then
     ex = expect()
     ctx = browser.new_context(viewport=SIZES[size], locale=UI[lang]["locale"], is_mobile=size == "phone",
                               has_touch=size == "phone")
-    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": runbook_server.base}])
+    ctx.add_cookies([{"name": "cc_theme", "value": theme, "url": runbook_server.base},
+                     {"name": "cc_lang", "value": lang, "url": runbook_server.base}])  # the accounts' language is en
     try:
         page = ctx.new_page()
         w = watch(page)
@@ -113,8 +114,10 @@ def test_scenario_3_the_deploy_asks_its_pre_check_question_with_three_buttons_th
     ex = expect()
     op_ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
     admin_ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
-    op_ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": runbook_server.base}])
-    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": runbook_server.base}])
+    op_ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": runbook_server.base},
+                        {"name": "cc_lang", "value": "fr", "url": runbook_server.base}])
+    admin_ctx.add_cookies([{"name": "cc_theme", "value": "light", "url": runbook_server.base},
+                           {"name": "cc_lang", "value": "fr", "url": runbook_server.base}])
     try:
         op = op_ctx.new_page()
         w_op = watch(op)
@@ -174,7 +177,8 @@ def test_scenario_2_site_down_diagnosis_then_1_then_confirm_restarts_nginx(fleet
     fleet.supervisorctl("web-01", "stop", "nginx")
     _until(lambda: fleet.http_get("web-01") is None, "nginx of web-01 stopped")
     ctx = browser.new_context(viewport=SIZES["desktop"], locale="fr-FR")
-    ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": fleet_server.base}])
+    ctx.add_cookies([{"name": "cc_theme", "value": "dark", "url": fleet_server.base},
+                     {"name": "cc_lang", "value": "fr", "url": fleet_server.base}])
     try:
         page = ctx.new_page()
         w = watch(page)
@@ -190,6 +194,7 @@ def test_scenario_2_site_down_diagnosis_then_1_then_confirm_restarts_nginx(fleet
         choices.first.click()
         card = page.locator(".card-action:not(.card-approval)").last
         ex(card).to_contain_text("Redémarrer nginx sur web-01")
+        ex(card).to_contain_text("(web-02 prend le relais)")  # the seed's "Risque : FAIBLE (web-02 prend le relais)"
         assert fleet.http_get("web-01") is None  # nothing ran before the confirmation
         card.get_by_role("button", name="Confirmer").click()
         done = page.locator(".msg-assistant", has_text="Tests de santé").last

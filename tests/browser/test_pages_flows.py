@@ -95,6 +95,46 @@ def test_password_change_follows_the_policy_and_says_what_is_wrong_in_both_langu
     assert old.status_code == 401
 
 
+def test_the_language_switch_saves_the_accounts_language_which_another_browser_follows(
+        pages_server: LiveServer, browser: Any, admin: Any) -> None:
+    ex = expect()
+    base = pages_server.base
+    create_user(admin, base, "lea@example.com", "operator")
+    ctx = new_context(browser, base, lang="en")
+    try:
+        page = ctx.new_page()
+        w = watch(page)
+        login(page, base, "lea@example.com")
+        page.goto(f"{base}/settings")
+        page.get_by_label("Français").check()  # sets this browser's cookie, saves the account's language, reloads
+        ex(page.locator("html")).to_have_attribute("lang", "fr")
+        ex(page.get_by_label("Français")).to_be_checked()
+        me = page.request.get(f"{base}/api/v1/auth/me")
+        assert me.ok and me.json()["language"] == "fr", me.text()
+        w.assert_clean()
+    finally:
+        ctx.close()
+    trail = admin.request.get(f"{base}/api/v1/audit?limit=1000").json()
+    [changed] = [e for e in trail if e["action"] == "USER_LANGUAGE_CHANGED" and e["target"] == "lea@example.com"]
+    assert changed["details"]["from"] == "en" and changed["details"]["to"] == "fr", changed
+
+    other = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")  # no language cookie
+    try:
+        page = other.new_page()
+        w = watch(page)
+        login(page, base, "lea@example.com")
+        ex(page.locator("html")).to_have_attribute("lang", "fr")  # the account's language, not the browser's
+        ex(page.get_by_role("navigation").get_by_role("link", name="Tableau de bord")).to_be_visible()
+        page.goto(f"{base}/settings")
+        ex(page.get_by_label("Français")).to_be_checked()
+        page.get_by_label("English").check()  # and back: the account follows this browser's switch too
+        ex(page.locator("html")).to_have_attribute("lang", "en")
+        assert page.request.get(f"{base}/api/v1/auth/me").json()["language"] == "en"
+        w.assert_clean()
+    finally:
+        other.close()
+
+
 def test_api_tokens_are_created_with_scope_and_expiry_shown_once_listed_and_revoked(
         pages_server: LiveServer, admin: Any) -> None:
     ex = expect()

@@ -152,6 +152,10 @@ def test_login_dashboard_chat_history_and_language(live_server: LiveServer, cont
     page.get_by_role("link", name="Tableau de bord", exact=True).click()
     ex(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     shot(page, "09-dashboard-fr-light")
+    page.get_by_role("link", name="Paramètres", exact=True).click()
+    page.get_by_label("English").check()  # and back: the account's language is the later tests' (no cookie there)
+    ex(page.locator("html")).to_have_attribute("lang", "en")
+    assert page.request.get(f"{base}/api/v1/auth/me").json()["language"] == "en"
 
     assert not xss_fired(page)
     w.assert_clean()

@@ -77,7 +77,11 @@ async def test_a_viewer_gets_the_alert_events_of_the_servers_they_may_read_only(
     async with httpx.AsyncClient(base_url=base_url, timeout=DEADLINE_S) as client:
         assert (await client.get("/events/alerts")).status_code == 401
         await login(client, viewer.email)  # the session cookie
-        async with client.stream("GET", "/events/alerts", headers={"Accept-Language": "fr"}) as stream:
+        saved = await client.patch("/api/v1/auth/me", json={"language": "fr"},
+                                   headers={"X-CSRF-Token": client.cookies["cc_csrf"]})
+        assert saved.status_code == 200, saved.text
+        # an EventSource sends no language of its own: the account's (fr) wins over the browser's
+        async with client.stream("GET", "/events/alerts", headers={"Accept-Language": "en"}) as stream:
             assert stream.status_code == 200
             assert stream.headers["content-type"].startswith("text/event-stream")
             lines = stream.aiter_lines()

@@ -77,7 +77,8 @@ async def test_the_history_page_shows_a_non_admin_their_own_commands(
     await seed(container, op_user, other_user)
     async with client_for(container) as browser:
         await login(browser, "pager@example.com")  # sets the session cookie
-        page = await browser.get("/history", headers={"Accept-Language": "fr"})
+        browser.cookies.set("cc_lang", "fr", domain="testserver.local")  # the language switch
+        page = await browser.get("/history")
     assert page.status_code == 200
     html = page.text
     assert "Vos commandes" in html and 'data-testid="my-commands-count">4 / 4<' in html

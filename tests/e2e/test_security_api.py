@@ -27,6 +27,7 @@ from chatops_commander.domain.risk import Risk
 from chatops_commander.domain.roles import Permission, Role
 from chatops_commander.domain.security.audit_events import AuditAction, AuditEvent, AuditOutcome
 from chatops_commander.domain.servers import Server
+from chatops_commander.domain.users import User
 from chatops_commander.entrypoints.logging import configure_logging
 from chatops_commander.services import access, audit, auth
 from chatops_commander.services import servers as server_service
@@ -414,7 +415,7 @@ class TestTwoFactor:
         assert event.target == user.email
 
     async def test_a_user_sets_their_language_and_only_en_or_fr(
-        self, api: httpx.AsyncClient,
+        self, container: bootstrap.Container, api: httpx.AsyncClient,
     ) -> None:
         assert (await api.get("/api/v1/auth/me")).json()["language"] == "en"
         changed = await api.patch("/api/v1/auth/me", json={"language": "fr"})
@@ -422,6 +423,27 @@ class TestTwoFactor:
         assert (await api.get("/api/v1/auth/me")).json()["language"] == "fr"
         problem(await api.patch("/api/v1/auth/me", json={"language": "de"}), 422)
         problem(await api.patch("/api/v1/auth/me", json={"language": "fr", "role": "admin"}), 422)
+        assert (await api.patch("/api/v1/auth/me", json={"language": "fr"})).status_code == 200  # no change
+        [event] = await events(container, AuditAction.USER_LANGUAGE_CHANGED)  # audited once, as a change
+        assert event.target == ADMIN_EMAIL and (event.details["from"], event.details["to"]) == ("en", "fr")
+
+    async def test_a_logged_in_page_follows_the_accounts_language_unless_this_browser_switched(
+        self, container: bootstrap.Container, admin: User,
+    ) -> None:
+        async with client_for(container) as browser:
+            await login(browser, admin.email)  # the session cookie
+            english = await browser.get("/dashboard", headers={"Accept-Language": "fr"})
+            assert english.status_code == 200 and '<html lang="en"' in english.text  # the account's, not the browser's
+            saved = await browser.patch("/api/v1/auth/me", json={"language": "fr"},
+                                        headers={"X-CSRF-Token": browser.cookies["cc_csrf"]})
+            assert saved.status_code == 200, saved.text
+            french = await browser.get("/dashboard", headers={"Accept-Language": "en"})
+            assert '<html lang="fr"' in french.text and "Tableau de bord" in french.text
+            browser.cookies.set("cc_lang", "en", domain="testserver.local")  # this browser's own switch wins
+            assert '<html lang="en"' in (await browser.get("/dashboard", headers={"Accept-Language": "fr"})).text
+        async with client_for(container) as anonymous:  # not logged in: the browser's language
+            login_page = await anonymous.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+            assert '<html lang="fr"' in login_page.text
 
     async def test_a_disabled_user_enabled_again_logs_in_with_the_same_password(
         self, container: bootstrap.Container, api: httpx.AsyncClient, anon_api: httpx.AsyncClient,

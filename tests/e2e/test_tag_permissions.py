@@ -91,7 +91,8 @@ async def test_the_users_page_shows_a_users_tag_grants_and_the_known_tags(
                                           ServerPermission(can_read=True, can_execute=True))
     async with client_for(container) as browser:
         await login(browser, admin.email)  # the cc_access cookie
-        page = await browser.get(f"/users?selected={operator.id}", headers={"Accept-Language": "fr"})
+        browser.cookies.set("cc_lang", "fr", domain="testserver.local")  # the language switch
+        page = await browser.get(f"/users?selected={operator.id}")
     assert page.status_code == 200
     assert "Permissions par étiquette" in page.text
     assert f"/api/v1/users/{operator.id}/tag-permissions/web" in page.text  # its remove button

@@ -473,8 +473,12 @@ async def set_language(uow_factory: UnitOfWorkFactory, principal: Principal, lan
     if language not in ("en", "fr"):
         raise ValidationFailed([("language", "en or fr")])
     user = await current_user(uow_factory, principal)
+    if user.language == language:
+        return user
     async with uow_factory() as uow:
         updated = await uow.users.update(dataclasses.replace(user, language=language))
+        await audit.record(uow, principal, AuditAction.USER_LANGUAGE_CHANGED, target=user.email,
+                           details={"from": user.language, "to": language})
         await uow.commit()
     return updated
 

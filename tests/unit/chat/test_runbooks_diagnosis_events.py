@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chatops_commander.domain.chat.diagnosis import HostCheck, HttpCheck, ServiceCheck, diagnose
+from chatops_commander.domain.chat.diagnosis import HostCheck, HttpCheck, Option, ServiceCheck, diagnose
 from chatops_commander.domain.chat.events import (
     EVENT_TYPES,
     ApprovalRequired,
@@ -107,6 +107,28 @@ def test_confirmation_card_follows_the_seed() -> None:
     assert describe("app.deploy", ["web-01", "web-02"], None, {"version": "v2.5.0"}, "en") == (
         "Deploy v2.5.0 on web-01 and web-02")
     assert refused("A viewer can only read.", "en").startswith("I can't do that for you")
+
+
+def test_the_fix_of_a_service_another_server_still_serves_carries_that_impact_to_its_card() -> None:
+    d = diagnose([web("web-02", True), web("web-03", True), web("web-01", False)])
+    restart = d.options[0]
+    assert restart.risk_note() == {"en": "web-02, web-03 take over", "fr": "web-02, web-03 prennent le relais"}
+    assert Option.from_json(restart.to_json()) == restart  # kept in the conversation's state, for "1"
+    assert d.options[1].risk_note() == {} and "risk_note_en" not in d.options[1].to_json()  # logs: nothing to say
+    one = diagnose([web("web-02", True), web("web-01", False)])
+    assert one.options[0].risk_note() == {"en": "web-02 takes over", "fr": "web-02 prend le relais"}
+    assert one.cause_fr == "nginx est arrêté sur web-01 (web-02 prend le relais)."
+    card = confirmation_card("service.restart", ["web-01"], "nginx", {}, Risk.LOW, "fr",
+                             risk_note=one.options[0].risk_note_fr)
+    assert "\nRisque : FAIBLE (web-02 prend le relais)\n" in card, card  # the seed's scenario 2
+    assert "\nRisk: LOW (web-02 takes over)\n" in confirmation_card(
+        "service.restart", ["web-01"], "nginx", {}, Risk.LOW, "en", risk_note=one.options[0].risk_note_en)
+
+
+def test_nobody_takes_over_when_the_other_servers_service_is_down_too() -> None:
+    d = diagnose([web("web-02", False), web("web-01", False)])
+    assert d.options[0].risk_note() == {} and "relais" not in d.cause_fr and "serve" not in d.cause_en
+    assert "Risque : MOYEN\n" in confirmation_card("service.restart", ["web-01"], "nginx", {}, Risk.MEDIUM, "fr")
 
 
 def test_every_event_has_a_type_and_a_json_form() -> None:

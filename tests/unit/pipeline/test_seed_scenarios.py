@@ -163,6 +163,12 @@ async def test_scenario_2_site_down_diagnosis_choose_confirm_restart() -> None:
     [card] = events_of(card_turn, "confirmation_required")
     assert card["action"] == "service.restart" and card["targets"] == ["web-01"] and card["risk"] == "medium"
     assert text_of(card_turn).startswith("⚠️ Action critique\nRedémarrer nginx sur web-01 ?")
+    # the diagnosis saw web-02 serve: the card says so in its risk line, as the seed's does
+    assert "\nRisque : MOYEN (web-02 prend le relais)\n" in text_of(card_turn), text_of(card_turn)
+    assert card["risk_note"] == "web-02 prend le relais"
+    assert card_turn.message is not None
+    assert card_turn.message.metadata["confirmation"]["risk_note_i18n"] == {"en": "web-02 takes over",
+                                                                             "fr": "web-02 prend le relais"}
     assert not any("restart" in line for line in w.fleet.sent("web-01"))  # nothing ran before the "yes"
 
     done = text_of(await w.say(op, conv, "Confirmer"))
@@ -198,6 +204,7 @@ async def test_scenario_2_a_service_that_dies_again_is_not_reported_healthy() ->
     conv = await w.conversation(admin)
     turn = await w.say(admin, conv, "restart nginx on web-01")
     [card] = events_of(turn, "confirmation_required")
+    assert card["risk_note"] == "" and "\nRisk: MEDIUM\n" in text_of(turn)  # asked directly: no diagnosis to tell
     done = text_of(await w.say(admin, conv, "yes", confirmation_id=card["confirmation_id"],
                                action_hash=card["action_hash"]))
     assert "❌ web-01: nginx is not running" in done and "is up" not in done, done

@@ -60,7 +60,8 @@ async def test_the_cards_owner_pressing_it_again_is_answered_in_the_cards_langua
     fix = button(diagnosis, "1. Redémarrer nginx sur web-01")
     [card] = await pw.press(op, fix)
     assert "Redémarrer nginx sur web-01 ?" in card.text
-    assert card.card is not None and ("Risque", "MOYEN") in card.card.fields  # like the text, not "medium"
+    assert card.card is not None  # the risk like the text ("MOYEN", not "medium"), with what the diagnosis saw
+    assert ("Risque", "MOYEN (web-02 prend le relais)") in card.card.fields, card.card.fields
     [again] = await pw.press(op, fix)
     assert again.text == "Ce bouton a déjà servi : il ne sert qu'une fois." and again.lang == "fr"
     someone = ChatUser(op.platform, "U-someone")

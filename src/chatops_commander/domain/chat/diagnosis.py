@@ -108,18 +108,30 @@ class Option:
     targets: tuple[str, ...] = ()
     service: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    # What the diagnosis knows that lowers the fix's impact ("web-02 takes over"): the confirmation card of this
+    # option shows it in its risk line, "Risque : FAIBLE (web-02 prend le relais)" (seed scenario 2).
+    risk_note_en: str = ""
+    risk_note_fr: str = ""
 
     def label(self, lang: str) -> str:
         return self.label_fr if lang == "fr" else self.label_en
 
+    def risk_note(self) -> dict[str, str]:
+        """{"en": …, "fr": …}, or {} when the diagnosis knows nothing that lowers the impact."""
+        return {"en": self.risk_note_en, "fr": self.risk_note_fr} if self.risk_note_en or self.risk_note_fr else {}
+
     def to_json(self) -> dict[str, Any]:
-        return {"label_en": self.label_en, "label_fr": self.label_fr, "action": self.action,
+        data = {"label_en": self.label_en, "label_fr": self.label_fr, "action": self.action,
                 "targets": list(self.targets), "service": self.service, "parameters": dict(self.parameters)}
+        if self.risk_note_en or self.risk_note_fr:  # absent otherwise: the digests of older buttons stay valid
+            data |= {"risk_note_en": self.risk_note_en, "risk_note_fr": self.risk_note_fr}
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Option:
         return cls(str(data.get("label_en", "")), str(data.get("label_fr", "")), data.get("action"),
-                   tuple(data.get("targets") or ()), data.get("service"), dict(data.get("parameters") or {}))
+                   tuple(data.get("targets") or ()), data.get("service"), dict(data.get("parameters") or {}),
+                   str(data.get("risk_note_en") or ""), str(data.get("risk_note_fr") or ""))
 
 
 @dataclass(frozen=True)
@@ -247,15 +259,18 @@ def diagnose(checks: Sequence[HostCheck], *, disk_threshold: float = DISK_PRESSU
     if stopped:
         c, s = stopped[0]
         host_errors = c.error_lines[-3:] or c.log_tail[-3:] or errors
+        # the hosts where the same service runs, seen in this turn: they serve while this one is down
         others = sorted({o.host for o in checks
-                         if o.host != c.host and any(x.service == s.service for x in o.services)})
-        others_en = f" ({', '.join(others)} still serve{'s' if len(others) == 1 else ''})" if others else ""
-        others_fr = f" ({', '.join(others)} prend le relais)" if others else ""
+                         if o.host != c.host and any(x.service == s.service and x.active for x in o.services)})
+        one = len(others) == 1
+        others_en = f" ({', '.join(others)} still serve{'s' if one else ''})" if others else ""
+        takes_over_en = f"{', '.join(others)} take{'s' if one else ''} over" if others else ""
+        takes_over_fr = f"{', '.join(others)} {'prend' if one else 'prennent'} le relais" if others else ""
         return Diagnosis(
             checks, f"{s.service} is stopped on {c.host}{others_en}.",
-            f"{s.service} est arrêté sur {c.host}{others_fr}.",
+            f"{s.service} est arrêté sur {c.host}{f' ({takes_over_fr})' if others else ''}.",
             (Option(f"Restart {s.service} on {c.host}", f"Redémarrer {s.service} sur {c.host}", "service.restart",
-                    (c.host,), s.service),
+                    (c.host,), s.service, risk_note_en=takes_over_en, risk_note_fr=takes_over_fr),
              _logs_option(c.host, s.service),
              Option(f"Check {s.service} on every host", f"Vérifier {s.service} sur tous les serveurs",
                     "service.status", tuple(o.host for o in checks if any(x.service == s.service for x in o.services)),

@@ -54,12 +54,13 @@ class ConfirmationRequired(ChatEvent):
     card: str = ""
     action_hash: str = ""
     expires_at: str = ""
+    risk_note: str = ""  # what lowers the impact, from the diagnosis the fix was chosen from ("web-02 takes over")
 
     def body(self) -> dict[str, Any]:
         return {"confirmation_id": self.confirmation_id, "action": self.action, "targets": list(self.targets),
                 "service": self.service, "parameters": dict(self.parameters), "risk": self.risk,
                 "impact": self.impact, "card": self.card, "action_hash": self.action_hash,
-                "expires_at": self.expires_at}
+                "expires_at": self.expires_at, "risk_note": self.risk_note}
 
 
 @dataclass(frozen=True)

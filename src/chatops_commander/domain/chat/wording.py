@@ -85,13 +85,15 @@ def impact(action: str, targets: Sequence[str], service: str | None, lang: str) 
 
 def confirmation_card(action: str, targets: Sequence[str], service: str | None, parameters: Mapping[str, Any],
                       risk: Risk, lang: str, summary: Mapping[str, str] | None = None,
-                      note: str | None = None) -> str:
-    """The seed's "⚠️ Action critique" card."""
+                      note: str | None = None, risk_note: str = "") -> str:
+    """The seed's "⚠️ Action critique" card; `risk_note` is what lowers the impact, after the risk
+    ("Risque : FAIBLE (web-02 prend le relais)")."""
     fr = lang == "fr"
     what = describe(action, targets, service, parameters, lang, summary)
     lines = ["⚠️ Action critique" if fr else "⚠️ Critical action", f"{what} ?" if fr else f"{what}?", "",
              ("Impact : " if fr else "Impact: ") + impact(action, targets, service, lang),
-             ("Risque : " if fr else "Risk: ") + (RISK_FR if fr else RISK_EN)[risk]]
+             ("Risque : " if fr else "Risk: ") + (RISK_FR if fr else RISK_EN)[risk]
+             + (f" ({risk_note})" if risk_note else "")]
     if note:
         lines.append(note)
     lines += ["", "[Confirmer] [Annuler] — j'attends votre confirmation (valable 5 minutes)." if fr

@@ -151,8 +151,10 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "chat.steps": ("Runbook steps", "Étapes du runbook"),
     "chat.risk": ("Risk", "Risque"),
     "chat.expires": ("Expires", "Expire"),
-    "chat.expires_in": ("{when} (in {minutes} min)", "{when} (dans {minutes} min)"),
-    "chat.expired": ("{when} (expired)", "{when} (expirée)"),
+    "chat.deadline": ("Time limit", "Délai"),
+    "chat.expires_left": ("expires in {left}", "expire dans {left}"),
+    "chat.expires_soon": ("expires in less than a minute", "expire dans moins d'une minute"),
+    "chat.expired_now": ("expired", "expiré"),
     "chat.state_requested": ("Waiting for an admin's decision", "En attente de la décision d'un admin"),
     "chat.state_approved": ("Approved", "Approuvée"),
     "chat.state_rejected": ("Rejected", "Rejetée"),
@@ -316,13 +318,16 @@ def keys() -> Mapping[str, tuple[str, str]]:
 
 
 def choose_language(cookie: str | None, accept_language: str | None, user_language: str | None) -> str:
-    """The settings page's choice (cookie), else the browser's first language, else the user's stored one."""
+    """The language switch's choice on this browser (cookie), else the logged-in account's language (the one the
+    switch saves, on every device), else the browser's first language, else English."""
     if cookie in LANGUAGES:
         return cookie
+    if user_language in LANGUAGES:
+        return user_language
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
         if code:
             break
-    return user_language if user_language in LANGUAGES else "en"
+    return "en"

@@ -64,15 +64,23 @@ class ConfirmationFlow:
             await uow.confirmations.add(conf)
             await uow.commit()
         said = understood_both(spec, names, service, params)
+        # what the diagnosis this fix was chosen from knows that lowers its impact ("web-02 takes over")
+        noted = {lang: str(text) for lang, text in dict((extra or {}).get("risk_note") or {}).items()
+                 if lang in ("en", "fr") and text}
+        risk_note = noted.get(turn.lang, "")
         card = wording.confirmation_card(spec.id, names, service, params, risk, turn.lang, spec.summary,
-                                         note=wording.understood_line(said[turn.lang], turn.lang))
+                                         note=wording.understood_line(said[turn.lang], turn.lang),
+                                         risk_note=risk_note)
         self.tools.emit(turn, ConfirmationRequired(
             turn.cid, confirmation_id=conf.id, action=spec.id, targets=tuple(names), service=service,
             parameters=params, risk=risk.value, impact=wording.impact(spec.id, names, service, turn.lang),
-            card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat()))
-        return card, {"confirmation": {"id": conf.id, "action_hash": conf.action_hash, "risk": risk.value,
-                                       "expires_at": conf.expires_at.isoformat()},
-                      "understood": said[turn.lang], "understood_i18n": said}
+            card=card, action_hash=conf.action_hash, expires_at=conf.expires_at.isoformat(), risk_note=risk_note))
+        confirmation: dict[str, Any] = {"id": conf.id, "action_hash": conf.action_hash, "risk": risk.value,
+                                         "expires_at": conf.expires_at.isoformat()}
+        if noted:
+            confirmation["risk_note"] = risk_note
+            confirmation["risk_note_i18n"] = noted
+        return card, {"confirmation": confirmation, "understood": said[turn.lang], "understood_i18n": said}
 
     async def redeem(self, turn: Turn, confirmation_id: str | None,
                      presented_hash: str | None) -> ActionRequest | Reply:

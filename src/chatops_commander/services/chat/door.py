@@ -119,8 +119,11 @@ class ChatDoor:
         if opt.action is None:  # a choice that runs nothing ("Cancel"): what it says, and the choices end
             said = opt.parameters.get(f"said_{turn.lang}")
             return str(said or opt.label(turn.lang)), {"options": []} if said else {}
+        extra: dict[str, Any] = {"option": number}
+        if note := opt.risk_note():  # what the diagnosis knows lowers the fix's impact, for its card
+            extra["risk_note"] = note
         reply, meta = await self.request(turn, opt.action, opt.targets, opt.service, dict(opt.parameters),
-                                         opt.label(turn.lang), extra={"option": number})
+                                         opt.label(turn.lang), extra=extra)
         if not meta.get("options"):  # a pick that offers nothing new keeps the offered ones ("2", then "1")
             meta.pop("options", None)
         return reply, meta

@@ -114,7 +114,8 @@ class Renderer:
         until = _when(event.expires_at, self.now() + timedelta(minutes=5))
         fields: tuple[tuple[str, str], ...] = (
             (wording.label("action", lang), event.action), (wording.label("hosts", lang), ", ".join(event.targets)),
-            (wording.label("risk", lang), risk_label(event.risk, lang)))
+            (wording.label("risk", lang), risk_label(event.risk, lang)
+             + (f" ({event.risk_note})" if event.risk_note else "")))
         if event.impact:
             fields += ((wording.label("impact", lang), event.impact),)
         ok, no = (self.signer.issue(press, event.confirmation_id, event.action_hash, user_key(user), until, lang=lang)

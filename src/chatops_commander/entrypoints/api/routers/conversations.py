@@ -30,7 +30,8 @@ Every event has `type` and `conversation_id`:
   `options` = numbered next steps, `confirmation`, `approval`), `created_at`.
 * `confirmation_required` — `confirmation_id`, `action`, `targets`, `service`, `parameters`, `risk`, `impact`,
   `card` (the text of the "⚠️ Action critique" card), `action_hash` (SHA-256 of the canonical action), `expires_at`
-  (5 minutes; single use; bound to the user and the conversation).
+  (5 minutes; single use; bound to the user and the conversation), `risk_note` (what lowers the impact, from the
+  diagnosis the fix was chosen from: "web-02 takes over"; empty otherwise).
 * `approval_required` — `approval_id`, `action`, `targets`, `parameters`, `risk`, `requester`, `state`
   (requested|approved|rejected), `expires_at` (it can no longer be approved after this).
 * `progress` — `action`, `host`, `status` (ok|failed|timed_out|unreachable|…|step_started), `text`, `step`,

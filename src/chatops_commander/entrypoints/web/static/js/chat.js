@@ -401,11 +401,51 @@ function actionFact(id) {
   return el("span", {}, [document.createTextNode(actionName(id) + " "), el("code", { class: "mono small", text: id || "" })]);
 }
 
-function expiryText(iso) {
+// --- an approval's time limit, counted down: the visible text every second, the spoken one at most once a
+// minute (a polite live region), "expired" at 0 — without a reload, on the approver's and the requester's side.
+const countdowns = new Set();
+let countdownTimer = null;
+
+function durationText(seconds, withSeconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), sec = seconds % 60;
+  if (!withSeconds) return h ? (m ? `${h} h ${m} min` : `${h} h`) : `${m} min`;
+  return (h ? [`${h} h`, `${m} min`, `${sec} s`] : (m ? [`${m} min`, `${sec} s`] : [`${sec} s`])).join(" ");
+}
+
+// [shown, spoken]: "expires in 4 min 12 s" every second; "expires in 4 min" for screen readers, whole minutes only
+function countdownTexts(left) {
+  const total = Math.ceil(left / 1000);
+  if (total <= 0) return [S["chat.expired_now"], S["chat.expired_now"]];
+  const spoken = total >= 60 ? fmt("chat.expires_left", { left: durationText(total - (total % 60), false) }) : S["chat.expires_soon"];
+  return [fmt("chat.expires_left", { left: durationText(total, true) }), spoken];
+}
+
+function tickCountdowns() {
+  const now = Date.now();
+  for (const c of countdowns) {
+    if (!c.box.isConnected) { countdowns.delete(c); continue; }
+    const [shown, spoken] = countdownTexts(c.at - now);
+    if (c.shown.textContent !== shown) c.shown.textContent = shown;
+    if (c.spoken.textContent !== spoken) c.spoken.textContent = spoken;  // changes once a minute, then at 0
+    if (Math.ceil((c.at - now) / 1000) <= 0) { countdowns.delete(c); if (c.onExpire) c.onExpire(); }
+  }
+  if (!countdowns.size && countdownTimer !== null) { clearInterval(countdownTimer); countdownTimer = null; }
+}
+
+// A <span> that counts down to `iso`; `onExpire` runs once, when it reaches 0 while shown.
+function countdown(iso, onExpire) {
   const at = parseTime(iso);
   if (!isFinite(at)) return "";
-  const minutes = Math.round((at - Date.now()) / 60000);
-  return minutes > 0 ? fmt("chat.expires_in", { when: localTime(iso), minutes }) : fmt("chat.expired", { when: localTime(iso) });
+  const [shown, spoken] = countdownTexts(at - Date.now());
+  const c = { at, onExpire,
+    shown: el("span", { "aria-hidden": "true", "data-countdown-shown": "", text: shown }),
+    spoken: el("span", { class: "sr-only", "aria-live": "polite", "aria-atomic": "true", "data-countdown-spoken": "", text: spoken }) };
+  c.box = el("span", { class: "countdown", title: localTime(iso), "data-countdown": iso }, [c.shown, c.spoken]);
+  if (at > Date.now()) {
+    countdowns.add(c);
+    if (countdownTimer === null) countdownTimer = setInterval(tickCountdowns, 250);
+  }
+  return c.box;
 }
 
 function confirmationCard(ev) {
@@ -449,6 +489,8 @@ function approvalCard(ev) {
   const params = ev.parameters || {};
   const expired = state === "requested" && ev.expires_at && parseTime(ev.expires_at) < Date.now();
   const stateKey = expired ? "chat.state_expired" : `chat.state_${state}`;
+  let node = null;
+  const timer = state === "requested" ? countdown(ev.expires_at, () => expireApproval(node)) : "";
   const stepsBox = el("ol", { class: "steps-list small" });
   const children = [el("div", { class: "card-title" }, [riskBadge(risk), el("span", { text: S["chat.approval_title"] })]),
     facts([
@@ -458,7 +500,7 @@ function approvalCard(ev) {
       [S["chat.hosts"], (ev.targets || []).join(", ")],
       [S["chat.requested_by"], ev.requester || ""],
       [S["chat.risk"], riskBadge(risk)],
-      [S["chat.expires"], state === "requested" ? expiryText(ev.expires_at) : ""],
+      [S["chat.deadline"], timer],
       [S["chat.steps"], stepsBox],
     ]),
     el("p", { class: `small approval-state state-${expired ? "expired" : state}` }, [
@@ -493,11 +535,22 @@ function approvalCard(ev) {
     children.push(el("div", { class: "card-buttons" }, [reason, approve, reject]));
   }
   const old = approvalCards.get(ev.approval_id);
-  const node = bubble("assistant", children, `card-action card-approval risk-${risk}`);
+  node = bubble("assistant", children, `card-action card-approval risk-${risk}`);
   node.dataset.approval = ev.approval_id;
   if (old && old.isConnected) { old.replaceWith(node); }  // the same request, its new state: one card, updated
   approvalCards.set(ev.approval_id, node);
   return node;
+}
+
+// Its time limit passed while shown: nobody can decide any more (the server refuses it too).
+function expireApproval(node) {
+  if (!node || !node.isConnected) return;
+  const line = node.querySelector(".approval-state");
+  if (line) {
+    line.className = "small approval-state state-expired";
+    line.replaceChildren(mark("circle-x", "mark-failed", null), el("span", { text: " " + S["chat.state_expired"] }));
+  }
+  for (const buttons of node.querySelectorAll(".card-buttons")) buttons.remove();
 }
 
 function progress(ev) {
