@@ -432,8 +432,14 @@ class TestTwoFactor:
     ) -> None:
         async with client_for(container) as browser:
             await login(browser, admin.email)  # the session cookie
+            unchosen = await browser.get("/dashboard", headers={"Accept-Language": "fr"})
+            assert unchosen.status_code == 200 and '<html lang="fr"' in unchosen.text  # nobody chose: the browser's
+            saved = await browser.patch("/api/v1/auth/me", json={"language": "en"},
+                                        headers={"X-CSRF-Token": browser.cookies["cc_csrf"]})
+            assert saved.status_code == 200, saved.text  # English chosen on purpose: it beats a French browser
+            await login(browser, admin.email)  # a new session carries the choice
             english = await browser.get("/dashboard", headers={"Accept-Language": "fr"})
-            assert english.status_code == 200 and '<html lang="en"' in english.text  # the account's, not the browser's
+            assert '<html lang="en"' in english.text
             saved = await browser.patch("/api/v1/auth/me", json={"language": "fr"},
                                         headers={"X-CSRF-Token": browser.cookies["cc_csrf"]})
             assert saved.status_code == 200, saved.text

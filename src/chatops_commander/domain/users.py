@@ -25,6 +25,7 @@ class User:
     id: UUID | None = None
     is_active: bool = True
     language: str = "en"
+    language_chosen: bool = False  # set by the person (the language switch): decides the web pages everywhere
     totp_secret: str | None = field(default=None, repr=False)  # sealed (secret box), never clear text
     totp_enabled: bool = False
     totp_last_step: int | None = None

@@ -392,6 +392,7 @@ async def _principal_for(uow: UnitOfWork, kit: SecurityKit, user: User, method: 
     must_enroll = user.role is Role.ADMIN and not user.totp_enabled and await require_2fa_for_admins(uow, kit)
     return Principal(user_id=user.id, email=user.email, role=user.role, auth_method=method,
                      source_ip=info.source_ip, request_id=info.request_id, language=user.language,
+                     language_chosen=user.language_chosen,
                      admin_network_ok=ip_allowed(info.source_ip or "", kit.admin_allowlist),
                      must_enroll_2fa=must_enroll and method is not AuthMethod.API_TOKEN, **extra)
 
@@ -473,12 +474,13 @@ async def set_language(uow_factory: UnitOfWorkFactory, principal: Principal, lan
     if language not in ("en", "fr"):
         raise ValidationFailed([("language", "en or fr")])
     user = await current_user(uow_factory, principal)
-    if user.language == language:
+    if user.language == language and user.language_chosen:
         return user
     async with uow_factory() as uow:
-        updated = await uow.users.update(dataclasses.replace(user, language=language))
-        await audit.record(uow, principal, AuditAction.USER_LANGUAGE_CHANGED, target=user.email,
-                           details={"from": user.language, "to": language})
+        updated = await uow.users.update(dataclasses.replace(user, language=language, language_chosen=True))
+        if user.language != language:
+            await audit.record(uow, principal, AuditAction.USER_LANGUAGE_CHANGED, target=user.email,
+                               details={"from": user.language, "to": language})
         await uow.commit()
     return updated
 

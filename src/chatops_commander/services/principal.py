@@ -38,6 +38,7 @@ class Principal:
     admin_network_ok: bool = True  # False when an admin IP allowlist is set and the source is outside
     must_enroll_2fa: bool = False  # "require 2FA for admins" is on and this admin has none yet
     language: str = "en"
+    language_chosen: bool = False  # the person set `language` (else it is the account's default)
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

@@ -36,7 +36,7 @@ async def _round_trip(url: str) -> None:
 
 
 def test_platform_cards_go_with_the_downgrade_to_0009_and_come_back_with_the_upgrade(database_url: str) -> None:
-    assert migrate.current_revision(database_url) == "0010"
+    assert migrate.current_revision(database_url) == migrate.head_revision()
     assert "platform_cards" in asyncio.run(_tables(database_url))
     command.downgrade(migrate.alembic_config(database_url), "0009")
     try:
@@ -45,5 +45,5 @@ def test_platform_cards_go_with_the_downgrade_to_0009_and_come_back_with_the_upg
         assert migrate.current_revision(database_url) == "0009"
     finally:
         migrate.upgrade(database_url)
-    assert migrate.current_revision(database_url) == "0010"
+    assert migrate.current_revision(database_url) == migrate.head_revision()
     asyncio.run(_round_trip(database_url))

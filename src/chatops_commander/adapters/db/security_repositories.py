@@ -45,6 +45,7 @@ def _user_from_row(row: RowMapping) -> User:
     return User(
         id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
         password_hash=row["password_hash"], is_active=bool(row["is_active"]), language=row["language"],
+        language_chosen=bool(row["language_chosen"]),
         totp_secret=row["totp_secret"], totp_enabled=bool(row["totp_enabled"]),
         totp_last_step=row["totp_last_step"], recovery_codes=tuple(row["recovery_codes"] or ()),
         password_changed_at=row["password_changed_at"], sessions_valid_after=row["sessions_valid_after"],
@@ -56,6 +57,7 @@ def _user_values(user: User) -> dict[str, Any]:
     return {
         "email": normalize_email(user.email), "name": user.name, "role": user.role.value,
         "password_hash": user.password_hash, "is_active": user.is_active, "language": user.language,
+        "language_chosen": user.language_chosen,
         "totp_secret": user.totp_secret, "totp_enabled": user.totp_enabled,
         "totp_last_step": user.totp_last_step, "recovery_codes": list(user.recovery_codes),
         "password_changed_at": user.password_changed_at, "sessions_valid_after": user.sessions_valid_after,

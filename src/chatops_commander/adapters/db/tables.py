@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 
@@ -54,6 +55,7 @@ users = Table(
     Column("role", String(20), nullable=False),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("language", String(5), nullable=False, default="en"),
+    Column("language_chosen", Boolean, nullable=False, default=False, server_default=false()),
     Column("theme", String(10), nullable=False, default="dark"),
     Column("totp_secret", Text),  # encrypted (secret box)
     Column("totp_enabled", Boolean, nullable=False, default=False),

@@ -318,8 +318,9 @@ def keys() -> Mapping[str, tuple[str, str]]:
 
 
 def choose_language(cookie: str | None, accept_language: str | None, user_language: str | None) -> str:
-    """The language switch's choice on this browser (cookie), else the logged-in account's language (the one the
-    switch saves, on every device), else the browser's first language, else English."""
+    """The language switch's choice on this browser (cookie), else the language the logged-in person chose for
+    their account (the switch saves it, for every device; None when they never chose one), else the browser's
+    first language, else English."""
     if cookie in LANGUAGES:
         return cookie
     if user_language in LANGUAGES:

@@ -98,7 +98,7 @@ async def _principal(request: Request) -> Principal | None:
 
 def _lang(request: Request, principal: Principal | None) -> str:
     return i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language"),
-                                principal.language if principal else None)
+                                principal.language if principal and principal.language_chosen else None)
 
 
 def _theme(request: Request) -> str:
