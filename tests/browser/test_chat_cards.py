@@ -89,6 +89,16 @@ def assert_counts_down(card: Any, *, spoken: str) -> None:
     expect()(shown).to_have_attribute("aria-hidden", "true")  # read once, by the live region's text
 
 
+def ask_for_the_deploy(op: Any, base: str) -> Any:
+    """The operator logs in and asks for the seed's deploy; the pre-checks ask first (no backup is known): back up,
+    then deploy — the answer is the approval card, returned."""
+    login(op, base, OPERATOR_EMAIL)
+    op.get_by_role("button", name="New conversation").click()
+    ask(op, "deploy v2.5.0 to production")
+    op.get_by_role("button", name=re.compile(r"Back up the database, then deploy")).first.click()
+    return op.locator(".card-approval").last
+
+
 def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_server: LiveServer,
                                                                           browser: Any) -> None:
     ex = expect()
@@ -98,12 +108,7 @@ def test_an_approval_card_says_what_is_approved_on_both_sides_then_runs(runbook_
     try:
         op = op_ctx.new_page()
         w_op = watch(op)
-        login(op, runbook_server.base, OPERATOR_EMAIL)
-        op.get_by_role("button", name="New conversation").click()
-        ask(op, "deploy v2.5.0 to production")
-        # the pre-checks ask first (no backup is known): back up, then deploy — then the approval card
-        op.get_by_role("button", name=re.compile(r"Back up the database, then deploy")).first.click()
-        mine = op.locator(".card-approval").last
+        mine = ask_for_the_deploy(op, runbook_server.base)
         ex(op.locator(".conv-list button")).to_have_count(1)  # sent at once after "New conversation": one, not two
         ex(mine.locator(".steps-list li")).to_have_text(["Pre-checks", "Database backup", "Pull the release",
                                                           "Smoke tests"])
@@ -160,11 +165,7 @@ def test_an_approval_card_counts_down_to_expired_on_both_sides_and_the_approver_
         op = op_ctx.new_page()
         op.clock.install()
         w_op = watch(op)
-        login(op, runbook_server.base, OPERATOR_EMAIL)
-        op.get_by_role("button", name="New conversation").click()
-        ask(op, "deploy v2.5.0 to production")
-        op.get_by_role("button", name=re.compile(r"Back up the database, then deploy")).first.click()
-        mine = op.locator(".card-approval").last
+        mine = ask_for_the_deploy(op, runbook_server.base)
         assert_counts_down(mine, spoken=r"^expires in 59 min$")
         approval_id = mine.get_attribute("data-approval")
 

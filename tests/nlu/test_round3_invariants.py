@@ -10,11 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatops_commander.domain.actions import Intent
-from chatops_commander.domain.parsed import ParsedCommand
-from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.lexicon import COMMON_WORDS
 from chatops_commander.skills.builtin_specs import BUILTIN_SPECS
-from tests.nlu.helpers import dev_parser
+from tests.nlu.helpers import dev_parser, parse_after
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ACTING = frozenset(s.id for s in BUILTIN_SPECS if s.intent in (Intent.ACTION, Intent.CONFIGURATION))
@@ -24,12 +22,7 @@ RUNS = (("nginx", "web-01"), ("php-fpm", "web-02"), ("postgresql", "db-master"),
         ("haproxy", "lb-01"), ("memcached", "cache-01"), ("grafana", "mon-01"), ("redis", "web-03"))
 
 
-def _parse(text: str, *context: str) -> ParsedCommand:
-    parser = dev_parser()
-    ctx = ConversationContext()
-    for turn in context:
-        ctx = parser.parse_turn(turn, ctx)[1]
-    return parser.parse(text, ctx)
+_parse = parse_after
 
 
 def _styled(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:

@@ -15,7 +15,7 @@ from chatops_commander.domain.parsed import ParsedCommand
 from chatops_commander.nlu.context import ConversationContext
 from chatops_commander.nlu.entities import host_key
 from chatops_commander.skills.builtin_specs import BUILTIN_SPECS
-from tests.nlu.helpers import dev_inventory, dev_parser
+from tests.nlu.helpers import dev_inventory, dev_parser, parse_after
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ACTING = frozenset(s.id for s in BUILTIN_SPECS if s.intent in (Intent.ACTION, Intent.CONFIGURATION))
@@ -23,12 +23,7 @@ HOSTS = ("web-01", "web-02", "db-master", "db-replica", "cache-01", "lb-01", "we
 SERVICES = ("nginx", "postgresql", "haproxy", "php-fpm", "node-exporter", "redis", "pgbouncer")
 
 
-def _parse(text: str, *context: str) -> ParsedCommand:
-    parser = dev_parser()
-    ctx = ConversationContext()
-    for turn in context:
-        ctx = parser.parse_turn(turn, ctx)[1]
-    return parser.parse(text, ctx)
+_parse = parse_after
 
 
 def _styled(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
