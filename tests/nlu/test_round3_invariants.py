@@ -238,3 +238,27 @@ def test_more_thanks(text: str) -> None:
 def test_a_server_named_db_something_is_not_a_database(host: str, t: str) -> None:
     parsed = _parse(t.format(h=host))
     assert parsed.action == "server.load" and list(parsed.targets) == [host], (t, parsed.action)
+
+
+# ------------------------------------------------------------------ "in docker": what runs inside it
+_DOCKER_HOSTS = ("web-03", "mon-01")
+
+
+@given(st.sampled_from(["what's running in docker on {}", "what is running inside docker on {}",
+                        "which apps are running in docker on {}", "anything deployed in docker on {}?",
+                        "qu'est-ce qui tourne dans docker sur {}", "quoi tourne dans docker sur {} ?",
+                        "qu'est ce qui est lancé dans docker sur {}"]),
+       st.sampled_from(_DOCKER_HOSTS))
+@settings(max_examples=40, deadline=None)
+def test_what_runs_in_docker_lists_its_containers(template: str, host: str) -> None:
+    parsed = parse_after(template.format(host))
+    assert parsed.action == "container.list" and host in parsed.targets, parsed
+
+
+@given(st.sampled_from(["is docker running on {}?", "docker status on {}", "status of the docker daemon on {}",
+                        "est-ce que docker tourne sur {} ?", "état de docker sur {}"]),
+       st.sampled_from(_DOCKER_HOSTS))
+@settings(max_examples=30, deadline=None)
+def test_the_docker_service_itself_is_still_its_status(template: str, host: str) -> None:
+    parsed = parse_after(template.format(host))
+    assert parsed.action == "service.status" and parsed.service == "docker", parsed

@@ -113,8 +113,14 @@ def analyze(
     _imperative_clause(scoring, scores, matcher)
     _order_then_reason(scoring, scores, matcher)
     carried = carried_service_fits(ctx.service, ents, names)
+    inside_docker = bool(_INSIDE_DOCKER.search(blanked))
     for score in scores:
         _bonus(score, ents, values, ctx, carried)
+        if inside_docker:  # "what's running in docker", "ce qui tourne dans docker": its containers
+            if score.spec.id == "container.list":
+                score.bonus += 1.5
+            elif score.spec.id.startswith("service.") and score.spec.is_read_only:
+                score.bonus -= 1.0
         if command is not None and score.spec.id == "shell.run":
             score.bonus += 3.0
             score.noun = max(score.noun, 0.5)
@@ -241,6 +247,9 @@ def _keep_host_names(raw: Extracted, folded: str, names: EntityMatcher, matcher:
     if known or ((lead or serverish) and not _HTTP_WORDS.search(folded)):
         del raw.values["url"]
         raw.blank.remove(key)
+
+
+_INSIDE_DOCKER = re.compile(r"\b(in|inside|within|dans|sous)\s+(the\s+|le\s+)?docker\b(?!\s+(service|daemon|engine))")
 
 
 def carried_service_fits(service: str | None, ents: Entities, names: EntityMatcher) -> bool:

@@ -154,9 +154,13 @@ VOCABULARY: dict[str, Vocabulary] = {
     "container.list": _v(
         "", "", "containers|container|docker ps|running containers|container list|docker containers|pods",
         "conteneurs|conteneur|containers|container|liste des conteneurs|docker ps",
-        (r"\b(containers?|conteneurs?)\b.*\b(running|up|alive)\b", r"\b(list|show|ls)\s+(the\s+)?containers\b"),
+        (r"\b(containers?|conteneurs?)\b.*\b(running|up|alive)\b", r"\b(list|show|ls)\s+(the\s+)?containers\b",
+         # "what's running in docker": what runs inside it, not the docker daemon's state
+         r"\b(what|which|anything)\b.*\b(running|runs|up|deployed)\s+(in|inside|under|on)\s+docker\b"),
         (r"\b(conteneurs?|containers?)\b.*\b(tournent|tourne|actifs?|lances?|up)\b",
-         r"\b(liste|affiche|montre)\w*\s+(les\s+)?(conteneurs|containers)\b"),
+         r"\b(liste|affiche|montre)\w*\s+(les\s+)?(conteneurs|containers)\b",
+         r"\b(qu'?est[- ]ce qui|quoi|qu'est ce qui|ce qui)\b.*\b(tourne\w*|est lance\w*|deploye\w*)\s+"
+         r"(dans|sous|sur)\s+docker\b"),
     ),
     "http.check": _v(
         "ping|curl", "ping|curl",

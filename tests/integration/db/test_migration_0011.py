@@ -11,6 +11,10 @@ from sqlalchemy import text
 from chatops_commander.adapters.db import migrate
 from chatops_commander.adapters.db.engine import create_engine
 
+INSERT = ("INSERT INTO users (id, email, name, role, password_hash, is_active, language, theme, totp_enabled, "
+          "created_at, updated_at) VALUES ('{id}', '{email}', 'x', 'viewer', '', true, '{lang}', 'dark', false, "
+          "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+
 
 async def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
     engine = create_engine(url)
@@ -25,11 +29,8 @@ async def _sql(url: str, statement: str) -> list[tuple[object, ...]]:
 def test_accounts_in_french_count_as_chosen_and_the_default_english_does_not(database_url: str) -> None:
     command.downgrade(migrate.alembic_config(database_url), "0010")
     try:
-        for email, lang in (("fr@example.com", "fr"), ("en@example.com", "en")):
-            asyncio.run(_sql(database_url, "INSERT INTO users (id, email, name, role, password_hash, is_active, "
-                             f"language, theme, totp_enabled, created_at, updated_at) VALUES ('{'1' if lang == 'fr' else '2'}"
-                             f"{'0' * 31}', '{email}', 'x', 'viewer', '', true, '{lang}', 'dark', false, "
-                             "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        for n, (email, lang) in enumerate((("fr@example.com", "fr"), ("en@example.com", "en")), start=1):
+            asyncio.run(_sql(database_url, INSERT.format(id=f"{n}{'0' * 31}", email=email, lang=lang)))
     finally:
         migrate.upgrade(database_url)
     assert migrate.current_revision(database_url) == migrate.head_revision()
