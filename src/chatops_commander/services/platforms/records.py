@@ -3,7 +3,6 @@ bot posted (bound to their message, so that an answer on one still counts after 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -44,15 +43,6 @@ class ChannelPolicy:
 
     def restriction(self) -> ChannelRestriction:
         return ChannelRestriction(self.platform.value, self.channel_id, self.actions, self.tags, self.max_risk)
-
-    def allows_action(self, action: str) -> bool:
-        return self.restriction().allows_action(action)
-
-    def allows_risk(self, risk: Risk) -> bool:
-        return self.restriction().allows_risk(risk)
-
-    def allows_server(self, tags: Iterable[str]) -> bool:
-        return self.restriction().allows_server(tags)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ def clean(text: str | None) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
+def user_id_of(account: Any) -> str:
+    """A Teams user as the door knows them: their AAD object id (the same in every team and chat of the tenant)."""
+    return str(account.aad_object_id or account.id)
+
+
 def split_thread(conversation_id: str) -> tuple[str, str | None]:
     """'19:x@thread.tacv2;messageid=17' → ('19:x@thread.tacv2', '17')."""
     base, _, rest = conversation_id.partition(";messageid=")
@@ -123,7 +128,7 @@ class TeamsBot:
 
     def _who(self, activity: Any) -> ChatUser:
         account = activity.from_
-        aad = str(account.aad_object_id or account.id)
+        aad = user_id_of(account)
         self._accounts[aad] = account
         self._accounts.move_to_end(aad)
         while len(self._accounts) > KNOWN_USERS:
@@ -140,11 +145,11 @@ class TeamsBot:
         kind = str(conversation.conversation_type or "personal")
         if kind == "channel":
             channel = str(data.channel.id) if data and data.channel and data.channel.id else base
-            if channel != base:
+            if channel != base and base in self._service_urls:
                 self._service_urls.setdefault(channel, self._service_urls[base])
             return Place(Platform.TEAMS, tenant, channel, thread or str(activity.reply_to_id or activity.id or ""))
         if kind == "personal":
-            self._direct[str(activity.from_.aad_object_id or activity.from_.id)] = base
+            self._direct[user_id_of(activity.from_)] = base
         return Place(Platform.TEAMS, tenant, base, None, direct=kind == "personal")
 
     async def _on_message(self, ctx: Any) -> None:
