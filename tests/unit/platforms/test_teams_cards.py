@@ -14,7 +14,6 @@ from chatops_commander.adapters.platforms.teams.cards import (
     TEXT_MAX,
     VERB,
     card_payload,
-    cut,
     markdown,
     to_activity,
 )
@@ -29,6 +28,7 @@ from chatops_commander.services.platforms.contract import (
     Place,
     Platform,
 )
+from chatops_commander.services.platforms.wording import cut
 
 PLACE = Place(Platform.TEAMS, "tenant", "19:ops@thread.tacv2", "17")
 

@@ -119,3 +119,11 @@ def press_received(lang: str) -> str:
     """What a platform shows right away on a button press, while the door answers in the conversation."""
     return "Reçu : la réponse suit dans la conversation." if lang == "fr" else \
         "Received: the answer follows in the conversation."
+
+
+def cut(text: str, limit: int, lang: str) -> str:
+    """`text` within a platform's `limit` of characters, saying it was cut (in the conversation's language)."""
+    if len(text) <= limit:
+        return text
+    note = " … (coupé)" if lang == "fr" else " … (cut)"
+    return text[: limit - len(note)] + note

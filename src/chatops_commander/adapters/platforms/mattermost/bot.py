@@ -30,6 +30,7 @@ from chatops_commander.services.platforms.contract import (
     Platform,
     PlatformDoor,
 )
+from chatops_commander.services.platforms.wording import cut
 
 log = logging.getLogger("chatops.platforms.mattermost")
 CALLBACK_PATH = "/mattermost/actions"
@@ -47,13 +48,6 @@ class MattermostConfig:
     approvers_channel: str | None = None
 
 
-def _cut(text: str, limit: int, lang: str) -> str:
-    if len(text) <= limit:
-        return text
-    note = " … (coupé)" if lang == "fr" else " … (cut)"
-    return text[: limit - len(note)] + note
-
-
 def to_post(message: Outbound, callback_url: str, action_token: str) -> dict[str, Any]:
     """`Outbound` → a Mattermost post (markdown message + interactive attachment)."""
     lang = message.lang
@@ -61,9 +55,9 @@ def to_post(message: Outbound, callback_url: str, action_token: str) -> dict[str
     if message.mention is not None and message.mention.display_name:
         parts[0] = f"@{message.mention.display_name} {parts[0]}"
     for out in message.outputs:
-        body = _cut(out.text.replace("```", "'''"), 4000, lang)
+        body = cut(out.text.replace("```", "'''"), 4000, lang)
         parts.append(f"{'✅' if out.ok else '❌'} **{out.host}**\n```\n{body}\n```")
-    post: dict[str, Any] = {"channel_id": message.place.channel_id, "message": _cut("\n\n".join(parts), MESSAGE_MAX,
+    post: dict[str, Any] = {"channel_id": message.place.channel_id, "message": cut("\n\n".join(parts), MESSAGE_MAX,
                                                                                     lang)}
     if message.place.thread_id:
         post["root_id"] = message.place.thread_id

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from chatops_commander.services.platforms.contract import ButtonStyle, Outbound
+from chatops_commander.services.platforms.wording import cut
 
 SECTION_MAX = 3000
 OUTPUT_MAX = 2800
@@ -26,13 +27,6 @@ def mrkdwn(text: str) -> str:
     return _BOLD.sub(r"*\1*", escape(text))
 
 
-def _cut(text: str, limit: int, lang: str) -> str:
-    if len(text) <= limit:
-        return text
-    note = " … (coupé)" if lang == "fr" else " … (cut)"
-    return text[: limit - len(note)] + note
-
-
 def to_slack(message: Outbound) -> tuple[str, list[dict[str, Any]]]:
     lang = message.lang
     text = mrkdwn(message.text)
@@ -40,10 +34,10 @@ def to_slack(message: Outbound) -> tuple[str, list[dict[str, Any]]]:
         text = f"<@{message.mention.user_id}> {text}"
     blocks: list[dict[str, Any]] = []
     if text:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _cut(text, SECTION_MAX, lang)}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": cut(text, SECTION_MAX, lang)}})
     for out in message.outputs:
         mark = "✅" if out.ok else "❌"
-        body = _cut(out.text.replace("```", "'''"), OUTPUT_MAX, lang)
+        body = cut(out.text.replace("```", "'''"), OUTPUT_MAX, lang)
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": f"{mark} *{escape(out.host)}*\n```{body}```"}})
     card = message.card
@@ -51,7 +45,7 @@ def to_slack(message: Outbound) -> tuple[str, list[dict[str, Any]]]:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": card.title[:150]}})
         if card.fields:
             blocks.append({"type": "section", "fields": [
-                {"type": "mrkdwn", "text": _cut(f"*{escape(k)}*\n{escape(v)}", 2000, lang)}
+                {"type": "mrkdwn", "text": cut(f"*{escape(k)}*\n{escape(v)}", 2000, lang)}
                 for k, v in card.fields[:10]]})
         if card.buttons:
             elements: list[dict[str, Any]] = []
@@ -67,7 +61,7 @@ def to_slack(message: Outbound) -> tuple[str, list[dict[str, Any]]]:
             when = card.expires_at.strftime("%Y-%m-%d %H:%M UTC")
             blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
                 f"Expire le {when}" if lang == "fr" else f"Expires {when}")}]})
-    fallback = _cut(message.text or (card.title if card else ""), SECTION_MAX, lang)
+    fallback = cut(message.text or (card.title if card else ""), SECTION_MAX, lang)
     if message.mention is not None:
         fallback = f"<@{message.mention.user_id}> {fallback}"
     return fallback, blocks

@@ -14,19 +14,13 @@ from microsoft_teams.api.models.account import Account
 from microsoft_teams.cards import AdaptiveCard, ExecuteAction, Fact, FactSet, TextBlock
 
 from chatops_commander.services.platforms.contract import ButtonStyle, Card, Outbound
+from chatops_commander.services.platforms.wording import cut
 
 VERB = "chatops"  # every button of ours; the payload is in the action's data under the same key
 OUTPUT_MAX = 4_000
 TEXT_MAX = 20_000
 _STYLES: dict[ButtonStyle, Any] = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive",
                                    ButtonStyle.DEFAULT: "default"}
-
-
-def cut(text: str, limit: int, lang: str) -> str:
-    if len(text) <= limit:
-        return text
-    note = " … (coupé)" if lang == "fr" else " … (cut)"
-    return text[: limit - len(note)] + note
 
 
 def markdown(message: Outbound) -> str:
