@@ -65,6 +65,10 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 # Text never holds U+0000: PostgreSQL cannot store it, and no e-mail, password, name or message needs it.
 NO_NUL = r"^[^\x00]*$"
+# Not only blank: at least one character that Python's str.isspace() does not count as space (the characters are
+# spelled out because Python's, Rust's and ECMAScript's `\s` differ), and no U+0000.
+NOT_BLANK = (r"^[^\x00]*[^\x00\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+             r"\u3000][^\x00]*$")
 Name = Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=r"^[a-zA-Z0-9._-]+$")]
 Hostname = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9.-]+$")]
 SshUser = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-zA-Z_][a-zA-Z0-9_.-]*\$?$")]
@@ -280,7 +284,7 @@ class TagPermissionRead(BaseModel):
 
 
 class TokenCreate(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
     scopes: list[TokenScope] = Field(min_length=1, max_length=2)
     expires_in_days: ExpiryDays = 90
 
